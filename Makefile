@@ -1,0 +1,34 @@
+# Two commands on a fresh machine:  make demo  and  make test  (see README.md).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: venv test demo system-deps lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages the tests use (redis-server, promtool, chromium, PostgreSQL); installs only
+# what is missing. The servers themselves are started by the test fixtures and stopped after.
+system-deps:
+	bash .ci/system-deps.sh
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+demo: $(STAMP)
+	bash examples/demo.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check propctl tests benchmarks
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from propctl.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""The application object every command works through (hatch's pattern): global options, the
+console, the roadmap, and the few ways a command reports and ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+from propctl.errors import PropctlError, UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from propctl.roadmap.models import Roadmap
+
+
+@dataclass
+class App:
+    repo: Path = Path(".")
+    roadmap_path: Path | None = None
+    trust: bool = False
+    color: bool = True
+    verbosity: int = 0
+    _roadmap: Roadmap | None = field(default=None, repr=False)
+    _trusted: bool = False
+
+    # ---- output ---------------------------------------------------------------------------
+    @property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        if not hasattr(self, "_console"):
+            self._console = Console(no_color=not self.color, highlight=False)
+        return self._console
+
+    @property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        if not hasattr(self, "_err"):
+            self._err = Console(stderr=True, no_color=not self.color, highlight=False)
+        return self._err
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self.err.print(message)
+
+    def debug(self, message: str) -> None:
+        if self.verbosity > 0:
+            self.err.print(f"[dim]{message}[/dim]")
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
+
+    def emit(self, text: str, output: Path | None = None) -> None:
+        """Command output: to `-o FILE` (atomically) or standard output, unstyled."""
+        if output is not None:
+            from propctl.state import atomic_write
+
+            atomic_write(output, text if text.endswith("\n") else text + "\n")
+            self.info(f"wrote {output}")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+    def emit_json(self, data: Any, output: Path | None = None) -> None:
+        self.emit(json.dumps(data, indent=2, default=str, ensure_ascii=False), output)
+
+    def abort(self, message: str, code: int = 2, hint: str | None = None) -> NoReturn:
+        raise PropctlError(message, hint=hint) if code == 2 else _Exit(message, code)
+
+    # ---- the roadmap ----------------------------------------------------------------------
+    def load_roadmap(self) -> Roadmap:
+        if self._roadmap is None:
+            from propctl.roadmap.loader import find_roadmap, load_roadmap
+
+            path, trusted = find_roadmap(self.repo, self.roadmap_path)
+            self._roadmap = load_roadmap(path)
+            self._trusted = trusted or self.trust
+            self.debug(f"roadmap: {path} ({'trusted' if self._trusted else 'untrusted'})")
+        return self._roadmap
+
+    @property
+    def roadmap_trusted(self) -> bool:
+        self.load_roadmap()
+        return self._trusted
+
+    def with_repo(self, repo: Path | None) -> App:
+        """Apply a command's own `--repo` over the global one."""
+        if repo is not None:
+            self.repo = repo
+        if not self.repo.is_dir():
+            raise UserError(f"--repo {self.repo}: not a directory")
+        return self
+
+
+class _Exit(PropctlError):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def get_app(ctx: typer.Context) -> App:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = App(color=_color_default())
+    return root.obj  # type: ignore[no-any-return]
+
+
+def _color_default() -> bool:
+    return "NO_COLOR" not in os.environ

@@ -1,0 +1,123 @@
+"""The root command: global options, the command modules, and the one error boundary that turns
+exceptions into exit codes (0 ok, 1 a failure found, 2 the user must fix something, 3 a bug)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+import typer.core
+
+from propctl import __version__
+from propctl.cli.app import get_app
+from propctl.errors import PropctlError
+
+# One module per command or command group; each has `register(root)`.
+COMMAND_MODULES = (
+    "checklist", "status", "score", "verify", "attest", "scaffold", "migrations", "infra",
+    "report", "doctor",
+)
+
+EPILOG = (
+    "Examples:\n\n"
+    "  propctl status                       progress per tier and the score\n\n"
+    "  propctl verify --repo . --format json  check every criterion (what CI runs)\n\n"
+    "  propctl scaffold service auth --port 3001 --dry-run\n\n"
+    "Exit codes: 0 ok · 1 a failure was found · 2 fix your input · 3 a bug in propctl."
+)
+
+class _Group(typer.core.TyperGroup):
+    """The error boundary for expected errors: print what is wrong, no traceback, its exit code.
+    Living in the group (not only in `main`) makes Typer's CliRunner see the same behaviour."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PropctlError as exc:
+            _print_error(exc)
+            ctx.exit(exc.exit_code)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="propctl",
+    help="The Propmubi roadmap as code: verify it, generate it, provision it, report on it.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"propctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    repo: Annotated[Path, typer.Option("--repo", help="The target repository.",
+                                       file_okay=False)] = Path("."),
+    roadmap: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--roadmap", help="Roadmap file (default: <repo>/checklists/roadmap.yaml, else the "
+        "bundled one).", dir_okay=False)] = None,
+    trust: Annotated[bool, typer.Option(
+        "--trust", help="Allow command checks from a roadmap other than the bundled one.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (also NO_COLOR).")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail.")] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    state = get_app(ctx)
+    state.repo = repo
+    state.roadmap_path = roadmap
+    state.trust = trust
+    state.color = state.color and not no_color
+    state.verbosity = -1 if quiet else verbose
+
+
+for _name in COMMAND_MODULES:
+    if importlib.util.find_spec(f"propctl.cli.{_name}") is not None:
+        importlib.import_module(f"propctl.cli.{_name}").register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="propctl",
+                     standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except PropctlError as exc:  # raised outside a command (while parsing options)
+        _print_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: keep the details, tell the user where
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / "propctl-crash.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"propctl hit a bug: {sys.exc_info()[1]!r}\nthe traceback is in {log}; please "
+              "attach it to a bug report", file=sys.stderr)
+        return 3
+    return 0
+
+
+def _print_error(exc: PropctlError) -> None:
+    label = "error" if exc.exit_code == 2 else "failed"
+    use_color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    prefix = f"\x1b[31m{label}:\x1b[0m" if use_color else f"{label}:"
+    print(f"{prefix} {exc}", file=sys.stderr)

@@ -1,0 +1,162 @@
+"""The `.propctl/` folder of a target repo: plain text that can be committed.
+
+- `history.jsonl`    one line per verify run (time, commit, every status, the score)
+- `baseline.json`    the criteria that must keep passing (`verify --update-baseline`)
+- `attestations.yaml` people's attestations for manual criteria
+- `waivers.yaml`     waived criteria (owner, reason, expiry)
+- `generated.json`   every generated file: generator, parameters, hash of what was written
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from propctl.errors import UserError
+
+STATE_DIR = ".propctl"
+SCHEMA_VERSION = 1
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def git_commit(repo: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+            timeout=10, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+@dataclass
+class RepoState:
+    repo: Path
+
+    @property
+    def dir(self) -> Path:
+        return self.repo / STATE_DIR
+
+    # ---- history --------------------------------------------------------------------------
+    @property
+    def history_path(self) -> Path:
+        return self.dir / "history.jsonl"
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every recorded run, oldest first. Lines that do not parse are reported, not skipped
+        silently: a merge gone wrong should be visible."""
+        if not self.history_path.is_file():
+            return []
+        runs = []
+        for number, line in enumerate(self.history_path.read_text("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(
+                    f"{self.history_path}:{number}: not a JSON line ({exc.msg})",
+                    hint="remove or repair the line; each line is one verify run",
+                ) from None
+            if not isinstance(record, dict) or "statuses" not in record:
+                raise UserError(f"{self.history_path}:{number}: not a verify record")
+            runs.append(record)
+        runs.sort(key=lambda r: r.get("time", ""))
+        return runs
+
+    def latest(self) -> dict[str, Any] | None:
+        runs = self.history()
+        return runs[-1] if runs else None
+
+    def append_history(self, record: dict[str, Any]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"schema_version": SCHEMA_VERSION, **record}, sort_keys=True)
+        with self.history_path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+        self._ensure_union_merge()
+
+    def _ensure_union_merge(self) -> None:
+        attributes = self.repo / ".gitattributes"
+        rule = f"{STATE_DIR}/history.jsonl merge=union"
+        text = attributes.read_text("utf-8") if attributes.is_file() else ""
+        if rule not in text.splitlines():
+            atomic_write(attributes, text + ("" if not text or text.endswith("\n") else "\n")
+                         + rule + "\n")
+
+    # ---- baseline -------------------------------------------------------------------------
+    @property
+    def baseline_path(self) -> Path:
+        return self.dir / "baseline.json"
+
+    def baseline(self) -> set[str]:
+        return set(read_json(self.baseline_path, default={}).get("passing", []))
+
+    def write_baseline(self, passing: set[str], commit: str | None) -> None:
+        body = {"schema_version": SCHEMA_VERSION, "updated": datetime.now().isoformat(
+            timespec="seconds"), "commit": commit, "passing": sorted(passing)}
+        atomic_write(self.baseline_path, json.dumps(body, indent=2) + "\n")
+
+    # ---- generated files --------------------------------------------------------------------
+    @property
+    def generated_path(self) -> Path:
+        return self.dir / "generated.json"
+
+    def generated(self) -> dict[str, dict[str, Any]]:
+        return dict(read_json(self.generated_path, default={}).get("files", {}))
+
+    def write_generated(self, files: dict[str, dict[str, Any]]) -> None:
+        body = {"schema_version": SCHEMA_VERSION, "files": dict(sorted(files.items()))}
+        atomic_write(self.generated_path, json.dumps(body, indent=2) + "\n")
+
+
+def read_json(path: Path, default: Any) -> Any:
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def parse_date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise UserError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Entries of a YAML list file (attestations, waivers) with safe loading."""
+    if not path.is_file():
+        return
+    from propctl.roadmap.yamlsrc import read_yaml
+
+    data = read_yaml(path).data
+    if data is None:
+        return
+    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+        raise UserError(f"{path}: expected a list of mappings")
+    yield from data

@@ -1,0 +1,72 @@
+"""Shared fixtures. Servers start on first use and stop when the session ends, pass or fail.
+
+`PROPCTL_TEST_PG_URL` / `PROPCTL_TEST_REDIS_URL` point the tests at servers started elsewhere.
+When a server cannot be started here, the tests that need it fail (they never silently pass):
+set `PROPCTL_ALLOW_SKIP_SERVERS=1` to skip them instead during local work."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import servers  # noqa: E402
+
+
+def _unavailable(what: str, exc: Exception) -> None:
+    if os.environ.get("PROPCTL_ALLOW_SKIP_SERVERS"):
+        pytest.skip(f"{what} unavailable: {exc}")
+    pytest.fail(f"{what} could not be started: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    if os.environ.get("PROPCTL_TEST_PG_URL"):
+        yield os.environ["PROPCTL_TEST_PG_URL"]
+        return
+    try:
+        manager = servers.postgres()
+        url = manager.__enter__()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("PostgreSQL", exc)
+    try:
+        yield url
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if os.environ.get("PROPCTL_TEST_REDIS_URL"):
+        yield os.environ["PROPCTL_TEST_REDIS_URL"]
+        return
+    try:
+        manager = servers.redis()
+        url = manager.__enter__()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("redis-server", exc)
+    try:
+        yield url
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """A private copy of examples/propmubi to change freely."""
+    dest = tmp_path / "propmubi"
+    shutil.copytree(ROOT / "examples" / "propmubi", dest,
+                    ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"))
+    return dest
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return ROOT
