@@ -1,0 +1,83 @@
+"""Import contracts (sqlfluff keeps its core from importing its CLI; so do we)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "propctl"
+HEAVY = ("pulumi", "pulumi_aws", "boto3", "kubernetes", "sqlalchemy", "alembic", "jinja2",
+         "detect_secrets", "jmespath", "kubernetes_validate")
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Top-level names imported at module level (not inside functions or TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _all_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _files(sub: str) -> list[Path]:
+    return sorted((PACKAGE / sub).rglob("*.py")) if sub else sorted(PACKAGE.glob("*.py"))
+
+
+@pytest.mark.parametrize("sub", ["roadmap", "checks", "generators", "provision", "reporting",
+                                 "migrations", ""])
+def test_core_never_imports_the_cli(sub: str) -> None:
+    for path in _files(sub):
+        if path.name == "__main__.py":
+            continue  # `python -m propctl` is the command line
+        bad = {n for n in _all_imports(path) if n == "typer" or n.startswith("propctl.cli")}
+        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
+
+
+def test_roadmap_imports_nothing_of_propctl_but_errors() -> None:
+    for path in _files("roadmap"):
+        own = {n for n in _all_imports(path) if n.startswith("propctl.")}
+        allowed = {n for n in own if n.startswith(("propctl.roadmap", "propctl.errors",
+                                                   "propctl.resources"))}
+        assert own == allowed, f"{path.name} imports {own - allowed}"
+
+
+def test_only_cli_and_reporting_touch_rich() -> None:
+    for sub in ("roadmap", "checks", "generators", "provision", "migrations", ""):
+        for path in _files(sub):
+            bad = {n for n in _module_level_imports(path) if n.split(".")[0] == "rich"}
+            assert not bad, f"{path.relative_to(PACKAGE.parent)} imports rich at module level"
+
+
+def test_heavy_libraries_are_imported_lazily() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "_data" in path.parts:
+            continue
+        bad = {n for n in _module_level_imports(path) if n.split(".")[0] in HEAVY}
+        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad} at module level"
+
+
+def test_help_loads_no_heavy_library() -> None:
+    code = (
+        "import sys; from propctl.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
