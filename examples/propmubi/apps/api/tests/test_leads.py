@@ -1,0 +1,14 @@
+from fastapi.testclient import TestClient
+
+from main import app
+
+client = TestClient(app)
+
+
+def test_create_assign_and_list_lead():
+    r = client.post("/crm/leads", json={"name": "Asha", "phone": "+919833333333", "project_id": 1})
+    assert r.status_code == 201
+    lead_id = r.json()["id"]
+    client.post(f"/crm/leads/{lead_id}/assign", params={"agent_id": 1})
+    leads = client.get("/agent/1/leads").json()
+    assert any(l["id"] == lead_id and l["status"] == "assigned" for l in leads)
