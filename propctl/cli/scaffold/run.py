@@ -1,0 +1,118 @@
+"""What every scaffold command does once its generator has built a `Generation`: plan, show the
+plan (table, unified diffs, or JSON), apply all or nothing, and end with the right exit code.
+
+    @scaffold_app.command("lint")
+    def lint(ctx: typer.Context, repo: RepoOption = None, dry_run: DryRun = False,
+             force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
+        \"\"\"Ruff + pre-commit config.  Example: propctl scaffold lint --dry-run\"\"\"
+        app = get_app(ctx).with_repo(repo)
+        run_generation(app, lint_generation(app.load_roadmap()), dry_run=dry_run, fmt=fmt,
+                       force=force, merge=merge)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from propctl.cli.options import DryRunOption, FormatOption, RepoOption, TableJson
+from propctl.errors import FailureFound
+
+if TYPE_CHECKING:
+    from propctl.cli.app import App
+    from propctl.generators.engine import ApplyReport, Generation, Plan
+
+DryRun = DryRunOption
+Format = FormatOption
+Repo = RepoOption
+Force = Annotated[bool, typer.Option(
+    "--force", help="Overwrite files you edited (your version is kept as FILE.orig) and recreate "
+    "generated files you deleted.")]
+Merge = Annotated[bool, typer.Option(
+    "--merge", help="Three-way merge your edits with the new render (conflict markers where "
+    "both changed).")]
+
+__all__ = ["DryRun", "Force", "Format", "Merge", "Repo", "TableJson", "run_generation"]
+
+_STYLE = {"create": "green", "update": "cyan", "merge": "cyan", "patch": "cyan",
+          "identical": "dim", "skip": "dim", "conflict": "bold red", "refused": "bold red",
+          "deleted": "yellow", "obsolete": "yellow"}
+
+
+def run_generation(app: App, generation: Generation, *, dry_run: bool,
+                   fmt: TableJson | str = TableJson.table, force: bool = False,
+                   merge: bool = False, show_diff: bool = True) -> None:
+    from propctl.generators.engine import Conflict, apply, plan
+
+    the_plan = plan(app.repo, generation, merge=merge)
+    as_json = TableJson(fmt) == TableJson.json
+    if dry_run:
+        if as_json:
+            app.emit_json({"dry_run": True, **the_plan.to_json(diffs=show_diff)})
+        else:
+            _print_plan(app, the_plan, show_diff)
+        if the_plan.blocking and not force:
+            raise Conflict(the_plan)
+        return
+    try:
+        report = apply(app.repo, the_plan, force=force, merge=merge)
+    except Conflict:
+        if as_json:
+            app.emit_json({"dry_run": False, "applied": False, **the_plan.to_json()})
+        else:
+            _print_plan(app, the_plan, show_diff=False)
+        raise
+    if as_json:
+        app.emit_json({"dry_run": False, "applied": True, **the_plan.to_json(),
+                       "report": report.to_json()})
+    else:
+        _print_plan(app, the_plan, show_diff=False)
+        _print_report(app, report)
+    if report.markers:
+        raise FailureFound(f"{len(report.markers)} file(s) merged with conflict markers: "
+                           + ", ".join(report.markers),
+                           hint="resolve the <<<<<<< / >>>>>>> regions, then run again")
+
+
+def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{the_plan.generation.generator}: {_params(the_plan)}",
+                  title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("action")
+    table.add_column("path")
+    table.add_column("why")
+    for action in the_plan.actions:
+        style = _STYLE.get(action.action, "")
+        table.add_row(f"[{style}]{action.action}[/]" if style else action.action,
+                      escape(action.path), escape(action.reason))
+    app.console.print(table)
+    counts = ", ".join(f"{n} {name}" for name, n in the_plan.counts().items())
+    app.console.print(f"plan: {counts or 'nothing to do'}")
+    if show_diff:
+        for action in the_plan.actions:
+            _print_diff(app, action.diff())
+
+
+def _print_diff(app: App, diff: str) -> None:
+    from rich.markup import escape
+
+    for line in diff.splitlines():
+        style = ("bold" if line.startswith(("---", "+++")) else "green" if line.startswith("+")
+                 else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
+        app.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line),
+                          soft_wrap=True)
+
+
+def _params(the_plan: Plan) -> str:
+    return " ".join(f"{k}={v}" for k, v in the_plan.generation.params.items()) or "-"
+
+
+def _print_report(app: App, report: ApplyReport) -> None:
+    app.info(f"wrote {len(report.written)} file(s), {report.unchanged} unchanged")
+    for backup in report.backups:
+        app.warn(f"your version is kept in {backup}")
+    for instruction in report.manual:
+        app.warn(f"not patched; do it by hand: {instruction}")

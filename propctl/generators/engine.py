@@ -1,0 +1,551 @@
+"""The generator engine: render in memory -> plan -> (diff) -> apply, all or nothing.
+
+A generator is a function that returns a `Generation`: its name, the parameters it was called
+with, and the files it wants: whole files it owns (`FileSpec`) and small anchored edits in files
+the user owns (`PatchSpec`). The engine never lets a generator lose a user's edit::
+
+    from propctl.generators.engine import FileSpec, Generation, PatchSpec, apply, plan, render_dir
+
+    files = render_dir("lint", {"python": "3.11"})             # templates/lint/** -> FileSpecs
+    files += render_dir("parts/health", {"name": "auth"}, dest="apps/auth-service")
+    files.append(PatchSpec(".gitignore", ".env", create=True))  # one line, idempotent
+    files.append(PatchSpec("apps/api/main.py", "app.include_router(health.router)",
+                           anchor=r"^app = FastAPI\\(", manual="add `app.include_router("
+                           "health.router)` after `app = FastAPI(...)` in apps/api/main.py"))
+    generation = Generation("lint", {"python": "3.11"}, files)
+    the_plan = plan(repo, generation)          # reads the repo; writes nothing
+    for action in the_plan.actions:            # action.action in ACTIONS, action.diff()
+        print(action.action, action.path)
+    report = apply(repo, the_plan)             # raises Conflict (FailureFound, exit 1)
+
+In a CLI command use `propctl.cli.scaffold.run.run_generation(app, generation, ...)`, which does
+the dry-run table and diffs, `--format json`, `--force` and `--merge` for you.
+
+Templates: `templates/<name>/**` inside propctl (found from an installed wheel too). A file whose
+name ends in `.jinja` is rendered (suffix stripped), any other file is copied as is. Path
+segments may contain `[[ var ]]`; a segment that renders empty drops the file (conditional
+files). Jinja runs sandboxed with `StrictUndefined` and the delimiters `[[ ]]` (variables),
+`[% %]` (blocks), `[# #]` (comments), so `${{ }}` and `{{ }}` need no escaping.
+`[% include "parts/x/y.jinja" %]` works with paths relative to `templates/`.
+
+Plan actions, per file:
+  create     the file does not exist
+  identical  the file already holds exactly the new render (nothing is written; mtime kept)
+  update     the file is what propctl last wrote (hash in `.propctl/generated.json`)
+  conflict   the user changed it since (or it was never generated): blocks the whole apply;
+             `--force` overwrites and keeps the user's version as FILE.orig; `--merge` does a
+             three-way merge (user's file, last generated, new render) with conflict markers
+  merge      (with --merge) the three-way merge result to write
+  skip       append-only file that exists (Alembic revisions), or merged edits kept
+  deleted    propctl generated it and the user deleted it: reported, recreated only with --force
+  obsolete   generated earlier by the same generator and parameters, no longer rendered
+  patch      an anchored edit to apply to a user's file
+  refused    a patch whose anchor (or file) is missing: blocks the apply, shows `manual`
+The last generated content of every file is kept gzip-compressed in `.propctl/snapshots/`, by
+hash, for `--merge`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propctl.errors import FailureFound, UserError
+from propctl.generators import transaction
+from propctl.generators.merge import merge3
+from propctl.generators.names import inside, safe_relpath
+from propctl.state import STATE_DIR, RepoState
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+ACTIONS = ("create", "identical", "update", "conflict", "merge", "skip", "deleted", "obsolete",
+           "patch", "refused")
+WRITES = ("create", "update", "merge", "patch")
+SNAPSHOTS = f"{STATE_DIR}/snapshots"
+
+
+@dataclass
+class FileSpec:
+    """A whole file the generator owns."""
+
+    path: str
+    content: str
+    executable: bool = False
+    append_only: bool = False
+
+
+@dataclass
+class PatchSpec:
+    """A small anchored, idempotent edit in a file the user owns."""
+
+    path: str
+    insert: str
+    anchor: str | None = None
+    before: bool = False
+    create: bool = False
+    manual: str = ""
+
+
+@dataclass
+class Generation:
+    generator: str
+    params: dict[str, Any]
+    files: list[FileSpec | PatchSpec]
+
+
+@dataclass
+class FileAction:
+    path: str
+    action: str
+    reason: str = ""
+    old: str | None = None          # the file on disk now
+    new: str | None = None          # what would be written
+    spec: FileSpec | PatchSpec | None = None
+    markers: int = 0                # conflict regions left by a merge
+    manual: str = ""                # what to do by hand (refused patches)
+
+    def diff(self) -> str:
+        if self.new is None or self.old == self.new:
+            return ""
+        lines = difflib.unified_diff(
+            (self.old or "").splitlines(keepends=True), self.new.splitlines(keepends=True),
+            fromfile="/dev/null" if self.old is None else f"a/{self.path}",
+            tofile=f"b/{self.path}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "action": self.action, "reason": self.reason}
+        if self.markers:
+            data["conflict_markers"] = self.markers
+        if self.manual:
+            data["manual"] = self.manual
+        return data
+
+
+@dataclass
+class Plan:
+    generation: Generation
+    actions: list[FileAction]
+    merge: bool = False
+
+    def by_action(self, *names: str) -> list[FileAction]:
+        return [a for a in self.actions if a.action in names]
+
+    @property
+    def blocking(self) -> list[FileAction]:
+        return self.by_action("conflict", "refused")
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: 0 for name in ACTIONS}
+        for action in self.actions:
+            counts[action.action] += 1
+        return {k: v for k, v in counts.items() if v}
+
+    def to_json(self, *, diffs: bool = False) -> dict[str, Any]:
+        actions = []
+        for action in self.actions:
+            data = action.to_json()
+            if diffs:
+                data["diff"] = action.diff()
+            actions.append(data)
+        return {"generator": self.generation.generator, "params": self.generation.params,
+                "counts": self.counts(), "actions": actions}
+
+
+@dataclass
+class ApplyReport:
+    written: list[str] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)      # FILE.orig kept by --force
+    markers: list[str] = field(default_factory=list)      # files merged with conflict markers
+    manual: list[str] = field(default_factory=list)       # refused patches skipped by --force
+    unchanged: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"written": self.written, "backups": self.backups,
+                "conflict_markers": self.markers, "manual": self.manual,
+                "unchanged": self.unchanged}
+
+
+class Conflict(FailureFound):
+    """Files changed by the user since propctl generated them, or patches that cannot apply."""
+
+    def __init__(self, plan: Plan) -> None:
+        lines = []
+        for action in plan.blocking:
+            lines.append(f"  {action.action}: {action.path} ({action.reason})")
+            if action.manual:
+                lines.append(f"    do it by hand: {action.manual}")
+        conflicts = plan.by_action("conflict")
+        hint = ("keep your edits and take the template's changes with --merge (three-way, "
+                "conflict markers where both changed), or overwrite with --force (your version "
+                "is kept as FILE.orig); --dry-run shows the diffs") if conflicts else (
+                "make the edits above by hand, then run again; --force writes the rest")
+        super().__init__(f"{len(plan.blocking)} file(s) cannot be generated safely; nothing was "
+                         "written:\n" + "\n".join(lines), hint=hint)
+        self.plan = plan
+
+
+# ---- rendering ------------------------------------------------------------------------------
+@cache
+def _environment() -> SandboxedEnvironment:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from propctl.resources import templates_dir
+
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+        variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
+        block_end_string="%]", comment_start_string="[#", comment_end_string="#]",
+        keep_trailing_newline=True, autoescape=False,
+    )
+
+
+def render_text(source: str, variables: Mapping[str, Any]) -> str:
+    from jinja2 import TemplateError
+
+    try:
+        return _environment().from_string(source).render(**variables)
+    except TemplateError as exc:
+        raise UserError(f"template text: {exc.__class__.__name__}: {exc}") from None
+
+
+def render_dir(template: str, variables: Mapping[str, Any], dest: str = "") -> list[FileSpec]:
+    """Every file of `templates/<template>/`, rendered, placed under `dest`."""
+    from propctl.resources import templates_dir
+
+    root = templates_dir() / safe_relpath(template, "template")
+    if not root.is_dir():
+        raise UserError(f"no template {template!r} in {templates_dir()}")
+    specs = []
+    for source in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = source.relative_to(root).as_posix()
+        if "__pycache__" in relative or relative.endswith((".pyc", ".pyo")):
+            continue
+        path = _render_path(relative, variables)
+        if path is None:
+            continue
+        target = safe_relpath(f"{dest}/{path}" if dest else path, f"{template}: {relative}")
+        executable = bool(source.stat().st_mode & 0o100)
+        specs.append(FileSpec(target, _render_file(source, variables), executable))
+    return specs
+
+
+def _render_path(relative: str, variables: Mapping[str, Any]) -> str | None:
+    relative = relative.removesuffix(".jinja")
+    if "[[" not in relative and "[%" not in relative:
+        return relative
+    parts = [render_text(part, variables) for part in relative.split("/")]
+    return None if any(not p.strip() for p in parts) else "/".join(parts)
+
+
+def _render_file(source: Path, variables: Mapping[str, Any]) -> str:
+    from jinja2 import TemplateError
+
+    from propctl.resources import templates_dir
+
+    if source.suffix != ".jinja":
+        return source.read_text("utf-8")
+    name = source.relative_to(templates_dir()).as_posix()
+    try:
+        return _environment().get_template(name).render(**variables)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{name}:{line}" if line else name
+        raise UserError(f"template {where}: {exc.__class__.__name__}: {exc}") from None
+
+
+# ---- planning -------------------------------------------------------------------------------
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plan(repo: Path, generation: Generation, *, merge: bool = False) -> Plan:
+    manifest = RepoState(repo).generated()
+    seen: dict[str, str] = {}           # content each path would have after earlier specs
+    actions: list[FileAction] = []
+    kinds: dict[str, str] = {}
+    for spec in generation.files:
+        spec.path = safe_relpath(spec.path)
+        target = inside(repo, spec.path)
+        kind = "file" if isinstance(spec, FileSpec) else "patch"
+        if kinds.setdefault(spec.path, kind) != kind:
+            raise UserError(f"generator {generation.generator!r} both writes and patches "
+                            f"{spec.path}; a file is either generated or the user's")
+        if isinstance(spec, FileSpec):
+            if spec.path in seen:
+                raise UserError(f"generator {generation.generator!r} writes {spec.path} twice")
+            action = _plan_file(repo, spec, target, manifest.get(spec.path), merge)
+            seen[spec.path] = action.new if action.new is not None else (action.old or "")
+        else:
+            current = seen.get(spec.path, _read(target))
+            action = _plan_patch(spec, current)
+            if action.new is not None:
+                seen[spec.path] = action.new
+        actions.append(action)
+    actions.extend(_obsolete(repo, generation, manifest, seen))
+    return Plan(generation, _collapse_patches(actions), merge)
+
+
+make_plan = plan  # `apply` takes a parameter named plan
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; propctl will not touch it") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder where a file should be generated") from None
+
+
+def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] | None,
+               merge: bool) -> FileAction:
+    old = _read(target)
+    act = FileAction(spec.path, "", old=old, new=spec.content, spec=spec)
+    if old is None:
+        if entry is None:
+            return _set(act, "create", "new file")
+        return _set(act, "deleted", "generated earlier and deleted since; --force recreates it")
+    if old == spec.content:
+        return _set(act, "identical", "up to date")
+    if spec.append_only:
+        return _set(act, "skip", "append-only: never re-rendered once written")
+    if entry is None:
+        return _set(act, "conflict", "exists and was not generated by propctl")
+    written, generated = entry.get("sha256"), entry.get("generated") or entry.get("sha256")
+    if sha256(old) == written:
+        if written == generated:
+            return _set(act, "update", "unchanged since propctl wrote it")
+        if sha256(spec.content) == generated:
+            return _set(act, "skip", "your merged edits are kept; the template is unchanged")
+    act = _set(act, "conflict", "edited since propctl generated it")
+    if merge:
+        return _merged(repo, act, str(generated))
+    return act
+
+
+def _set(action: FileAction, name: str, reason: str) -> FileAction:
+    action.action, action.reason = name, reason
+    if name in ("identical", "skip", "deleted", "conflict"):
+        action.new = None if name != "conflict" else action.new
+    return action
+
+
+def _merged(repo: Path, act: FileAction, base_hash: str) -> FileAction:
+    base = load_snapshot(repo, base_hash)
+    if base is None:
+        act.reason += "; no snapshot of the last generated content to merge with"
+        return act
+    result = merge3(base, act.old or "", act.new or "")
+    act.new, act.markers = result.text, result.conflicts
+    if result.text == act.old:
+        return _set(act, "skip", "your version already holds the template's changes")
+    detail = f"{result.conflicts} conflict region(s) to resolve" if result.conflicts else "clean"
+    return _set(act, "merge", f"three-way merge: {detail}")
+
+
+def _plan_patch(spec: PatchSpec, current: str | None) -> FileAction:
+    act = FileAction(spec.path, "", old=current, spec=spec, manual=_manual(spec))
+    block = spec.insert if spec.insert.endswith("\n") else spec.insert + "\n"
+    if current is None:
+        if spec.create:
+            act.new = block
+            return _set(act, "create", "new file")
+        return _set(act, "refused", "file not found")
+    act.manual = ""
+    if _contains_block(current, spec.insert):
+        return _set(act, "identical", "already present")
+    patched = _insert(current, block, spec)
+    if patched is None:
+        act.manual = _manual(spec)
+        return _set(act, "refused", f"anchor /{spec.anchor}/ not found")
+    act.new = patched
+    return _set(act, "patch", "insert " + _summary(spec.insert))
+
+
+def _manual(spec: PatchSpec) -> str:
+    if spec.manual:
+        return spec.manual
+    where = f"{'before' if spec.before else 'after'} the line matching /{spec.anchor}/" \
+        if spec.anchor else "at the end"
+    return f"add {_summary(spec.insert)} to {spec.path} {where}"
+
+
+def _summary(text: str) -> str:
+    lines = text.strip("\n").splitlines()
+    first = lines[0].strip() if lines else ""
+    return repr(first) + (f" (+{len(lines) - 1} line(s))" if len(lines) > 1 else "")
+
+
+def _contains_block(text: str, insert: str) -> bool:
+    want = [line.rstrip() for line in insert.strip("\n").splitlines()]
+    have = [line.rstrip() for line in text.splitlines()]
+    if not want:
+        return True
+    return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
+    if spec.anchor is None:
+        return text + ("" if not text or text.endswith("\n") else "\n") + block
+    try:
+        match = re.search(spec.anchor, text, re.M)
+    except re.error as exc:
+        raise UserError(f"patch for {spec.path}: bad anchor regex {spec.anchor!r}: {exc}") from None
+    if match is None:
+        return None
+    if spec.before:
+        position = text.rfind("\n", 0, match.start()) + 1
+        return text[:position] + block + text[position:]
+    end = text.find("\n", match.end())
+    if end == -1:
+        return text + "\n" + block
+    return text[:end + 1] + block + text[end + 1:]
+
+
+def _collapse_patches(actions: list[FileAction]) -> list[FileAction]:
+    """Several patches to one file become one action: old = the disk, new = every insert."""
+    groups: dict[str, list[FileAction]] = {}
+    out: list[FileAction] = []
+    for action in actions:
+        if not isinstance(action.spec, PatchSpec):
+            out.append(action)
+        elif action.path in groups:
+            groups[action.path].append(action)
+        else:
+            groups[action.path] = [action]
+            out.append(action)
+    for group in groups.values():
+        if len(group) > 1:
+            _combine(group)
+    return out
+
+
+def _combine(group: list[FileAction]) -> None:
+    first = group[0]
+    refused = [a for a in group if a.action == "refused"]
+    changed = [a for a in group if a.action in ("patch", "create")]
+    if refused:
+        first.action, first.reason = "refused", "; ".join(a.reason for a in refused)
+        first.manual, first.new = "; ".join(a.manual for a in refused), None
+    elif changed:
+        first.action = "create" if first.old is None else "patch"
+        first.reason = "; ".join(a.reason for a in changed)
+        first.new = changed[-1].new
+
+
+def _obsolete(repo: Path, generation: Generation, manifest: dict[str, dict[str, Any]],
+              seen: dict[str, str]) -> list[FileAction]:
+    out = []
+    for path, entry in sorted(manifest.items()):
+        if (path not in seen and entry.get("generator") == generation.generator
+                and entry.get("params") == generation.params and (repo / path).is_file()):
+            out.append(FileAction(path, "obsolete", "no longer generated; delete it if unused"))
+    return out
+
+
+# ---- applying -------------------------------------------------------------------------------
+def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -> ApplyReport:
+    """Write the plan, all or nothing. Raises `Conflict` (exit 1) when a file is in conflict or a
+    patch is refused, unless `force`; nothing is written then."""
+    if merge and not plan.merge:
+        plan = make_plan(repo, plan.generation, merge=True)
+    if plan.blocking and not force:
+        raise Conflict(plan)
+    report = ApplyReport()
+    writes: list[transaction.Write] = []
+    manifest = RepoState(repo).generated()
+    snapshots: dict[str, str] = {}
+    for action in plan.actions:
+        _apply_one(repo, action, force, writes, report)
+        if isinstance(action.spec, FileSpec) and (
+                action.action not in ("skip", "deleted") or (action.action == "deleted" and force)):
+            _record(manifest, plan.generation, action, snapshots, report)
+    if not writes and manifest == RepoState(repo).generated():
+        return report
+    writes.extend(_snapshot_writes(repo, snapshots))
+    writes.append(_manifest_write(repo, manifest))
+    transaction.commit(writes)
+    return report
+
+
+def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transaction.Write],
+               report: ApplyReport) -> None:
+    spec = action.spec
+    executable = isinstance(spec, FileSpec) and spec.executable
+    if action.action == "refused":
+        report.manual.append(action.manual)
+        return
+    if action.action in ("conflict", "deleted") and force and isinstance(spec, FileSpec):
+        if action.old is not None:
+            backup = f"{action.path}.orig"
+            writes.append(transaction.Write(repo / backup, action.old.encode("utf-8")))
+            report.backups.append(backup)
+        action.new = spec.content
+    elif action.action not in WRITES:
+        report.unchanged += action.action in ("identical", "skip")
+        return
+    if action.markers:
+        report.markers.append(action.path)
+    assert action.new is not None
+    writes.append(transaction.Write(repo / action.path, action.new.encode("utf-8"), executable))
+    report.written.append(action.path)
+
+
+def _record(manifest: dict[str, dict[str, Any]], generation: Generation, action: FileAction,
+            snapshots: dict[str, str], report: ApplyReport) -> None:
+    assert isinstance(action.spec, FileSpec)
+    generated = sha256(action.spec.content)
+    on_disk = action.new if action.path in report.written and action.new is not None else (
+        action.old if action.old is not None else action.spec.content)
+    entry: dict[str, Any] = {"generator": generation.generator, "params": generation.params,
+                             "sha256": sha256(on_disk)}
+    if entry["sha256"] != generated:
+        entry["generated"] = generated
+    if action.spec.append_only:
+        entry["append_only"] = True
+    manifest[action.path] = entry
+    snapshots[generated] = action.spec.content
+
+
+def _snapshot_writes(repo: Path, snapshots: dict[str, str]) -> list[transaction.Write]:
+    writes = []
+    for digest, content in sorted(snapshots.items()):
+        path = repo / SNAPSHOTS / f"{digest}.gz"
+        if not path.exists():
+            data = gzip.compress(content.encode("utf-8"), compresslevel=6, mtime=0)
+            writes.append(transaction.Write(path, data))
+    return writes
+
+
+def _manifest_write(repo: Path, manifest: dict[str, dict[str, Any]]) -> transaction.Write:
+    import json
+
+    body = {"schema_version": 1, "files": dict(sorted(manifest.items()))}
+    return transaction.Write(RepoState(repo).generated_path,
+                             (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+
+
+def load_snapshot(repo: Path, digest: str) -> str | None:
+    path = repo / SNAPSHOTS / f"{digest}.gz"
+    try:
+        return gzip.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError):
+        return None
+
+
+def is_generated(repo: Path, path: str) -> bool:
+    return path in RepoState(repo).generated() and os.path.exists(repo / path)

@@ -1,0 +1,272 @@
+"""The engine: rendering, plan actions, all-or-nothing apply, force/merge, patches."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from propctl.errors import FailureFound, UserError
+from propctl.generators import engine, transaction
+from propctl.generators.engine import FileSpec, Generation, PatchSpec, apply, plan
+
+
+def gen(*files: FileSpec | PatchSpec, params: dict | None = None) -> Generation:
+    return Generation("demo", params or {"name": "x"}, list(files))
+
+
+def actions(repo: Path, generation: Generation, **kw: bool) -> dict[str, str]:
+    return {a.path: a.action for a in plan(repo, generation, **kw).actions}
+
+
+def snapshot_tree(repo: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(repo.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "templates"
+    monkeypatch.setattr("propctl.resources.templates_dir", lambda: root)
+    engine._environment.cache_clear()
+    yield root
+    engine._environment.cache_clear()
+
+
+def test_render_dir_renders_jinja_copies_others_and_names(templates: Path) -> None:
+    (templates / "t" / "[[ name ]]-svc").mkdir(parents=True)
+    (templates / "t" / "[[ name ]]-svc" / "main.py.jinja").write_text(
+        "NAME = '[[ name ]]'\n[% if port %]PORT = [[ port ]][% endif %]\n[# a comment #]")
+    (templates / "t" / "ci.yml").write_text("run: ${{ github.sha }} {{ raw }}\n")
+    (templates / "t" / "[% if docker %]Dockerfile[% endif %]").write_text("FROM x\n")
+    run = templates / "t" / "run.sh"
+    run.write_text("#!/bin/sh\n")
+    run.chmod(0o755)
+    specs = {s.path: s for s in engine.render_dir("t", {"name": "auth", "port": 3001,
+                                                         "docker": False}, dest="apps")}
+    assert set(specs) == {"apps/auth-svc/main.py", "apps/ci.yml", "apps/run.sh"}
+    assert specs["apps/auth-svc/main.py"].content == "NAME = 'auth'\nPORT = 3001\n"
+    assert specs["apps/ci.yml"].content == "run: ${{ github.sha }} {{ raw }}\n"
+    assert specs["apps/run.sh"].executable and not specs["apps/ci.yml"].executable
+
+
+@pytest.mark.parametrize("source", ["[[ missing ]]", "[[ ''.__class__.__mro__ ]]",
+                                    "[[ x.__init__.__globals__ ]]"])
+def test_render_text_is_strict_and_sandboxed(source: str) -> None:
+    with pytest.raises(UserError):
+        engine.render_text(source, {"x": object()})
+
+
+def test_variables_cannot_escape_the_destination(templates: Path) -> None:
+    (templates / "t" / "[[ name ]]").mkdir(parents=True)
+    (templates / "t" / "[[ name ]]" / "f").write_text("x")
+    with pytest.raises(UserError):
+        engine.render_dir("t", {"name": ".."})
+    with pytest.raises(UserError):
+        engine.render_dir("../etc", {})
+
+
+def test_first_run_then_identical_writes_nothing(tmp_path: Path) -> None:
+    g = gen(FileSpec("a/b.txt", "one\n"), FileSpec("run.sh", "#!/bin/sh\n", executable=True))
+    assert actions(tmp_path, g) == {"a/b.txt": "create", "run.sh": "create"}
+    report = apply(tmp_path, plan(tmp_path, g))
+    assert report.written == ["a/b.txt", "run.sh"]
+    assert os.access(tmp_path / "run.sh", os.X_OK)
+    manifest = json.loads((tmp_path / ".propctl/generated.json").read_text())
+    assert manifest["files"]["a/b.txt"]["generator"] == "demo"
+    before = snapshot_tree(tmp_path)
+    again = plan(tmp_path, g)
+    assert {a.action for a in again.actions} == {"identical"}
+    assert apply(tmp_path, again).written == []
+    assert snapshot_tree(tmp_path) == before
+
+
+def test_update_when_untouched_conflict_when_edited(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f.txt", "v1\n"), FileSpec("g.txt", "g1\n"))))
+    (tmp_path / "g.txt").write_text("my edit\n")
+    g2 = gen(FileSpec("f.txt", "v2\n"), FileSpec("g.txt", "g2\n"))
+    assert actions(tmp_path, g2) == {"f.txt": "update", "g.txt": "conflict"}
+    with pytest.raises(FailureFound) as caught:
+        apply(tmp_path, plan(tmp_path, g2))
+    assert caught.value.exit_code == 1 and "g.txt" in str(caught.value)
+    assert "--merge" in str(caught.value) and "--force" in str(caught.value)
+    assert (tmp_path / "f.txt").read_text() == "v1\n"          # all or nothing
+    assert (tmp_path / "g.txt").read_text() == "my edit\n"
+
+
+def test_force_keeps_orig(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f.txt", "v1\n"))))
+    (tmp_path / "f.txt").write_text("mine\n")
+    report = apply(tmp_path, plan(tmp_path, gen(FileSpec("f.txt", "v2\n"))), force=True)
+    assert report.backups == ["f.txt.orig"]
+    assert (tmp_path / "f.txt").read_text() == "v2\n"
+    assert (tmp_path / "f.txt.orig").read_text() == "mine\n"
+    assert actions(tmp_path, gen(FileSpec("f.txt", "v2\n"))) == {"f.txt": "identical"}
+
+
+def test_unknown_existing_file_is_a_conflict(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("the user's\n")
+    p = plan(tmp_path, gen(FileSpec("f.txt", "ours\n")))
+    assert p.actions[0].action == "conflict" and "not generated" in p.actions[0].reason
+
+
+def test_deleted_is_reported_not_recreated_unless_forced(tmp_path: Path) -> None:
+    g = gen(FileSpec("f.txt", "v1\n"))
+    apply(tmp_path, plan(tmp_path, g))
+    (tmp_path / "f.txt").unlink()
+    p = plan(tmp_path, g)
+    assert p.actions[0].action == "deleted"
+    apply(tmp_path, p)
+    assert not (tmp_path / "f.txt").exists()
+    apply(tmp_path, plan(tmp_path, g), force=True)
+    assert (tmp_path / "f.txt").read_text() == "v1\n"
+
+
+def test_append_only_is_never_rerendered(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("rev.py", "one\n", append_only=True))))
+    assert actions(tmp_path, gen(FileSpec("rev.py", "two\n", append_only=True))) == {
+        "rev.py": "skip"}
+
+
+def test_obsolete_files_are_reported(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("a", "1\n"), FileSpec("b", "1\n"))))
+    assert actions(tmp_path, gen(FileSpec("a", "1\n"))) == {"a": "identical", "b": "obsolete"}
+
+
+def test_merge_takes_template_changes_and_keeps_edits(tmp_path: Path) -> None:
+    v1 = "a\nb\nc\nd\ne\nf\ng\n"
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", v1))))
+    (tmp_path / "f").write_text("a\nB-mine\nc\nd\ne\nf\ng\n")
+    v2 = "a\nb\nc\nd\ne\nf\nG-new\n"
+    p = plan(tmp_path, gen(FileSpec("f", v2)), merge=True)
+    assert p.actions[0].action == "merge" and p.actions[0].markers == 0
+    apply(tmp_path, p, merge=True)
+    assert (tmp_path / "f").read_text() == "a\nB-mine\nc\nd\ne\nf\nG-new\n"
+    # re-running the same template keeps the merged edits without a conflict
+    assert actions(tmp_path, gen(FileSpec("f", v2))) == {"f": "skip"}
+    # the next template change merges again from the right base
+    v3 = "a\nb\nc\nD-newer\ne\nf\nG-new\n"
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", v3))), merge=True)
+    assert (tmp_path / "f").read_text() == "a\nB-mine\nc\nD-newer\ne\nf\nG-new\n"
+
+
+def test_merge_with_both_changed_writes_markers(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 1\n"))))
+    (tmp_path / "f").write_text("x = 2\n")
+    report = apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n"))), merge=True)
+    assert report.markers == ["f"]
+    text = (tmp_path / "f").read_text()
+    assert "<<<<<<< yours\nx = 2\n=======\nx = 3\n>>>>>>>" in text
+
+
+def test_snapshots_are_compressed_under_propctl(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "hello\n" * 100))))
+    snaps = list((tmp_path / ".propctl/snapshots").glob("*.gz"))
+    assert len(snaps) == 1 and snaps[0].stat().st_size < 100
+    assert engine.load_snapshot(tmp_path, snaps[0].name[:-3]) == "hello\n" * 100
+
+
+def test_write_failure_midway_leaves_tree_unchanged(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("keep/a", "1\n"), FileSpec("b", "1\n"))))
+    before = snapshot_tree(tmp_path)
+    real, calls = transaction._replace, []
+
+    def flaky(src: Path, dst: Path) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError("disk full (injected)")
+        real(src, dst)
+
+    monkeypatch.setattr(transaction, "_replace", flaky)
+    g = gen(FileSpec("keep/a", "2\n"), FileSpec("b", "2\n"), FileSpec("new/deep/c", "2\n"))
+    with pytest.raises(OSError, match="injected"):
+        apply(tmp_path, plan(tmp_path, g))
+    assert snapshot_tree(tmp_path) == before
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../x", "{{ 7*7 }}", "", "a\x00b",
+                                 "a\nb", ".git/config", ".propctl/generated.json", "C:/x"])
+def test_paths_must_stay_inside(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(UserError):
+        plan(tmp_path, gen(FileSpec(bad, "x")))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_symlink_escape_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "apps").symlink_to(outside)
+    with pytest.raises(UserError, match="outside"):
+        plan(repo, gen(FileSpec("apps/x.py", "x")))
+
+
+# ---- patches -----------------------------------------------------------------------------
+MAIN = "import os\n\napp = FastAPI(title='x')\n\nif __name__ == '__main__':\n    run()\n"
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    (PatchSpec("m.py", "app.include_router(r)", anchor=r"^app = FastAPI\("),
+     "import os\n\napp = FastAPI(title='x')\napp.include_router(r)\n\nif __name__"),
+    (PatchSpec("m.py", "import sys", anchor=r"^import os", before=True),
+     "import sys\nimport os\n"),
+    (PatchSpec("m.py", "# end"), "    run()\n# end\n"),
+])
+def test_patch_inserts_at_anchor_and_is_idempotent(tmp_path: Path, spec: PatchSpec,
+                                                   expected: str) -> None:
+    (tmp_path / "m.py").write_text(MAIN)
+    p = plan(tmp_path, gen(spec))
+    assert p.actions[0].action == "patch" and "+" + spec.insert in p.actions[0].diff()
+    apply(tmp_path, p)
+    assert expected in (tmp_path / "m.py").read_text()
+    assert actions(tmp_path, gen(spec)) == {"m.py": "identical"}
+
+
+def test_patch_line_match_is_exact(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text(".env.example\n")
+    spec = PatchSpec(".gitignore", ".env")
+    apply(tmp_path, plan(tmp_path, gen(spec)))
+    assert (tmp_path / ".gitignore").read_text() == ".env.example\n.env\n"
+
+
+def test_patch_create_and_several_patches_to_one_file(tmp_path: Path) -> None:
+    g = gen(PatchSpec(".gitignore", ".env", create=True), PatchSpec(".gitignore", "*.pyc"))
+    p = plan(tmp_path, g)
+    assert [(a.path, a.action) for a in p.actions] == [(".gitignore", "create")]
+    apply(tmp_path, p)
+    assert (tmp_path / ".gitignore").read_text() == ".env\n*.pyc\n"
+
+
+def test_refused_patch_blocks_with_manual_instruction(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("nothing here\n")
+    spec = PatchSpec("m.py", "app.include_router(r)", anchor=r"^app = FastAPI\(",
+                     manual="add `app.include_router(r)` after `app = FastAPI(...)` in m.py")
+    g = gen(FileSpec("other.py", "x\n"), spec)
+    p = plan(tmp_path, g)
+    assert p.actions[1].action == "refused"
+    with pytest.raises(FailureFound, match=r"do it by hand: add `app.include_router\(r\)`"):
+        apply(tmp_path, p)
+    assert not (tmp_path / "other.py").exists()
+    report = apply(tmp_path, p, force=True)
+    assert report.manual == [spec.manual] and (tmp_path / "other.py").exists()
+    assert (tmp_path / "m.py").read_text() == "nothing here\n"
+
+
+def test_patch_on_missing_file_without_create_is_refused(tmp_path: Path) -> None:
+    assert actions(tmp_path, gen(PatchSpec("nope.py", "x"))) == {"nope.py": "refused"}
+
+
+def test_a_path_is_either_generated_or_patched(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="both writes and patches"):
+        plan(tmp_path, gen(FileSpec("f", "x"), PatchSpec("f", "y")))
+
+
+def test_plan_json_and_diff(tmp_path: Path) -> None:
+    data = plan(tmp_path, gen(FileSpec("f", "x\n"))).to_json(diffs=True)
+    assert data["counts"] == {"create": 1}
+    assert data["actions"][0]["diff"].startswith("--- /dev/null\n+++ b/f\n")
