@@ -1,0 +1,192 @@
+"""The offline plan: run a Pulumi program under propctl's mocks and collect what it would create.
+
+`plan()` is the entry point. The Pulumi runtime keeps global state, so a process runs the
+program in-process once (`infra plan`); callers that plan repeatedly or from threads (the
+`infra_plan` check) pass `isolated=True` and get a fresh interpreter per plan
+(`python -m propctl.provision.worker`). Tests drive `start`/`execute`/`collect` themselves under
+`@pulumi.runtime.test`."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propctl.errors import UserError
+from propctl.provision.program import SECRET_PLACEHOLDER, Program
+
+if TYPE_CHECKING:
+    import pulumi
+
+    from propctl.provision.mocks import PlanMocks
+
+PROGRAM_PACKAGE_PREFIXES = ("propmubi_infra", "__main__pulumi")
+
+
+@dataclass
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    id: str
+    inputs: dict[str, Any]
+
+    def get(self, *path: str | int, default: Any = None) -> Any:
+        value: Any = self.inputs
+        for step in path:
+            if isinstance(value, dict) and isinstance(step, str):
+                value = value.get(step)
+            elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(
+                    value):
+                value = value[step]
+            else:
+                return default
+            if value is None:
+                return default
+        return value
+
+
+@dataclass
+class Plan:
+    stack: str
+    project: str
+    program_dir: str
+    resources: list[PlannedResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    leaked_outputs: list[str] = field(default_factory=list)  # outputs holding a secret
+
+    def of_type(self, token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == token]
+
+    def by_id(self, rid: str) -> PlannedResource | None:
+        return next((r for r in self.resources if r.id == rid), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        resources = [PlannedResource(**r) for r in data.pop("resources")]
+        return cls(resources=resources, **data)
+
+
+# ---- running the program ------------------------------------------------------------------
+
+def start(program: Program, stack: str, overrides: dict[str, Any] | None = None) -> PlanMocks:
+    """Install fresh mocks and the stack's configuration (plus `overrides`, keys without a
+    namespace belonging to the project)."""
+    import pulumi
+    from pulumi.runtime import settings as pulumi_settings
+
+    from propctl.provision.mocks import PlanMocks
+
+    config = program.config(stack)
+    for key, value in (overrides or {}).items():
+        full = key if ":" in key else f"{program.project}:{key}"
+        config[full] = value if isinstance(value, str) else json.dumps(value)
+    mocks = PlanMocks(region=config.get("aws:region", "eu-west-1"))
+    pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a new Stack per run
+    pulumi.runtime.set_mocks(mocks, project=program.project, stack=stack, preview=False)
+    pulumi.runtime.set_all_config(config, [k for k, v in config.items()
+                                           if v == SECRET_PLACEHOLDER])
+    return mocks
+
+
+def execute(program: Program) -> pulumi.Output[dict[str, Any]]:
+    """Run the program's `__main__.py` (its folder first on sys.path); returns its stack
+    outputs. Call inside a `@pulumi.runtime.test` function, after `start`."""
+    import pulumi
+    from pulumi.runtime.settings import get_root_resource
+
+    for name in [m for m in sys.modules if m.startswith(PROGRAM_PACKAGE_PREFIXES)]:
+        del sys.modules[name]  # another program (or stack) may have loaded its own copy
+    folder = str(program.dir.resolve())
+    sys.path.insert(0, folder)
+    try:
+        runpy.run_path(str(program.dir / "__main__.py"), run_name="__main__pulumi")
+    finally:
+        sys.path.remove(folder)
+    stack = get_root_resource()
+    outputs: dict[str, Any] = dict(getattr(stack, "outputs", {}) or {})
+    return pulumi.Output.all(**outputs) if outputs else pulumi.Output.from_input({})
+
+
+async def collect(mocks: PlanMocks, program: Program, stack: str,
+                  outputs: dict[str, Any]) -> Plan:
+    """Wait until every resource has been registered, then build the plan."""
+    from pulumi.runtime.stack import wait_for_rpcs
+
+    await wait_for_rpcs(await_all_outstanding_tasks=False)
+    return build_plan(mocks, program, stack, outputs)
+
+
+def build_plan(mocks: PlanMocks, program: Program, stack: str,
+               outputs: dict[str, Any]) -> Plan:
+    shown: dict[str, Any] = {}
+    leaked = []
+    for name, value in outputs.items():
+        text = json.dumps(value, default=str)
+        if any(secret in text for secret in mocks.secrets):
+            leaked.append(name)
+            shown[name] = SECRET_PLACEHOLDER
+        else:
+            shown[name] = value
+    resources = [PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
+                 for r in mocks.resources if r.custom]
+    return Plan(stack=stack, project=program.project, program_dir=str(program.dir),
+                resources=resources, outputs=shown, leaked_outputs=leaked)
+
+
+def run_in_process(program: Program, stack: str,
+                   overrides: dict[str, Any] | None = None) -> Plan:
+    import pulumi
+
+    mocks = start(program, stack, overrides)
+    holder: list[Plan] = []
+
+    async def finish(outputs: dict[str, Any]) -> None:
+        holder.append(await collect(mocks, program, stack, outputs))
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[None]:
+        return execute(program).apply(finish)
+
+    try:
+        run()
+    except UserError:
+        raise
+    except Exception as exc:  # the user's program failed: say where, not a propctl traceback
+        raise UserError(f"the Pulumi program in {program.dir} failed for stack {stack!r}: "
+                        f"{type(exc).__name__}: {exc}",
+                        hint="run `propctl infra plan` with -v, or fix the program") from exc
+    return holder[0]
+
+
+def plan(program: Program, stack: str, overrides: dict[str, Any] | None = None, *,
+         isolated: bool = False, timeout_s: float = 120.0) -> Plan:
+    program.config(stack)  # a missing stack is the user's error, before any process starts
+    if not isolated:
+        return run_in_process(program, stack, overrides)
+    cmd = [sys.executable, "-m", "propctl.provision.worker", str(program.dir), stack,
+           json.dumps(overrides or {})]
+    env = {**os.environ, "PYTHONPATH": _own_path()}
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise UserError(f"planning {program.dir} (stack {stack}) took over {timeout_s:.0f}s")
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise UserError(f"planning {program.dir} (stack {stack}) failed: {last}")
+    return Plan.from_json(json.loads(done.stdout))
+
+
+def _own_path() -> str:
+    here = str(Path(__file__).resolve().parents[2])
+    current = os.environ.get("PYTHONPATH")
+    return here if not current else f"{here}{os.pathsep}{current}"
