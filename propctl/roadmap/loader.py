@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from propctl.errors import RoadmapError
 from propctl.roadmap.integrity import integrity_problems
 from propctl.roadmap.models import Roadmap
-from propctl.roadmap.yamlsrc import LocatedDoc, Loc, parse_yaml, read_yaml
+from propctl.roadmap.yamlsrc import Loc, LocatedDoc, parse_yaml, read_yaml
 
 
 def load_roadmap(path: Path) -> Roadmap:
@@ -20,6 +20,11 @@ def load_roadmap(path: Path) -> Roadmap:
 
 def parse_roadmap(text: str | bytes, source: str = "<roadmap>") -> Roadmap:
     return _validate(parse_yaml(text, source))
+
+
+def validate_document(doc: LocatedDoc) -> Roadmap:
+    """Validate already-parsed data whose locations are known (YAML, or imported Markdown)."""
+    return _validate(doc)
 
 
 def _validate(doc: LocatedDoc) -> Roadmap:

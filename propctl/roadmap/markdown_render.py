@@ -1,0 +1,231 @@
+"""Roadmap -> Markdown in the source document's layout, `[x]` on what the latest verify run
+found passing. What the layout has no place for rides in `<!-- propctl: {json} -->` comments,
+so that importing the render gives back the same roadmap (see `markdown.py`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from propctl.roadmap.mdsyntax import (
+    default_action,
+    derive_cors_origins,
+    derive_services,
+    monday_after,
+    slug,
+)
+from propctl.roadmap.models import Criterion, FileRef, Roadmap, Subtask, Task, Tier
+from propctl.roadmap.score import compute_score
+
+TIER_ICONS = ("🔴", "🟡", "🚀", "🟢", "🔵", "🟣")
+DEFAULT_PATHS = {"api": "apps/api", "web": "apps/web", "services": "apps"}
+DEFAULT_COVERAGE = 85.0
+
+
+def render_markdown(roadmap: Roadmap, statuses: Mapping[str, str] | None = None) -> str:
+    """`statuses`: criterion/subtask id -> "pass"/"fail"/... from the latest verify record."""
+    done = {key for key, value in (statuses or {}).items() if value == "pass"}
+    lines = [*_head(roadmap), *_tracker(roadmap, done, statuses is not None)]
+    for index, tier in enumerate(roadmap.tiers):
+        lines += _tier(tier, index, done)
+    lines += [*_projection(roadmap), *_foot(roadmap, done)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def comment(data: Mapping[str, Any]) -> str:
+    # '>' only occurs inside JSON strings, so escaping it keeps '-->' out of the comment.
+    text = json.dumps(data, ensure_ascii=False, default=str, separators=(", ", ": "))
+    return f"<!-- propctl: {text.replace('>', chr(92) + 'u003e')} -->"
+
+
+def score_text(value: float) -> str:
+    return f"{value:.1f}" if abs(value * 10 - round(value * 10)) < 1e-9 else f"{value:g}"
+
+
+def task_complete(task: Task, done: set[str]) -> bool:
+    return bool(task.acceptance) and all(c.id in done for c in task.acceptance)
+
+
+def _head(roadmap: Roadmap) -> Iterator[str]:
+    yield f"# ✅ {roadmap.name}"
+    extras = _document_extras(roadmap)
+    if extras:
+        yield comment(extras)
+    yield ""
+    if roadmap.purpose:
+        yield f"**Purpose**: {roadmap.purpose}"
+    if "baseline" in roadmap.overall_targets:
+        yield f"**Current Score**: {score_text(roadmap.overall_targets['baseline'])}/10"
+    if roadmap.tiers and roadmap.tiers[-1].id in roadmap.overall_targets:
+        yield f"**Target Score**: {score_text(roadmap.overall_targets[roadmap.tiers[-1].id])}/10"
+    if roadmap.total_effort_hours is not None:
+        weeks = f" ({roadmap.total_weeks} weeks)" if roadmap.total_weeks is not None else ""
+        yield f"**Total Effort**: {roadmap.total_effort_hours:g} hours{weeks}"
+    yield from ("", "---", "")
+
+
+def _document_extras(roadmap: Roadmap) -> dict[str, Any]:
+    texts = [s.text for t in roadmap.tasks() for s in t.subtasks]
+    texts += [c.text for _, c in roadmap.criteria()]
+    extras: dict[str, Any] = {}
+    if roadmap.updated is None or roadmap.start != monday_after(roadmap.updated):
+        extras["start"] = roadmap.start.isoformat()
+    if roadmap.paths != DEFAULT_PATHS:
+        extras["paths"] = roadmap.paths
+    if roadmap.coverage_threshold != DEFAULT_COVERAGE:
+        extras["coverage_threshold"] = roadmap.coverage_threshold
+    if roadmap.cors_origins != derive_cors_origins(texts):
+        extras["cors_origins"] = roadmap.cors_origins
+    services = [s.model_dump(exclude_none=True) for s in roadmap.services]
+    if services != derive_services(texts):
+        extras["services"] = services
+    if roadmap.total_weeks is not None and roadmap.total_effort_hours is None:
+        extras["total_weeks"] = roadmap.total_weeks
+    if roadmap.waivers:
+        extras["waivers"] = [w.model_dump(mode="json") for w in roadmap.waivers]
+    specs = [{"name": d.name, "id": d.id, "weight": d.weight} for d in roadmap.dimensions
+             if d.id != slug(d.name) or d.weight != 1.0]
+    if specs:
+        extras["dimension_specs"] = specs
+    return extras
+
+
+def _tracker(roadmap: Roadmap, done: set[str], live: bool) -> Iterator[str]:
+    yield from ("## 📊 PROGRESS TRACKER", "", "### Overall Progress")
+    total = complete = 0
+    for tier in roadmap.tiers:
+        finished = sum(task_complete(t, done) for t in tier.tasks)
+        total, complete = total + len(tier.tasks), complete + finished
+        box = "x" if tier.tasks and finished == len(tier.tasks) else " "
+        yield (f"- [{box}] TIER {tier.number}: {tier.summary or tier.name} "
+               f"({finished}/{len(tier.tasks)} tasks) - {_weeks(tier)}")
+    share = round(100 * complete / total) if total else 0
+    yield from ("", f"**Current Status**: {complete}/{total} tasks completed ({share}%)")
+    if live:
+        score = compute_score(roadmap, done).overall
+        yield f"**Verified Score**: {score:.2f}/10 (latest `propctl verify`)"
+    yield from ("", "---", "")
+
+
+def _weeks(tier: Tier) -> str:
+    first, last = tier.weeks
+    return f"Weeks {first}-{last}" if first != last else f"Week {first}"
+
+
+def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
+    icon = TIER_ICONS[index % len(TIER_ICONS)]
+    label = tier.label or tier.name.upper()
+    yield (f"## {icon} TIER {tier.number}: {label} ({_weeks(tier)}) - Target Score: "
+           f"{score_text(tier.target_score)}/10")
+    extras: dict[str, Any] = {}
+    if tier.id != f"tier{tier.number}":
+        extras["id"] = tier.id
+    if tier.name != label.title():
+        extras["name"] = tier.name
+    if tier.label is None:
+        extras["label"] = None
+    if extras:
+        yield comment(extras)
+    yield ""
+    for task in tier.tasks:
+        yield from _task(task, done)
+
+
+def _task(task: Task, done: set[str]) -> Iterator[str]:
+    yield f"### {'✅' if task_complete(task, done) else '☐'} Task {task.id}: {task.title}"
+    yield (f"**Priority**: {task.priority} | **Effort**: {task.effort_hours:g}h | "
+           f"**Score Impact**: {'-' if task.score_impact < 0 else '+'}"
+           f"{score_text(abs(task.score_impact))}")
+    extras: dict[str, Any] = {}
+    if task.impacts:
+        extras["impacts"] = task.impacts
+    if task.generators:
+        extras["generators"] = task.generators
+    if extras:
+        yield comment(extras)
+    yield ""
+    if task.subtasks or task.subtasks_heading:
+        yield from _subtasks(task, done)
+    if task.acceptance:
+        yield "#### Acceptance Criteria"
+        yield from (_criterion(task, i, c, done) for i, c in enumerate(task.acceptance, 1))
+        yield ""
+    if task.files or task.files_heading:
+        yield f"#### {task.files_heading or 'Files'}"
+        yield from (_file(f, task.files_heading) for f in task.files)
+        yield ""
+    yield from ("---", "")
+
+
+def _subtasks(task: Task, done: set[str]) -> Iterator[str]:
+    yield f"#### {task.subtasks_heading or 'Sub-tasks'}"
+    section: str | None = None
+    for subtask in task.subtasks:
+        # A bold line opens a section; Markdown cannot close one, so a subtask that stands
+        # under none after a section says so in its comment.
+        if subtask.section is not None and subtask.section != section:
+            yield from ("", f"**{subtask.section}**:")
+        yield _subtask(subtask, done, reset=subtask.section is None and section is not None)
+        section = subtask.section
+    yield ""
+
+
+def _subtask(subtask: Subtask, done: set[str], reset: bool) -> str:
+    box = "x" if subtask.id in done else " "
+    sep = ": " if "-" in subtask.id else " "
+    extras: dict[str, Any] = {"section": None} if reset else {}
+    if subtask.check is not None:
+        extras["check"] = subtask.check.model_dump()
+    line = f"- [{box}] {subtask.id}{sep}{subtask.text}"
+    return f"{line} {comment(extras)}" if extras else line
+
+
+def _criterion(task: Task, position: int, criterion: Criterion, done: set[str]) -> str:
+    box = "x" if criterion.id in done else " "
+    line = f"- [{box}] {criterion.text}"
+    extras: dict[str, Any] = {}
+    if criterion.id != f"{task.id}.a{position}":
+        extras["id"] = criterion.id
+    if not criterion.check.is_manual or criterion.check.params:
+        extras["check"] = criterion.check.model_dump()
+    if criterion.note:
+        extras["note"] = criterion.note
+    return f"{line} {comment(extras)}" if extras else line
+
+
+def _file(ref: FileRef, heading: str | None) -> str:
+    prefix = "" if ref.action == default_action(heading) else f"{ref.action.title()}: "
+    path = ref.path if " " in ref.path else f"`{ref.path}`"
+    note = f" ({ref.note})" if ref.note else ""
+    return f"- {prefix}{path}{note}"
+
+
+def _projection(roadmap: Roadmap) -> Iterator[str]:
+    if not roadmap.dimensions:
+        return
+    tiers = [t for t in roadmap.tiers]
+    header = ["Dimension", "Current", *(f"After T{t.number}" for t in tiers)]
+    yield from ("## 📈 FINAL SCORE PROJECTION", "", _row(header),
+                "|" + "|".join("-" * (len(h) + 2) for h in header) + "|")
+    for dim in roadmap.dimensions:
+        cells = [score_text(dim.targets[t.id]) if t.id in dim.targets else "" for t in tiers]
+        yield _row([dim.name, score_text(dim.baseline), *cells])
+    targets = roadmap.overall_targets
+    overall = [targets.get("baseline"), *(targets.get(t.id) for t in tiers)]
+    yield _row(["**Overall**", *(f"**{score_text(v)}**" if v is not None else "" for v in overall)])
+    yield from ("", "---", "")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _foot(roadmap: Roadmap, done: set[str]) -> Iterator[str]:
+    yield "**Document Status**: ✅ Complete"
+    if roadmap.updated is not None:
+        yield f"**Last Updated**: {roadmap.updated.isoformat()}"
+    pending = next((t for t in roadmap.tiers
+                    if not all(task_complete(k, done) for k in t.tasks)), None)
+    yield (f"**Next**: Begin TIER {pending.number} implementation" if pending
+           else "**Next**: every tier is complete")

@@ -1,0 +1,66 @@
+"""What the Markdown importer and renderer share: text repair, ids, and the facts both derive
+from a checklist's text (services and their ports, CORS origins, a file line's default action)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+_SERVICE_PORT = (
+    re.compile(r"\b([a-z][a-z0-9-]*?)-service\b[^()]*\(port (\d{4,5})\)"),
+    re.compile(r"\bport (\d{4,5}) for ([a-z][a-z0-9-]*?)-service\b"),
+)
+_URL = re.compile(r"https?://[^\s,`'\")]+")
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips."""
+    out = []
+    for line in text.splitlines():
+        try:
+            fixed = line.encode("mac_roman").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            fixed = line
+        out.append(fixed)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "dimension"
+
+
+def default_action(heading: str | None) -> str | None:
+    """The action of an unprefixed file line under this heading, if the heading implies one."""
+    if not heading:
+        return None
+    words = heading.lower()
+    created, modified = "created" in words, "modified" in words
+    if created and not modified:
+        return "create"
+    if modified and not created:
+        return "modify"
+    return None
+
+
+def derive_services(texts: list[str]) -> list[dict[str, Any]]:
+    found: dict[str, int] = {}
+    for text in texts:
+        for match in _SERVICE_PORT[0].finditer(text):
+            found.setdefault(match.group(1), int(match.group(2)))
+        for match in _SERVICE_PORT[1].finditer(text):
+            found.setdefault(match.group(2), int(match.group(1)))
+    return [{"name": name, "port": port} for name, port in found.items()]
+
+
+def derive_cors_origins(texts: list[str]) -> list[str]:
+    origins: list[str] = []
+    for text in texts:
+        if "cors" in text.lower():
+            origins += [u.rstrip("/") for u in _URL.findall(text) if u.rstrip("/") not in origins]
+    return origins
+
+
+def monday_after(day: date | None) -> date:
+    day = day or date.today()
+    return day + timedelta(days=(7 - day.weekday()) % 7 or 7)

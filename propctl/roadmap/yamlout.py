@@ -1,0 +1,65 @@
+"""Roadmap data -> YAML text laid out for people: block style for the structure, flow style
+(`{kind: manual}`) for the small mappings a line can hold, keys in the order given."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import yaml
+
+SCHEMA_LINE = "# yaml-language-server: $schema=roadmap.schema.json"
+
+# Mappings under these keys are written on one line.
+FLOW_KEYS = frozenset({"check", "impacts", "targets", "overall_targets", "paths"})
+# Lists of mappings whose items are written one per line.
+FLOW_ITEM_LISTS = frozenset({"services", "dimensions", "files"})
+
+
+class _Flow(dict[str, Any]):
+    pass
+
+
+class _FlowList(list[Any]):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _flow_repr(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+
+
+def _dict_repr(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
+
+
+def _flow_list_repr(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_Dumper.add_representer(_Flow, _flow_repr)
+_Dumper.add_representer(_FlowList, _flow_list_repr)
+_Dumper.add_representer(dict, _dict_repr)
+_Dumper.add_representer(date, yaml.SafeDumper.represent_date)
+
+
+def _shape(value: Any, key: str | None = None, flow: bool = False) -> Any:
+    if isinstance(value, dict):
+        inner = {k: _shape(v, k, flow) for k, v in value.items() if v is not None}
+        return _Flow(inner) if flow or key in FLOW_KEYS else inner
+    if isinstance(value, list | tuple):
+        item_flow = flow or key in FLOW_ITEM_LISTS
+        items = [_shape(v, None, item_flow) for v in value]
+        scalars = all(not isinstance(v, dict | list) for v in items)
+        return _FlowList(items) if scalars and items else items
+    return value
+
+
+def dump_roadmap(data: dict[str, Any]) -> str:
+    """`data` as plain Python (dicts, lists, scalars, dates); None values are left out."""
+    body = yaml.dump(_shape(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     width=100, default_flow_style=False)
+    return f"{SCHEMA_LINE}\n{body}"
