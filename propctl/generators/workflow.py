@@ -1,0 +1,117 @@
+"""`scaffold workflow`: GitHub Actions CI/CD per service (Task 15) and the `propctl verify`
+workflow. Services, their folders and the coverage gate come from the roadmap; every action is
+pinned from the reviewed table in `action_pins`.
+
+Files: `.github/workflows/<service>.yml` per service, `.github/workflows/propctl-verify.yml`,
+and, shared by every service workflow, `.github/propctl/blue-green.sh` (the deploy, smoke test,
+switch and rollback the deploy jobs call) and `.github/propctl/environments.sh` (the `gh api`
+calls that create the environments and make `production` require reviewers, a repository
+setting no workflow file can hold)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from propctl import __version__
+from propctl.errors import UserError
+from propctl.generators.action_pins import PINS
+from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.names import service_name
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap, Service
+
+PYTHON_VERSION = "3.11"
+RUFF_VERSION = "0.17.6"  # the versions propctl's own lint gate runs (pyproject [dev])
+BLACK_VERSION = "26.10.1"
+K8S_OVERLAYS = "k8s/overlays"  # kustomize overlays per environment, as `scaffold service` lays out
+STAGES = ({"name": "staging", "needs": "[build]"},
+          {"name": "production", "needs": "[deploy-staging]"})
+DEFAULT_REVIEWERS_TEAM = "platform-leads"
+ENVIRONMENTS_SCRIPT = ".github/propctl/environments.sh"
+
+
+def pins() -> dict[str, str]:
+    return {action: pin.render() for action, pin in PINS.items()}
+
+
+def service_dir(roadmap: Roadmap, service: str) -> str:
+    return f"{roadmap.paths.get('services', 'apps').rstrip('/')}/{service}-service"
+
+
+def find_service(roadmap: Roadmap, name: str) -> Service:
+    service = roadmap.service(service_name(name))
+    if service is None:
+        known = ", ".join(s.name for s in roadmap.services) or "none"
+        raise UserError(f"--service {name!r}: not a service in the roadmap (known: {known})",
+                        hint="add it to `services:` in the roadmap, or use one of those names")
+    return service
+
+
+def service_variables(roadmap: Roadmap, service: Service) -> dict[str, Any]:
+    return {
+        "service": service.name,
+        "service_dir": service_dir(roadmap, service.name),
+        "port": service.port,
+        "image_repository": f"propmubi/{service.name}-service",
+        "coverage_threshold": _number(roadmap.coverage_threshold),
+        "python_version": PYTHON_VERSION,
+        "ruff_version": RUFF_VERSION,
+        "black_version": BLACK_VERSION,
+        "k8s_overlays": K8S_OVERLAYS,
+        "stages": [dict(stage) for stage in STAGES],
+        "pins": pins(),
+    }
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def shared_files(reviewers_team: str) -> list[FileSpec | PatchSpec]:
+    files: list[FileSpec | PatchSpec] = []
+    for spec in render_dir("workflow/shared", {"reviewers_team": _team(reviewers_team)}):
+        spec.executable = True
+        files.append(spec)
+    return files
+
+
+def _team(slug: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
+        raise UserError(f"--reviewers {slug!r}: not a GitHub team slug (letters, digits, '.', "
+                        "'_', '-')")
+    return slug
+
+
+def workflow_generation(roadmap: Roadmap, services: list[str], *,
+                        reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> Generation:
+    """One service (`--service S`) or several (`--all`: `services` = every roadmap service)."""
+    if not services:
+        raise UserError("no service to generate a workflow for: the roadmap lists none",
+                        hint="add `services:` to the roadmap, or give --service NAME")
+    files: list[FileSpec | PatchSpec] = []
+    for name in services:
+        service = find_service(roadmap, name)
+        files += render_dir("workflow/service", service_variables(roadmap, service))
+    files += shared_files(reviewers_team)
+    params: dict[str, Any] = {"services": list(services)}
+    if reviewers_team != DEFAULT_REVIEWERS_TEAM:
+        params["reviewers"] = reviewers_team
+    return Generation("workflow", params, files)
+
+
+def verify_generation(propctl_spec: str | None = None) -> Generation:
+    spec = propctl_spec or f"propctl=={__version__}"
+    if any(c in spec for c in "\"'\n\r`$\\"):
+        raise UserError(f"--propctl-spec {spec!r}: quotes, '$', '`' and backslashes are not "
+                        "allowed", hint="give a pip requirement such as 'propctl==0.1.0' or "
+                        "'propctl @ git+https://github.com/ORG/propctl@TAG'")
+    variables = {"pins": pins(), "python_version": PYTHON_VERSION, "propctl_spec": spec}
+    return Generation("workflow-verify", {"propctl_spec": spec},
+                      render_dir("workflow/verify", variables))
+
+
+def production_reviewers_command(reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> str:
+    return f"{ENVIRONMENTS_SCRIPT} {reviewers_team}"
