@@ -1,0 +1,160 @@
+"""`propctl migrations init|new|upgrade|downgrade|current|heads|check --service S`: Alembic for a
+service, through Alembic's Python API (Task 1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from propctl.cli.app import get_app
+from propctl.cli.options import FormatOption, RepoOption, TableJson
+from propctl.cli.scaffold.database import Service
+from propctl.cli.scaffold.run import DryRun, Force, Merge, run_generation
+
+if TYPE_CHECKING:
+    from propctl.cli.app import App
+    from propctl.migrations.runner import Migrations, Movement, Revision
+
+DatabaseUrl = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+    "--database-url",
+    help="SQLAlchemy URL (default: DATABASE_URL, else the service's SQLite file).")]
+
+EPILOG = (
+    "Examples:\n\n"
+    "  propctl migrations init --service api\n\n"
+    "  propctl migrations new \"Initial schema\" --service api\n\n"
+    "  propctl migrations upgrade --service api --database-url postgresql+psycopg://u:p@host/db\n\n"
+    "  propctl migrations check --service api      exit 1 when models and migrations disagree\n\n"
+    "Unreachable database: exit 2 with the URL (password masked) and the driver's reason."
+)
+
+migrations_app = typer.Typer(
+    name="migrations", help="Alembic migrations for a service, SQLite by default.",
+    epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich",
+)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(migrations_app, name="migrations")
+
+
+def _migrations(app: App, service: str, url: str | None) -> Migrations:
+    from propctl.migrations.runner import Migrations
+    from propctl.migrations.target import resolve_service
+
+    return Migrations(resolve_service(app.load_roadmap(), app.repo, service), url)
+
+
+@migrations_app.command(epilog="Example:\n\n  propctl migrations init --service api --dry-run")
+def init(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
+         dry_run: DryRun = False, force: Force = False, merge: Merge = False,
+         fmt: FormatOption = TableJson.table) -> None:
+    """Write the Alembic environment (alembic.ini, migrations/env.py wired to the service's
+    Base and settings, migrations/versions/). Needs `scaffold database` first."""
+    from propctl.generators.database import migrations_generation
+
+    app = get_app(ctx).with_repo(repo)
+    generation = migrations_generation(app.load_roadmap(), app.repo, service)
+    run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
+
+
+@migrations_app.command(epilog=(
+    "Example:\n\n  propctl migrations new \"add agent email\" --service api"))
+def new(ctx: typer.Context,
+        message: Annotated[str, typer.Argument(help="What the revision does.")],
+        service: Service = "api", database_url: DatabaseUrl = None, repo: RepoOption = None,
+        empty: Annotated[bool, typer.Option(
+            "--empty", help="Write an empty revision to fill in by hand.")] = False,
+        fmt: FormatOption = TableJson.table) -> None:
+    """Autogenerate a revision by comparing the models with the database (which must be at
+    head). Refused when nothing changed (unless --empty) or when the history has 2+ heads."""
+    app = get_app(ctx).with_repo(repo)
+    revision = _migrations(app, service, database_url).new(message, empty=empty)
+    if fmt == TableJson.json:
+        app.emit_json(revision.as_json())
+        return
+    app.emit(f"{revision.id}  {revision.message}  ->  {revision.path}")
+    app.info(f"next: propctl migrations upgrade --service {service}")
+
+
+@migrations_app.command(epilog="Example:\n\n  propctl migrations upgrade head --service api")
+def upgrade(ctx: typer.Context,
+            revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+            service: Service = "api", database_url: DatabaseUrl = None,
+            repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+    """Apply revisions up to REVISION (default: head), in one transaction where the database
+    allows it."""
+    app = get_app(ctx).with_repo(repo)
+    _report_movement(app, _migrations(app, service, database_url).upgrade(revision), fmt)
+
+
+@migrations_app.command(epilog="Example:\n\n  propctl migrations downgrade base --service api")
+def downgrade(ctx: typer.Context,
+              revision: Annotated[str, typer.Argument(help="Target revision, -1, or base.")],
+              service: Service = "api", database_url: DatabaseUrl = None,
+              repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+    """Revert revisions down to REVISION (`base` reverts them all)."""
+    app = get_app(ctx).with_repo(repo)
+    _report_movement(app, _migrations(app, service, database_url).downgrade(revision), fmt)
+
+
+@migrations_app.command(epilog="Example:\n\n  propctl migrations current --service api")
+def current(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
+            repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+    """The revision(s) the database is at."""
+    app = get_app(ctx).with_repo(repo)
+    url, revisions = _migrations(app, service, database_url).current()
+    if fmt == TableJson.json:
+        app.emit_json({"database": url, "current": revisions})
+        return
+    app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}")
+
+
+@migrations_app.command(epilog="Example:\n\n  propctl migrations heads --service api")
+def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
+          fmt: FormatOption = TableJson.table) -> None:
+    """The head revision(s) of the history (more than one means a merge is needed)."""
+    app = get_app(ctx).with_repo(repo)
+    found = _migrations(app, service, None).heads()
+    if fmt == TableJson.json:
+        app.emit_json({"heads": [h.as_json() for h in found]})
+        return
+    app.emit("\n".join(_line(h) for h in found) or "no revisions yet")
+    if len(found) > 1:
+        app.warn(f"{len(found)} heads: merge them (alembic merge) before the next revision")
+
+
+@migrations_app.command(epilog=(
+    "Examples:\n\n  propctl migrations check --service api          (a fresh in-memory "
+    "SQLite database)\n\n  propctl migrations check --service api --database-url URL"))
+def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
+          repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+    """Exit 1 when the models and the migrations disagree (for CI), 0 when in sync. Without
+    --database-url the migrations are applied to a fresh in-memory SQLite database first (which
+    also proves they apply cleanly); with one, that database must be at head."""
+    app = get_app(ctx).with_repo(repo)
+    migrations = _migrations(app, service, database_url)
+    migrations.check()
+    head = ", ".join(h.id for h in migrations.heads()) or "base"
+    if fmt == TableJson.json:
+        app.emit_json({"in_sync": True, "heads": head.split(", ")})
+        return
+    app.emit(f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})")
+
+
+def _line(revision: Revision) -> str:
+    return f"{revision.id}  {revision.message}  ({revision.path})"
+
+
+def _report_movement(app: App, movement: Movement, fmt: TableJson) -> None:
+    if fmt == TableJson.json:
+        app.emit_json(movement.as_json())
+        return
+    if not movement.applied:
+        app.emit(f"{movement.url}: already at {', '.join(movement.after) or 'base'}")
+        return
+    for revision in movement.applied:
+        app.info(f"  {_line(revision)}")
+    app.emit(f"{movement.url}: {', '.join(movement.before) or 'base'} -> "
+             f"{', '.join(movement.after) or 'base'} ({len(movement.applied)} revision(s))")

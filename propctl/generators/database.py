@@ -1,0 +1,54 @@
+"""`scaffold database --service S`: the service's `database.py` (SQLAlchemy 2.0 engine,
+sessions, a bounded pool from the environment, a declarative `Base`), and the `models` and
+`repositories` packages the repository generator adds to.
+
+`migrations init` (the Alembic environment wired to that `Base`) is `migrations_generation`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propctl.errors import UserError
+from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.migrations.target import ServiceTarget, resolve_service
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap
+
+MODELS_INIT = ('"""Every model module is imported here, so that `Base.metadata` (and Alembic\'s\n'
+               'autogenerate) sees every table. `propctl scaffold repository` adds one line per\n'
+               'entity."""')
+REPOSITORIES_INIT = '"""Data access, one repository per entity (`propctl scaffold repository`)."""'
+
+
+def variables(target: ServiceTarget) -> dict[str, Any]:
+    slug = target.name.replace("-", "_")
+    return {"service": target.name, "service_title": target.title, "sqlite_file": f"{slug}.db"}
+
+
+def database_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
+    target = resolve_service(roadmap, repo, service)
+    files: list[FileSpec | PatchSpec] = []
+    files += render_dir("database", variables(target), dest=target.relpath)
+    files += package_inits(target)
+    return Generation("database", {"service": service}, files)
+
+
+def package_inits(target: ServiceTarget) -> list[FileSpec | PatchSpec]:
+    """`models/__init__.py` and `repositories/__init__.py` belong to the user (each repository
+    adds a line): patches that create them, never files propctl owns."""
+    return [PatchSpec(target.rel("models", "__init__.py"), MODELS_INIT, create=True),
+            PatchSpec(target.rel("repositories", "__init__.py"), REPOSITORIES_INIT, create=True),
+            PatchSpec(target.rel(".gitignore"), "*.db", create=True)]
+
+
+def migrations_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
+    target = resolve_service(roadmap, repo, service)
+    if not (target.dir / "database.py").is_file():
+        raise UserError(f"{target.rel('database.py')}: not found; the Alembic environment "
+                        "imports its Base and settings",
+                        hint=f"propctl scaffold database --service {service}")
+    files: list[FileSpec | PatchSpec] = []
+    files += render_dir("migrations", variables(target), dest=target.relpath)
+    return Generation("migrations", {"service": service}, files)

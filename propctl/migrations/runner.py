@@ -1,0 +1,352 @@
+"""Alembic for one service, through its Python API, in this process.
+
+Every command opens one connection itself (so an unreachable database is reported before
+Alembic starts, and an in-memory SQLite database lives for the whole command) and hands it to
+the service's `migrations/env.py` through `config.attributes["connection"]`. The service's
+modules are imported with its folder on sys.path and forgotten afterwards (`isolation`).
+"""
+
+from __future__ import annotations
+
+import io
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propctl.errors import FailureFound, UserError
+from propctl.migrations.isolation import service_imports
+from propctl.migrations.target import ServiceTarget
+from propctl.migrations.urls import checked, mask, unreachable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import Script, ScriptDirectory
+    from sqlalchemy.engine import Connection
+
+FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+FRESH = "a fresh in-memory SQLite database"
+
+
+@dataclass
+class Revision:
+    id: str
+    message: str
+    down: list[str]
+    path: str  # repo-relative
+
+    def as_json(self) -> dict[str, Any]:
+        return {"revision": self.id, "message": self.message, "down_revision": self.down,
+                "path": self.path}
+
+
+@dataclass
+class Movement:
+    """What an upgrade or downgrade did."""
+
+    url: str
+    before: list[str]
+    after: list[str]
+    applied: list[Revision] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"database": self.url, "before": self.before, "after": self.after,
+                "applied": [r.as_json() for r in self.applied]}
+
+
+class Migrations:
+    """The Alembic environment of one service (`<service>/migrations`, `<service>/alembic.ini`).
+    `url` is `--database-url`; None means DATABASE_URL, else the service's own SQLite file (what
+    its `database.settings.url` says)."""
+
+    def __init__(self, target: ServiceTarget, url: str | None = None) -> None:
+        self.target = target
+        self.explicit_url = checked(url) if url else None
+
+    # ---- read-only ----------------------------------------------------------------------
+    @property
+    def script_dir(self) -> Path:
+        return self.target.dir / "migrations"
+
+    def heads(self) -> list[Revision]:
+        script = self._scripts()
+        return [self._revision(script.get_revision(h)) for h in script.get_heads()]
+
+    def history(self) -> list[Revision]:
+        """Every revision, oldest first."""
+        return [self._revision(s) for s in reversed(list(self._scripts().walk_revisions()))]
+
+    def current(self) -> tuple[str, list[str]]:
+        """The masked URL and the revisions the database is at (empty: base)."""
+        with self._session() as (config, url):
+            return mask(url), self._current(config)
+
+    # ---- changing the database ------------------------------------------------------------
+    def upgrade(self, revision: str = "head") -> Movement:
+        return self._move("upgrade", revision)
+
+    def downgrade(self, revision: str) -> Movement:
+        return self._move("downgrade", revision)
+
+    def _move(self, direction: str, revision: str) -> Movement:
+        from alembic import command
+
+        with self._session() as (config, url):
+            before = self._current(config)
+            getattr(command, direction)(config, revision)
+            after = self._current(config)
+        applied = self._between(before, after) if direction == "upgrade" else \
+            self._between(after, before)
+        return Movement(mask(url), before, after, applied)
+
+    # ---- new revisions ----------------------------------------------------------------------
+    def new(self, message: str, *, empty: bool = False) -> Revision:
+        """Autogenerate a revision against the database (which must be at head); refuse when
+        there is nothing to migrate (unless `empty`) or when the history has several heads."""
+        from alembic import command
+
+        self._refuse_many_heads()
+        (self.script_dir / "versions").mkdir(exist_ok=True)
+        if empty:
+            with self._session(connect=False) as (config, _url):
+                script = command.revision(config, message)
+            return self._revision(script)
+        found: dict[str, bool] = {}
+        with self._session() as (config, url):
+            script = command.revision(config, message, autogenerate=True,
+                                      process_revision_directives=_drop_if_empty(found))
+        if found.get("empty"):
+            raise UserError(
+                f"{self.target.rel('migrations')}: nothing to migrate: the models match "
+                f"{mask(url)} at {', '.join(self._head_ids()) or 'base'}",
+                hint="change a model first, or pass --empty for a hand-written revision")
+        return self._revision(script if not isinstance(script, list) else script[0])
+
+    def _refuse_many_heads(self) -> None:
+        heads = self.heads()
+        if len(heads) > 1:
+            names = ", ".join(f"{h.id} ({h.message})" for h in heads)
+            raise UserError(
+                f"{self.target.rel('migrations')}: the history has {len(heads)} heads: {names}; "
+                "a new revision would not know which one to follow",
+                hint=f"merge them first: cd {self.target.relpath} && alembic merge -m "
+                f"\"merge heads\" {' '.join(h.id for h in heads)}")
+
+    # ---- models versus migrations ---------------------------------------------------------
+    def check(self) -> list[str]:
+        """Differences between the models and the migrations, [] when in sync. Without
+        `--database-url` the migrations are applied to a fresh in-memory SQLite database first,
+        so this needs no server and proves they apply cleanly; with one, that database must be
+        at head. Raises FailureFound (exit 1) listing the differences."""
+        from alembic import command
+        from alembic.util.exc import AutogenerateDiffsDetected
+
+        url = self.explicit_url or "sqlite://"
+        with self._session(url=url) as (config, _url):
+            if self.explicit_url is None:
+                command.upgrade(config, "heads")
+            try:
+                command.check(config)
+            except AutogenerateDiffsDetected as exc:
+                diffs = [describe_diff(d) for d in getattr(exc, "diffs", [])] or [str(exc)]
+                where = FRESH + " upgraded to head" if not self.explicit_url else mask(url)
+                raise FailureFound(
+                    f"{self.target.rel('migrations')}: the models and the migrations disagree "
+                    f"({where}):\n" + "\n".join(f"  {d}" for d in diffs),
+                    hint=f"add a revision: propctl migrations new \"...\" --service "
+                    f"{self.target.name}") from None
+        return []
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    def _scripts(self) -> ScriptDirectory:
+        from alembic.script import ScriptDirectory
+
+        with self._translated():
+            return ScriptDirectory.from_config(self._config())
+
+    def _config(self, connection: Connection | None = None) -> Config:
+        from alembic.config import Config
+
+        if not (self.script_dir / "env.py").is_file():
+            raise UserError(f"{self.target.rel('migrations', 'env.py')}: no Alembic environment",
+                            hint=f"propctl migrations init --service {self.target.name}")
+        ini = self.target.dir / "alembic.ini"
+        config = Config(str(ini) if ini.is_file() else None, stdout=io.StringIO(),
+                        attributes={"propctl": True})
+        config.set_main_option("script_location", str(self.script_dir))
+        if not config.get_main_option("file_template"):
+            config.set_main_option("file_template", FILE_TEMPLATE)
+        if connection is not None:
+            config.attributes["connection"] = connection
+        return config
+
+    @contextmanager
+    def _session(self, *, url: str | None = None, connect: bool = True,
+                 ) -> Iterator[tuple[Config, str]]:
+        """The service importable, one open connection in a transaction (committed when the
+        block ends without error), and Alembic's errors turned into propctl's."""
+        self._config()  # refuse early when there is no environment
+        # Alembic prints progress ("Generating ...") on standard output: keep ours clean.
+        with service_imports(self.target.dir), self._translated(), \
+                redirect_stdout(io.StringIO()):
+            url = url or self.explicit_url or self._service_url()
+            if not connect:
+                yield self._config(), url
+                return
+            with _connection(url) as connection:
+                yield self._config(connection), url
+
+    def _service_url(self) -> str:
+        import os
+
+        if os.environ.get("DATABASE_URL"):
+            return checked(os.environ["DATABASE_URL"])
+        if not (self.target.dir / "database.py").is_file():
+            raise UserError(f"{self.target.rel('database.py')}: not found",
+                            hint=f"propctl scaffold database --service {self.target.name}")
+        import database  # type: ignore[import-not-found]  # the service's, on sys.path here
+
+        return str(database.settings.url)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        from alembic.util.exc import AutogenerateDiffsDetected, CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            yield
+        except (UserError, FailureFound, AutogenerateDiffsDetected):
+            raise
+        except CommandError as exc:
+            raise UserError(f"{self.target.rel('migrations')}: {exc}",
+                            hint=_command_hint(str(exc), self.target.name)) from None
+        except SQLAlchemyError as exc:
+            raise UserError(f"{self.target.rel('migrations')}: the database refused a "
+                            f"migration: {_first_line(exc)}",
+                            hint="fix the revision (nothing of this run was committed)") from None
+        except (ImportError, SyntaxError, NameError, AttributeError, TypeError,
+                ValueError) as exc:
+            where = _user_frame(exc, self.target)
+            if where is None:
+                raise
+            raise UserError(f"{where}: {type(exc).__name__}: {exc}",
+                            hint="the service's code failed while Alembic imported it") from None
+
+    def _current(self, config: Config) -> list[str]:
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(config)
+        found: list[str] = []
+
+        def record(rev: Any, context: Any) -> list[Any]:
+            found.extend(context.get_current_heads())
+            return []
+
+        with EnvironmentContext(config, script, fn=record, dont_mutate=True):
+            script.run_env()
+        return sorted(found)
+
+    def _head_ids(self) -> list[str]:
+        return [h.id for h in self.heads()]
+
+    def _between(self, lower: list[str], upper: list[str]) -> list[Revision]:
+        """Revisions above `lower` up to `upper`, oldest first."""
+        script = self._scripts()
+        if not upper:
+            return []
+        steps = script.iterate_revisions(tuple(upper) or "base", tuple(lower) or "base")
+        return [self._revision(s) for s in reversed(list(steps)) if s is not None]
+
+    def _revision(self, script: Script | None) -> Revision:
+        if script is None:
+            raise UserError(f"{self.target.rel('migrations')}: Alembic wrote no revision")
+        down = script.down_revision
+        downs = [] if down is None else [down] if isinstance(down, str) else list(down)
+        path = Path(script.path).resolve()
+        try:
+            rel = path.relative_to(self.target.repo.resolve()).as_posix()
+        except ValueError:
+            rel = str(path)
+        return Revision(script.revision, (script.doc or "").strip(), downs, rel)
+
+
+@contextmanager
+def _connection(url: str) -> Iterator[Connection]:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool, StaticPool
+
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(url, poolclass=StaticPool if memory else NullPool)
+    try:
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            raise unreachable(url, exc) from None
+        with connection, connection.begin():
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _drop_if_empty(found: dict[str, bool]) -> Callable[..., None]:
+    def hook(context: Any, revision: Any, directives: list[Any]) -> None:
+        script = directives[0] if directives else None
+        if script is not None and all(ops.is_empty() for ops in script.upgrade_ops_list):
+            found["empty"] = True
+            directives[:] = []
+
+    return hook
+
+
+def describe_diff(diff: Any) -> str:
+    """One autogenerate difference in words: `add column agents.email (VARCHAR(255))`."""
+    if isinstance(diff, list):
+        return "; ".join(describe_diff(d) for d in diff)
+    kind, *rest = diff
+    verb = kind.replace("_", " ")
+    if kind in ("add_table", "remove_table"):
+        return f"{verb} {rest[0].name}"
+    if kind in ("add_column", "remove_column"):
+        _schema, table, column = rest[:3]
+        return f"{verb} {table}.{column.name} ({column.type})"
+    if kind in ("add_index", "remove_index"):
+        index = rest[0]
+        return f"{verb} {index.name} on {index.table.name}"
+    if kind.startswith("modify_"):
+        _schema, table, column, _existing, old, new = rest[:6]
+        return f"{verb} {table}.{column}: {old} -> {new}"
+    return f"{verb} {' '.join(str(r) for r in rest if r is not None)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    reason = getattr(exc, "orig", None) or exc
+    lines = str(reason).strip().splitlines()
+    return lines[0] if lines else type(reason).__name__
+
+
+def _command_hint(message: str, service: str) -> str | None:
+    if "not up to date" in message:
+        return (f"apply the migrations first (propctl migrations upgrade --service {service}), "
+                "then generate the next one")
+    if "Can't locate revision" in message or "No such revision" in message:
+        return f"propctl migrations heads --service {service} lists the revisions"
+    return None
+
+
+def _user_frame(exc: BaseException, target: ServiceTarget) -> str | None:
+    """`apps/api/models/agent.py:12` for the deepest frame in the service's own code."""
+    root = target.dir.resolve()
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            found = f"{target.rel(path.resolve().relative_to(root).as_posix())}:{frame.lineno}"
+    if found is None and isinstance(exc, SyntaxError) and exc.filename:
+        path = Path(exc.filename).resolve()
+        if path.is_relative_to(root):
+            found = f"{target.rel(path.relative_to(root).as_posix())}:{exc.lineno}"
+    return found

@@ -1,0 +1,50 @@
+"""Database URLs: masked for messages, and the errors of reaching one made readable."""
+
+from __future__ import annotations
+
+import re
+
+from propctl.errors import UserError
+
+_PASSWORD = re.compile(r"(?P<head>://[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
+
+
+def mask(url: str) -> str:
+    """The URL with its password replaced by `***` (also when SQLAlchemy cannot parse it)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL too broken to parse still gets masked
+        return _PASSWORD.sub(r"\g<head>***\g<tail>", url)
+
+
+def checked(url: str) -> str:
+    """Refuse a URL SQLAlchemy cannot parse or has no dialect for, naming it (masked)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(url).get_dialect()
+    except ArgumentError as exc:
+        raise UserError(f"--database-url {mask(url)}: not a database URL ({exc})",
+                        hint="e.g. sqlite:///app.db or "
+                        "postgresql+psycopg://user:password@host:5432/name") from None
+    except NoSuchModuleError:
+        raise UserError(f"--database-url {mask(url)}: SQLAlchemy has no dialect "
+                        f"{url.split(':', 1)[0]!r}") from None
+    except ImportError as exc:
+        raise UserError(f"--database-url {mask(url)}: its driver is not installed ({exc})",
+                        hint="install the driver the URL names, e.g. psycopg[binary]") from None
+    return url
+
+
+def unreachable(url: str, exc: BaseException) -> UserError:
+    """The error for a database that cannot be reached: the URL, masked, and the driver's
+    reason (its first line; the rest is SQLAlchemy's background link)."""
+    reason = getattr(exc, "orig", None) or exc
+    text = str(reason).strip().splitlines()
+    first = text[0] if text else type(reason).__name__
+    return UserError(f"cannot reach the database {mask(url)}: {first}",
+                     hint="check that the server runs and the URL (host, port, user, password, "
+                     "database name) is right; --database-url or DATABASE_URL sets it")
