@@ -73,7 +73,7 @@ class Cluster(pulumi.ComponentResource):
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
         ], "EKS worker nodes", child)
         template = aws.ec2.LaunchTemplate(
-            f"{name}-nodes", description="EKS nodes: IMDSv2 only, encrypted root volume",
+            f"{name}-nodes-lt", description="EKS nodes: IMDSv2 only, encrypted root volume",
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled", http_tokens="required",
                 http_put_response_hop_limit=1, instance_metadata_tags="disabled"),

@@ -9,6 +9,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from propmubi_infra import kms
 from propmubi_infra.settings import Settings
 
 
@@ -26,6 +27,9 @@ class Network(pulumi.ComponentResource):
         blocks = list(ipaddress.ip_network(s.vpc_cidr).subnets(new_prefix=20))
         self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=s.vpc_cidr, enable_dns_hostnames=True,
                                enable_dns_support=True, tags=s.tags("vpc"), opts=child)
+        # Take over the VPC's default security group with no rules: it admits nothing.
+        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=self.vpc.id,
+                                     tags=s.tags("default-sg-closed"), opts=child)
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=s.tags("igw"),
                                       opts=child)
         self.public_subnets = [
@@ -77,8 +81,12 @@ class Network(pulumi.ComponentResource):
         return gateways
 
     def _flow_logs(self, name: str, s: Settings, child: pulumi.ResourceOptions) -> None:
+        region = aws.get_region().region
+        logs_key = kms.key(f"{name}-logs-key", s, "VPC flow logs", child,
+                           service=f"logs.{region}.amazonaws.com")
         group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", retention_in_days=365,
-                                        tags=s.tags("flow-logs"), opts=child)
+                                        kms_key_id=logs_key.arn, tags=s.tags("flow-logs"),
+                                        opts=child)
         role = aws.iam.Role(
             f"{name}-flow-logs-role", description="VPC flow logs delivery to CloudWatch Logs",
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{

@@ -37,12 +37,18 @@ class PlanMocks(pulumi.runtime.Mocks):
     region: str = "eu-west-1"
     resources: list[Recorded] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)  # raw secret values seen, to spot leaks
+    # computed value -> (resource name, attribute): lets exporters turn values into references
+    provenance: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         raw = dict(args.inputs)
         rid = args.resource_id or f"{args.name}-{_digest(args.typ + args.name)}"
         computed = self._computed(args.typ, args.name, rid, raw)
         state = {**raw, **computed}
+        if args.custom and not args.typ.startswith("random:"):
+            for attr, value in computed.items():
+                if isinstance(value, str) and attr in REFERABLE:
+                    self.provenance.setdefault(value, (f"{args.typ}::{args.name}", _snake(attr)))
         inputs = self._redact(raw)
         self.resources.append(Recorded(
             urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{args.typ}::{args.name}",
@@ -93,6 +99,13 @@ class PlanMocks(pulumi.runtime.Mocks):
     def _remember(self, value: Any) -> None:
         if isinstance(value, str) and value:
             self.secrets.add(value)
+
+
+REFERABLE = frozenset({"id", "arn", "name", "keyId", "identifier"})
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _digest(text: str) -> str:

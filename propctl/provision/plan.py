@@ -59,6 +59,8 @@ class Plan:
     resources: list[PlannedResource]
     outputs: dict[str, Any] = field(default_factory=dict)
     leaked_outputs: list[str] = field(default_factory=list)  # outputs holding a secret
+    # a computed value (an id, an ARN) -> [resource name, attribute] that produces it
+    provenance: dict[str, list[str]] = field(default_factory=dict)
 
     def of_type(self, token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == token]
@@ -139,7 +141,8 @@ def build_plan(mocks: PlanMocks, program: Program, stack: str,
     resources = [PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
                  for r in mocks.resources if r.custom]
     return Plan(stack=stack, project=program.project, program_dir=str(program.dir),
-                resources=resources, outputs=shown, leaked_outputs=leaked)
+                resources=resources, outputs=shown, leaked_outputs=leaked,
+                provenance={k: list(v) for k, v in mocks.provenance.items()})
 
 
 def run_in_process(program: Program, stack: str,
