@@ -58,8 +58,39 @@ def _shape(value: Any, key: str | None = None, flow: bool = False) -> Any:
     return value
 
 
+def _ordered(data: dict[str, Any]) -> dict[str, Any]:
+    """Keys in the models' field order (unknown keys last), at every level of the roadmap."""
+    from propctl.roadmap.models import Criterion, FileRef, Roadmap, Subtask, Task, Tier
+
+    def order(item: Any, model: type[Any]) -> Any:
+        if not isinstance(item, dict):
+            return item
+        rank = {name: i for i, name in enumerate(model.model_fields)}
+        return dict(sorted(item.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+    out = order(data, Roadmap)
+    tiers = []
+    for tier in out.get("tiers") or []:
+        tier = order(tier, Tier)
+        if isinstance(tier, dict) and isinstance(tier.get("tasks"), list):
+            tasks = []
+            for task in tier["tasks"]:
+                task = order(task, Task)
+                if isinstance(task, dict):
+                    for key, model in (("subtasks", Subtask), ("acceptance", Criterion),
+                                       ("files", FileRef)):
+                        if isinstance(task.get(key), list):
+                            task[key] = [order(x, model) for x in task[key]]
+                tasks.append(task)
+            tier["tasks"] = tasks
+        tiers.append(tier)
+    if "tiers" in out:
+        out["tiers"] = tiers
+    return out
+
+
 def dump_roadmap(data: dict[str, Any]) -> str:
     """`data` as plain Python (dicts, lists, scalars, dates); None values are left out."""
-    body = yaml.dump(_shape(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    body = yaml.dump(_shape(_ordered(data)), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      width=100, default_flow_style=False)
     return f"{SCHEMA_LINE}\n{body}"
