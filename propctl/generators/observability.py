@@ -1,0 +1,136 @@
+"""`propctl scaffold observability` (Task 14): the monitoring stack for the roadmap's services.
+
+Writes `observability/`: Prometheus scrape config and alerting rules (with promtool unit tests
+and one runbook per alert), Alertmanager routes to Slack and PagerDuty (keys from Secrets made
+from the environment by `create-secrets.sh`), Grafana dashboards, and the in-cluster install
+(Prometheus, Alertmanager, Grafana, Jaeger, postgres/redis exporters) as a kustomization in the
+`observability` namespace. Into each service that exists it adds `app/telemetry.py` (OpenTelemetry
+tracing with an OTLP exporter configured by the standard OTEL_* variables, and the business
+metrics the service owns) and one call in its `main.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.resources import templates_dir
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap
+
+NAMESPACE = "observability"
+ENVIRONMENTS = ("staging", "production")
+DEFAULT_RUNBOOK_URL = "https://github.com/propmubi/platform/blob/main/observability/runbooks"
+# The label the service scaffold puts on its pods; the headless scrape Services select on it.
+SERVICE_SELECTOR_KEY = "app.kubernetes.io/name"
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    image: str
+    port: int
+    env: str
+    secret_key: str
+
+
+EXPORTERS = (
+    Exporter("postgres-exporter", "quay.io/prometheuscommunity/postgres-exporter:v0.15.0", 9187,
+             "DATA_SOURCE_NAME", "postgres-dsn"),
+    Exporter("redis-exporter", "oliver006/redis_exporter:v1.62.0", 9121, "REDIS_ADDR",
+             "redis-addr"),
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    kind: str  # counter | histogram | gauge
+    name: str  # the name passed to prometheus_client (counters lose `_total`)
+    help: str
+    labels: tuple[str, ...] = ()
+    buckets: tuple[float, ...] = ()
+
+
+# Business metrics, by the service that owns them (Task 14.4); the dashboards chart these.
+BUSINESS_METRICS: dict[str, tuple[Metric, ...]] = {
+    "crm": (
+        Metric("counter", "leads_created", "Leads created, by source.", ("source",)),
+        Metric("counter", "leads_assigned", "Leads assigned to an agent."),
+        Metric("counter", "payments_received", "Payments received for bookings."),
+        Metric("counter", "payment_amount_inr", "Amount received in payments, in INR."),
+    ),
+    "trust": (
+        Metric("histogram", "trust_scores", "Trust scores computed (0-100).",
+               buckets=tuple(float(b) for b in range(10, 101, 10))),
+    ),
+    "property": (Metric("counter", "projects_created", "Projects listed."),),
+    "legal": (Metric("counter", "documents_verified", "Documents verified, by outcome.",
+                     ("outcome",)),),
+}
+
+
+def service_dir(name: str, services_root: str = "apps") -> str:
+    return f"{services_root}/{name}-service"
+
+
+def dashboards() -> list[str]:
+    folder = templates_dir() / "observability" / "stack" / "grafana" / "dashboards"
+    return sorted(p.name for p in folder.glob("*.json"))
+
+
+def stack_variables(services: list[dict[str, Any]], runbook_base_url: str) -> dict[str, Any]:
+    return {
+        "namespace": NAMESPACE,
+        "environments": list(ENVIRONMENTS),
+        "services": services,
+        "runbook_base_url": runbook_base_url.rstrip("/"),
+        "exporters": [vars(e) for e in EXPORTERS],
+        "dashboards": dashboards(),
+        "service_selector_key": SERVICE_SELECTOR_KEY,
+    }
+
+
+def service_variables(name: str) -> dict[str, Any]:
+    metrics = BUSINESS_METRICS.get(name, ())
+    classes = sorted({"Counter" if m.kind == "counter" else "Histogram" for m in metrics})
+    return {"service": name, "metrics": [vars(m) for m in metrics], "metric_classes": classes}
+
+
+def service_files(repo: Path, name: str, services_root: str = "apps") -> list[FileSpec | PatchSpec]:
+    """telemetry.py + the one call in main.py, for a service that exists in the repo."""
+    base = service_dir(name, services_root)
+    if not (repo / base / "app" / "main.py").is_file():
+        return []
+    files: list[FileSpec | PatchSpec] = list(render_dir(
+        "observability/service", service_variables(name), dest=f"{base}/app"))
+    files.append(PatchSpec(
+        f"{base}/app/main.py", "from app.telemetry import setup_telemetry\n"
+        "\nsetup_telemetry(app)\n", anchor=None,
+        manual=f"add `from app.telemetry import setup_telemetry` and `setup_telemetry(app)` "
+               f"after `app = FastAPI(...)` in {base}/app/main.py"))
+    return files
+
+
+def observability_generation(repo: Path, services: list[dict[str, Any]], *,
+                             runbook_base_url: str = DEFAULT_RUNBOOK_URL,
+                             services_root: str = "apps") -> Generation:
+    files: list[FileSpec | PatchSpec] = list(render_dir(
+        "observability/stack", stack_variables(services, runbook_base_url), dest="observability"))
+    for service in services:
+        files += service_files(repo, service["name"], services_root)
+    params = {"services": [s["name"] for s in services], "runbook_base_url": runbook_base_url}
+    return Generation("observability", params, files)
+
+
+def roadmap_services(roadmap: Roadmap) -> list[dict[str, Any]]:
+    return [{"name": s.name, "port": s.port} for s in roadmap.services]
+
+
+def generation_for(roadmap: Roadmap, repo: Path, *,
+                   runbook_base_url: str = DEFAULT_RUNBOOK_URL) -> Generation:
+    return observability_generation(repo, roadmap_services(roadmap),
+                                    runbook_base_url=runbook_base_url,
+                                    services_root=roadmap.paths.get("services", "apps"))
