@@ -1,0 +1,182 @@
+"""Real runs (preview, up, destroy, outputs) through Pulumi's Automation API.
+
+Everything propctl asks of Pulumi goes through `StackRunner`, a small interface: the real one
+(`AutomationRunner`) drives the `pulumi` CLI; tests pass a fake and check what was asked.
+Before a runner is made, `prepare` settles what propctl itself requires: the production
+guard (`--yes`), a passphrase for the secrets provider, and the state backend (a local
+`file://` folder under `.propctl/pulumi-state/` unless PULUMI_BACKEND_URL says otherwise)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from propctl.errors import MissingToolError, UserError
+from propctl.provision.program import Program
+
+ACTIONS = ("preview", "up", "destroy", "outputs")
+CHANGING = frozenset({"up", "destroy"})
+PROTECTED_STACKS = frozenset({"production"})
+STATE_DIR = Path(".propctl") / "pulumi-state"
+WORK_DIR = Path(".propctl") / "pulumi-program"
+INSTALL_HINT = (
+    "install the Pulumi CLI (https://www.pulumi.com/docs/install/): "
+    "`curl -fsSL https://get.pulumi.com | sh` on Linux/macOS or `brew install pulumi`, then make "
+    "sure `pulumi version` works; `propctl infra plan` needs no CLI and works offline")
+
+OnOutput = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    action: str
+    stack: str
+    changes: dict[str, int] = field(default_factory=dict)  # operation -> count
+    outputs: dict[str, Any] = field(default_factory=dict)  # secrets shown as "[secret]"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"action": self.action, "stack": self.stack, "changes": self.changes,
+                "outputs": self.outputs}
+
+
+class StackRunner(Protocol):
+    def preview(self, on_output: OnOutput) -> RunResult: ...
+    def up(self, on_output: OnOutput) -> RunResult: ...
+    def destroy(self, on_output: OnOutput) -> RunResult: ...
+    def outputs(self) -> RunResult: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a run happens: the program's folder, the stack, the backend, the environment."""
+
+    program: Program
+    work_dir: Path
+    stack: str
+    backend_url: str
+    env: dict[str, str]
+
+
+def prepare(program: Program, stack: str, action: str, repo: Path, env: Mapping[str, str], *,
+            yes: bool) -> Target:
+    if action not in ACTIONS:
+        raise UserError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+    program.config(stack)  # a stack the program does not have is the user's error
+    if action in CHANGING and stack in PROTECTED_STACKS and not yes:
+        raise UserError(f"`infra {action}` on {stack} changes real infrastructure; "
+                        "add --yes to go ahead", hint=f"run `propctl infra preview --stack "
+                        f"{stack}` first to see what would change")
+    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get(
+            "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        raise UserError("PULUMI_CONFIG_PASSPHRASE is not set: Pulumi encrypts the stack's "
+                        "secrets with it", hint="export PULUMI_CONFIG_PASSPHRASE=... (keep it in "
+                        "your password manager; the same one is needed for every later run)")
+    backend = env.get("PULUMI_BACKEND_URL") or _local_backend(repo)
+    work_dir = _work_dir(program, repo)
+    run_env = {k: env[k] for k in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+               if env.get(k)}
+    return Target(program, work_dir, stack, backend, {**run_env, "PULUMI_BACKEND_URL": backend})
+
+
+def _local_backend(repo: Path) -> str:
+    state = (repo / STATE_DIR).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    ignore = state.parent / ".gitignore"
+    lines = ignore.read_text("utf-8").splitlines() if ignore.is_file() else []
+    for entry in ("pulumi-state/", "pulumi-program/"):
+        if entry not in lines:
+            lines.append(entry)
+    from propctl.state import atomic_write
+
+    atomic_write(ignore, "\n".join(lines) + "\n")
+    return state.as_uri()
+
+
+def _work_dir(program: Program, repo: Path) -> Path:
+    """Pulumi writes to the stack file (an encryption salt): the bundled program is copied into
+    the repo's `.propctl/` first; a repo's own `infra/` is used where it is."""
+    if not program.bundled:
+        return program.dir
+    dest = (repo / WORK_DIR).resolve()
+    shutil.copytree(program.dir, dest, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run(action: str, runner: StackRunner, on_output: OnOutput) -> RunResult:
+    if action == "outputs":
+        return runner.outputs()
+    method: Callable[[OnOutput], RunResult] = getattr(runner, action)
+    return method(on_output)
+
+
+class AutomationRunner:
+    """The real runner: `pulumi.automation` over the `pulumi` CLI."""
+
+    def __init__(self, target: Target) -> None:
+        if shutil.which("pulumi") is None:
+            raise MissingToolError("the `pulumi` CLI is not on PATH: `infra preview`, `up`, "
+                                   "`destroy` and `outputs` need it", hint=INSTALL_HINT)
+        from pulumi import automation as auto
+
+        self.target = target
+        self._auto = auto
+        try:
+            self.stack = auto.create_or_select_stack(
+                stack_name=target.stack, work_dir=str(target.work_dir),
+                opts=auto.LocalWorkspaceOptions(env_vars=target.env,
+                                                secrets_provider="passphrase"))
+        except auto.CommandError as exc:
+            raise UserError(f"pulumi could not open stack {target.stack!r}: "
+                            f"{_last_line(str(exc))}") from None
+
+    def preview(self, on_output: OnOutput) -> RunResult:
+        result = self._guard(lambda: self.stack.preview(on_output=on_output, color="never"))
+        return RunResult("preview", self.target.stack, _counts(result.change_summary))
+
+    def up(self, on_output: OnOutput) -> RunResult:
+        result = self._guard(lambda: self.stack.up(on_output=on_output, color="never"))
+        return RunResult("up", self.target.stack, _counts(result.summary.resource_changes),
+                         _shown(result.outputs))
+
+    def destroy(self, on_output: OnOutput) -> RunResult:
+        result = self._guard(lambda: self.stack.destroy(on_output=on_output, color="never"))
+        return RunResult("destroy", self.target.stack, _counts(result.summary.resource_changes))
+
+    def outputs(self) -> RunResult:
+        return RunResult("outputs", self.target.stack,
+                         outputs=_shown(self._guard(self.stack.outputs)))
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except self._auto.CommandError as exc:
+            from propctl.errors import FailureFound
+
+            raise FailureFound(f"pulumi failed on stack {self.target.stack}: "
+                               f"{_last_line(str(exc))}") from None
+
+
+def automation_runner(target: Target) -> StackRunner:
+    return AutomationRunner(target)
+
+
+# Tests replace this with a factory for a fake runner.
+FACTORY: Callable[[Target], StackRunner] = automation_runner
+
+
+def _counts(changes: Mapping[str, int] | None) -> dict[str, int]:
+    return {str(k): int(v) for k, v in (changes or {}).items()}
+
+
+def _shown(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: "[secret]" if getattr(o, "secret", False) else getattr(o, "value", o)
+            for name, o in outputs.items()}
+
+
+def _last_line(text: str) -> str:
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    return lines[-1] if lines else "(no output)"
