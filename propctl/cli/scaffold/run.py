@@ -43,36 +43,61 @@ _STYLE = {"create": "green", "update": "cyan", "merge": "cyan", "patch": "cyan",
 def run_generation(app: App, generation: Generation, *, dry_run: bool,
                    fmt: TableJson | str = TableJson.table, force: bool = False,
                    merge: bool = False, show_diff: bool = True) -> None:
+    run_generations(app, [generation], dry_run=dry_run, fmt=fmt, force=force, merge=merge,
+                    show_diff=show_diff)
+
+
+def run_generations(app: App, generations: list[Generation], *, dry_run: bool,
+                    fmt: TableJson | str = TableJson.table, force: bool = False,
+                    merge: bool = False, show_diff: bool = True) -> None:
+    """Plan every generation first; if any is blocked (conflict, refused patch) nothing at all is
+    written, then apply them one by one."""
     from propctl.generators.engine import Conflict, apply, plan
 
-    the_plan = plan(app.repo, generation, merge=merge)
+    plans = [plan(app.repo, g, merge=merge) for g in generations]
     as_json = TableJson(fmt) == TableJson.json
-    if dry_run:
+    blocked = [p for p in plans if p.blocking]
+    if dry_run or (blocked and not force):
         if as_json:
-            app.emit_json({"dry_run": True, **the_plan.to_json(diffs=show_diff)})
+            app.emit_json(_json(plans, dry_run=dry_run, diffs=dry_run and show_diff))
         else:
-            _print_plan(app, the_plan, show_diff)
-        if the_plan.blocking and not force:
-            raise Conflict(the_plan)
+            for the_plan in plans:
+                _print_plan(app, the_plan, show_diff and dry_run)
+        if blocked and not force:
+            raise _combined(blocked, Conflict)
         return
-    try:
-        report = apply(app.repo, the_plan, force=force, merge=merge)
-    except Conflict:
-        if as_json:
-            app.emit_json({"dry_run": False, "applied": False, **the_plan.to_json()})
-        else:
-            _print_plan(app, the_plan, show_diff=False)
-        raise
+    reports = [apply(app.repo, the_plan, force=force, merge=merge) for the_plan in plans]
     if as_json:
-        app.emit_json({"dry_run": False, "applied": True, **the_plan.to_json(),
-                       "report": report.to_json()})
+        app.emit_json(_json(plans, dry_run=False, diffs=False, reports=reports))
     else:
-        _print_plan(app, the_plan, show_diff=False)
-        _print_report(app, report)
-    if report.markers:
-        raise FailureFound(f"{len(report.markers)} file(s) merged with conflict markers: "
-                           + ", ".join(report.markers),
+        for the_plan, report in zip(plans, reports, strict=True):
+            _print_plan(app, the_plan, show_diff=False)
+            _print_report(app, report)
+    markers = [path for report in reports for path in report.markers]
+    if markers:
+        raise FailureFound(f"{len(markers)} file(s) merged with conflict markers: "
+                           + ", ".join(markers),
                            hint="resolve the <<<<<<< / >>>>>>> regions, then run again")
+
+
+def _json(plans: list[Plan], *, dry_run: bool, diffs: bool,
+          reports: list[ApplyReport] | None = None) -> dict[str, object]:
+    items = [p.to_json(diffs=diffs) for p in plans]
+    for item, report in zip(items, reports or [], strict=False):
+        item["report"] = report.to_json()
+    applied = reports is not None
+    if len(items) == 1:
+        return {"dry_run": dry_run, "applied": applied, **items[0]}
+    return {"dry_run": dry_run, "applied": applied, "generations": items}
+
+
+def _combined(blocked: list[Plan], conflict: type[Exception]) -> Exception:
+    if len(blocked) == 1:
+        return conflict(blocked[0])
+    from propctl.generators.engine import Generation, Plan
+
+    merged = Plan(Generation("several", {}, []), [a for p in blocked for a in p.blocking])
+    return conflict(merged)
 
 
 def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
