@@ -1,0 +1,201 @@
+"""Markdown import and render: the source document, a different checklist, and round trips."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from propctl.errors import RoadmapError, UserError
+from propctl.resources import bundled_roadmap
+from propctl.roadmap.loader import load_roadmap, parse_roadmap, validate_document
+from propctl.roadmap.markdown import fix_mojibake, import_markdown, render_markdown
+from propctl.roadmap.models import Check, Roadmap
+from propctl.roadmap.yamlout import dump_roadmap
+from propctl.roadmap.yamlsrc import LocatedDoc
+
+# A verbatim copy of ../shared/roadmap-source/IMPLEMENTATION_CHECKLIST.md (mojibake included),
+# so that a fresh clone tests against it.
+SOURCE = Path(__file__).parent / "data" / "IMPLEMENTATION_CHECKLIST.md"
+OTHER = Path(__file__).parent / "data" / "other_checklist.md"
+
+
+def source_text() -> str:
+    return SOURCE.read_text("utf-8")
+
+
+def imported(text: str, name: str = "doc.md") -> Roadmap:
+    result = import_markdown(text, name)
+    return validate_document(LocatedDoc(result.data, result.marks, name))
+
+
+def comparable(roadmap: Roadmap) -> dict:
+    return roadmap.model_dump(mode="json")
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Roadmap:
+    return load_roadmap(bundled_roadmap())
+
+
+def test_source_counts() -> None:
+    roadmap = imported(source_text(), "IMPLEMENTATION_CHECKLIST.md")
+    tasks = roadmap.tasks()
+    assert (len(roadmap.tiers), len(tasks)) == (3, 15)
+    assert sum(len(t.subtasks) for t in tasks) == 199
+    assert len(roadmap.criteria()) == 73
+    assert len(roadmap.dimensions) == 10
+    assert [s.port for s in roadmap.services] == [3001, 3002, 3006, 3015, 3016, 3017, 3007,
+                                                  3012, 3014]
+    assert roadmap.cors_origins == ["http://localhost:3005", "http://localhost:3006"]
+    assert roadmap.start == date(2026, 1, 12)  # the Monday after "Last Updated: 2026-01-10"
+    assert roadmap.total_effort_hours == 960 and roadmap.total_weeks == 24
+
+
+def test_source_matches_the_bundled_file(bundled: Roadmap) -> None:
+    roadmap = imported(source_text())
+    assert roadmap.name == bundled.name and roadmap.purpose == bundled.purpose
+    for mine, theirs in zip(roadmap.tiers, bundled.tiers, strict=True):
+        assert (mine.id, mine.name, mine.label, mine.summary, mine.weeks, mine.target_score) == (
+            theirs.id, theirs.name, theirs.label, theirs.summary, theirs.weeks,
+            theirs.target_score)
+    for mine, theirs in zip(roadmap.tasks(), bundled.tasks(), strict=True):
+        assert (mine.id, mine.title, mine.priority, mine.effort_hours, mine.score_impact) == (
+            theirs.id, theirs.title, theirs.priority, theirs.effort_hours, theirs.score_impact)
+        assert [(s.id, s.text, s.section) for s in mine.subtasks] == [
+            (s.id, s.text, s.section) for s in theirs.subtasks]
+        assert [(c.id, c.text) for c in mine.acceptance] == [
+            (c.id, c.text) for c in theirs.acceptance]
+        assert mine.files == theirs.files
+    assert [d.model_dump() for d in roadmap.dimensions] == [
+        d.model_dump() for d in bundled.dimensions]
+    assert roadmap.overall_targets == bundled.overall_targets
+    assert roadmap.services == bundled.services
+
+
+def test_range_lines_and_sections_keep_their_ids(bundled: Roadmap) -> None:
+    task = bundled.task(11)
+    by_id = {s.id: s for s in task.subtasks}
+    assert by_id["11.10-19"].text == "property-service (port 3002)"
+    assert by_id["11.10-19"].section == "Repeat for"
+    assert by_id["11.90"].section == "API Gateway"
+    assert by_id["11.100"].section == "Service Communication"
+    assert by_id["11.1"].section is None
+    assert task.subtasks_heading == "Sub-tasks (Auth Service Example - Repeat for 9 services)"
+
+
+def test_text_is_clean_utf8(bundled: Roadmap) -> None:
+    raw = bundled_roadmap().read_text("utf-8")
+    assert "‚" not in raw and "üìä" not in raw
+    assert fix_mojibake("# ‚úÖ Done\nplain ascii\ncafé\n") == "# ✅ Done\nplain ascii\ncafé\n"
+
+
+def test_render_of_the_source_is_the_source() -> None:
+    """Rendering the import of the (repaired) source reproduces it line for line."""
+    text = fix_mojibake(source_text())
+    assert render_markdown(imported(text)) == text
+
+
+@pytest.mark.parametrize("statuses", [None, {}, {"1.a1": "pass", "1.1": "pass", "2.a1": "fail"}])
+def test_round_trip_of_the_bundled_roadmap(bundled: Roadmap, statuses: dict | None) -> None:
+    again = imported(render_markdown(bundled, statuses))
+    assert comparable(again) == comparable(bundled)
+
+
+def test_checks_notes_and_impacts_ride_in_comments(bundled: Roadmap) -> None:
+    changed = bundled.model_copy(deep=True)
+    criterion = changed.task(2).acceptance[0]
+    criterion.check = Check.model_validate(
+        {"kind": "secrets", "paths": ["apps/", "docker-compose.yml"], "note": "a --> b"})
+    changed.task(2).subtasks[5].check = Check.model_validate(
+        {"kind": "text", "file": "{api}/main.py", "pattern": "allow_origins"})
+    changed.services[0].title = "Auth"
+    changed.paths = {"api": "services/api"}
+    rendered = render_markdown(changed)
+    assert "<!-- propctl:" in rendered and "a --\\u003e b" in rendered
+    assert comparable(imported(rendered)) == comparable(changed)
+
+
+def test_done_items_are_ticked(bundled: Roadmap) -> None:
+    statuses = {c.id: "pass" for c in bundled.task(4).acceptance} | {"4.1": "pass", "5.a1": "error"}
+    text = render_markdown(bundled, statuses)
+    assert "### ✅ Task 4: Linting & Formatting" in text
+    assert "- [x] 4.1 Install Python tools" in text
+    assert "- [x] All Python files formatted with Black" in text
+    assert "- [ ] All requests logged in JSON format" in text
+    assert "- [ ] TIER 1: Immediate Fixes (1/5 tasks) - Weeks 1-4" in text
+    assert "**Current Status**: 1/15 tasks completed (7%)" in text
+
+
+def test_a_different_checklist_imports() -> None:
+    roadmap = imported(OTHER.read_text("utf-8"), "other.md")
+    assert [t.id for t in roadmap.tiers] == ["tier1", "tier2"]
+    assert [t.weeks for t in roadmap.tiers] == [(1, 1), (2, 6)]
+    assert [t.summary for t in roadmap.tiers] == ["Stop the Bleeding", "Build the Warehouse"]
+    assert [t.id for t in roadmap.tasks()] == [1, 2, 3, 4]
+    assert [d.id for d in roadmap.dimensions] == ["reliability", "cost_control",
+                                                  "developer_experience"]
+    assert roadmap.overall_targets == {"baseline": 4.0, "tier1": 5.0, "tier2": 7.5}
+    assert roadmap.task(2).effort_hours == 14.5 and roadmap.task(4).score_impact == -0.2
+    assert roadmap.task(2).subtasks_heading == "Sub-tasks (Nightly)"
+    three = {s.id: s.section for s in roadmap.task(3).subtasks}
+    assert three == {"3.1": None, "3.2-5": "Per source", "3.6": "Scheduling"}
+    files = roadmap.task(1).files
+    assert [(f.path, f.action, f.note) for f in files] == [
+        ("ops/run-job.sh", "create", None), ("crontab", "update", "all entries")]
+    four = roadmap.task(4).files
+    assert [(f.path, f.action, f.note) for f in four] == [
+        ("dashboards/revenue.json", "create", None), ("README.md", "modify", "dashboard links")]
+    assert roadmap.start == date(2026, 3, 9) and roadmap.services == []
+    assert comparable(imported(render_markdown(roadmap))) == comparable(roadmap)
+
+
+def test_the_import_is_valid_yaml_for_the_loader() -> None:
+    result = import_markdown(OTHER.read_text("utf-8"), "other.md")
+    text = dump_roadmap(result.data)
+    assert text.startswith("# yaml-language-server: $schema=roadmap.schema.json\n")
+    assert comparable(parse_roadmap(text)) == comparable(imported(OTHER.read_text("utf-8")))
+
+
+def test_an_explicit_start_wins() -> None:
+    result = import_markdown(OTHER.read_text("utf-8"), "other.md", start=date(2026, 4, 6))
+    assert result.data["start"] == date(2026, 4, 6)
+
+
+MINIMAL = """# Plan
+## 🔴 TIER 1: NOW (Weeks 1-2) - Target Score: 6.0/10
+### ☐ Task 1: One
+**Priority**: P0 | **Effort**: 4h | **Score Impact**: +1.0
+#### Sub-tasks
+- [ ] 1.1 Do it
+#### Acceptance Criteria
+- [ ] It is done
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("# Plan\n### Task 1: Orphan\n", 2, "task 1 stands outside any tier"),
+    (MINIMAL.replace("- [ ] 1.1 Do it", "- [ ] Do it"), 6, "sub-task without an id"),
+    (MINIMAL.replace("**Effort**: 4h", "**Effort**: lots"), 4, "effort: 'lots' is not a number"),
+    (MINIMAL + "<!-- propctl: {nope} -->\n", 9, "not JSON"),
+    (MINIMAL.replace("## 🔴 TIER 1: NOW (Weeks 1-2)", "## TIER 1 NOW"), 2, "tier heading"),
+])
+def test_markdown_errors_name_the_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(UserError) as caught:
+        import_markdown(text, "plan.md")
+    assert f"plan.md:{line}:" in str(caught.value) and message in str(caught.value)
+
+
+def test_no_tiers_at_all_is_an_error() -> None:
+    with pytest.raises(UserError, match="no '## TIER n"):
+        import_markdown("# Just a note\n\nnothing here\n", "note.md")
+
+
+def test_model_errors_point_at_the_markdown_line() -> None:
+    text = MINIMAL.replace("- [ ] 1.1 Do it", "- [ ] 1.1 Do it\n- [ ] 2.1 Belongs elsewhere")
+    result = import_markdown(text, "plan.md")
+    with pytest.raises(RoadmapError) as caught:
+        validate_document(LocatedDoc(result.data, result.marks, "plan.md"))
+    assert "plan.md:7:1: tiers.0.tasks.0.subtasks.1.id" in str(caught.value)
+    assert "does not belong to task 1" in str(caught.value)
