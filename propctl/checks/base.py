@@ -104,6 +104,7 @@ class CheckContext:
     live: bool = False
     env: dict[str, str] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)  # shared helpers, e.g. a redis URL
+    item_id: str | None = None  # the criterion or subtask being checked (set by the engine)
 
     def expand(self, value: str) -> str:
         try:

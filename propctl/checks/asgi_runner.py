@@ -1,0 +1,209 @@
+"""Runs INSIDE the target's Python (`python asgi_runner.py < spec.json`): imports the app and
+sends it requests in-process through a tiny ASGI client. Standard library only, so the target
+needs nothing of propctl's (not even httpx). Prints one marked JSON line with what it saw;
+propctl judges it.
+
+spec: {"root": dir, "app_dir": dir, "app": "main:app", "steps": [{"method", "path" (a path or a
+list: the first one the app routes is used), "headers", "json", "body", "repeat"} or
+{"routes": {"methods": [...], "exclude": regex}, "headers"...}], "openapi": bool}
+"""
+
+import asyncio
+import importlib
+import json
+import os
+import re
+import sys
+import traceback
+from urllib.parse import urlsplit
+
+MARK = "__PROPCTL_ASGI__"
+MAX_BODY = 8192
+
+
+def main() -> None:
+    spec = json.loads(sys.stdin.read())
+    app_dir = os.path.join(spec["root"], spec["app_dir"])
+    sys.path[:0] = [app_dir, spec["root"]]
+    os.chdir(app_dir)
+    module_name, _, attr = spec["app"].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        app = getattr(module, attr or "app")
+    except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
+        lines = traceback.format_exception(exc)
+        emit({"error": f"cannot import {spec['app']} from {spec['app_dir']}: "
+                       f"{type(exc).__name__}: {exc}", "traceback": "".join(lines)[-2000:]})
+        return
+    emit(asyncio.run(run(app, spec)))
+
+
+def emit(data: dict) -> None:
+    sys.stdout.write("\n" + MARK + json.dumps(data, default=str) + "\n")
+    sys.stdout.flush()
+
+
+async def run(app, spec: dict) -> dict:
+    lifespan = Lifespan(app)
+    startup_error = await lifespan.start()
+    out: dict = {"steps": [], "startup_error": startup_error}
+    try:
+        for step in spec["steps"]:
+            out["steps"].append(await run_step(app, step))
+        if spec.get("openapi"):
+            out["openapi"] = openapi_facts(app)
+    finally:
+        await lifespan.stop()
+    return out
+
+
+async def run_step(app, step: dict) -> dict:
+    if "routes" in step:
+        responses = []
+        for method, path in list_routes(app, step["routes"]):
+            responses.append(await request(app, method, path, step))
+        return {"responses": responses}
+    paths = step["path"] if isinstance(step["path"], list) else [step["path"]]
+    path = choose_path(app, step.get("method", "GET"), paths)
+    responses = [await request(app, step.get("method", "GET"), path, step)
+                 for _ in range(int(step.get("repeat", 1)))]
+    return {"path": path, "responses": responses}
+
+
+def list_routes(app, spec: dict) -> list:
+    methods = {m.upper() for m in spec.get("methods", ["GET"])}
+    exclude = re.compile(spec.get("exclude") or r"(?!)")
+    out = []
+    for route in getattr(app, "routes", []):
+        path = getattr(route, "path", None)
+        if not path or exclude.search(path) or not getattr(route, "include_in_schema", True):
+            continue
+        for method in sorted((getattr(route, "methods", None) or set()) & methods):
+            out.append((method, re.sub(r"\{[^}]+\}", "1", path)))
+    return out
+
+
+def choose_path(app, method: str, paths: list) -> str:
+    try:
+        from starlette.routing import Match
+    except ImportError:
+        return paths[0]
+    for path in paths:
+        scope = {"type": "http", "path": urlsplit(path).path, "method": method.upper(),
+                 "root_path": "", "headers": [], "query_string": b""}
+        for route in getattr(app, "routes", []):
+            try:
+                match, _ = route.matches(scope)
+            except Exception:  # noqa: BLE001
+                continue
+            if match is not Match.NONE:
+                return path
+    return paths[0]
+
+
+def openapi_facts(app) -> dict:
+    try:
+        schema = app.openapi()
+    except Exception as exc:  # noqa: BLE001
+        return {"error": f"app.openapi() failed: {type(exc).__name__}: {exc}"}
+    return {"paths": sorted((schema or {}).get("paths", {})),
+            "docs_url": getattr(app, "docs_url", None),
+            "openapi_url": getattr(app, "openapi_url", None)}
+
+
+async def request(app, method: str, target: str, step: dict) -> dict:
+    parts = urlsplit(target)
+    body = b""
+    headers = {k.lower(): str(v) for k, v in (step.get("headers") or {}).items()}
+    if step.get("json") is not None:
+        body = json.dumps(step["json"]).encode()
+        headers.setdefault("content-type", "application/json")
+    elif step.get("body") is not None:
+        body = str(step["body"]).encode()
+    headers.setdefault("host", "testserver")
+    headers["content-length"] = str(len(body))
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1", "method": method.upper(), "scheme": "http",
+        "path": parts.path or "/", "raw_path": (parts.path or "/").encode(),
+        "query_string": parts.query.encode(), "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+    }
+    sent = {"body": False}
+    status = {"code": None, "headers": [], "body": b""}
+
+    async def receive() -> dict:
+        if not sent["body"]:
+            sent["body"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            status["code"] = message["status"]
+            status["headers"] = message.get("headers", [])
+        elif message["type"] == "http.response.body":
+            status["body"] += message.get("body", b"")
+
+    try:
+        await app(scope, receive, send)
+    except Exception as exc:  # noqa: BLE001 - an unhandled exception is what a server turns to 500
+        if status["code"] is None:
+            return {"method": method, "path": target, "status": 500, "headers": {},
+                    "body": "", "json": None,
+                    "exception": f"{type(exc).__name__}: {exc}"}
+    text = status["body"][:MAX_BODY].decode("utf-8", "replace")
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    return {"method": method, "path": target, "status": status["code"],
+            "headers": {k.decode("latin-1").lower(): v.decode("latin-1")
+                        for k, v in status["headers"]},
+            "body": text, "json": parsed}
+
+
+class Lifespan:
+    """The ASGI lifespan protocol: startup before the requests, shutdown after."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.outbox: asyncio.Queue = asyncio.Queue()
+        self.task = None
+
+    async def start(self):
+        async def receive():
+            return await self.inbox.get()
+
+        async def send(message):
+            await self.outbox.put(message)
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
+        self.task = asyncio.create_task(self.app(scope, receive, send))
+        await self.inbox.put({"type": "lifespan.startup"})
+        getter = asyncio.create_task(self.outbox.get())
+        done, _ = await asyncio.wait({getter, self.task}, return_when=asyncio.FIRST_COMPLETED)
+        if getter not in done:
+            getter.cancel()
+            self.task = None  # the app does not speak lifespan: fine
+            return None
+        message = getter.result()
+        if message["type"] == "lifespan.startup.failed":
+            return message.get("message") or "startup failed"
+        return None
+
+    async def stop(self) -> None:
+        if self.task is None or self.task.done():
+            return
+        await self.inbox.put({"type": "lifespan.shutdown"})
+        try:
+            await asyncio.wait_for(self.outbox.get(), timeout=10)
+        except (TimeoutError, Exception):  # noqa: BLE001
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""The repo's files, listed once per run and shared by every check.
+
+In a git checkout the list comes from `git ls-files -co --exclude-standard` (tracked files plus
+untracked ones that are not ignored); elsewhere from a walk that honours `.gitignore` files.
+Folders that never hold the target's own sources (.git, .venv, node_modules...) are skipped
+either way. Reads and hashes are cached, so twenty checks reading `main.py` read it once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import threading
+from functools import cache, cached_property
+from pathlib import Path
+
+SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
+                       ".pytest_cache", ".ruff_cache", ".tox", ".hypothesis"})
+MAX_READ = 4 * 1024 * 1024  # files larger than this are not read as text by checks
+
+
+class FileIndex:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._text: dict[str, str | None] = {}
+        self._hash: dict[str, str] = {}
+        self._globs: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        # stat -> hash memo carried between runs by the result cache (see engine.ResultCache)
+        self.hash_memo: dict[str, tuple[int, int, str]] = {}
+
+    # ---- listing ---------------------------------------------------------------------------
+    @cached_property
+    def files(self) -> list[str]:
+        listed = _git_files(self.root)
+        if listed is None:
+            listed = list(_walk(self.root))
+        return sorted(f for f in listed if not _skipped(f))
+
+    @cached_property
+    def _file_set(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    @cached_property
+    def dirs(self) -> frozenset[str]:
+        out: set[str] = set()
+        for name in self.files:
+            parts = name.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                out.add("/".join(parts[:i]))
+        return frozenset(out)
+
+    def is_file(self, rel: str) -> bool:
+        return _norm(rel) in self._file_set
+
+    def is_dir(self, rel: str) -> bool:
+        rel = _norm(rel)
+        return rel in ("", ".") or rel in self.dirs
+
+    def exists(self, rel: str) -> bool:
+        return self.is_file(rel) or self.is_dir(rel)
+
+    def glob(self, pattern: str, *, dirs: bool = False) -> list[str]:
+        """Files (and, with `dirs`, folders) matching a glob: `*` stays inside one folder,
+        `**` crosses folders, a plain path matches itself, a folder matches nothing (ask with
+        `under`)."""
+        pattern = _norm(pattern)
+        key = f"{dirs}:{pattern}"
+        with self._lock:
+            if key in self._globs:
+                return self._globs[key]
+        if not any(ch in pattern for ch in "*?["):
+            found = [pattern] if self.is_file(pattern) or (dirs and self.is_dir(pattern)) else []
+        else:
+            regex = glob_regex(pattern)
+            pool = list(self.files) + (sorted(self.dirs) if dirs else [])
+            found = [f for f in pool if regex.match(f)]
+        with self._lock:
+            self._globs[key] = found
+        return found
+
+    def select(self, patterns: str | list[str]) -> list[str]:
+        """Files matched by globs or folders (a folder selects every file under it)."""
+        out: list[str] = []
+        for pattern in [patterns] if isinstance(patterns, str) else patterns:
+            norm = _norm(pattern)
+            if norm.endswith("/") or (self.is_dir(norm) and not self.is_file(norm)):
+                out += self.under(norm)
+            else:
+                out += self.glob(norm)
+        return sorted(set(out))
+
+    def under(self, folder: str) -> list[str]:
+        folder = _norm(folder).rstrip("/")
+        if folder in ("", "."):
+            return list(self.files)
+        prefix = folder + "/"
+        return [f for f in self.files if f.startswith(prefix)]
+
+    # ---- contents ----------------------------------------------------------------------------
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read_bytes(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+    def read_text(self, rel: str) -> str | None:
+        """The file as text, or None when it is binary, too large or unreadable."""
+        with self._lock:
+            if rel in self._text:
+                return self._text[rel]
+        try:
+            path = self.root / rel
+            if path.stat().st_size > MAX_READ:
+                text = None
+            else:
+                raw = path.read_bytes()
+                text = None if b"\0" in raw[:8192] else raw.decode("utf-8", errors="replace")
+        except OSError:
+            text = None
+        with self._lock:
+            self._text[rel] = text
+        return text
+
+    def hash(self, rel: str) -> str:
+        with self._lock:
+            if rel in self._hash:
+                return self._hash[rel]
+        path = self.root / rel
+        try:
+            st = path.stat()
+        except OSError:
+            return "missing"
+        memo = self.hash_memo.get(rel)
+        if memo and memo[0] == st.st_mtime_ns and memo[1] == st.st_size:
+            digest = memo[2]
+        else:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+            except OSError:
+                digest = "unreadable"
+            self.hash_memo[rel] = (st.st_mtime_ns, st.st_size, digest)
+        with self._lock:
+            self._hash[rel] = digest
+        return digest
+
+
+def _norm(rel: str) -> str:
+    rel = rel.replace("\\", "/")
+    while rel.startswith("./"):
+        rel = rel[2:]
+    return rel
+
+
+def _skipped(rel: str) -> bool:
+    return any(part in SKIP_DIRS for part in rel.split("/")[:-1])
+
+
+@cache
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex over '/'-separated paths: `**/` is zero or more folders."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape("["))
+                i += 1
+            else:
+                body = pattern[i + 1:end].replace("\\", "\\\\")
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = end + 1
+        elif pattern[i] == "{":
+            end = pattern.find("}", i + 1)
+            if end == -1:
+                out.append(re.escape("{"))
+                i += 1
+            else:
+                out.append("(?:" + "|".join(re.escape(x) for x in pattern[i + 1:end].split(","))
+                           + ")")
+                i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+# ---- listing a repo ------------------------------------------------------------------------
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, text=True, timeout=20, check=False,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        out = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"],
+            capture_output=True, timeout=60, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    names = [n for n in out.stdout.decode("utf-8", "replace").split("\0") if n]
+    # tracked files deleted from the work tree are listed too; drop them
+    return [n for n in names if os.path.isfile(os.path.join(root, n))]
+
+
+class _Ignore:
+    """The patterns of one `.gitignore`, relative to the folder holding it."""
+
+    def __init__(self, base: str, lines: list[str]) -> None:
+        self.base = base
+        self.rules: list[tuple[re.Pattern[str], bool, bool]] = []  # regex, negated, dir_only
+        for raw in lines:
+            line = raw.rstrip()
+            if not line or line.startswith("#"):
+                continue
+            negated = line.startswith("!")
+            line = line[1:] if negated else line
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            line = line.lstrip("/")
+            pattern = line if anchored else "**/" + line
+            self.rules.append((glob_regex(pattern), negated, dir_only))
+
+    def verdict(self, rel: str, is_dir: bool) -> bool | None:
+        if self.base:
+            if not rel.startswith(self.base + "/"):
+                return None
+            rel = rel[len(self.base) + 1:]
+        result: bool | None = None
+        for regex, negated, dir_only in self.rules:
+            if dir_only and not is_dir:
+                continue
+            if regex.match(rel):
+                result = not negated
+        return result
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    stack: list[_Ignore] = []
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        state = False
+        for ignore in stack:
+            verdict = ignore.verdict(rel, is_dir)
+            if verdict is not None:
+                state = verdict
+        return state
+
+    def visit(folder: Path, rel: str) -> None:
+        gitignore = folder / ".gitignore"
+        pushed = False
+        if gitignore.is_file():
+            stack.append(_Ignore(rel, gitignore.read_text("utf-8", "replace").splitlines()))
+            pushed = True
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            entries = []
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in SKIP_DIRS or ignored(child, True):
+                    continue
+                visit(Path(entry.path), child)
+            elif entry.is_file() and not ignored(child, False):
+                found.append(child)
+        if pushed:
+            stack.pop()
+
+    visit(root, "")
+    return found

@@ -1,0 +1,228 @@
+"""What a verify run's results mean for CI: waivers and attestations applied, the score, and
+the exit code (what must hold, the ratchet, --min-score, expired waivers).
+
+`--base REF` reads the baseline, waivers and attestations from a git ref, so a pull request
+cannot relax its own gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from propctl.checks.base import Evidence, Result, Status
+from propctl.checks.engine import ItemResult
+from propctl.errors import UserError
+from propctl.roadmap.models import Roadmap, Waiver
+from propctl.roadmap.score import Score, compute_score
+from propctl.roadmap.yamlsrc import parse_yaml
+from propctl.state import STATE_DIR, RepoState, parse_date
+
+ATTESTATIONS = f"{STATE_DIR}/attestations.yaml"
+WAIVERS = f"{STATE_DIR}/waivers.yaml"
+BASELINE = f"{STATE_DIR}/baseline.json"
+HISTORY = f"{STATE_DIR}/history.jsonl"
+
+
+@dataclass(frozen=True)
+class Attestation:
+    criterion: str
+    by: str
+    evidence: str
+    date: date
+    expires: date | None = None
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and self.expires < today
+
+    def as_yaml(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"criterion": self.criterion, "by": self.by,
+                               "evidence": self.evidence, "date": self.date.isoformat()}
+        if self.expires:
+            out["expires"] = self.expires.isoformat()
+        return out
+
+
+# ---- reading state, here or at a git ref ---------------------------------------------------
+def read_state_file(repo: Path, rel: str, base: str | None) -> str | None:
+    if base is None:
+        path = repo / rel
+        return path.read_text("utf-8") if path.is_file() else None
+    try:
+        verify_ref = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
+                                     f"{base}^{{commit}}"], capture_output=True, text=True,
+                                    timeout=30, check=False)
+    except OSError as exc:
+        raise UserError(f"--base {base}: git is not available ({exc})") from None
+    if verify_ref.returncode != 0:
+        raise UserError(f"--base {base}: no such git ref in {repo}",
+                        hint="fetch it first, e.g. `git fetch origin main`")
+    shown = subprocess.run(["git", "-C", str(repo), "show", f"{base}:./{rel}"],
+                           capture_output=True, text=True, timeout=30, check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _records(text: str | None, source: str) -> list[dict[str, Any]]:
+    if text is None:
+        return []
+    data = parse_yaml(text, source).data
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+        raise UserError(f"{source}: expected a list of mappings (one per entry)")
+    return data
+
+
+def load_attestations(repo: Path, base: str | None = None) -> dict[str, Attestation]:
+    source = f"{base}:{ATTESTATIONS}" if base else str(repo / ATTESTATIONS)
+    out: dict[str, Attestation] = {}
+    for number, raw in enumerate(_records(read_state_file(repo, ATTESTATIONS, base), source), 1):
+        where = f"{source}: entry {number}"
+        missing = [k for k in ("criterion", "by", "evidence", "date") if not raw.get(k)]
+        if missing:
+            raise UserError(f"{where}: missing {', '.join(missing)}",
+                            hint="write entries with `propctl attest CRITERION --by NAME "
+                            "--evidence URL`")
+        expires = raw.get("expires")
+        out[str(raw["criterion"])] = Attestation(
+            str(raw["criterion"]), str(raw["by"]), str(raw["evidence"]),
+            parse_date(raw["date"], f"{where}: date"),
+            parse_date(expires, f"{where}: expires") if expires else None)
+    return out
+
+
+def load_waivers(roadmap: Roadmap, repo: Path, base: str | None = None) -> list[Waiver]:
+    source = f"{base}:{WAIVERS}" if base else str(repo / WAIVERS)
+    waivers = list(roadmap.waivers)
+    for number, raw in enumerate(_records(read_state_file(repo, WAIVERS, base), source), 1):
+        try:
+            waivers.append(Waiver.model_validate(raw))
+        except ValueError as exc:
+            raise UserError(f"{source}: entry {number}: {exc}".splitlines()[0],
+                            hint="each waiver has criterion, owner, reason, expires") from None
+    return waivers
+
+
+def load_baseline(repo: Path, base: str | None = None) -> set[str]:
+    if base is None:
+        return RepoState(repo).baseline()
+    text = read_state_file(repo, BASELINE, base)
+    if text is None:
+        return set()
+    try:
+        return set(json.loads(text).get("passing", []))
+    except (ValueError, AttributeError):
+        raise UserError(f"{base}:{BASELINE}: not valid JSON") from None
+
+
+def previous_run(repo: Path, base: str | None = None) -> dict[str, Any] | None:
+    if base is None:
+        return RepoState(repo).latest()
+    text = read_state_file(repo, HISTORY, base)
+    runs = [json.loads(line) for line in (text or "").splitlines() if line.strip()]
+    runs.sort(key=lambda r: r.get("time", ""))
+    return runs[-1] if runs else None
+
+
+# ---- applying waivers --------------------------------------------------------------------
+def apply_waivers(results: list[ItemResult], waivers: list[Waiver], today: date) -> list[str]:
+    """Mark waived results; return the problems (expired waivers) that fail the run."""
+    problems: list[str] = []
+    by_id = {r.item.id: r for r in results}
+    for waiver in waivers:
+        target = by_id.get(waiver.criterion)
+        if waiver.expires < today:
+            problems.append(f"the waiver for {waiver.criterion} (owner {waiver.owner}) expired "
+                            f"on {waiver.expires}: fix the criterion or renew the waiver")
+            continue
+        if target is None or target.status is Status.PASS:
+            continue
+        original = target.result
+        target.result = Result(
+            Status.WAIVED, f"waived by {waiver.owner} until {waiver.expires}: {waiver.reason}",
+            [Evidence(f"unwaived result: {original.status.value}: {original.message}"),
+             *original.evidence], original.duration_s)
+    return problems
+
+
+# ---- the verdict -------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    results: list[ItemResult]
+    score: Score
+    problems: list[str] = field(default_factory=list)  # why the run fails (exit 1)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+
+def holding(results: list[ItemResult]) -> set[str]:
+    return {r.item.id for r in results if r.item.role == "criterion" and r.status is Status.PASS}
+
+
+@dataclass
+class GateOptions:
+    strict: bool = False
+    ratchet: bool = False
+    min_score: float | None = None
+    baseline: set[str] = field(default_factory=set)
+    attested: set[str] = field(default_factory=set)
+    previous: dict[str, Any] | None = None
+
+
+def judge(roadmap: Roadmap, results: list[ItemResult], options: GateOptions,
+          problems: list[str]) -> Verdict:
+    score = compute_score(roadmap, holding(results))
+    verdict = Verdict(results, score, list(problems))
+    broken = {Status.FAIL, Status.ERROR}
+    for r in results:
+        if r.status not in broken:
+            continue
+        reasons = [why for why, applies in (
+            ("it is in the baseline", r.item.id in options.baseline),
+            ("it is attested", r.item.id in options.attested),
+            ("--strict", options.strict and r.item.role == "criterion")) if applies]
+        if reasons:
+            verdict.problems.append(f"{r.item.id} must hold ({', '.join(reasons)}) but is "
+                                    f"{r.status.value}: {r.result.message}")
+    if options.ratchet:
+        verdict.problems += _regressions(results, score, options.previous)
+    if options.min_score is not None and round(score.overall, 2) < options.min_score:
+        verdict.problems.append(f"score {score.overall:.2f} is under --min-score "
+                                f"{options.min_score:g}")
+    return verdict
+
+
+def _regressions(results: list[ItemResult], score: Score,
+                 previous: dict[str, Any] | None) -> list[str]:
+    if previous is None:
+        return []
+    before = previous.get("statuses", {})
+    out = [f"regression: {r.item.id} passed in the previous run and is now {r.status.value}"
+           for r in results
+           if before.get(r.item.id) == "pass" and r.status in (Status.FAIL, Status.ERROR)]
+    old = (previous.get("score") or {}).get("overall")
+    if isinstance(old, int | float) and round(score.overall, 2) < round(float(old), 2):
+        out.append(f"regression: the score fell from {old:.2f} to {score.overall:.2f}")
+    return out
+
+
+def history_record(verdict: Verdict, roadmap: Roadmap, commit: str | None) -> dict[str, Any]:
+    return {
+        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "commit": commit,
+        "roadmap": roadmap.name,
+        "statuses": {r.item.id: r.status.value for r in verdict.results},
+        "score": verdict.score.as_json(),
+        "summary": verdict.summary(),
+    }

@@ -1,0 +1,215 @@
+"""`asgi`: import the target's app in a subprocess of the target's Python and send it real
+requests in-process (a tiny ASGI client of propctl's own; the target needs no httpx).
+
+Each step is a request (or, with `routes`, one request per route of the app) and an `expect`:
+`status` (a code or a list), `headers` ({name: regex, or null for "must be absent"}), `json`
+(a JMESPath expression that must be truthy on the JSON body), `body` (a regex). `path` may be
+a list: the first path the app routes is used (so a check holds before and after versioning).
+`openapi_prefix` requires every OpenAPI path to start with it; `docs_url` the docs' URL.
+`redis: up` gives the app REDIS_URL (from the environment, else a throwaway redis-server on
+loopback); `redis: down` points it at a closed port."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap
+from propctl.checks.redact import redact
+from propctl.errors import MissingToolError
+
+RUNNER = Path(__file__).resolve().parent.parent / "asgi_runner.py"
+MARK = "__PROPCTL_ASGI__"
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: int | list[int] | None = None
+    headers: dict[str, str | None] = Field(default_factory=dict)
+    json_: str | None = Field(default=None, alias="json")
+    body: str | None = None
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = "GET"
+    path: str | list[str] | None = None
+    routes: dict[str, Any] | None = Field(
+        default=None, description="{methods: [GET], exclude: regex}: one request per route.")
+    headers: dict[str, str] = Field(default_factory=dict)
+    json_: Any = Field(default=None, alias="json")
+    body: str | None = None
+    repeat: int = Field(default=1, ge=1, le=1000, description="expect judges the last one")
+    expect: Expect = Field(default_factory=Expect)
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _path_or_routes(self) -> Step:
+        if (self.path is None) == (self.routes is None):
+            raise ValueError("a step has either `path` or `routes`")
+        return self
+
+
+class AsgiParams(CheckParams):
+    app: str = Field(default="main:app", description="module:attribute of the ASGI app.")
+    app_dir: str = Field(default="{api}", description="Folder the module is imported from.")
+    steps: list[Step] = Field(default_factory=list)
+    openapi_prefix: str | None = None
+    docs_url: str | None = None
+    redis: Literal["none", "up", "down"] = "none"
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout: float = Field(default=60.0, gt=0)
+
+
+@register("asgi")
+class Asgi(CheckKind):
+    """Real requests to the target's ASGI app, run in the target's own Python."""
+
+    Params = AsgiParams
+    params: AsgiParams
+
+    def run(self, ctx: CheckContext) -> Result:
+        p = self.params
+        app_dir = ctx.expand(p.app_dir)
+        if not (ctx.repo / app_dir).is_dir():
+            return Result.failed(f"{app_dir}: no such folder (the app's folder)")
+        try:
+            env = self._env(ctx)
+        except MissingToolError as exc:
+            return Result.errored(f"needs Redis: {exc}")
+        spec = {"root": str(ctx.repo.resolve()), "app_dir": app_dir, "app": p.app,
+                "openapi": p.openapi_prefix is not None or p.docs_url is not None,
+                "steps": [s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True)
+                          for s in p.steps]}
+        try:
+            done = subprocess.run([ctx.python, str(RUNNER)], input=json.dumps(spec), text=True,
+                                  capture_output=True, env=env, timeout=p.timeout,
+                                  cwd=ctx.repo, check=False, errors="replace")
+        except subprocess.TimeoutExpired:
+            return Result.errored(f"the app did not answer within {p.timeout:g}s")
+        except OSError as exc:
+            return Result.errored(f"cannot run the target's Python {ctx.python}: {exc}")
+        seen = _parse(done.stdout)
+        if seen is None:
+            tail = redact((done.stderr or done.stdout).strip()[-1500:])
+            return Result.errored(f"the ASGI runner crashed (exit {done.returncode}) under "
+                                  f"{ctx.python}", [Evidence(tail)] if tail else [])
+        if "error" in seen:
+            return Result.errored(seen["error"], [Evidence(redact(seen.get("traceback", ""))
+                                                           [-800:])])
+        if seen.get("startup_error"):
+            return Result.errored(f"the app's startup failed: {seen['startup_error']}")
+        return self._judge(seen)
+
+    def _env(self, ctx: CheckContext) -> dict[str, str]:
+        env = {**os.environ, **ctx.env, **{k: ctx.expand(v) for k, v in self.params.env.items()}}
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if self.params.redis == "up":
+            provider = ctx.services.get("redis")
+            url = os.environ.get("REDIS_URL") or (provider() if provider else None)
+            if not url:
+                raise MissingToolError("no REDIS_URL and no redis-server to start")
+            env["REDIS_URL"] = url
+        elif self.params.redis == "down":
+            from propctl.checks.services import closed_port
+
+            env["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+        return env
+
+    def _judge(self, seen: dict[str, Any]) -> Result:
+        problems: list[Evidence] = []
+        good: list[Evidence] = []
+        for step, outcome in zip(self.params.steps, seen["steps"], strict=True):
+            responses = outcome["responses"]
+            label = step.name or f"{step.method} {outcome.get('path') or 'each route'}"
+            if not responses:
+                problems.append(Evidence(f"{label}: the app has no route to request"))
+                continue
+            judged = responses if step.routes is not None else responses[-1:]
+            for response in judged:
+                where = f"{response['method']} {response['path']}"
+                if step.repeat > 1:
+                    where += f" (request {step.repeat} of {step.repeat})"
+                issue = judge_response(step.expect, response)
+                (problems if issue else good).append(
+                    Evidence(f"{where} -> {response['status']}" + (f": {issue}" if issue else "")))
+        problems += self._openapi(seen.get("openapi"), good)
+        if problems:
+            return Result.failed(problems[0].detail, cap(problems + good))
+        return Result.passed(good[0].detail if len(good) == 1 else
+                             f"{len(good)} responses as expected", cap(good))
+
+    def _openapi(self, facts: dict[str, Any] | None, good: list[Evidence]) -> list[Evidence]:
+        p = self.params
+        if facts is None:
+            return []
+        if "error" in facts:
+            return [Evidence(facts["error"])]
+        out: list[Evidence] = []
+        if p.openapi_prefix is not None:
+            outside = [x for x in facts["paths"] if not x.startswith(p.openapi_prefix)]
+            if outside or not facts["paths"]:
+                out.append(Evidence(f"{len(outside)} of {len(facts['paths'])} OpenAPI paths are "
+                                    f"not under {p.openapi_prefix}: {', '.join(outside[:8])}"))
+            else:
+                good.append(Evidence(f"all {len(facts['paths'])} OpenAPI paths under "
+                                     f"{p.openapi_prefix}"))
+        if p.docs_url is not None:
+            if facts.get("docs_url") != p.docs_url:
+                out.append(Evidence(f"docs are at {facts.get('docs_url')}, not {p.docs_url}"))
+            else:
+                good.append(Evidence(f"docs_url = {p.docs_url}"))
+        return out
+
+
+def judge_response(expect: Expect, response: dict[str, Any]) -> str | None:
+    status = response["status"]
+    if "exception" in response:
+        return f"unhandled {response['exception']}"
+    wanted = expect.status
+    if wanted is not None and status not in (wanted if isinstance(wanted, list) else [wanted]):
+        return f"expected status {wanted}" + _body_hint(response)
+    headers = response["headers"]
+    for name, pattern in expect.headers.items():
+        value = headers.get(name.lower())
+        if pattern is None and value is not None:
+            return f"header {name}: {value} should be absent"
+        if pattern is not None and value is None:
+            return f"no {name} header"
+        if pattern and value is not None and not re.search(pattern, value):
+            return f"header {name}: {value!r} does not match /{pattern}/"
+    if expect.json_ is not None:
+        import jmespath
+
+        if response["json"] is None:
+            return "the body is not JSON" + _body_hint(response)
+        if not jmespath.search(expect.json_, response["json"]):
+            return f"JSON body fails `{expect.json_}`" + _body_hint(response)
+    if expect.body is not None and not re.search(expect.body, response["body"] or ""):
+        return f"body does not match /{expect.body}/" + _body_hint(response)
+    return None
+
+
+def _body_hint(response: dict[str, Any]) -> str:
+    body = (response.get("body") or "").strip().replace("\n", " ")
+    return f" (body: {body[:120]})" if body else ""
+
+
+def _parse(stdout: str) -> dict[str, Any] | None:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(MARK):
+            try:
+                data = json.loads(line[len(MARK):])
+            except ValueError:
+                return None
+            return data if isinstance(data, dict) else None
+    return None

@@ -1,0 +1,116 @@
+"""`k8s`: Kubernetes manifests are valid against the Kubernetes schemas (kubernetes-validate,
+offline) and follow the rules: every Deployment has liveness and readiness probes, resource
+requests and limits on every container, and a HorizontalPodAutoscaler that targets it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap, expand_all, plural
+
+RuleName = Literal["valid", "probes", "resources", "hpa"]
+
+
+class K8sParams(CheckParams):
+    files: str | list[str] = Field(default=["k8s/**/*.yaml", "k8s/**/*.yml"],
+                                   description="Manifests (globs); Helm templates are skipped.")
+    rules: list[RuleName] = Field(default_factory=lambda: ["valid", "probes", "resources", "hpa"])
+    kubernetes_version: str | None = Field(default=None, description="Default: the newest known.")
+    min_deployments: int = Field(default=1, ge=0)
+    strict: bool = Field(default=True, description="Unknown fields are errors.")
+
+
+@register("k8s")
+class K8s(CheckKind):
+    """Kubernetes manifests: schema-valid, probes, requests/limits, an HPA per Deployment."""
+
+    Params = K8sParams
+    params: K8sParams
+
+    def selected(self, ctx: CheckContext) -> list[str]:
+        return [f for f in ctx.files.select(expand_all(ctx, self.params.files))
+                if "/templates/" not in f]
+
+    def inputs(self, ctx: CheckContext) -> list[str]:
+        return self.selected(ctx)
+
+    def run(self, ctx: CheckContext) -> Result:
+        import yaml
+
+        files = self.selected(ctx)
+        if not files:
+            return Result.failed("no Kubernetes manifests at "
+                                 + ", ".join(expand_all(ctx, self.params.files)))
+        docs: list[tuple[str, dict[str, Any]]] = []
+        problems: list[Evidence] = []
+        for name in files:
+            try:
+                loaded = list(yaml.safe_load_all(ctx.files.read_text(name) or ""))
+            except yaml.YAMLError as exc:
+                problems.append(Evidence(f"not YAML: {str(exc).splitlines()[0]}", name))
+                continue
+            docs += [(name, d) for d in loaded if isinstance(d, dict)]
+        if "valid" in self.params.rules:
+            problems += self._validate(docs)
+        deployments = [(n, d) for n, d in docs if d.get("kind") == "Deployment"]
+        if len(deployments) < self.params.min_deployments:
+            problems.append(Evidence(f"{len(deployments)} Deployment(s), need "
+                                     f"{self.params.min_deployments}"))
+        hpas = {_hpa_target(d) for _, d in docs if d.get("kind") == "HorizontalPodAutoscaler"}
+        for name, dep in deployments:
+            problems += [Evidence(p, name) for p in self._rules(dep, hpas)]
+        if problems:
+            return Result.failed(f"{plural(len(problems), 'problem')} in "
+                                 f"{plural(len(files), 'manifest')}", cap(problems))
+        return Result.passed(f"{plural(len(deployments), 'Deployment')} in "
+                             f"{plural(len(files), 'manifest')} follow "
+                             f"{', '.join(self.params.rules)}")
+
+    def _validate(self, docs: list[tuple[str, dict[str, Any]]]) -> list[Evidence]:
+        import kubernetes_validate
+        from kubernetes_validate.utils import latest_version
+
+        version = self.params.kubernetes_version or latest_version()
+        out: list[Evidence] = []
+        for name, doc in docs:
+            try:
+                kubernetes_validate.validate(doc, version, strict=self.params.strict)
+            except kubernetes_validate.ValidationError as exc:
+                where = "/".join(str(p) for p in exc.path) or "(document)"
+                out.append(Evidence(f"{doc.get('kind')}/{_name(doc)}: {where}: "
+                                    f"{exc.message[:160]}", name))
+            except (kubernetes_validate.SchemaNotFoundError,
+                    kubernetes_validate.InvalidSchemaError) as exc:
+                out.append(Evidence(f"{doc.get('kind')}/{_name(doc)}: no schema: {exc}", name))
+        return out
+
+    def _rules(self, dep: dict[str, Any], hpas: set[str]) -> list[str]:
+        label = f"Deployment/{_name(dep)}"
+        spec = ((dep.get("spec") or {}).get("template") or {}).get("spec") or {}
+        containers = spec.get("containers") or []
+        out: list[str] = []
+        for c in containers:
+            cname = c.get("name", "?")
+            if "probes" in self.params.rules:
+                out += [f"{label}: container {cname} has no {p}" for p in
+                        ("livenessProbe", "readinessProbe") if not c.get(p)]
+            if "resources" in self.params.rules:
+                res = c.get("resources") or {}
+                out += [f"{label}: container {cname} has no resources.{k} cpu/memory"
+                        for k in ("requests", "limits")
+                        if not {"cpu", "memory"} <= set((res.get(k) or {}).keys())]
+        if "hpa" in self.params.rules and _name(dep) not in hpas:
+            out.append(f"{label}: no HorizontalPodAutoscaler targets it")
+        return out
+
+
+def _name(doc: dict[str, Any]) -> str:
+    return str((doc.get("metadata") or {}).get("name", "?"))
+
+
+def _hpa_target(doc: dict[str, Any]) -> str:
+    ref = (doc.get("spec") or {}).get("scaleTargetRef") or {}
+    return str(ref.get("name", "")) if ref.get("kind", "Deployment") == "Deployment" else ""

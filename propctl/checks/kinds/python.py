@@ -1,0 +1,253 @@
+"""`python`: static checks on the AST of a FastAPI app (nothing is imported or run).
+
+Rules: `cors_origins` (CORSMiddleware restricted to a list, no `*`, inside `allowed`),
+`router_prefix` (every router mounted under `prefix`), `middleware` / `exception_handler`
+(one registered whose name matches `name`), `no_module_state` (no module-level lists, dicts or
+sets standing in for a database), `pool_size` (create_engine with pool_size + max_overflow
+<= `max`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Literal
+
+from pydantic import Field
+
+from propctl.checks import pyast
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap, expand_all
+
+Rule = Literal["cors_origins", "router_prefix", "middleware", "exception_handler",
+               "no_module_state", "pool_size"]
+
+
+class PythonParams(CheckParams):
+    rule: Rule
+    file: str | list[str] = Field(default="{api}/main.py", description="Files or globs.")
+    context: str | list[str] = Field(
+        default="{api}/**/*.py", description="Where settings defaults are looked up.")
+    allowed: list[str] | None = Field(default=None, description="cors_origins: allowed origins.")
+    prefix: str = Field(default="/api/v1", description="router_prefix: required prefix.")
+    name: str = Field(default=".*", description="middleware/exception_handler: name regex.")
+    min_count: int = Field(default=1, ge=1)
+    max: int | None = Field(default=None, description="pool_size: most connections.")
+    allow: list[str] = Field(default_factory=list, description="no_module_state: names allowed.")
+
+
+@register("python")
+class Python(CheckKind):
+    """AST checks of a FastAPI app: CORS, router prefixes, middleware, state, pool size."""
+
+    Params = PythonParams
+    params: PythonParams
+
+    def selected(self, ctx: CheckContext) -> list[str]:
+        return ctx.files.select(expand_all(ctx, self.params.file))
+
+    def inputs(self, ctx: CheckContext) -> list[str]:
+        extra = ctx.files.select(expand_all(ctx, self.params.context))
+        return self.selected(ctx) + extra
+
+    def run(self, ctx: CheckContext) -> Result:
+        files = self.selected(ctx)
+        if not files:
+            wanted = ", ".join(expand_all(ctx, self.params.file))
+            return Result.failed(f"no Python file matches {wanted}")
+        trees: dict[str, ast.Module] = {}
+        for name in files:
+            text = ctx.files.read_text(name)
+            try:
+                trees[name] = pyast.parse(text or "", name)
+            except SyntaxError as exc:
+                return Result.errored(f"{name}:{exc.lineno}: cannot parse: {exc.msg}",
+                                      [Evidence(exc.msg or "syntax error", name, exc.lineno)])
+        return getattr(self, "_" + self.params.rule)(ctx, trees)
+
+    # ---- rules -----------------------------------------------------------------------------
+    def _resolver(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> pyast.Resolver:
+        modules = list(trees.values())
+        for name in ctx.files.select(expand_all(ctx, self.params.context)):
+            if name not in trees:
+                try:
+                    modules.append(pyast.parse(ctx.files.read_text(name) or "", name))
+                except SyntaxError:
+                    continue
+        return pyast.Resolver(modules)
+
+    def _cors_origins(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        resolver = self._resolver(ctx, trees)
+        found: list[tuple[str, ast.Call]] = [
+            (name, call) for name, tree in trees.items()
+            for call in pyast.calls(tree, "add_middleware")
+            if call.args and pyast.call_name(call.args[0]).endswith("CORSMiddleware")]
+        if not found:
+            return Result.failed("no CORSMiddleware is registered (add_middleware)")
+        evidence: list[Evidence] = []
+        for name, call in found:
+            if pyast.kwarg(call, "allow_origin_regex") is not None:
+                return Result.failed("CORS allows origins by regex, not a list",
+                                     [Evidence("allow_origin_regex", name, call.lineno)])
+            origins = resolver.value(pyast.kwarg(call, "allow_origins"))
+            if origins is None:
+                return Result.errored("cannot tell the CORS origins statically (not a literal, "
+                                      "constant or settings default)",
+                                      [Evidence(ast.unparse(call)[:160], name, call.lineno)])
+            origins = [origins] if isinstance(origins, str) else list(origins)
+            detail = f"allow_origins={origins}"
+            if not origins or "*" in origins:
+                return Result.failed(f"CORS allows every origin ({detail})",
+                                     [Evidence(detail, name, call.lineno)])
+            extra = sorted(set(origins) - set(self.params.allowed or origins))
+            if extra:
+                return Result.failed(f"CORS allows origins outside the list: {extra}",
+                                     [Evidence(detail, name, call.lineno)])
+            evidence.append(Evidence(detail, name, call.lineno))
+        return Result.passed("CORS restricted to " + evidence[0].detail.split("=", 1)[1], evidence)
+
+    def _router_prefix(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        resolver = self._resolver(ctx, trees)
+        bad: list[Evidence] = []
+        good: list[Evidence] = []
+        for name, tree in trees.items():
+            for line, router, prefix in _mounted_prefixes(tree, resolver):
+                item = Evidence(f"{router} mounted at {prefix or '/'}", name, line)
+                (good if (prefix or "").startswith(self.params.prefix) else bad).append(item)
+        if not good and not bad:
+            return Result.failed("no include_router call found")
+        if bad:
+            return Result.failed(f"{len(bad)} router(s) not under {self.params.prefix}",
+                                 cap(bad + good))
+        return Result.passed(f"all {len(good)} router(s) under {self.params.prefix}", cap(good))
+
+    def _registered(self, trees: dict[str, ast.Module], what: str) -> Result:
+        pattern = re.compile(self.params.name)
+        found: list[Evidence] = []
+        for name, tree in trees.items():
+            for label, line in _registrations(tree, what):
+                if pattern.search(label):
+                    found.append(Evidence(f"{what} {label}", name, line))
+        label = f"{what} matching /{self.params.name}/"
+        if len(found) >= self.params.min_count:
+            return Result.passed(f"{len(found)} {label} registered", cap(found))
+        return Result.failed(f"no {label} is registered" if not found else
+                             f"{len(found)} {label}, need {self.params.min_count}", found)
+
+    def _middleware(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        return self._registered(trees, "middleware")
+
+    def _exception_handler(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        return self._registered(trees, "exception handler")
+
+    def _no_module_state(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        found = [Evidence(f.detail, name, f.line) for name, tree in trees.items()
+                 for f in pyast.mutable_module_state(tree, set(self.params.allow))]
+        if found:
+            return Result.failed(f"{len(found)} module-level in-memory store(s) in "
+                                 f"{len({e.file for e in found})} file(s)", cap(found))
+        return Result.passed(f"no module-level in-memory state in {len(trees)} file(s)")
+
+    def _pool_size(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        resolver = self._resolver(ctx, trees)
+        engines = [(name, call) for name, tree in trees.items()
+                   for method in ("create_engine", "create_async_engine")
+                   for call in pyast.calls(tree, method)]
+        if not engines:
+            return Result.failed("no create_engine call found")
+        evidence: list[Evidence] = []
+        for name, call in engines:
+            size = resolver.value(pyast.kwarg(call, "pool_size"))
+            overflow = resolver.value(pyast.kwarg(call, "max_overflow"))
+            if pyast.kwarg(call, "pool_size") is None:
+                return Result.failed("create_engine without pool_size (the default pool is 5 + "
+                                     "10 overflow)", [Evidence("no pool_size", name, call.lineno)])
+            if not isinstance(size, int) or not isinstance(overflow, int | None):
+                return Result.errored("cannot tell the pool size statically",
+                                      [Evidence(ast.unparse(call)[:160], name, call.lineno)])
+            total = size + (overflow if overflow is not None else 10)
+            detail = f"pool_size={size}, max_overflow={overflow if overflow is not None else 10}"
+            if self.params.max is not None and total > self.params.max:
+                return Result.failed(f"{total} connections possible, more than "
+                                     f"{self.params.max}", [Evidence(detail, name, call.lineno)])
+            evidence.append(Evidence(detail, name, call.lineno))
+        return Result.passed(f"pool configured ({evidence[0].detail})", evidence)
+
+
+def _apps_and_routers(tree: ast.Module,
+                      resolver: pyast.Resolver) -> tuple[set[str], dict[str, str]]:
+    apps: set[str] = set()
+    routers: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            kind = pyast.call_name(node.value).split(".")[-1]
+            for target in node.targets:
+                if isinstance(target, ast.Name) and kind == "FastAPI":
+                    apps.add(target.id)
+                elif isinstance(target, ast.Name) and kind == "APIRouter":
+                    routers[target.id] = str(resolver.value(
+                        pyast.kwarg(node.value, "prefix")) or "")
+    return apps, routers
+
+
+def _mounted_prefixes(tree: ast.Module, resolver: pyast.Resolver) -> list[tuple[int, str, str]]:
+    """(line, router, full prefix) for each router included, directly or through a local
+    APIRouter, into a FastAPI app of this module."""
+    apps, routers = _apps_and_routers(tree, resolver)
+    includes = pyast.calls(tree, "include_router")
+    parents: dict[str, str] = {}  # local router -> its prefix within the app
+    out: list[tuple[int, str, str]] = []
+
+    def owner(call: ast.Call) -> str:
+        func = call.func
+        return pyast.call_name(func.value) if isinstance(func, ast.Attribute) else "?"
+
+    for _ in range(4):  # resolve nesting a few levels deep
+        for call in includes:
+            if not call.args:
+                continue
+            host = owner(call)
+            child = pyast.call_name(call.args[0])
+            own = str(resolver.value(pyast.kwarg(call, "prefix")) or "")
+            if host in apps or not apps:
+                base = ""
+            elif host in parents:
+                base = parents[host]
+            else:
+                continue
+            full = base + own + routers.get(child, "")
+            if child in routers:
+                parents[child] = full
+    for call in includes:
+        if not call.args:
+            continue
+        host, child = owner(call), pyast.call_name(call.args[0])
+        if child in routers and child in parents:
+            continue  # a local aggregating router: its children are reported instead
+        if host in apps or not apps:
+            base = ""
+        elif host in parents:
+            base = parents[host]
+        else:
+            continue
+        own = str(resolver.value(pyast.kwarg(call, "prefix")) or "")
+        out.append((call.lineno, child, base + own + routers.get(child, "")))
+    return out
+
+
+def _registrations(tree: ast.Module, what: str) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    method = "add_middleware" if what == "middleware" else "add_exception_handler"
+    decorator = "middleware" if what == "middleware" else "exception_handler"
+    for call in pyast.calls(tree, method):
+        labels = [pyast.call_name(a) for a in call.args[:2]]
+        out += [(label, call.lineno) for label in labels if label != "?"]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and pyast.call_name(dec).endswith("." + decorator):
+                    arg = pyast.call_name(dec.args[0]) if dec.args else ""
+                    out.append((f"{node.name} {arg}".strip(), node.lineno))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Call) and \
+                pyast.call_name(node.func).endswith("." + decorator) and node.args:
+            out.append((pyast.call_name(node.args[0]), node.lineno))
+    return out

@@ -1,0 +1,133 @@
+"""`structured`: YAML, JSON or TOML files queried with JMESPath.
+
+The query's result must be truthy (default), equal `equals`, contain `contains`, and, when
+given, every string in it must match `every_match` and none may match `none_match`. Examples:
+the pre-commit config has ruff and black hooks, package.json depends on @tanstack/react-query,
+docker-compose takes its secrets from the environment (`none_match` a literal password)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any, Literal
+
+from pydantic import Field
+
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap
+
+
+class StructuredParams(CheckParams):
+    file: str | list[str] = Field(description="File(s) or globs; every match is checked.")
+    query: str = Field(description="JMESPath expression evaluated on each file.")
+    format: Literal["auto", "yaml", "json", "toml"] = "auto"
+    equals: Any = Field(default=None, description="Expected value (when given).")
+    contains: Any = Field(default=None, description="An item, key or substring (when given).")
+    truthy: bool = Field(default=True, description="The result must be non-empty / true.")
+    every_match: str | None = Field(default=None, description="Regex every string must match.")
+    none_match: str | None = Field(default=None, description="Regex no string may match.")
+    min_files: int = Field(default=1, ge=1)
+
+
+@register("structured")
+class Structured(CheckKind):
+    """JMESPath query over YAML/JSON/TOML files, with an expectation on the result."""
+
+    Params = StructuredParams
+    params: StructuredParams
+
+    def selected(self, ctx: CheckContext) -> list[str]:
+        names = [self.params.file] if isinstance(self.params.file, str) else self.params.file
+        return ctx.files.select([ctx.expand(n) for n in names])
+
+    def inputs(self, ctx: CheckContext) -> list[str]:
+        return self.selected(ctx)
+
+    def run(self, ctx: CheckContext) -> Result:
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        files = self.selected(ctx)
+        if len(files) < self.params.min_files:
+            return Result.failed(f"{self.params.file}: {len(files)} file(s) found, need "
+                                 f"{self.params.min_files}")
+        try:
+            expression = jmespath.compile(self.params.query)
+        except JMESPathError as exc:
+            return Result.errored(f"bad JMESPath query {self.params.query!r}: {exc}")
+        failures: list[Evidence] = []
+        found: list[Evidence] = []
+        for name in files:
+            try:
+                data = load(ctx.files.read_text(name), name, self.params.format)
+            except ValueError as exc:
+                failures.append(Evidence(f"cannot parse: {exc}", name))
+                continue
+            value = expression.search(data)
+            problem = self._judge(value)
+            shown = json.dumps(value, default=str)[:200]
+            (failures if problem else found).append(
+                Evidence(f"{self.params.query} = {shown}" + (f": {problem}" if problem else ""),
+                         name))
+        if failures:
+            return Result.failed(failures[0].detail, cap(failures + found))
+        return Result.passed(f"{self.params.query} holds in {len(found)} file(s)", cap(found))
+
+    def _judge(self, value: Any) -> str | None:
+        p = self.params
+        given = p.model_fields_set
+        if "equals" in given and value != p.equals:
+            return f"expected {json.dumps(p.equals)}"
+        if "contains" in given and not _contains(value, p.contains):
+            return f"expected it to contain {json.dumps(p.contains)}"
+        if p.truthy and "equals" not in given and not value and value != 0:
+            return "nothing found"
+        strings = list(_strings(value))
+        if p.every_match:
+            bad = [s for s in strings if not re.search(p.every_match, s)]
+            if bad:
+                return f"{bad[0]!r} does not match /{p.every_match}/"
+        if p.none_match:
+            bad = [s for s in strings if re.search(p.none_match, s)]
+            if bad:
+                return f"{bad[0]!r} matches /{p.none_match}/"
+        return None
+
+
+def load(text: str | None, name: str, fmt: str) -> Any:
+    if text is None:
+        raise ValueError("unreadable or binary")
+    if fmt == "auto":
+        fmt = {"json": "json", "toml": "toml"}.get(name.rsplit(".", 1)[-1].lower(), "yaml")
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        if fmt == "toml":
+            return tomllib.loads(text)
+        import yaml
+
+        return yaml.safe_load(text)
+    except Exception as exc:  # noqa: BLE001 - every parser's error is "cannot parse"
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def _contains(value: Any, wanted: Any) -> bool:
+    if isinstance(value, dict):
+        return wanted in value
+    if isinstance(value, list):
+        wanted_items = wanted if isinstance(wanted, list) else [wanted]
+        return all(w in value for w in wanted_items)
+    if isinstance(value, str):
+        return str(wanted) in value
+    return False
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None else [str(value)]

@@ -1,0 +1,88 @@
+"""`text`: a regular expression must (or must not) match in the files a glob selects."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap, line_of, plural
+
+
+class TextParams(CheckParams):
+    files: str | list[str] = Field(description="Globs or folders, repo-relative; {api} etc.")
+    pattern: str = Field(description="Python regular expression.")
+    must_match: bool = Field(default=True, description="False: the pattern must appear nowhere.")
+    every_file: bool = Field(default=False, description="Each selected file must match.")
+    min_matches: int = Field(default=1, ge=1, description="Matches needed in all (must_match).")
+    ignore_case: bool = False
+    exclude: list[str] = Field(default_factory=list, description="Globs to leave out.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+@register("text")
+class Text(CheckKind):
+    """Regex over selected files: `must_match` (default) or must not match anywhere."""
+
+    Params = TextParams
+    params: TextParams
+
+    def selected(self, ctx: CheckContext) -> list[str]:
+        files = ctx.files.select([ctx.expand(f) for f in _as_list(self.params.files)])
+        if self.params.exclude:
+            dropped = set(ctx.files.select([ctx.expand(x) for x in self.params.exclude]))
+            files = [f for f in files if f not in dropped]
+        return files
+
+    def inputs(self, ctx: CheckContext) -> list[str]:
+        return self.selected(ctx)
+
+    def run(self, ctx: CheckContext) -> Result:
+        p = self.params
+        files = self.selected(ctx)
+        where = ", ".join(ctx.expand(f) for f in _as_list(p.files))
+        if not files:
+            return Result.failed(f"no files match {where}")
+        regex = re.compile(p.pattern, re.MULTILINE | (re.IGNORECASE if p.ignore_case else 0))
+        hits: list[Evidence] = []
+        missing: list[str] = []
+        for name in files:
+            text = ctx.files.read_text(name)
+            found = list(regex.finditer(text)) if text is not None else []
+            if not found:
+                missing.append(name)
+            hits += [Evidence(_snippet(text or "", m), name, line_of(text or "", m.start()))
+                     for m in found]
+        if not p.must_match:
+            if hits:
+                return Result.failed(f"/{p.pattern}/ found {plural(len(hits), 'time')} in "
+                                     f"{where}", cap(hits))
+            return Result.passed(f"/{p.pattern}/ absent from {plural(len(files), 'file')}")
+        if p.every_file and missing:
+            return Result.failed(f"/{p.pattern}/ missing from {plural(len(missing), 'file')} "
+                                 f"of {len(files)}", cap([Evidence("no match", f)
+                                                          for f in missing]))
+        if len(hits) < p.min_matches:
+            return Result.failed(f"/{p.pattern}/: {plural(len(hits), 'match')} in {where}, "
+                                 f"need {p.min_matches}", cap(hits))
+        return Result.passed(f"/{p.pattern}/: {plural(len(hits), 'match')}", cap(hits))
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def _snippet(text: str, match: re.Match[str]) -> str:
+    start = text.rfind("\n", 0, match.start()) + 1
+    end = text.find("\n", match.end())
+    line = text[start:end if end != -1 else len(text)].strip()
+    return line[:160]

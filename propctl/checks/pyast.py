@@ -1,0 +1,147 @@
+"""Static facts about a FastAPI app, read from its Python source with `ast` (nothing is
+imported or run). Each function answers one question and returns evidence with line numbers."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+MUTABLE_CALLS = {"list", "dict", "set", "defaultdict", "OrderedDict", "deque", "Counter"}
+
+
+@dataclass
+class Found:
+    line: int
+    detail: str
+    value: Any = None
+
+
+def parse(text: str, name: str) -> ast.Module:
+    return ast.parse(text, filename=name)
+
+
+def call_name(node: ast.AST) -> str:
+    """`app.add_middleware` -> 'app.add_middleware'; `CORSMiddleware` -> 'CORSMiddleware'."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return f"{call_name(node.value)}.{node.attr}"
+    if isinstance(node, ast.Name):
+        return node.id
+    return "?"
+
+
+def calls(tree: ast.AST, method: str) -> list[ast.Call]:
+    """Every call whose name ends with `.method` (or is `method`)."""
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+            and (call_name(n) == method or call_name(n).endswith("." + method))]
+
+
+def kwarg(call: ast.Call, name: str, position: int | None = None) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    if position is not None and len(call.args) > position:
+        return call.args[position]
+    return None
+
+
+def module_assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    out: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            out[node.target.id] = node.value
+    return out
+
+
+def class_defaults(tree: ast.Module) -> dict[str, ast.expr]:
+    """`field = value` / `field: T = value` / `Field(default=...)` in every class body."""
+    out: dict[str, ast.expr] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+                    and stmt.value is not None:
+                out[stmt.target.id] = _unwrap_field(stmt.value)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        out[target.id] = _unwrap_field(stmt.value)
+    return out
+
+
+def _unwrap_field(value: ast.expr) -> ast.expr:
+    if isinstance(value, ast.Call) and call_name(value).split(".")[-1] == "Field":
+        default = kwarg(value, "default", 0)
+        if default is not None:
+            return default
+        factory = kwarg(value, "default_factory")
+        if isinstance(factory, ast.Lambda):
+            return factory.body
+    return value
+
+
+class Resolver:
+    """Literal values for expressions: literals, module constants, `settings.X` defaults found
+    in any class of the given modules, `os.getenv("X", default)` defaults. None = unknown."""
+
+    def __init__(self, modules: list[ast.Module]) -> None:
+        self.names: dict[str, ast.expr] = {}
+        self.fields: dict[str, ast.expr] = {}
+        for tree in modules:
+            self.fields.update(class_defaults(tree))
+            self.names.update(module_assignments(tree))
+
+    def value(self, node: ast.expr | None, depth: int = 0) -> Any:
+        if node is None or depth > 8:
+            return None
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            pass
+        if isinstance(node, ast.Name) and node.id in self.names:
+            return self.value(self.names[node.id], depth + 1)
+        if isinstance(node, ast.Attribute) and node.attr in self.fields:
+            return self.value(self.fields[node.attr], depth + 1)
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name.endswith(("getenv", "environ.get", "config")) and len(node.args) >= 1:
+                default = kwarg(node, "default", 1)
+                return self.value(default, depth + 1) if default is not None else None
+            if name.endswith(".split") and isinstance(node.func, ast.Attribute):
+                base = self.value(node.func.value, depth + 1)
+                sep = self.value(node.args[0], depth + 1) if node.args else None
+                if isinstance(base, str):
+                    return [s.strip() for s in base.split(sep)]
+        if isinstance(node, ast.List | ast.Tuple):
+            items = [self.value(e, depth + 1) for e in node.elts]
+            return None if any(i is None for i in items) else items
+        return None
+
+
+def mutable_module_state(tree: ast.Module, allow: set[str]) -> list[Found]:
+    """Module-level lists/dicts/sets (literals or constructor calls): in-memory 'databases'."""
+    out: list[Found] = []
+    for node in tree.body:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if not names or value is None or set(names) <= allow or "__all__" in names:
+            continue
+        mutable = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp |
+                             ast.DictComp | ast.SetComp) or (
+            isinstance(value, ast.Call) and call_name(value).split(".")[-1] in MUTABLE_CALLS)
+        if mutable:
+            out.append(Found(node.lineno, f"module-level {type(value).__name__.lower()} "
+                                          f"{', '.join(names)}"))
+    return out

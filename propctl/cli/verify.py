@@ -1,0 +1,245 @@
+"""`propctl verify`: run every check, print the results, exit 1 when something that must hold
+fails. Parse -> run (propctl.checks) -> judge (propctl.checks.gate) -> render -> exit code."""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from propctl.cli.app import get_app
+from propctl.cli.options import OutputOption, RepoOption
+
+if TYPE_CHECKING:
+    from propctl.checks.base import CheckContext
+    from propctl.checks.engine import Item, ItemResult
+    from propctl.checks.gate import Verdict
+    from propctl.cli.app import App
+
+SCHEMA_VERSION = 1
+EPILOG = (
+    "Examples:\n\n"
+    "  propctl verify --repo examples/propmubi\n\n"
+    "  propctl verify --format json -o verify.json --no-history\n\n"
+    "  propctl verify --format junit -o junit.xml --base origin/main   (CI: the gate from main)\n\n"
+    "  propctl verify --format markdown >> $GITHUB_STEP_SUMMARY\n\n"
+    "  propctl verify --task 2 --criterion 2.a2 -v\n\n"
+    "Exit codes: 0 nothing that must hold fails · 1 a criterion in the baseline, attested, or "
+    "any with --strict fails or errors; a --ratchet regression; a score under --min-score; an "
+    "expired waiver · 2 bad input (an untrusted roadmap with command checks, a bad flag)."
+)
+
+
+class VerifyFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
+    table = "table"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+def register(root: typer.Typer) -> None:
+    root.command("verify", epilog=EPILOG)(verify)
+
+
+def verify(
+    ctx: typer.Context,
+    repo: RepoOption = None,
+    tier: Annotated[Optional[int], typer.Option(help="Only this tier (1, 2, 3).")] = None,  # noqa: UP045
+    task: Annotated[Optional[int], typer.Option(help="Only this task.")] = None,  # noqa: UP045
+    criterion: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Only this criterion or subtask id (e.g. 2.a2).")] = None,
+    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", case_sensitive=False,
+                                              help="Output format.")] = VerifyFormat.table,
+    output: OutputOption = None,
+    ratchet: Annotated[bool, typer.Option(
+        help="Fail when anything that passed in the previous run regressed, or the score "
+        "fell.")] = False,
+    strict: Annotated[bool, typer.Option(help="Every criterion must hold.")] = False,
+    min_score: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Fail when the overall score is under this.")] = None,
+    update_baseline: Annotated[bool, typer.Option(
+        help="Record the current passes in .propctl/baseline.json.")] = False,
+    base: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Read baseline, waivers, attestations and the previous run from this git ref.")]
+    = None,
+    no_history: Annotated[bool, typer.Option(
+        help="Write nothing: no history line, no cache.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as --no-history.")] = False,
+    jobs: Annotated[int, typer.Option(min=1, max=64, help="Checks run in parallel.")] = 4,
+    timeout: Annotated[float, typer.Option(min=1, help="Default per-check timeout (s).")]
+    = 120.0,
+    trust: Annotated[bool, typer.Option(
+        help="Allow command checks from a roadmap other than the bundled one.")] = False,
+    live: Annotated[bool, typer.Option(
+        help="Also run live checks (AWS, cluster); they need credentials.")] = False,
+    python: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="The target's Python for checks that run its code (default: <repo>/.venv/bin/"
+        "python, else propctl's own).", dir_okay=False)] = None,
+) -> None:
+    """Check every acceptance criterion (and every subtask with a check) against the repo.
+
+    A result is pass, fail, error (could not run), skip, manual or waived; only pass (and a
+    valid attestation) counts toward the score; error is never a pass.
+    """
+    app = get_app(ctx).with_repo(repo)
+    app.trust = app.trust or trust
+    doc, verdict = run_verify(app, tier=tier, task=task, criterion=criterion, ratchet=ratchet,
+                              strict=strict, min_score=min_score, update_baseline=update_baseline,
+                              base=base, write=not (no_history or dry_run), jobs=jobs,
+                              timeout=timeout, live=live, python=python,
+                              progress=fmt is VerifyFormat.table)
+    render(app, doc, fmt, output)
+    if verdict.exit_code:
+        if fmt is not VerifyFormat.table or output is not None:
+            for problem in verdict.problems:
+                app.err.print(f"failed: {problem}", markup=False, highlight=False)
+        raise typer.Exit(verdict.exit_code)
+
+
+def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
+               criterion: str | None = None, ratchet: bool = False, strict: bool = False,
+               min_score: float | None = None, update_baseline: bool = False,
+               base: str | None = None, write: bool = True, jobs: int = 4,
+               timeout: float = 120.0, live: bool = False, python: Path | None = None,
+               progress: bool = False) -> tuple[dict[str, Any], Verdict]:
+    from propctl.checks import engine, gate
+    from propctl.checks.services import RedisServer
+    from propctl.state import RepoState, git_commit
+
+    roadmap = app.load_roadmap()
+    _check_params(app)
+    items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
+    engine.refuse_untrusted(items, app.roadmap_trusted, str(_roadmap_path(app)))
+    repo = app.repo.resolve()
+    attestations = gate.load_attestations(repo, base)
+    waivers = gate.load_waivers(roadmap, repo, base)
+    redis = RedisServer()
+    ctx = _context(app, repo, timeout, live, python,
+                   {"redis": redis, "attestations": attestations, "today": date.today()})
+    cache = engine.ResultCache.load(repo) if write else None
+    try:
+        results = _run(app, items, ctx, jobs, cache, progress)
+    finally:
+        redis.stop()
+    problems = gate.apply_waivers(results, waivers, date.today())
+    commit = git_commit(repo)
+    baseline = gate.load_baseline(repo, base)
+    if update_baseline:
+        baseline = {r.item.id for r in results if r.status.value == "pass"}
+        if write:
+            RepoState(repo).write_baseline(baseline, commit)
+            app.info(f"baseline: {len(baseline)} passing ids recorded in .propctl/baseline.json")
+    options = gate.GateOptions(strict=strict, ratchet=ratchet, min_score=min_score,
+                               baseline=baseline, attested=set(attestations),
+                               previous=gate.previous_run(repo, base) if ratchet else None)
+    verdict = gate.judge(roadmap, results, options, problems)
+    if write:
+        RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
+        if cache is not None:
+            cache.save(ctx.files.hash_memo)
+    return document(app, verdict, commit), verdict
+
+
+def _check_params(app: App) -> None:
+    from propctl.checks.validate import param_problems
+    from propctl.errors import RoadmapError
+    from propctl.roadmap.yamlsrc import read_yaml
+
+    roadmap = app.load_roadmap()
+    if not param_problems(roadmap):
+        return
+    path = _roadmap_path(app)
+    problems = param_problems(roadmap, read_yaml(path))
+    raise RoadmapError(f"{path}: {len(problems)} invalid check parameter(s)", problems=problems,
+                       hint="each check kind's parameters are in docs/verify.md")
+
+
+def _roadmap_path(app: App) -> Path:
+    from propctl.roadmap.loader import find_roadmap
+
+    return find_roadmap(app.repo, app.roadmap_path)[0]
+
+
+def _context(app: App, repo: Path, timeout: float, live: bool, python: Path | None,
+             services: dict[str, Any]) -> CheckContext:
+    from propctl.checks.base import CheckContext
+    from propctl.checks.fileindex import FileIndex
+    from propctl.errors import UserError
+
+    if python is not None and not python.is_file():
+        raise UserError(f"--python {python}: no such file",
+                        hint="point it at the target's interpreter, e.g. .venv/bin/python")
+    own = repo / ".venv" / "bin" / "python"
+    chosen = str(python) if python else (str(own) if own.is_file() else sys.executable)
+    return CheckContext(repo=repo, roadmap=app.load_roadmap(), files=FileIndex(repo),
+                        python=chosen, timeout_s=timeout, trusted=app.roadmap_trusted,
+                        live=live, services=services)
+
+
+def _run(app: App, items: list[Item], ctx: CheckContext, jobs: int, cache: Any,
+         progress: bool) -> list[ItemResult]:
+    from propctl.checks.engine import run_items
+
+    if not progress or app.verbosity < 0 or not app.err.is_terminal:
+        return run_items(items, ctx, jobs=jobs, cache=cache)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=app.err, transient=True) as bar:
+        handle = bar.add_task("", total=len(items))
+        return run_items(items, ctx, jobs=jobs, cache=cache,
+                         on_done=lambda r: bar.update(handle, advance=1,
+                                                      description=r.item.id))
+
+
+def document(app: App, verdict: Verdict, commit: str | None) -> dict[str, Any]:
+    roadmap = app.load_roadmap()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "roadmap": roadmap.name,
+        "repo": str(app.repo),
+        "commit": commit,
+        "summary": verdict.summary(),
+        "score": verdict.score.as_json(),
+        "exit_code": verdict.exit_code,
+        "problems": verdict.problems,
+        "tasks": {str(t.id): t.title for t in roadmap.tasks()},
+        "results": [r.as_json() for r in verdict.results],
+    }
+
+
+def render(app: App, doc: dict[str, Any], fmt: VerifyFormat, output: Path | None) -> None:
+    from propctl.reporting import verify_formats
+
+    if fmt is VerifyFormat.json:
+        app.emit_json(doc, output)
+    elif fmt is VerifyFormat.junit:
+        app.emit(verify_formats.render_junit(doc), output)
+    elif fmt is VerifyFormat.sarif:
+        app.emit_json(verify_formats.render_sarif(doc), output)
+    elif fmt is VerifyFormat.markdown:
+        app.emit(verify_formats.render_markdown(doc), output)
+    else:
+        _print_table(app, doc, output)
+
+
+def _print_table(app: App, doc: dict[str, Any], output: Path | None) -> None:
+    from rich.console import Console
+
+    from propctl.reporting.verify_table import render_table
+
+    items = render_table(doc, verbose=app.verbosity > 0)
+    if output is None:
+        for item in items:
+            app.console.print(item)
+        return
+    console = Console(record=True, width=120, no_color=True, file=io.StringIO())
+    for item in items:
+        console.print(item)
+    app.emit(console.export_text(), output)

@@ -1,0 +1,52 @@
+"""The terminal view of a verify run: results grouped by task, then the score."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+STYLE = {"pass": "green", "fail": "red", "error": "magenta", "skip": "dim", "manual": "yellow",
+         "waived": "cyan"}
+
+
+def render_table(doc: dict[str, Any], verbose: bool = False) -> list[RenderableType]:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("what was found")
+    current = None
+    for r in doc["results"]:
+        if r["task"] != current:
+            current = r["task"]
+            table.add_section()
+            table.add_row(f"[bold]Task {current}[/bold]", "", "",
+                          f"[bold]{doc['tasks'].get(str(current), '')}[/bold]")
+        status = r["status"]
+        detail = escape(r["message"])
+        shown = r["evidence"][: (5 if verbose else 1)] if status in ("fail", "error") else []
+        for e in shown:
+            where = e.get("file", "") + (f":{e['line']}" if e.get("line") else "")
+            text = e["detail"].splitlines()[-1] if e["detail"] else ""
+            detail += f"\n  [dim]{escape(where + ': ' if where else '')}{escape(text[:140])}[/dim]"
+        table.add_row(r["id"], f"[{STYLE[status]}]{status}[/{STYLE[status]}]", r["kind"],
+                      detail)
+    return [table, *summary_lines(doc)]
+
+
+def summary_lines(doc: dict[str, Any]) -> list[str]:
+    counts = " · ".join(f"[{STYLE[k]}]{v} {k}[/{STYLE[k]}]" for k, v in doc["summary"].items()
+                        if v)
+    dims = ", ".join(f"{k} {v:.1f}" for k, v in doc["score"]["dimensions"].items())
+    from rich.markup import escape
+
+    lines = [counts, f"[bold]score {doc['score']['overall']:.1f}/10[/bold]  ({dims})"]
+    if doc["problems"]:
+        lines += ["[red bold]the run fails:[/red bold]"] + [f"  [red]- {escape(p)}[/red]"
+                                                              for p in doc["problems"]]
+    return lines
