@@ -1,0 +1,44 @@
+"""Two services in one process: each gets its own `database` and `models`, and nothing of either
+stays in sys.modules afterwards."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from migration_helpers import ok, scaffold_api
+
+from propctl.migrations.isolation import service_imports
+
+
+def test_two_services_one_process(capsys, example_repo: Path, tmp_path: Path):
+    (example_repo / "apps/auth-service").mkdir()
+    scaffold_api(capsys, example_repo, entities={"Agent": "name:str"})
+    scaffold_api(capsys, example_repo, "auth", entities={"User": "email:str, active:bool"})
+    urls = {s: f"sqlite:///{tmp_path / s}.db" for s in ("api", "auth")}
+    for _round in range(2):
+        for service, url in urls.items():
+            args = ["--service", service, "--repo", str(example_repo), "--database-url", url]
+            if _round == 0:
+                ok(capsys, "migrations", "new", "Initial schema", *args)
+            moved = json.loads(ok(capsys, "migrations", "upgrade", *args, "--format", "json"))
+            assert len(moved["applied"]) == (1 if _round == 0 else 0)
+    from sqlalchemy import create_engine, inspect
+
+    for service, table in (("api", "agents"), ("auth", "users")):
+        engine = create_engine(urls[service])
+        assert set(inspect(engine).get_table_names()) == {table, "alembic_version"}
+        engine.dispose()
+    assert "database" not in sys.modules and "models" not in sys.modules
+
+
+def test_shadowed_modules_come_back(tmp_path: Path):
+    (tmp_path / "json.py").write_text("SHADOW = True\n")
+    real = sys.modules["json"]
+    with service_imports(tmp_path):
+        import json as inside
+
+        assert getattr(inside, "SHADOW", False)
+    assert sys.modules["json"] is real
+    assert str(tmp_path) not in sys.path
