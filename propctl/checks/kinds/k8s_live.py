@@ -1,0 +1,128 @@
+"""`k8s_live`: the live cluster runs what Task 13 asks (kubernetes client, read-only):
+namespaces exist (`staging`, `production`), every Deployment in them is available, has a
+HorizontalPodAutoscaler aimed at it, and liveness and readiness probes on every container.
+
+Credentials from the usual kubeconfig (KUBECONFIG, ~/.kube/config) or the check's
+`kubeconfig`/`context`. Runs only with `verify --live`; without access the result is `error`
+with the reason, never `pass`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import Field
+
+from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.helpers import cap
+
+Requirement = Literal["namespaces", "available", "hpa", "probes"]
+TIMEOUT_S = 15
+
+
+class K8sLiveParams(CheckParams):
+    namespaces: list[str] = Field(default_factory=lambda: ["staging", "production"])
+    require: list[Requirement] = Field(
+        default_factory=lambda: ["namespaces", "available", "hpa", "probes"])
+    min_deployments: int = Field(default=1, ge=0, description="Per namespace.")
+    kubeconfig: str | None = None
+    context: str | None = None
+
+
+@register("k8s_live")
+class K8sLive(CheckKind):
+    """Namespaces, available Deployments, an HPA and probes per Deployment, in the cluster."""
+
+    Params = K8sLiveParams
+    params: K8sLiveParams
+
+    def run(self, ctx: CheckContext) -> Result:
+        if not ctx.live:
+            return Result.skipped("live check: runs only with `propctl verify --live`")
+        try:
+            api = _client(self.params, {**os.environ, **ctx.env})
+            problems, facts = self._inspect(api)
+        except Exception as exc:  # noqa: BLE001 - every way of not reaching the cluster
+            return Result.errored(_reason(exc))
+        evidence = [Evidence(f) for f in facts] + [Evidence(p) for p in problems]
+        if problems:
+            return Result.failed("; ".join(problems[:5]) + (
+                f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""), cap(evidence))
+        return Result.passed(", ".join(facts[:3]) + (" ..." if len(facts) > 3 else ""),
+                             cap(evidence))
+
+    def _inspect(self, api: Any) -> tuple[list[str], list[str]]:
+        from kubernetes import client
+
+        core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
+        autoscaling = client.AutoscalingV2Api(api)
+        present = {n.metadata.name for n in core.list_namespace(
+            _request_timeout=TIMEOUT_S).items}
+        problems, facts = [], []
+        missing = [n for n in self.params.namespaces if n not in present]
+        if "namespaces" in self.params.require:
+            problems += [f"namespace {n} does not exist" for n in missing]
+            facts.append("namespaces " + ", ".join(n for n in self.params.namespaces
+                                                   if n in present))
+        needs_workloads = set(self.params.require) - {"namespaces"}
+        for namespace in [n for n in self.params.namespaces if n in present]:
+            if not needs_workloads:
+                break
+            deployments = apps.list_namespaced_deployment(
+                namespace, _request_timeout=TIMEOUT_S).items
+            hpas = autoscaling.list_namespaced_horizontal_pod_autoscaler(
+                namespace, _request_timeout=TIMEOUT_S).items
+            targets = {h.spec.scale_target_ref.name for h in hpas
+                       if h.spec.scale_target_ref.kind == "Deployment"}
+            facts.append(f"{namespace}: {len(deployments)} deployments, {len(hpas)} HPAs")
+            if len(deployments) < self.params.min_deployments:
+                problems.append(f"{namespace}: {len(deployments)} deployments, want at least "
+                                f"{self.params.min_deployments}")
+            for d in deployments:
+                problems += [f"{namespace}/{d.metadata.name}: {p}"
+                             for p in self._deployment(d, targets)]
+        return problems, facts
+
+    def _deployment(self, d: Any, hpa_targets: set[str]) -> list[str]:
+        problems = []
+        if "available" in self.params.require:
+            want = d.spec.replicas if d.spec.replicas is not None else 1
+            ready = (d.status.available_replicas or 0) if d.status else 0
+            if ready < want:
+                problems.append(f"{ready}/{want} replicas available")
+        if "hpa" in self.params.require and d.metadata.name not in hpa_targets:
+            problems.append("no HorizontalPodAutoscaler targets it")
+        if "probes" in self.params.require:
+            for c in d.spec.template.spec.containers:
+                lacking = [k for k, v in (("liveness", c.liveness_probe),
+                                          ("readiness", c.readiness_probe)) if v is None]
+                if lacking:
+                    problems.append(f"container {c.name} has no {' or '.join(lacking)} probe")
+        return problems
+
+
+def _client(params: K8sLiveParams, env: dict[str, str]) -> Any:
+    from kubernetes import config
+
+    path = params.kubeconfig or env.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    if not os.path.isfile(path.split(os.pathsep)[0]):
+        if env.get("KUBERNETES_SERVICE_HOST"):
+            config.load_incluster_config()
+            from kubernetes import client
+
+            return client.ApiClient()
+        raise FileNotFoundError(f"no kubeconfig at {path} (set KUBECONFIG or the check's "
+                                "`kubeconfig`)")
+    return config.new_client_from_config(config_file=path.split(os.pathsep)[0],
+                                         context=params.context)
+
+
+def _reason(exc: Exception) -> str:
+    from kubernetes.client.exceptions import ApiException
+
+    if isinstance(exc, ApiException):
+        return f"the Kubernetes API refused: {exc.status} {exc.reason}"
+    if isinstance(exc, FileNotFoundError):
+        return f"cannot reach the cluster: {exc}"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"cannot reach the cluster: {type(exc).__name__}: {text[:200]}"
