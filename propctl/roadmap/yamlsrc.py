@@ -18,6 +18,7 @@ MAX_NODES = 500_000  # after alias expansion
 MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 class LocatedDoc:
@@ -104,6 +105,11 @@ class _Builder:
             raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
         if loc not in self.marks:
             self.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            # A tag on a collection (`!!python/object/apply:os.system [...]`) would otherwise
+            # be dropped silently; say that roadmaps hold plain data.
+            raise self._fail(node, f"cannot read value: tag {node.tag!r} is not allowed in a "
+                                   "roadmap (plain YAML only)")
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             self.constructor.flatten_mapping(node)
