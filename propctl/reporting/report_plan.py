@@ -107,7 +107,7 @@ def _tier_forecast(roadmap: Roadmap, tier: Tier, left: float, cumulative: float,
         return TierForecast(tier.id, planned, left, None, None, "not enough history")
     if pace.hours_per_week <= 1e-9:
         return TierForecast(tier.id, planned, left, None, None, "no progress")
-    days = math.ceil(cumulative / pace.hours_per_week * 7)
+    days = math.ceil(cumulative * 7 / pace.hours_per_week - 1e-9)  # whole days, no float fuzz
     projected = pace.latest.time.date() + timedelta(days=days)
     late = (projected - planned).days
     return TierForecast(tier.id, planned, left, projected, late,
