@@ -1,7 +1,6 @@
 """The Propmubi infrastructure (roadmap Task 13) for one stack: staging or production."""
 
 import pulumi
-
 from propmubi_infra import settings as config
 from propmubi_infra.cache import Cache
 from propmubi_infra.cluster import Cluster

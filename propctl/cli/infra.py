@@ -36,7 +36,7 @@ infra_app = typer.Typer(name="infra", help="Provision Task 13's infrastructure w
                         epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich")
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(str, Enum):  # noqa: UP042 - typer needs str + Enum, as in options.py
     table = "table"
     json = "json"
     tfplan_json = "tfplan-json"

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from propctl.provision.plan import Plan
 
 _PLANS: dict[tuple[str, str, str], Plan | PropctlError] = {}
+_LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
 _LOCK = threading.Lock()
 
 
@@ -78,8 +79,8 @@ class InfraPlan(CheckKind):
                                  cap([e for e in evidence if e.detail.startswith("fail")]))
         if all(o.status == "skip" for o in outcomes):
             return Result.skipped(f"no policy applies to stack {self.params.stack}")
-        return Result.passed(f"{len(outcomes)} polic{'y' if len(outcomes) == 1 else 'ies'} "
-                             f"hold on {self.params.stack} ({len(planned.resources)} resources "
+        verb = "policy holds" if len(outcomes) == 1 else "policies hold"
+        return Result.passed(f"{len(outcomes)} {verb} on {self.params.stack} ({len(planned.resources)} resources "
                              "planned)", cap(evidence))
 
 
@@ -95,7 +96,9 @@ def _plan(folder: Path, stack: str, fingerprint: str, timeout_s: float) -> Plan 
     from propctl.provision.program import load_program
 
     key = (str(folder.resolve()), stack, fingerprint)
-    with _LOCK:  # one plan per program and stack, however many criteria ask
+    with _LOCK:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:  # one plan per program and stack, however many criteria ask
         if key not in _PLANS:
             try:
                 _PLANS[key] = plan(load_program(folder), stack, isolated=True,
