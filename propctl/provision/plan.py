@@ -182,7 +182,8 @@ def plan(program: Program, stack: str, overrides: dict[str, Any] | None = None, 
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env,
                               check=False)
     except subprocess.TimeoutExpired:
-        raise UserError(f"planning {program.dir} (stack {stack}) took over {timeout_s:.0f}s") from None
+        raise UserError(f"planning {program.dir} (stack {stack}) took over "
+                        f"{timeout_s:.0f}s") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise UserError(f"planning {program.dir} (stack {stack}) failed: {last}")

@@ -80,8 +80,8 @@ class InfraPlan(CheckKind):
         if all(o.status == "skip" for o in outcomes):
             return Result.skipped(f"no policy applies to stack {self.params.stack}")
         verb = "policy holds" if len(outcomes) == 1 else "policies hold"
-        return Result.passed(f"{len(outcomes)} {verb} on {self.params.stack} ({len(planned.resources)} resources "
-                             "planned)", cap(evidence))
+        return Result.passed(f"{len(outcomes)} {verb} on {self.params.stack} "
+                             f"({len(planned.resources)} resources planned)", cap(evidence))
 
 
 def _fingerprint(repo: Path, files: list[str]) -> str:
