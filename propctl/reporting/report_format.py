@@ -50,3 +50,7 @@ def ahead(value: float) -> str:
     if abs(value) < 0.005:
         return "on plan"
     return f"{'ahead of' if value > 0 else 'behind'} plan by {abs(value):.2f}"
+
+
+def runs(count: int) -> str:
+    return f"{count} verify run{'' if count == 1 else 's'}"

@@ -41,7 +41,7 @@ def _headline(r: Report) -> str:
             f"{'; ' + ', '.join(trend) if trend else ''}) · plan for {f.day(h.as_of.date())}: "
             f"{f.score(h.plan_now)} ({f.ahead(h.vs_plan)}) · final target "
             f"{f.score(h.final_modelled)} modelled, {f.score(h.final_declared)} declared\n\n"
-            f"As of {f.moment(h.as_of)}, commit `{f.commit(h.commit)}`; {r.runs} runs recorded.")
+            f"As of {f.moment(h.as_of)}, commit `{f.commit(h.commit)}`; {f.runs(r.runs)} recorded.")
 
 
 def _plan(r: Report) -> str:

@@ -4,6 +4,7 @@ histories over it whose report figures are worked out by hand in the tests."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,29 @@ def write_history(repo: Path, records: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def demo_history(roadmap: Roadmap) -> list[dict[str, Any]]:
+    """Seven weekly runs over any roadmap: tier 1's criteria turn green week by week, tier 2
+    starts in week 5, one check errors in week 3, two criteria regress in the last week."""
+    import hashlib
+
+    first = [c.id for task in roadmap.tiers[0].tasks for c in task.acceptance]
+    second = [c.id for task in roadmap.tiers[1].tasks for c in task.acceptance]
+    manual = {c.id for _, c in roadmap.criteria() if c.check.is_manual}
+    plan = [set(), set(first[:3]), set(first[:7]), set(first[:10]), set(first[:14]),
+            set(first[:18] + second[:2]), set(first[:16] + second[:5])]
+    records = []
+    for week, passing in enumerate(plan):
+        record_statuses = {c.id: "pass" if c.id in passing else
+                           ("manual" if c.id in manual else "fail")
+                           for _, c in roadmap.criteria()}
+        if week == 3:
+            record_statuses[first[10]] = "error"
+        records.append({
+            "time": (datetime(2026, 1, 12, 17, tzinfo=UTC) + timedelta(weeks=week))
+            .isoformat().replace("+00:00", "Z"),
+            "commit": hashlib.sha1(f"demo {week}".encode()).hexdigest(),
+            "roadmap": roadmap.name, "statuses": record_statuses, "score": {}, "summary": {},
+        })
+    return records
