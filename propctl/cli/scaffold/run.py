@@ -107,8 +107,8 @@ def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
     table = Table(title=f"{the_plan.generation.generator}: {_params(the_plan)}",
                   title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("action")
-    table.add_column("path")
-    table.add_column("why")
+    table.add_column("path", overflow="fold")
+    table.add_column("why", overflow="fold")
     for action in the_plan.actions:
         style = _STYLE.get(action.action, "")
         table.add_row(f"[{style}]{action.action}[/]" if style else action.action,

@@ -1,0 +1,1 @@
+"""Versioned routers: one module per API version."""
