@@ -103,13 +103,11 @@ def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: 
     api = example_repo / "apps/api"
     code = ("import database, models, repositories\n"
             "from repositories import AgentRepository, LeadRepository\n"
-            "opts = database.engine_options(database.settings)\n"
-            "assert opts['pool_size'] == 20 and opts['pool_pre_ping'], opts\n"
             "assert database.engine.pool.size() == 20\n"
             "assert sorted(database.Base.metadata.tables) == ['agents', 'leads']\n"
             "print(database.settings.url)")
     # -I: a plain interpreter (no PYTHONPATH, no user site); only sqlalchemy is needed.
-    done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.')\n"
+    done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.')\n"
                            + code], cwd=api, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"sqlite:///{api.resolve() / 'api.db'}"
@@ -129,24 +127,43 @@ def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: 
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
 
 
+def _in_service(api: Path, code: str, env: dict[str, str]) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", code], cwd=api, capture_output=True, text=True,
+                          timeout=60, env={"PATH": "/usr/bin:/bin", **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
 def test_pool_settings_come_from_the_environment(capsys, example_repo: Path) -> None:
     _ok(capsys, "scaffold", "database", "--repo", str(example_repo))
-    code = ("import database\n"
-            "s = database.DatabaseSettings.from_env()\n"
-            "print(s.url, s.pool_size, s.max_overflow, s.pool_timeout)\n"
-            "print(sorted(database.engine_options(s)))\n"
-            "mem = database.DatabaseSettings(url='sqlite://')\n"
-            "print(sorted(database.engine_options(mem)))")
+    api = example_repo / "apps/api"
+    show = ("import database\np = database.engine.pool\n"
+            "print(database.engine.url.render_as_string(), p.size(), p._max_overflow, "
+            "p._timeout, p._recycle, p._pre_ping)")
+    assert _in_service(api, show, {}) == [
+        f"sqlite:///{api.resolve() / 'api.db'} 20 0 30.0 1800 True"]
     env = {"DATABASE_URL": "postgresql+psycopg://u:p@db:5432/app", "DB_POOL_SIZE": "35",
-           "DB_MAX_OVERFLOW": "5", "DB_POOL_TIMEOUT": "7.5", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=example_repo / "apps/api",
-                          capture_output=True, text=True, timeout=60, env=env)
-    assert done.returncode == 0, done.stderr
-    first, second, third = done.stdout.splitlines()
-    assert first == "postgresql+psycopg://u:p@db:5432/app 35 5 7.5"
-    assert second == str(sorted(["echo", "pool_pre_ping", "pool_size", "max_overflow",
-                                 "pool_timeout", "pool_recycle"]))
-    assert third == str(sorted(["echo", "pool_pre_ping", "connect_args"]))
+           "DB_MAX_OVERFLOW": "5", "DB_POOL_TIMEOUT": "7.5", "DB_POOL_RECYCLE": "60"}
+    assert _in_service(api, show, env) == [
+        "postgresql+psycopg://u:***@db:5432/app 35 5 7.5 60 True"]
+    refused = ("import os\nos.environ['DATABASE_URL'] = 'sqlite://'\n"
+               "try:\n    import database\nexcept ValueError as exc:\n    print(exc)")
+    assert "use a file" in _in_service(api, refused, {})[0]
+
+
+def test_pool_metrics_are_published(capsys, example_repo: Path, tmp_path: Path) -> None:
+    _ok(capsys, "scaffold", "database", "--repo", str(example_repo))
+    code = ("import database\nfrom prometheus_client import CollectorRegistry, generate_latest\n"
+            "from sqlalchemy import text\n"
+            "registry = CollectorRegistry()\n"
+            "database.register_pool_metrics(registry)\n"
+            "database.register_pool_metrics(registry)  # twice is harmless\n"
+            "with database.engine.connect() as conn:\n"
+            "    conn.execute(text('select 1'))\n"
+            "    print(generate_latest(registry).decode())\n")
+    lines = _in_service(example_repo / "apps/api", code,
+                        {"DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"})
+    assert "db_pool_size 20.0" in lines and "db_pool_checked_out 1.0" in lines
 
 
 @pytest.mark.parametrize("args, message", [
