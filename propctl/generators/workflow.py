@@ -25,6 +25,7 @@ PYTHON_VERSION = "3.11"
 RUFF_VERSION = "0.17.6"  # the versions propctl's own lint gate runs (pyproject [dev])
 BLACK_VERSION = "26.10.1"
 K8S_OVERLAYS = "k8s/overlays"  # kustomize overlays per environment, as `scaffold service` lays out
+NAMESPACE_PREFIX = "propmubi-"  # the overlays' namespaces: propmubi-staging, propmubi-production
 STAGES = ({"name": "staging", "needs": "[build]"},
           {"name": "production", "needs": "[deploy-staging]"})
 DEFAULT_REVIEWERS_TEAM = "platform-leads"
@@ -59,6 +60,7 @@ def service_variables(roadmap: Roadmap, service: Service) -> dict[str, Any]:
         "ruff_version": RUFF_VERSION,
         "black_version": BLACK_VERSION,
         "k8s_overlays": K8S_OVERLAYS,
+        "namespace_prefix": NAMESPACE_PREFIX,
         "stages": [dict(stage) for stage in STAGES],
         "pins": pins(),
     }
