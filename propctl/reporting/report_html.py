@@ -217,8 +217,8 @@ def _burn_section(r: Report) -> str:
         pace = (f"Pace: <b>{f.hours(fc.hours_per_week)} per week</b> of effort turned green "
                 f"(net, {f.moment(fc.window_from)} → {f.moment(fc.window_to)}).")
     else:
-        pace = ("Not enough history for a forecast: it needs at least two verify runs on "
-                "different days.")
+        pace = ("Not enough history for a forecast: it needs verify runs at least a day "
+                "apart.")
     rows = [[escape(t.tier), f.day(t.planned_end), f.hours(t.hours_left), f.day(t.projected_end),
              f.vs_plan(t.days_late), escape(t.status)] for t in fc.tiers]
     return ("<section><h2>Effort burn-down and forecast</h2>" + chart + keys

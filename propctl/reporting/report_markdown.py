@@ -91,8 +91,8 @@ def _tiers(r: Report) -> str:
 def _forecast(r: Report) -> str:
     fc = r.forecast
     if fc.status != "ok":
-        return ("### Forecast\n\nNot enough history: the forecast needs at least two verify runs "
-                "on different days. Run `propctl verify` again after the next change.")
+        return ("### Forecast\n\nNot enough history: the forecast needs verify runs at least a "
+                "day apart. Run `propctl verify` again after the next change.")
     head = (f"### Forecast\n\nPace: **{f.hours(fc.hours_per_week)} per week** of effort turned "
             f"green (net, {f.moment(fc.window_from)} → {f.moment(fc.window_to)}). ")
     if fc.finish is not None:

@@ -15,6 +15,7 @@ from propctl.reporting.report_history import Run
 from propctl.roadmap.models import Roadmap, Tier
 
 WINDOW_DAYS = 28
+MIN_SPAN_DAYS = 1.0  # a pace measured over minutes would project nonsense
 
 
 def week_end(start: date, week: int) -> date:
@@ -56,7 +57,7 @@ class Pace:
 def measure_pace(runs: list[Run], worth: dict[str, float],
                  overall: dict[int, float]) -> Pace | None:
     """`overall`: the score of each run by its index in `runs`. None: not enough history (fewer
-    than two runs, or all at the same moment)."""
+    than two runs, or less than a day between the first run of the window and the latest)."""
     if len(runs) < 2:
         return None
     latest = runs[-1]
@@ -65,7 +66,7 @@ def measure_pace(runs: list[Run], worth: dict[str, float],
     base_index = before[-1] if before else 0
     base = runs[base_index]
     days = (latest.time - base.time).total_seconds() / 86400
-    if days <= 0:
+    if days < MIN_SPAN_DAYS:
         return None
     weeks = days / 7
     return Pace(

@@ -105,7 +105,7 @@ def _forecast_note(r: Report, console: Console) -> None:
                       f" → {f.moment(fc.window_to)}); projected finish {f.day(fc.finish)} against "
                       f"the plan's {f.day(fc.planned_finish)}.")
     else:
-        console.print("Forecast: not enough history (needs two verify runs on different days).")
+        console.print("Forecast: not enough history (needs verify runs at least a day apart).")
     console.print(f"Effort: {f.hours(e.done)} done, {f.hours(e.left)} left, {f.hours(e.waived)} "
                   f"waived, of {f.hours(e.total)}.\n")
 

@@ -74,7 +74,8 @@ def test_forecast_uses_the_last_four_weeks(roadmap: Roadmap) -> None:
     [],
     [THREE_WEEKS[0]],
     [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-12T09:00:00Z", "b", {"2.a1"})],
-], ids=["none", "one run", "two runs at one moment"])
+    [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-13T08:59:00Z", "b", {"2.a1"})],
+], ids=["none", "one run", "two runs at one moment", "under a day apart"])
 def test_not_enough_history(roadmap: Roadmap, history: list[dict[str, object]]) -> None:
     fc = build_report(roadmap, history).forecast
     assert fc.status == "not enough history"
