@@ -208,7 +208,7 @@ def service_exported_metrics() -> set[str]:
     names |= _exposed("from prometheus_client import Counter, Histogram\n"
                       "Counter('http_requests_total', 'x', ['method', 'path', 'status'])\n"
                       "Histogram('http_request_duration_seconds', 'x', ['method', 'path'])\n")
-    events = Path(__file__).resolve().parents[2] / "templates/events/package/shared/events"
+    events = Path(__file__).resolve().parents[2] / "templates/events/package"
     if (events / "metrics.py").is_file():
         names |= _exposed((events / "metrics.py").read_text())
     return names
