@@ -26,7 +26,18 @@ def parse_runs(records: list[dict[str, Any]], source: str = "history.jsonl") -> 
     position: a report drawn from a broken history would mislead."""
     runs = [_parse(record, f"{source}: run {number}") for number, record in
             enumerate(records, 1)]
-    return sorted(runs, key=lambda run: run.time)
+    return _carry_forward(sorted(runs, key=lambda run: run.time))
+
+
+def _carry_forward(runs: list[Run]) -> list[Run]:
+    """A run filtered with `verify --task/--tier/--criterion` records only what it checked; every
+    other id keeps its last known status, so a partial run is neither a drop nor a flip."""
+    known: dict[str, str] = {}
+    out = []
+    for run in runs:
+        known = {**known, **run.statuses}
+        out.append(Run(run.time, run.commit, known))
+    return out
 
 
 def _parse(record: dict[str, Any], where: str) -> Run:

@@ -199,3 +199,12 @@ def test_json_has_every_section(roadmap: Roadmap) -> None:
                          "forecast", "actions", "changes"}
     assert data["forecast"]["tiers"][0]["projected_end"] == "2026-01-30"
     assert data["series"][0]["time"] == "2026-01-12T09:00:00Z"
+
+
+def test_a_partial_run_carries_the_other_statuses_forward(roadmap: Roadmap) -> None:
+    partial = {"time": "2026-01-27T09:00:00Z", "commit": "d" * 40, "statuses": {"2.a4": "pass"}}
+    report = build_report(roadmap, [*THREE_WEEKS, partial])
+    assert [(f.id, f.before, f.after) for f in report.changes.flips] == [("2.a4", "manual",
+                                                                          "pass")]
+    assert report.headline.overall == 4.8  # tier 1 complete: the earlier passes still count
+    assert report.tiers[0].criteria["pass"] == 6
