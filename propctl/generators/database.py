@@ -32,7 +32,26 @@ def database_generation(roadmap: Roadmap, repo: Path, service: str) -> Generatio
     files: list[FileSpec | PatchSpec] = []
     files += render_dir("database", variables(target), dest=target.relpath)
     files += package_inits(target)
+    files += dependency_patches(target, DATABASE_DEPENDENCIES)
     return Generation("database", {"service": service}, files)
+
+
+DATABASE_DEPENDENCIES = ("sqlalchemy>=2.0", "psycopg[binary]>=3.1")
+MIGRATIONS_DEPENDENCIES = ("alembic>=1.13",)
+
+
+def dependency_patches(target: ServiceTarget, requirements: tuple[str, ...]) -> list[PatchSpec]:
+    """The service's own dependency list gains the requirements: `requirements.txt` (the API)
+    or `pyproject.toml`'s `dependencies = [` (a scaffolded service); nothing when it has
+    neither (say so in the docs: the engineer owns dependency management)."""
+    if (target.dir / "requirements.txt").is_file():
+        return [PatchSpec(target.rel("requirements.txt"), "\n".join(requirements))]
+    if (target.dir / "pyproject.toml").is_file():
+        block = "\n".join(f'  "{r}",' for r in requirements)
+        return [PatchSpec(target.rel("pyproject.toml"), block, anchor=r"^dependencies\s*=\s*\[",
+                          manual=f"add {', '.join(requirements)} to the [project] dependencies "
+                          f"of {target.rel('pyproject.toml')}")]
+    return []
 
 
 def package_inits(target: ServiceTarget) -> list[FileSpec | PatchSpec]:
@@ -51,4 +70,5 @@ def migrations_generation(roadmap: Roadmap, repo: Path, service: str) -> Generat
                         hint=f"propctl scaffold database --service {service}")
     files: list[FileSpec | PatchSpec] = []
     files += render_dir("migrations", variables(target), dest=target.relpath)
+    files += dependency_patches(target, MIGRATIONS_DEPENDENCIES)
     return Generation("migrations", {"service": service}, files)
