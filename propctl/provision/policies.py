@@ -369,6 +369,8 @@ def _open_ingress(plan: Plan) -> Verdict:
             if r.get("type", default="ingress") == "ingress" and "Egress" not in r.type
             and (OPEN & {r.get("cidrIpv4"), r.get("cidrIpv6")} or
                  OPEN & set(r.get("cidrBlocks") or []))]
+    if not plan.of_type(SG):
+        return False, "no security group in the plan"
     return (False, "open to the internet: " + ", ".join(bad)) if bad else \
         (True, "no ingress rule admits 0.0.0.0/0 or ::/0")
 
