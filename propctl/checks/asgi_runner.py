@@ -9,8 +9,11 @@ list: the first one the app routes is used), "headers", "json", "body", "repeat"
 """
 
 import asyncio
+import contextlib
 import importlib
+import io
 import json
+import logging
 import os
 import re
 import sys
@@ -22,7 +25,46 @@ MAX_BODY = 8192
 
 
 def main() -> None:
-    spec = json.loads(sys.stdin.read())
+    if "--serve" in sys.argv:
+        serve()
+        return
+    emit(run_spec(json.loads(sys.stdin.read())))
+
+
+def serve() -> None:
+    """One spec per line on stdin, one marked result line per spec: a warm process that keeps
+    the heavy imports (fastapi, pydantic) and imports the target's own modules afresh."""
+    base_path = list(sys.path)
+    base_cwd = os.getcwd()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        spec = json.loads(line)
+        forget(spec["root"])
+        sys.path[:] = base_path
+        os.chdir(base_cwd)
+        os.environ.clear()
+        os.environ.update(spec.get("env") or {})
+        emit(run_spec(spec))
+
+
+def forget(root: str) -> None:
+    """Drop the target's modules (so the next import runs them again) and its logging set-up."""
+    root = os.path.realpath(root)
+    for name, module in list(sys.modules.items()):
+        source = getattr(module, "__file__", None) or ""
+        if source and os.path.realpath(source).startswith(root + os.sep):
+            del sys.modules[name]
+    for logger in [logging.getLogger()] + [
+            lg for lg in logging.Logger.manager.loggerDict.values()
+            if isinstance(lg, logging.Logger)]:
+        logger.handlers.clear()
+        logger.setLevel(logging.NOTSET if logger.name != "root" else logging.WARNING)
+        logger.propagate = True
+        logger.disabled = False
+
+
+def run_spec(spec: dict) -> dict:
     app_dir = os.path.join(spec["root"], spec["app_dir"])
     sys.path[:0] = [app_dir, spec["root"]]
     os.chdir(app_dir)
@@ -32,15 +74,18 @@ def main() -> None:
         app = getattr(module, attr or "app")
     except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
         lines = traceback.format_exception(exc)
-        emit({"error": f"cannot import {spec['app']} from {spec['app_dir']}: "
-                       f"{type(exc).__name__}: {exc}", "traceback": "".join(lines)[-2000:]})
-        return
-    emit(asyncio.run(run(app, spec)))
+        return {"error": f"cannot import {spec['app']} from {spec['app_dir']}: "
+                         f"{type(exc).__name__}: {exc}", "traceback": "".join(lines)[-2000:]}
+    try:
+        return asyncio.run(run(app, spec))
+    except BaseException as exc:  # noqa: BLE001
+        return {"error": f"the requests failed: {type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc()[-2000:]}
 
 
 def emit(data: dict) -> None:
-    sys.stdout.write("\n" + MARK + json.dumps(data, default=str) + "\n")
-    sys.stdout.flush()
+    sys.__stdout__.write("\n" + MARK + json.dumps(data, default=str) + "\n")
+    sys.__stdout__.flush()
 
 
 async def run(app, spec: dict) -> dict:
@@ -58,27 +103,63 @@ async def run(app, spec: dict) -> dict:
 
 
 async def run_step(app, step: dict) -> dict:
+    before = redis_dbsize() if step.get("redis_keys") else None
     if "routes" in step:
         responses = []
         for method, path in list_routes(app, step["routes"]):
             responses.append(await request(app, method, path, step))
-        return {"responses": responses}
-    paths = step["path"] if isinstance(step["path"], list) else [step["path"]]
-    path = choose_path(app, step.get("method", "GET"), paths)
-    responses = [await request(app, step.get("method", "GET"), path, step)
-                 for _ in range(int(step.get("repeat", 1)))]
-    return {"path": path, "responses": responses}
+        out = {"responses": responses}
+    else:
+        paths = step["path"] if isinstance(step["path"], list) else [step["path"]]
+        path = choose_path(app, step.get("method", "GET"), paths)
+        responses = [await request(app, step.get("method", "GET"), path, step)
+                     for _ in range(int(step.get("repeat", 1)))]
+        out = {"path": path, "responses": responses}
+    if before is not None:
+        out["redis_keys"] = {"before": before, "after": redis_dbsize()}
+    return out
+
+
+def redis_dbsize():
+    """DBSIZE of the Redis at REDIS_URL, over a raw socket (RESP); None when unreachable."""
+    import socket
+
+    url = urlsplit(os.environ.get("REDIS_URL", ""))
+    if url.scheme not in ("redis", "rediss") or not url.hostname:
+        return None
+    db = (url.path or "/0").strip("/") or "0"
+    try:
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=5) as sock:
+            commands = []
+            if url.password:
+                commands.append(["AUTH", url.password])
+            commands += [["SELECT", db], ["DBSIZE"]]
+            for command in commands:
+                wire = f"*{len(command)}\r\n" + "".join(
+                    f"${len(str(a))}\r\n{a}\r\n" for a in command)
+                sock.sendall(wire.encode())
+                reply = sock.recv(1024).decode()
+            return int(reply[1:].strip()) if reply.startswith(":") else None
+    except (OSError, ValueError):
+        return None
 
 
 def list_routes(app, spec: dict) -> list:
+    """(method, concrete path) for each route the app documents (its OpenAPI schema: the one
+    view of every route that holds across FastAPI versions), path parameters set to 1."""
     methods = {m.upper() for m in spec.get("methods", ["GET"])}
     exclude = re.compile(spec.get("exclude") or r"(?!)")
+    include = re.compile(spec.get("include") or "")
+    try:
+        paths = (app.openapi() or {}).get("paths", {})
+    except Exception:  # noqa: BLE001 - not FastAPI, or a broken schema: walk the routes
+        paths = {getattr(r, "path", ""): {m.lower(): {} for m in getattr(r, "methods", None) or ()}
+                 for r in getattr(app, "routes", []) if getattr(r, "path", None)}
     out = []
-    for route in getattr(app, "routes", []):
-        path = getattr(route, "path", None)
-        if not path or exclude.search(path) or not getattr(route, "include_in_schema", True):
+    for path, operations in sorted(paths.items()):
+        if not path or exclude.search(path) or not include.search(path):
             continue
-        for method in sorted((getattr(route, "methods", None) or set()) & methods):
+        for method in sorted(m.upper() for m in operations if m.upper() in methods):
             out.append((method, re.sub(r"\{[^}]+\}", "1", path)))
     return out
 
@@ -147,12 +228,15 @@ async def request(app, method: str, target: str, step: dict) -> dict:
         elif message["type"] == "http.response.body":
             status["body"] += message.get("body", b"")
 
+    capture = LogCapture()
     try:
-        await app(scope, receive, send)
+        with capture:
+            await app(scope, receive, send)
     except Exception as exc:  # noqa: BLE001 - an unhandled exception is what a server turns to 500
         if status["code"] is None:
             return {"method": method, "path": target, "status": 500, "headers": {},
-                    "body": "", "json": None,
+                    "body": "", "json": None, "logs": capture.lines(),
+                    "records": capture.records,
                     "exception": f"{type(exc).__name__}: {exc}"}
     text = status["body"][:MAX_BODY].decode("utf-8", "replace")
     try:
@@ -162,7 +246,55 @@ async def request(app, method: str, target: str, step: dict) -> dict:
     return {"method": method, "path": target, "status": status["code"],
             "headers": {k.decode("latin-1").lower(): v.decode("latin-1")
                         for k, v in status["headers"]},
-            "body": text, "json": parsed}
+            "body": text, "json": parsed, "logs": capture.lines(), "records": capture.records}
+
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class LogCapture(logging.Handler):
+    """While a request runs: every log record (message and extra fields), and what the app's
+    own stream handlers and print() write (their formatted lines, e.g. JSON)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list = []
+        self.buffer = io.StringIO()
+        self.swapped: list = []
+        self.redirects: list = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        extra = {k: str(v) for k, v in vars(record).items() if k not in _STANDARD}
+        self.records.append({"logger": record.name, "level": record.levelname,
+                             "message": record.getMessage(), **extra})
+
+    def __enter__(self):
+        logging.getLogger().addHandler(self)
+        loggers = [logging.getLogger()] + [
+            lg for lg in logging.Logger.manager.loggerDict.values()
+            if isinstance(lg, logging.Logger)]
+        for logger in loggers:
+            for handler in logger.handlers:
+                if type(handler) is logging.StreamHandler or (
+                        isinstance(handler, logging.StreamHandler)
+                        and not isinstance(handler, logging.FileHandler)):
+                    self.swapped.append((handler, handler.setStream(self.buffer)))
+        self.redirects = [contextlib.redirect_stdout(self.buffer),
+                          contextlib.redirect_stderr(self.buffer)]
+        for r in self.redirects:
+            r.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for r in reversed(self.redirects):
+            r.__exit__(None, None, None)
+        for handler, old in self.swapped:
+            if old is not None:
+                handler.setStream(old)
+        logging.getLogger().removeHandler(self)
+
+    def lines(self) -> list:
+        return [line for line in self.buffer.getvalue().splitlines() if line.strip()][:200]
 
 
 class Lifespan:

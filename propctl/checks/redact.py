@@ -17,7 +17,7 @@ _PATTERNS = [
     re.compile(r"""(?ix)
         (?P<key>["']?[\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key
                                |credential|auth)[\w.-]*["']?\s*[:=]\s*)
-        (?P<value>"[^"\n]{3,}"|'[^'\n]{3,}'|[^\s,;'"]{3,})"""),
+        (?P<value>"[^"\n]{3,}"|'[^'\n]{3,}'|(?=[^\s,;'"]*[0-9_+/=!@$%^&*-])[^\s,;'"]{4,})"""),
     re.compile(r"(?i)(?P<key>\bbearer\s+)(?P<value>[A-Za-z0-9._~+/=-]{8,})"),
     re.compile(r"(?P<key>)(?P<value>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"),
     re.compile(r"(?P<key>)(?P<value>\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)"),

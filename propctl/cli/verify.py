@@ -109,6 +109,7 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
                timeout: float = 120.0, live: bool = False, python: Path | None = None,
                progress: bool = False) -> tuple[dict[str, Any], Verdict]:
     from propctl.checks import engine, gate
+    from propctl.checks.asgi_pool import RunnerPool
     from propctl.checks.services import RedisServer
     from propctl.state import RepoState, git_commit
 
@@ -120,12 +121,15 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     attestations = gate.load_attestations(repo, base)
     waivers = gate.load_waivers(roadmap, repo, base)
     redis = RedisServer()
+    pool = RunnerPool()
     ctx = _context(app, repo, timeout, live, python,
-                   {"redis": redis, "attestations": attestations, "today": date.today()})
+                   {"redis": redis, "asgi_pool": pool, "attestations": attestations,
+                    "today": date.today()})
     cache = engine.ResultCache.load(repo) if write else None
     try:
         results = _run(app, items, ctx, jobs, cache, progress)
     finally:
+        pool.close()
         redis.stop()
     problems = gate.apply_waivers(results, waivers, date.today())
     commit = git_commit(repo)

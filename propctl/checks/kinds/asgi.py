@@ -11,22 +11,21 @@ loopback); `redis: down` points it at a closed port."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
-import subprocess
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from propctl.checks.asgi_pool import RunnerCrashed, RunnerPool, RunnerTimeout
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
 from propctl.checks.redact import redact
 from propctl.errors import MissingToolError
 
-RUNNER = Path(__file__).resolve().parent.parent / "asgi_runner.py"
-MARK = "__PROPCTL_ASGI__"
+_DATABASES = itertools.cycle(range(1, 16))
 
 
 class Expect(BaseModel):
@@ -36,6 +35,13 @@ class Expect(BaseModel):
     headers: dict[str, str | None] = Field(default_factory=dict)
     json_: str | None = Field(default=None, alias="json")
     body: str | None = None
+    logs: str | None = Field(default=None, description="Regex over what the request logged.")
+    logs_json: bool = Field(default=False, description="It logged, and every line is JSON.")
+    logs_header: str | None = Field(
+        default=None, description="This response header's value appears in the logs.")
+    redis_keys_added: int | None = Field(default=None, description="Redis keys the step added.")
+    redis_keys_before: int | None = Field(
+        default=None, description="Redis keys present before the step (e.g. a warmed cache).")
 
 
 class Step(BaseModel):
@@ -44,7 +50,8 @@ class Step(BaseModel):
     method: str = "GET"
     path: str | list[str] | None = None
     routes: dict[str, Any] | None = Field(
-        default=None, description="{methods: [GET], exclude: regex}: one request per route.")
+        default=None, description="{methods: [GET], include: regex, exclude: regex}: one "
+        "request per matching route of the app.")
     headers: dict[str, str] = Field(default_factory=dict)
     json_: Any = Field(default=None, alias="json")
     body: str | None = None
@@ -86,23 +93,28 @@ class Asgi(CheckKind):
             env = self._env(ctx)
         except MissingToolError as exc:
             return Result.errored(f"needs Redis: {exc}")
+        steps = [{**s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True),
+                  "redis_keys": s.expect.redis_keys_added is not None
+                  or s.expect.redis_keys_before is not None} for s in p.steps]
         spec = {"root": str(ctx.repo.resolve()), "app_dir": app_dir, "app": p.app,
                 "openapi": p.openapi_prefix is not None or p.docs_url is not None,
-                "steps": [s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True)
-                          for s in p.steps]}
+                "steps": steps}
+        spec["env"] = env
+        pool = ctx.services.get("asgi_pool")
+        own = pool is None
+        pool = pool or RunnerPool()
         try:
-            done = subprocess.run([ctx.python, str(RUNNER)], input=json.dumps(spec), text=True,
-                                  capture_output=True, env=env, timeout=p.timeout,
-                                  cwd=ctx.repo, check=False, errors="replace")
-        except subprocess.TimeoutExpired:
+            seen = pool.run(ctx.python, spec, p.timeout)
+        except RunnerTimeout:
             return Result.errored(f"the app did not answer within {p.timeout:g}s")
+        except RunnerCrashed as exc:
+            return Result.errored(f"the ASGI runner crashed under {ctx.python}: {exc}",
+                                  [Evidence(redact(exc.tail))] if exc.tail.strip() else [])
         except OSError as exc:
             return Result.errored(f"cannot run the target's Python {ctx.python}: {exc}")
-        seen = _parse(done.stdout)
-        if seen is None:
-            tail = redact((done.stderr or done.stdout).strip()[-1500:])
-            return Result.errored(f"the ASGI runner crashed (exit {done.returncode}) under "
-                                  f"{ctx.python}", [Evidence(tail)] if tail else [])
+        finally:
+            if own:
+                pool.close()
         if "error" in seen:
             return Result.errored(seen["error"], [Evidence(redact(seen.get("traceback", ""))
                                                            [-800:])])
@@ -115,7 +127,11 @@ class Asgi(CheckKind):
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if self.params.redis == "up":
             provider = ctx.services.get("redis")
-            url = os.environ.get("REDIS_URL") or (provider() if provider else None)
+            url = os.environ.get("REDIS_URL")
+            if not url and provider is not None:
+                # a database of its own on the throwaway server, so checks never see each
+                # other's keys
+                url = provider().rsplit("/", 1)[0] + f"/{next(_DATABASES)}"
             if not url:
                 raise MissingToolError("no REDIS_URL and no redis-server to start")
             env["REDIS_URL"] = url
@@ -139,7 +155,8 @@ class Asgi(CheckKind):
                 where = f"{response['method']} {response['path']}"
                 if step.repeat > 1:
                     where += f" (request {step.repeat} of {step.repeat})"
-                issue = judge_response(step.expect, response)
+                issue = judge_response(step.expect, response) or judge_redis(
+                    step.expect, outcome.get("redis_keys"))
                 (problems if issue else good).append(
                     Evidence(f"{where} -> {response['status']}" + (f": {issue}" if issue else "")))
         problems += self._openapi(seen.get("openapi"), good)
@@ -196,7 +213,53 @@ def judge_response(expect: Expect, response: dict[str, Any]) -> str | None:
             return f"JSON body fails `{expect.json_}`" + _body_hint(response)
     if expect.body is not None and not re.search(expect.body, response["body"] or ""):
         return f"body does not match /{expect.body}/" + _body_hint(response)
+    return judge_logs(expect, response)
+
+
+def judge_logs(expect: Expect, response: dict[str, Any]) -> str | None:
+    lines: list[str] = response.get("logs") or []
+    records: list[dict[str, Any]] = response.get("records") or []
+    everything = "\n".join(lines + [json.dumps(r, default=str) for r in records])
+    if expect.logs is not None and not re.search(expect.logs, everything):
+        return f"nothing logged matches /{expect.logs}/" + _log_hint(lines, records)
+    if expect.logs_json:
+        if not lines:
+            return "the request wrote no log line" + _log_hint(lines, records)
+        for line in lines:
+            try:
+                if not isinstance(json.loads(line), dict):
+                    raise ValueError
+            except ValueError:
+                return f"a log line is not a JSON object: {line[:120]!r}"
+    if expect.logs_header is not None:
+        value = response["headers"].get(expect.logs_header.lower())
+        if not value:
+            return f"no {expect.logs_header} header to look for in the logs"
+        if value not in everything:
+            return f"{expect.logs_header} {value!r} does not appear in the logs" + _log_hint(
+                lines, records)
     return None
+
+
+def judge_redis(expect: Expect, keys: dict[str, Any] | None) -> str | None:
+    if expect.redis_keys_added is None and expect.redis_keys_before is None:
+        return None
+    if not keys or keys.get("before") is None or keys.get("after") is None:
+        return "could not count Redis keys (REDIS_URL unreachable from the app's process)"
+    if expect.redis_keys_before is not None and keys["before"] < expect.redis_keys_before:
+        return f"{keys['before']} Redis keys before the first request (a warmed cache has " \
+               f"at least {expect.redis_keys_before})"
+    added = keys["after"] - keys["before"]
+    if expect.redis_keys_added is not None and added < expect.redis_keys_added:
+        return f"the requests added {added} Redis keys (nothing cached)"
+    return None
+
+
+def _log_hint(lines: list[str], records: list[dict[str, Any]]) -> str:
+    if not lines and not records:
+        return " (nothing was logged)"
+    sample = lines[0] if lines else json.dumps(records[0], default=str)
+    return f" (logged: {sample[:120]})"
 
 
 def _body_hint(response: dict[str, Any]) -> str:
@@ -204,12 +267,3 @@ def _body_hint(response: dict[str, Any]) -> str:
     return f" (body: {body[:120]})" if body else ""
 
 
-def _parse(stdout: str) -> dict[str, Any] | None:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(MARK):
-            try:
-                data = json.loads(line[len(MARK):])
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) else None
-    return None

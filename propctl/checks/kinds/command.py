@@ -25,7 +25,8 @@ TAIL_LINES = 20
 
 class CommandParams(CheckParams):
     run: str | list[str] = Field(description="The command: a string (split like a shell, no "
-                                 "shell features) or a list of arguments; {api} etc. expanded.")
+                                 "shell features) or a list of arguments; {api} etc. expanded; "
+                                 "`python` is the target's interpreter.")
     cwd: str = Field(default=".", description="Repo-relative folder to run in.")
     timeout: float = Field(default=300.0, gt=0)
     expect_exit: int = 0
@@ -54,7 +55,8 @@ class Command(CheckKind):
 
     def run(self, ctx: CheckContext) -> Result:
         args = self.argv(ctx)
-        program = find_program(args[0], ctx)
+        # `python` is the target's interpreter (--python, <repo>/.venv, else propctl's own)
+        program = ctx.python if args[0] == "python" else find_program(args[0], ctx)
         if program is None:
             return Result.errored(f"{args[0]} is not installed (looked in the target's .venv, "
                                   f"beside {ctx.python}, and on PATH)")
