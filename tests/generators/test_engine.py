@@ -270,3 +270,35 @@ def test_plan_json_and_diff(tmp_path: Path) -> None:
     data = plan(tmp_path, gen(FileSpec("f", "x\n"))).to_json(diffs=True)
     assert data["counts"] == {"create": 1}
     assert data["actions"][0]["diff"].startswith("--- /dev/null\n+++ b/f\n")
+
+
+# ---- a generated file patched by another generator ---------------------------------------
+def test_patches_by_other_generators_survive_regeneration(tmp_path: Path) -> None:
+    main_v1 = "import x\n\ndef create():\n    app = 1\n    return app\n"
+    owner = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1)])
+    apply(tmp_path, plan(tmp_path, owner))
+    patcher = Generation("observability", {}, [
+        PatchSpec("main.py", "    install_tracing(app)", anchor=r"^    return app$", before=True)])
+    apply(tmp_path, plan(tmp_path, patcher))
+    patched = (tmp_path / "main.py").read_text()
+    assert "    install_tracing(app)\n    return app" in patched
+    # re-running the owner with the same template: identical, not a conflict
+    assert actions(tmp_path, owner) == {"main.py": "identical"}
+    # a template change is an update that keeps the other generator's line
+    owner_v2 = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1.replace(
+        "import x", "import x\nimport y"))])
+    p = plan(tmp_path, owner_v2)
+    assert p.actions[0].action == "update"
+    apply(tmp_path, p)
+    text = (tmp_path / "main.py").read_text()
+    assert "import y" in text and "install_tracing(app)" in text
+    assert actions(tmp_path, patcher) == {"main.py": "identical"}
+    # and the user's own edit is still a conflict
+    (tmp_path / "main.py").write_text(text + "# mine\n")
+    assert actions(tmp_path, owner_v2) == {"main.py": "conflict"}
+    owner_v3 = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1.replace(
+        "import x", "import x\nimport y\nimport z"))])
+    apply(tmp_path, plan(tmp_path, owner_v3), merge=True)
+    merged = (tmp_path / "main.py").read_text()
+    assert "import z" in merged and "install_tracing(app)" in merged and "# mine" in merged
+    assert "<<<<<<<" not in merged
