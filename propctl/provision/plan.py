@@ -164,10 +164,20 @@ def run_in_process(program: Program, stack: str,
     except UserError:
         raise
     except Exception as exc:  # the user's program failed: say where, not a propctl traceback
-        raise UserError(f"the Pulumi program in {program.dir} failed for stack {stack!r}: "
-                        f"{type(exc).__name__}: {exc}",
-                        hint="run `propctl infra plan` with -v, or fix the program") from exc
+        raise UserError(f"the Pulumi program in {program.dir} failed for stack {stack!r}"
+                        f"{_where(exc, program)}: {type(exc).__name__}: {exc}",
+                        hint=f"fix the program or {program.stack_file(stack).name}") from exc
     return holder[0]
+
+
+def _where(exc: BaseException, program: Program) -> str:
+    """` at FILE:LINE`: the deepest frame of the traceback inside the program's folder."""
+    import traceback
+
+    folder = str(program.dir.resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.startswith(folder)]
+    return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
 def plan(program: Program, stack: str, overrides: dict[str, Any] | None = None, *,

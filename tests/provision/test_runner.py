@@ -1,0 +1,171 @@
+"""`infra preview|up|destroy|outputs` through the StackRunner interface: a fake runner records
+what propctl asks; the real one needs the pulumi CLI (absent here: exit 2, how to install)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from propctl.cli.main import main
+from propctl.provision import runner
+from propctl.provision.runner import RunResult, Target
+
+
+@dataclass
+class FakeRunner:
+    target: Target
+    calls: list[str] = field(default_factory=list)
+
+    def preview(self, on_output: runner.OnOutput) -> RunResult:
+        self.calls.append("preview")
+        on_output("Previewing update (production)")
+        return RunResult("preview", self.target.stack, {"create": 64})
+
+    def up(self, on_output: runner.OnOutput) -> RunResult:
+        self.calls.append("up")
+        on_output("+ aws:eks:Cluster cluster creating")
+        return RunResult("up", self.target.stack, {"create": 64},
+                         {"clusterName": "propmubi-production-eks", "token": "[secret]"})
+
+    def destroy(self, on_output: runner.OnOutput) -> RunResult:
+        self.calls.append("destroy")
+        return RunResult("destroy", self.target.stack, {"delete": 64})
+
+    def outputs(self) -> RunResult:
+        self.calls.append("outputs")
+        return RunResult("outputs", self.target.stack, outputs={"cacheEndpoint": "master.x"})
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> list[FakeRunner]:
+    made: list[FakeRunner] = []
+
+    def factory(target: Target) -> FakeRunner:
+        made.append(FakeRunner(target))
+        return made[-1]
+
+    monkeypatch.setattr(runner, "FACTORY", factory)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse")
+    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
+    return made
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["infra", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_up_asks_the_runner_to_go_up(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                     fake: list[FakeRunner]) -> None:
+    code, out, err = _run(capsys, "up", "--stack", "staging", "--repo", str(tmp_path),
+                          "--format", "json")
+    assert code == 0
+    assert [f.calls for f in fake] == [["up"]]
+    assert json.loads(out)["outputs"]["token"] == "[secret]"
+    assert "aws:eks:Cluster cluster creating" in err  # the engine's output is streamed
+
+
+def test_the_local_backend_is_a_git_ignored_folder(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path,
+                                                   fake: list[FakeRunner]) -> None:
+    assert _run(capsys, "preview", "--stack", "staging", "--repo", str(tmp_path))[0] == 0
+    target = fake[0].target
+    state = tmp_path / ".propctl" / "pulumi-state"
+    assert target.backend_url == state.resolve().as_uri() and state.is_dir()
+    assert "pulumi-state/" in (tmp_path / ".propctl" / ".gitignore").read_text().splitlines()
+    assert target.env["PULUMI_BACKEND_URL"] == target.backend_url
+    assert target.env["PULUMI_CONFIG_PASSPHRASE"] == "correct horse"
+    # the bundled program is copied (Pulumi writes to its stack files), the copy is used
+    assert target.work_dir == (tmp_path / ".propctl" / "pulumi-program").resolve()
+    assert (target.work_dir / "Pulumi.production.yaml").is_file()
+
+
+def test_pulumi_backend_url_is_respected(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                        fake: list[FakeRunner],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "s3://team-state")
+    assert _run(capsys, "outputs", "--stack", "staging", "--repo", str(tmp_path))[0] == 0
+    assert fake[0].target.backend_url == "s3://team-state"
+    assert not (tmp_path / ".propctl" / "pulumi-state").exists()
+
+
+def test_a_repo_program_is_run_where_it_is(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           fake: list[FakeRunner]) -> None:
+    assert main(["scaffold", "infra", "--repo", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert _run(capsys, "preview", "--stack", "production", "--repo", str(tmp_path))[0] == 0
+    assert fake[0].target.work_dir == tmp_path / "infra"
+
+
+@pytest.mark.parametrize("action", ["up", "destroy"])
+def test_production_needs_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                              fake: list[FakeRunner], action: str) -> None:
+    code, _, err = _run(capsys, action, "--stack", "production", "--repo", str(tmp_path))
+    assert code == 2 and "--yes" in err
+    assert fake == []  # nothing was asked of Pulumi
+    code, _, _ = _run(capsys, action, "--stack", "production", "--yes", "--repo", str(tmp_path))
+    assert code == 0 and fake[0].calls == [action]
+
+
+def test_dry_run_up_previews(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                             fake: list[FakeRunner]) -> None:
+    code, out, _ = _run(capsys, "up", "--stack", "production", "--dry-run", "--yes",
+                        "--repo", str(tmp_path))
+    assert code == 0 and fake[0].calls == ["preview"] and "create: 64" in out
+
+
+def test_without_a_passphrase_nothing_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           fake: list[FakeRunner],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    code, _, err = _run(capsys, "preview", "--stack", "staging", "--repo", str(tmp_path))
+    assert code == 2 and "PULUMI_CONFIG_PASSPHRASE is not set" in err and fake == []
+
+
+def test_an_unknown_stack_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                     fake: list[FakeRunner]) -> None:
+    code, _, err = _run(capsys, "up", "--stack", "prod", "--repo", str(tmp_path))
+    assert code == 2 and "no stack 'prod'" in err and fake == []
+
+
+def test_a_pulumi_failure_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                  fake: list[FakeRunner],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from propctl.errors import FailureFound
+
+    def broken(self: FakeRunner, on_output: runner.OnOutput) -> RunResult:
+        raise FailureFound("pulumi failed on stack staging: error: 1 resource failed")
+
+    monkeypatch.setattr(FakeRunner, "up", broken)
+    code, _, err = _run(capsys, "up", "--stack", "staging", "--repo", str(tmp_path))
+    assert code == 1 and "1 resource failed" in err and "Traceback" not in err
+
+
+def test_missing_pulumi_cli_exits_2_with_install_instructions(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "x")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no pulumi anywhere on it
+    for action in ("preview", "outputs"):
+        code, _, err = _run(capsys, action, "--stack", "staging", "--repo", str(tmp_path))
+        assert code == 2
+        assert "the `pulumi` CLI is not on PATH" in err
+        assert "https://www.pulumi.com/docs/install/" in err and "Traceback" not in err
+
+
+def test_missing_cli_through_a_real_process(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": str(tmp_path), "PULUMI_CONFIG_PASSPHRASE": "x"}
+    done = subprocess.run([sys.executable, "-m", "propctl", "infra", "preview", "--stack",
+                           "staging", "--repo", str(tmp_path)], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "install the Pulumi CLI" in done.stderr
