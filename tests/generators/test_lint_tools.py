@@ -1,0 +1,107 @@
+"""The generated lint configuration run by the real tools: pre-commit blocks a commit with lint
+errors and lets the fixed one through; ESLint (flat config) and Prettier read the generated
+files and judge real TypeScript. Slow: pre-commit installs ruff and black from PyPI, npm
+installs the JS tools."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from propctl.cli.main import main
+from propctl.generators.lint import ESLINT_PACKAGES, PRETTIER_VERSION
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+BAD = "import os\nimport sys\ndef f( x ):\n    return x==None\n"
+GOOD = "def f(x):\n    return x is None\n"
+
+
+def _scaffold(capsys, repo: Path) -> None:
+    capsys.readouterr()
+    assert main(["scaffold", "lint", "--repo", str(repo)]) == 0, capsys.readouterr()
+
+
+def _git(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+def test_pre_commit_blocks_a_commit_with_lint_errors(capsys, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    assert _git(repo, "init", "-q", "-b", "main", env=env).returncode == 0
+    _scaffold(capsys, repo)
+    installed = subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo, env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stderr
+    assert (repo / ".git/hooks/pre-commit").exists() and (repo / ".git/hooks/pre-push").exists()
+
+    (repo / "module.py").write_text(BAD)
+    _git(repo, "add", "module.py", env=env)
+    blocked = _git(repo, "commit", "-m", "bad", env=env)
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert re.search(r"ruff \(lint, with fixes\)\.+Failed", output), output
+    assert re.search(r"black \(format\)\.+Failed", output), output
+    assert _git(repo, "rev-parse", "--verify", "HEAD", env=env).returncode != 0  # no commit
+
+    (repo / "module.py").write_text(GOOD)
+    _git(repo, "add", "module.py", env=env)
+    passed = _git(repo, "commit", "-m", "good", env=env)
+    output = passed.stdout + passed.stderr
+    assert passed.returncode == 0, output
+    assert re.search(r"ruff \(lint, with fixes\)\.+Passed", output), output
+    assert re.search(r"black \(format\)\.+Passed", output), output
+
+
+@pytest.fixture(scope="module")
+def js_repo(tmp_path_factory) -> Path:
+    npm = shutil.which("npm")
+    assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
+    repo = tmp_path_factory.mktemp("js")
+    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--save-dev",
+                           f"prettier@{PRETTIER_VERSION}", *ESLINT_PACKAGES], cwd=repo,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return repo
+
+
+def _tool(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*args], cwd=repo, capture_output=True, text=True, timeout=300)
+
+
+def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -> None:
+    _scaffold(capsys, js_repo)
+    web = js_repo / "apps/web/app"
+    web.mkdir(parents=True, exist_ok=True)
+    page = web / "page.tsx"
+    page.write_text('type Props = { name: string };\n\nexport default function Page({ name }: '
+                    'Props) {\n  const unused = 1;\n  if (name == "x") {\n    return null;\n  }\n'
+                    "  return <h1>{name}</h1>;\n}\n")
+    eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+    assert eslint.returncode == 1, eslint.stdout + eslint.stderr
+    assert "no-unused-vars" in eslint.stdout and "eqeqeq" in eslint.stdout, eslint.stdout
+    page.write_text('type Props = { name: string };\n\nexport default function Page({ name }: '
+                    'Props) {\n  if (name === "x") {\n    return null;\n  }\n'
+                    "  return <h1>{name}</h1>;\n}\n")
+    eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+    assert eslint.returncode == 0, eslint.stdout + eslint.stderr
+
+    page.write_text(page.read_text().replace("  if (", "    if (").replace(";\n", "\n"))
+    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
+    assert check.returncode == 1, check.stdout + check.stderr
+    _tool(js_repo, "node_modules/.bin/prettier", "--write", "apps/web/**/*.tsx")
+    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert 'if (name === "x") {' in page.read_text() and page.read_text().count(";") >= 3
