@@ -128,11 +128,11 @@ def _cards(r: Report) -> str:
     ) + "</section>"
 
 
-def _range(r: Report) -> tuple[date, date]:
+def _range(r: Report, forecast: bool = False) -> tuple[date, date]:
     start = min([r.start, *(p.time.date() for p in r.series)])
     plan_end = r.plan[-1].date
     end = max([plan_end, *(p.time.date() for p in r.series)])
-    if r.forecast.finish:  # show the projection, but never squash the plan to a sliver
+    if forecast and r.forecast.finish:  # the projection, but never squash the plan to a sliver
         end = max(end, min(r.forecast.finish, plan_end + (plan_end - r.start)))
     return start, end + timedelta(days=3)
 
@@ -199,7 +199,7 @@ def _tier_section(r: Report) -> str:
 
 def _burn_section(r: Report) -> str:
     e, fc = r.effort, r.forecast
-    start, end = _range(r)
+    start, end = _range(r, forecast=True)
     series = [svg.Series("planned", [(p.date, p.hours_left) for p in e.planned], "plan-model",
                          True),
               svg.Series("effort left", [(p.time, p.hours_left) for p in r.series], "actual",
