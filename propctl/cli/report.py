@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from propctl.cli.app import get_app
+from propctl.cli.app import App, get_app
 from propctl.cli.options import OutputOption, RepoOption
+
+if TYPE_CHECKING:
+    from propctl.reporting.report_model import Report
 
 EPILOG = (
     "Examples:\n\n"
@@ -53,7 +57,7 @@ def report(
     app.emit(render(built), output)
 
 
-def _print_table(app, built, output) -> None:  # type: ignore[no-untyped-def]
+def _print_table(app: App, built: Report, output: Path | None) -> None:
     from propctl.reporting.report_table import render
 
     if output is None:

@@ -264,7 +264,7 @@ def _dimensions(roadmap: Roadmap, now: Score, tiers: list[TierRow]) -> list[Dime
     by_tier = {t.id: score_from_completion(roadmap, tier_completion(roadmap, t.id))
                for t in roadmap.tiers}
     open_tier = next((t.id for t in tiers if t.tasks_complete < len(t.tasks)), None)
-    last = roadmap.tiers[-1].id
+    last = roadmap.tiers[-1].id if roadmap.tiers else None
     rows = []
     for dim in roadmap.dimensions:
         rows.append(DimensionRow(
@@ -272,8 +272,8 @@ def _dimensions(roadmap: Roadmap, now: Score, tiers: list[TierRow]) -> list[Dime
             next_tier=open_tier,
             next_target=dim.targets.get(open_tier) if open_tier else None,
             next_modelled=_r(by_tier[open_tier].dimensions[dim.id].score) if open_tier else None,
-            final_target=dim.targets.get(last),
-            final_modelled=_r(by_tier[last].dimensions[dim.id].score),
+            final_target=dim.targets.get(last) if last else None,
+            final_modelled=_r(by_tier[last].dimensions[dim.id].score) if last else dim.baseline,
         ))
     return rows
 
