@@ -1,0 +1,156 @@
+"""The `k8s_live` check against a stub Kubernetes API server on 127.0.0.1 that serves recorded
+API responses (data/k8s/<scenario>/): a compliant cluster (namespaces staging and production,
+nine available Deployments each with probes and an HPA) and a drifted one."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from checkkit import roadmap
+
+from propctl.checks.base import CheckContext, Result, Status
+from propctl.checks.engine import instantiate, run_check
+from propctl.checks.fileindex import FileIndex
+
+RECORDED = Path(__file__).resolve().parent / "data" / "k8s"
+ROUTES = [
+    (re.compile(r"^/api/v1/namespaces$"), "namespaces"),
+    (re.compile(r"^/apis/apps/v1/namespaces/([a-z0-9-]+)/deployments$"), "deployments-{0}"),
+    (re.compile(r"^/apis/autoscaling/v2/namespaces/([a-z0-9-]+)/horizontalpodautoscalers$"),
+     "hpas-{0}"),
+]
+
+
+class RecordedApi(BaseHTTPRequestHandler):
+    """GET /<scenario>/<Kubernetes API path> -> the recorded response; `forbidden` -> 403."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        scenario, _, rest = self.path.split("?")[0].lstrip("/").partition("/")
+        if scenario == "forbidden":
+            return self._send(403, _status(403, "Forbidden", "namespaces is forbidden: User "
+                                           "\"system:anonymous\" cannot list resource"))
+        for pattern, name in ROUTES:
+            match = pattern.match("/" + rest)
+            if match:
+                path = RECORDED / scenario / (name.format(*match.groups()) + ".json")
+                if path.is_file():
+                    return self._send(200, json.loads(path.read_text()))
+                return self._send(404, _status(404, "NotFound", f"{rest} not found"))
+        return self._send(404, _status(404, "NotFound", "the server could not find it"))
+
+    def _send(self, code: int, body: dict) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _status(code: int, reason: str, message: str) -> dict:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordedApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def kubeconfig(tmp_path: Path, server: str) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "stub",
+        "clusters": [{"name": "stub", "cluster": {"server": server}}],
+        "users": [{"name": "stub", "user": {"token": "stub-token"}}],
+        "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}]}))
+    return path
+
+
+def check(params: dict, tmp_path: Path, *, live: bool = True) -> Result:
+    body = {"kind": "k8s_live", **params}
+    ctx = CheckContext(repo=tmp_path, roadmap=roadmap(), files=FileIndex(tmp_path),
+                       python=sys.executable, live=live, item_id="13.a2")
+    return run_check(instantiate(body, "13.a2"), "k8s_live", ctx)
+
+
+def test_the_compliant_cluster_passes(api: str, tmp_path: Path) -> None:
+    result = check({"kubeconfig": str(kubeconfig(tmp_path, f"{api}/compliant")),
+                    "min_deployments": 9}, tmp_path)
+    assert result.status is Status.PASS, result.message
+    details = " ".join(e.detail for e in result.evidence)
+    assert "production: 9 deployments, 9 HPAs" in details
+
+
+def test_the_kubeconfig_from_the_environment(api: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig(tmp_path, f"{api}/compliant")))
+    assert check({"require": ["namespaces"]}, tmp_path).status is Status.PASS
+
+
+@pytest.mark.parametrize(("params", "problems"), [
+    ({}, ["namespace staging does not exist"]),
+    ({"namespaces": ["production"], "require": ["available"]},
+     ["production/legal-service: 0/2 replicas available"]),
+    ({"namespaces": ["production"], "require": ["hpa"]},
+     ["production/marketing-service: no HorizontalPodAutoscaler targets it"]),
+    ({"namespaces": ["production"], "require": ["probes"]},
+     ["production/crm-service: container crm-service has no liveness or readiness probe"]),
+    ({"namespaces": ["production"], "min_deployments": 10, "require": ["available"]},
+     ["production: 9 deployments, want at least 10"]),
+], ids=["namespaces", "available", "hpa", "probes", "count"])
+def test_the_drifted_cluster_fails_naming_the_problem(api: str, tmp_path: Path, params: dict,
+                                                      problems: list[str]) -> None:
+    config = str(kubeconfig(tmp_path, f"{api}/drifted"))
+    result = check({"kubeconfig": config, **params}, tmp_path)
+    assert result.status is Status.FAIL
+    for problem in problems:
+        assert problem in result.message
+
+
+def test_only_what_is_required_is_judged(api: str, tmp_path: Path) -> None:
+    config = str(kubeconfig(tmp_path, f"{api}/drifted"))
+    result = check({"kubeconfig": config, "namespaces": ["production"],
+                    "require": ["namespaces"]}, tmp_path)
+    assert result.status is Status.PASS
+
+
+def test_a_refusing_api_is_an_error(api: str, tmp_path: Path) -> None:
+    result = check({"kubeconfig": str(kubeconfig(tmp_path, f"{api}/forbidden"))}, tmp_path)
+    assert result.status is Status.ERROR and "403" in result.message
+
+
+def test_no_cluster_is_an_error(tmp_path: Path) -> None:
+    from servers import free_port
+
+    config = kubeconfig(tmp_path, f"http://127.0.0.1:{free_port()}")
+    result = check({"kubeconfig": str(config)}, tmp_path)
+    assert result.status is Status.ERROR and "cannot reach the cluster" in result.message
+
+
+def test_no_kubeconfig_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    result = check({}, tmp_path)
+    assert result.status is Status.ERROR and "no kubeconfig" in result.message
+
+
+def test_without_live_it_skips(tmp_path: Path) -> None:
+    assert check({}, tmp_path, live=False).status is Status.SKIP
