@@ -46,6 +46,7 @@ def serve() -> None:
         os.environ.clear()
         os.environ.update(spec.get("env") or {})
         emit(run_spec(spec))
+        forget(spec["root"])  # the next spec may name the same modules in another tree
 
 
 def forget(root: str) -> None:
