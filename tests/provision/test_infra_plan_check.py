@@ -1,0 +1,106 @@
+"""The `infra_plan` check kind, and Task 13 in `propctl verify` before and after
+`propctl scaffold infra` on a copy of the example repo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from propctl.checks.base import CheckContext, Result, Status
+from propctl.checks.engine import instantiate, run_check
+from propctl.checks.fileindex import FileIndex
+from propctl.cli.main import main
+from propctl.resources import bundled_roadmap, infra_dir
+from propctl.roadmap.loader import load_roadmap
+
+PLAN_BASED = {"13.1", "13.2", "13.5", "13.6", "13.7", "13.8", "13.13", "13.a7"}
+
+
+def _check(params: dict, repo: Path) -> Result:
+    body = {"kind": "infra_plan", **params}
+    ctx = CheckContext(repo=repo, roadmap=load_roadmap(bundled_roadmap()),
+                       files=FileIndex(repo), python=sys.executable, item_id="13.1")
+    return run_check(instantiate(body, "13.1"), "infra_plan", ctx)
+
+
+@pytest.fixture(scope="module")
+def infra_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("infra-repo")
+    shutil.copytree(infra_dir(), repo / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    return repo
+
+
+def test_a_repo_without_a_program_fails(tmp_path: Path) -> None:
+    result = _check({}, tmp_path)
+    assert result.status is Status.FAIL
+    assert "no Pulumi program at infra/" in result.message and "scaffold infra" in \
+        result.message
+
+
+def test_the_program_passes_every_policy(infra_repo: Path) -> None:
+    result = _check({"stack": "production"}, infra_repo)
+    assert result.status is Status.PASS, result.message
+    assert result.message.startswith("35 policies hold on production")
+
+
+def test_named_policies_only(infra_repo: Path) -> None:
+    result = _check({"stack": "staging", "policies": ["cache-three-nodes"]}, infra_repo)
+    assert result.status is Status.PASS and result.message.startswith("1 policy holds")
+
+
+def test_a_production_only_policy_skips_on_staging(infra_repo: Path) -> None:
+    result = _check({"stack": "staging", "policies": ["database-instance-class"]}, infra_repo)
+    assert result.status is Status.SKIP
+
+
+def test_a_violation_fails_with_the_policy_and_the_file(tmp_path: Path) -> None:
+    shutil.copytree(infra_dir(), tmp_path / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    stack = tmp_path / "infra" / "Pulumi.production.yaml"
+    stack.write_text(stack.read_text() + "  propmubi:dbPubliclyAccessible: true\n")
+    result = _check({"policies": ["database-not-public", "database-multi-az"]}, tmp_path)
+    assert result.status is Status.FAIL
+    assert result.message == "1 of 2 policies fail on production: database-not-public"
+    assert result.evidence[0].file == "infra/Pulumi.production.yaml"
+
+
+def test_a_program_that_does_not_run_is_an_error(tmp_path: Path) -> None:
+    shutil.copytree(infra_dir(), tmp_path / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "infra" / "__main__.py").write_text("raise RuntimeError('half-written')\n")
+    result = _check({}, tmp_path)
+    assert result.status is Status.ERROR and "half-written" in result.message
+
+
+def test_an_unknown_stack_is_an_error(infra_repo: Path) -> None:
+    result = _check({"stack": "qa"}, infra_repo)
+    assert result.status is Status.ERROR and "no stack 'qa'" in result.message
+
+
+def test_an_unknown_policy_is_refused_when_the_roadmap_is_checked() -> None:
+    from propctl.errors import RoadmapError
+
+    with pytest.raises(RoadmapError, match=r"13\.1\.check\.policies.*'database-backups'"):
+        instantiate({"kind": "infra_plan", "policies": ["database-backups"]}, "13.1")
+
+
+def _task13(capsys: pytest.CaptureFixture[str], repo: Path) -> dict[str, str]:
+    code = main(["verify", "--repo", str(repo), "--task", "13", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return {r["id"]: r["status"] for r in json.loads(out)["results"]}
+
+
+@pytest.mark.slow
+def test_scaffold_infra_makes_task_13_plan_criteria_pass(capsys: pytest.CaptureFixture[str],
+                                                         example_repo: Path) -> None:
+    before = _task13(capsys, example_repo)
+    assert {i: before[i] for i in PLAN_BASED} == dict.fromkeys(PLAN_BASED, "fail")
+    assert main(["scaffold", "infra", "--repo", str(example_repo)]) == 0
+    capsys.readouterr()
+    after = _task13(capsys, example_repo)
+    assert {i: after[i] for i in PLAN_BASED} == dict.fromkeys(PLAN_BASED, "pass")
+    live = {"13.3", "13.4", "13.a1", "13.a2"}
+    assert {i: after[i] for i in live} == dict.fromkeys(live, "skip")  # they need --live
