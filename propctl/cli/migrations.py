@@ -155,6 +155,6 @@ def _report_movement(app: App, movement: Movement, fmt: TableJson) -> None:
         app.emit(f"{movement.url}: already at {', '.join(movement.after) or 'base'}")
         return
     for revision in movement.applied:
-        app.info(f"  {_line(revision)}")
+        app.info(f"  {revision.id}  {revision.message}")
     app.emit(f"{movement.url}: {', '.join(movement.before) or 'base'} -> "
              f"{', '.join(movement.after) or 'base'} ({len(movement.applied)} revision(s))")

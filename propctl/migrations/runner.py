@@ -98,7 +98,7 @@ class Migrations:
             getattr(command, direction)(config, revision)
             after = self._current(config)
         applied = self._between(before, after) if direction == "upgrade" else \
-            self._between(after, before)
+            list(reversed(self._between(after, before)))  # in the order they were reverted
         return Movement(mask(url), before, after, applied)
 
     # ---- new revisions ----------------------------------------------------------------------
