@@ -1,0 +1,29 @@
+"""`propctl scaffold frontend`: React Query hooks, API client, Zustand auth store (Task 8)."""
+
+from __future__ import annotations
+
+import typer
+
+from propctl.cli.app import get_app
+from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
+
+
+def register(scaffold_app: typer.Typer) -> None:
+    scaffold_app.command("frontend", epilog=(
+        "Example:\n\n  propctl scaffold frontend --dry-run\n\n"
+        "The first run over hand-written pages (layout.tsx, consumer/page.tsx, agent/page.tsx) "
+        "is a conflict: --force replaces them and keeps yours as .orig; --merge merges.\n\n"
+        "Then, in apps/web: npm install && npm run typecheck && npm test"))(frontend)
+
+
+def frontend(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
+             force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
+    """apps/web's data layer: QueryClient provider with devtools, an API client parsing the
+    structured errors, useProjectFeed / useProjectById / useCreateLead (optimistic) /
+    useAgentLeads, a persisted Zustand auth store, an error boundary, the consumer and agent
+    pages on the hooks, a Vitest test; dependencies added to package.json."""
+    from propctl.generators.frontend import generation_for
+
+    app = get_app(ctx).with_repo(repo)
+    run_generation(app, generation_for(app.load_roadmap(), app.repo), dry_run=dry_run,
+                   fmt=fmt, force=force, merge=merge)
