@@ -1,0 +1,57 @@
+"""The file index: git's view in a checkout, .gitignore honoured elsewhere, globs."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from checkkit import make_repo
+
+from propctl.checks.fileindex import FileIndex, glob_regex
+
+FILES = {
+    ".gitignore": "*.log\nbuild/\n!keep.log\n/secret.env\n",
+    "apps/api/main.py": "x", "apps/api/routers/a.py": "x", "apps/api/app.log": "x",
+    "apps/api/keep.log": "x", "build/out.txt": "x", "secret.env": "x",
+    "apps/secret.env": "x", "node_modules/pkg/index.js": "x", ".venv/bin/python": "x",
+    "apps/api/.gitignore": "generated_*.py\n", "apps/api/generated_x.py": "x",
+}
+EXPECTED = [".gitignore", "apps/api/.gitignore", "apps/api/keep.log", "apps/api/main.py",
+            "apps/api/routers/a.py", "apps/secret.env"]
+
+
+def test_walk_honours_gitignore(tmp_path: Path) -> None:
+    assert FileIndex(make_repo(tmp_path, FILES)).files == EXPECTED
+
+
+def test_git_checkout_uses_git(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, FILES)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert FileIndex(repo).files == EXPECTED
+
+
+@pytest.mark.parametrize(("pattern", "path", "matches"), [
+    ("apps/*.py", "apps/a.py", True), ("apps/*.py", "apps/x/a.py", False),
+    ("apps/**/*.py", "apps/a.py", True), ("apps/**/*.py", "apps/x/y/a.py", True),
+    ("**/coverage.xml", "coverage.xml", True), ("**/coverage.xml", "a/b/coverage.xml", True),
+    ("tests/test_?.py", "tests/test_a.py", True), ("*.{yml,yaml}", "a.yaml", True),
+    ("[!a]*.py", "a.py", False), ("[!a]*.py", "b.py", True),
+])
+def test_glob(pattern: str, path: str, matches: bool) -> None:
+    assert bool(glob_regex(pattern).match(path)) is matches
+
+
+def test_select_folders_and_globs(tmp_path: Path) -> None:
+    index = FileIndex(make_repo(tmp_path, FILES))
+    assert index.select(["apps/api/routers/"]) == ["apps/api/routers/a.py"]
+    assert index.select("apps/**/*.py") == ["apps/api/main.py", "apps/api/routers/a.py"]
+    assert index.is_dir("apps/api") and not index.is_dir("build")
+
+
+def test_hashes_follow_content(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.txt": "one"})
+    first = FileIndex(repo).hash("a.txt")
+    (repo / "a.txt").write_text("two")
+    assert FileIndex(repo).hash("a.txt") != first
+    assert FileIndex(repo).hash("missing.txt") == "missing"
