@@ -2,15 +2,14 @@
 program passed them, with the computed fields AWS would fill (ids, ARNs, endpoints, the EKS OIDC
 issuer) answered with plausible fakes so the program can run to the end.
 
-Imported only inside functions that plan: it pulls in the Pulumi SDK."""
+`PlanMocks` has the shape of `pulumi.runtime.Mocks` (the monitor only calls these methods), so
+this module needs no Pulumi import of its own at load time."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
-
-import pulumi
 
 from propctl.provision.program import SECRET_PLACEHOLDER
 
@@ -33,14 +32,16 @@ class Recorded:
 
 
 @dataclass
-class PlanMocks(pulumi.runtime.Mocks):
+class PlanMocks:
     region: str = "eu-west-1"
     resources: list[Recorded] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)  # raw secret values seen, to spot leaks
     # computed value -> (resource name, attribute): lets exporters turn values into references
     provenance: dict[str, tuple[str, str]] = field(default_factory=dict)
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+    def new_resource(self, args: Any) -> tuple[str | None, dict]:  # a MockResourceArgs
+        import pulumi
+
         raw = dict(args.inputs)
         rid = args.resource_id or f"{args.name}-{_digest(args.typ + args.name)}"
         computed = self._computed(args.typ, args.name, rid, raw)
@@ -55,7 +56,13 @@ class PlanMocks(pulumi.runtime.Mocks):
             type=args.typ, name=args.name, id=rid, inputs=inputs, custom=bool(args.custom)))
         return rid, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list] | dict:
+    def register_transform(self, transform: Any) -> None:
+        """Stack transforms are not run by the mock monitor; nothing to record."""
+
+    def register_invoke_transform(self, transform: Any) -> None:
+        """Invoke transforms likewise."""
+
+    def call(self, args: Any) -> tuple[dict, list] | dict:  # a MockCallArgs
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = "abcdef"
             return {"id": self.region, "names": [f"{self.region}{x}" for x in letters[:3]],
