@@ -95,7 +95,18 @@ def test_dry_run_writes_nothing(capsys, example_repo: Path) -> None:
     assert sorted(p for p in example_repo.rglob("*")) == before
 
 
-def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: Path) -> None:
+def _only_sqlalchemy(folder: Path) -> Path:
+    import sqlalchemy
+    import typing_extensions
+
+    folder.mkdir()
+    (folder / "sqlalchemy").symlink_to(Path(sqlalchemy.__file__).parent)
+    (folder / "typing_extensions.py").symlink_to(typing_extensions.__file__)
+    return folder
+
+
+def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: Path,
+                                                          tmp_path: Path) -> None:
     repo = str(example_repo)
     _ok(capsys, "scaffold", "database", "--service", "api", "--repo", repo)
     for entity, fields in (("Agent", FIELDS), ("Lead", "name:str, agent_id:int?")):
@@ -106,9 +117,12 @@ def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: 
             "assert database.engine.pool.size() == 20\n"
             "assert sorted(database.Base.metadata.tables) == ['agents', 'leads']\n"
             "print(database.settings.url)")
-    # -I: a plain interpreter (no PYTHONPATH, no user site); only sqlalchemy is needed.
-    done = subprocess.run([sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.')\n"
-                           + code], cwd=api, capture_output=True, text=True, timeout=60)
+    # A plain interpreter: -S (no site-packages) and a folder holding only SQLAlchemy and the
+    # one package it needs, typing_extensions.
+    only = _only_sqlalchemy(tmp_path / "only-sqlalchemy")
+    done = subprocess.run([sys.executable, "-S", "-I", "-c",
+                           f"import sys; sys.path[:0] = [{str(only)!r}, '.']\n" + code],
+                          cwd=api, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"sqlite:///{api.resolve() / 'api.db'}"
 
