@@ -10,9 +10,10 @@
 #   blue-green.sh rollback COLOUR      points the live Service back at COLOUR (the previous one)
 #
 # Environment: SERVICE (e.g. auth), SERVICE_PORT, NAMESPACE, OVERLAY (the service's kustomize
-# overlay for this environment). Each colour is the overlay applied with the name suffix
-# -blue/-green and the label color=<colour> (selectors included); the Service <app> without a
-# suffix carries the live traffic and differs from the colour's own Service only in its name.
+# overlay for this environment); SMOKE_RETRIES (30) x SMOKE_DELAY (2 s) bound each smoke check.
+# Each colour is the overlay applied with the name suffix -blue/-green and the label
+# color=<colour> (selectors included); the Service <app> without a suffix carries the live
+# traffic and differs from the colour's own Service only in its name.
 set -euo pipefail
 
 : "${SERVICE:?set SERVICE}" "${SERVICE_PORT:?set SERVICE_PORT}" "${NAMESPACE:?set NAMESPACE}"
@@ -65,18 +66,18 @@ KUSTOMIZATION
 }
 
 cmd_smoke() {
-  local target="$1" service pid port=18080 path ok
+  local target="$1" service pid port="${SMOKE_PORT:-18080}" path ok
   if [ "$target" = live ]; then service="$APP"; else check_colour "$target"; service="${APP}-${target}"; fi
   "${KUBECTL[@]}" port-forward "service/${service}" "${port}:${SERVICE_PORT}" >/dev/null 2>&1 &
   pid=$!
   CLEANUP+=("kill $pid")
   for path in /health /health/ready; do
     ok=""
-    for _ in $(seq 1 30); do
+    for _ in $(seq 1 "${SMOKE_RETRIES:-30}"); do
       if curl --fail --silent --show-error --max-time 5 "http://127.0.0.1:${port}${path}" >/dev/null; then
         ok=yes; break
       fi
-      sleep 2
+      sleep "${SMOKE_DELAY:-2}"
     done
     if [ -z "$ok" ]; then echo "smoke test failed: ${service} ${path}" >&2; return 1; fi
     echo "smoke test passed: ${service} ${path}"
