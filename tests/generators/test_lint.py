@@ -4,6 +4,7 @@ idempotent, never on broken TOML), pre-commit's own validation of the config, an
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -135,3 +136,20 @@ def test_pre_commit_validates_the_config(capsys, tmp_path: Path) -> None:
     bad = subprocess.run([str(tool), "validate-config", "bad.yaml"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0  # the judge does reject a broken config
+
+
+def test_propctl_ships_its_own_pre_commit_hooks(capsys, repo_root: Path) -> None:
+    manifest = repo_root / ".pre-commit-hooks.yaml"
+    tool = BIN / "pre-commit" if (BIN / "pre-commit").exists() else shutil.which("pre-commit")
+    done = subprocess.run([str(tool), "validate-manifest", str(manifest)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    hooks = {h["id"]: h for h in yaml.safe_load(manifest.read_text())}
+    assert set(hooks) == {"propctl-verify", "propctl-validate"}
+    for hook in hooks.values():  # each entry is a real propctl command line
+        argv = hook["entry"].split()
+        assert argv[0] == "propctl"
+        capsys.readouterr()
+        assert main([*argv[1:3], "--help"]) == 0
+    assert "--ratchet" in hooks["propctl-verify"]["entry"]
+    assert re.search(hooks["propctl-validate"]["files"], "checklists/roadmap.yaml")
