@@ -1,0 +1,179 @@
+"""Exit codes of `propctl verify`: what must hold (baseline, attested, --strict), the ratchet,
+--min-score, waivers (an expired one fails the run), --base REF, untrusted command checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from propctl.cli.main import main
+from propctl.resources import bundled_roadmap
+
+OPEN_CORS = 'allow_origins=["*"]'
+CLOSED_CORS = 'allow_origins=["http://localhost:3005", "http://localhost:3006"]'
+
+
+def verify(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["verify", "--repo", str(repo), "--task", "2", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def set_cors(repo: Path, closed: bool) -> None:
+    main_py = repo / "apps/api/main.py"
+    text = main_py.read_text()
+    main_py.write_text(text.replace(OPEN_CORS, CLOSED_CORS) if closed
+                       else text.replace(CLOSED_CORS, OPEN_CORS))
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_nothing_must_hold_at_the_start(example_repo: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert verify(capsys, example_repo, "--format", "json")[0] == 0
+
+
+def test_strict_fails_on_any_failing_criterion(example_repo: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = verify(capsys, example_repo, "--strict", "--format", "json", "--no-history")
+    assert code == 1 and "2.a2 must hold (--strict)" in err
+
+
+def test_a_baseline_criterion_that_regresses_fails(example_repo: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    set_cors(example_repo, closed=True)
+    assert verify(capsys, example_repo, "--update-baseline", "--format", "json")[0] == 0
+    baseline = json.loads((example_repo / ".propctl/baseline.json").read_text())
+    assert "2.a2" in baseline["passing"]
+    set_cors(example_repo, closed=False)
+    code, _, err = verify(capsys, example_repo, "--format", "json", "--no-history")
+    assert code == 1 and "2.a2 must hold (it is in the baseline)" in err
+
+
+def test_the_ratchet_catches_a_regression(example_repo: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    set_cors(example_repo, closed=True)
+    assert verify(capsys, example_repo, "--format", "json")[0] == 0  # recorded in history
+    set_cors(example_repo, closed=False)
+    assert verify(capsys, example_repo, "--format", "json", "--no-history")[0] == 0
+    code, _, err = verify(capsys, example_repo, "--ratchet", "--format", "json", "--no-history")
+    assert code == 1
+    assert "regression: 2.a2 passed in the previous run and is now fail" in err
+    assert "regression: the score fell" in err
+
+
+@pytest.mark.parametrize(("minimum", "code"), [(5.0, 0), (6.5, 1)])
+def test_min_score(example_repo: Path, capsys: pytest.CaptureFixture[str], minimum: float,
+                   code: int) -> None:
+    got, _, err = verify(capsys, example_repo, "--min-score", str(minimum), "--format", "json",
+                         "--no-history")
+    assert got == code
+    assert ("under --min-score" in err) is bool(code)
+
+
+def test_a_valid_waiver_waives_and_does_not_count(example_repo: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    until = date.today() + timedelta(days=30)
+    write(example_repo / ".propctl/waivers.yaml",
+          f"- {{criterion: 2.a2, owner: platform, reason: partner demo, expires: {until}}}\n")
+    code, out, _ = verify(capsys, example_repo, "--format", "json", "--strict", "--no-history",
+                          "--criterion", "2.a2")
+    doc = json.loads(out)
+    assert code == 0 and doc["results"][0]["status"] == "waived"
+    assert doc["score"]["overall"] == 5.1 and "partner demo" in doc["results"][0]["message"]
+
+
+def test_an_expired_waiver_fails_the_run(example_repo: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    write(example_repo / ".propctl/waivers.yaml",
+          "- {criterion: 2.a2, owner: platform, reason: demo, expires: 2020-01-31}\n")
+    code, out, err = verify(capsys, example_repo, "--format", "json", "--no-history")
+    assert code == 1 and "expired on 2020-01-31" in err
+    assert next(r for r in json.loads(out)["results"] if r["id"] == "2.a2")["status"] == "fail"
+
+
+def test_an_expired_attestation_fails(example_repo: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["attest", "2.a4", "--by", "Asha", "--evidence", "https://t.example/1",
+                 "--repo", str(example_repo)]) == 0
+    code, out, _ = verify(capsys, example_repo, "--format", "json", "--no-history")
+    result = next(r for r in json.loads(out)["results"] if r["id"] == "2.a4")
+    assert code == 0 and result["status"] == "pass" and "attested by Asha" in result["message"]
+    past = (date.today() - timedelta(days=1)).isoformat()
+    path = example_repo / ".propctl/attestations.yaml"
+    path.write_text(path.read_text() + f"  expires: '{past}'\n")
+    code, out, err = verify(capsys, example_repo, "--format", "json", "--no-history")
+    result = next(r for r in json.loads(out)["results"] if r["id"] == "2.a4")
+    assert code == 1 and result["status"] == "fail" and "expired" in result["message"]
+    assert "2.a4 must hold (it is attested)" in err
+
+
+def test_attest_rejects_unknown_criteria_and_past_dates(example_repo: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    assert main(["attest", "2.a99", "--by", "a", "--evidence", "b", "--repo",
+                 str(example_repo)]) == 2
+    assert main(["attest", "2.a4", "--by", "a", "--evidence", "b", "--expires", "2020-01-01",
+                 "--repo", str(example_repo)]) == 2
+    assert "no such criterion" in capsys.readouterr().err
+    assert not (example_repo / ".propctl/attestations.yaml").exists()
+
+
+def test_base_ref_reads_the_gate_from_git(example_repo: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(example_repo), *args], check=True, capture_output=True)
+
+    set_cors(example_repo, closed=True)
+    assert verify(capsys, example_repo, "--update-baseline", "--format", "json")[0] == 0
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    # the pull request breaks CORS and empties its own baseline to get through the gate
+    set_cors(example_repo, closed=False)
+    (example_repo / ".propctl/baseline.json").write_text('{"passing": []}')
+    assert verify(capsys, example_repo, "--format", "json", "--no-history")[0] == 0
+    code, _, err = verify(capsys, example_repo, "--base", "HEAD", "--format", "json",
+                          "--no-history")
+    assert code == 1 and "2.a2 must hold (it is in the baseline)" in err
+    assert verify(capsys, example_repo, "--base", "no-such-ref")[0] == 2
+
+
+def test_an_untrusted_roadmap_with_a_command_check_exits_2(
+        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(example_repo / "checklists/roadmap.yaml",
+          bundled_roadmap().read_text() + "\n# edited by a pull request\n")
+    capsys.readouterr()
+    code = main(["verify", "--repo", str(example_repo), "--task", "4", "--no-history"])
+    err = capsys.readouterr().err
+    assert code == 2 and "4.a1" in err and "--trust" in err and "Traceback" not in err
+    assert main(["verify", "--repo", str(example_repo), "--task", "4", "--no-history",
+                 "--trust", "--format", "json"]) == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["--criterion", "2.a99"], ["--tier", "9"], ["--format", "yaml"], ["--jobs", "0"],
+    ["--python", "/no/such/python"],
+])
+def test_bad_input_exits_2(example_repo: Path, capsys: pytest.CaptureFixture[str],
+                           args: list[str]) -> None:
+    code, _, err = verify(capsys, example_repo, *args, "--no-history")
+    assert code == 2 and "Traceback" not in err
+
+
+def test_bad_check_parameters_are_located(example_repo: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    text = bundled_roadmap().read_text().replace(
+        "check: {kind: path_exists, path: .env.example}",
+        "check: {kind: path_exists, paht: .env.example}", 1)
+    write(example_repo / "checklists/roadmap.yaml", text)
+    code, _, err = verify(capsys, example_repo, "--no-history")
+    assert code == 2 and "roadmap.yaml:" in err and "paht" in err
