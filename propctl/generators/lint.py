@@ -21,6 +21,9 @@ PYTHON_TARGET = "py311"
 PRETTIER_VERSION = "3.10.1"
 ESLINT_PACKAGES = ("eslint@9.39.5", "@eslint/js@9.39.5", "@typescript-eslint/parser@8.73.0",
                    "typescript@5.9.3")
+# What Task 4.6 installs at the repository root: the roadmap's checks run these binaries.
+JS_PACKAGES = (f"prettier@{PRETTIER_VERSION}", *ESLINT_PACKAGES)
+JS_INSTALL = "npm install --save-dev " + " ".join(JS_PACKAGES)
 
 TOOL_TABLES: dict[str, str] = {
     "ruff": f"""[tool.ruff]
@@ -49,7 +52,7 @@ def lint_variables(roadmap: Roadmap) -> dict[str, Any]:
         "line_length": LINE_LENGTH,
         "web_dir": web,
         "web_dir_regex": re.escape(web),
-        "js_install": "npm install --save-dev " + " ".join(ESLINT_PACKAGES),
+        "js_install": JS_INSTALL,
     }
 
 

@@ -10,6 +10,7 @@ setting no workflow file can hold)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from propctl import __version__
@@ -79,8 +80,6 @@ def shared_files(reviewers_team: str) -> list[FileSpec | PatchSpec]:
 
 
 def _team(slug: str) -> str:
-    import re
-
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
         raise UserError(f"--reviewers {slug!r}: not a GitHub team slug (letters, digits, '.', "
                         "'_', '-')")
@@ -117,3 +116,11 @@ def verify_generation(propctl_spec: str | None = None) -> Generation:
 
 def production_reviewers_command(reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> str:
     return f"{ENVIRONMENTS_SCRIPT} {reviewers_team}"
+
+
+def approval_criterion(roadmap: Roadmap) -> str:
+    """The id of the roadmap's "production requires approval" criterion, for `propctl attest`."""
+    for _, criterion in roadmap.criteria():
+        if re.search(r"production.*approv", criterion.text, re.I):
+            return criterion.id
+    return "CRITERION"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.lint import ESLINT_PACKAGES, PRETTIER_VERSION
+from propctl.generators.lint import JS_PACKAGES
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -71,7 +71,7 @@ def js_repo(tmp_path_factory) -> Path:
     assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
     repo = tmp_path_factory.mktemp("js")
     done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--save-dev",
-                           f"prettier@{PRETTIER_VERSION}", *ESLINT_PACKAGES], cwd=repo,
+                           *JS_PACKAGES], cwd=repo,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return repo

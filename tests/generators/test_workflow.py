@@ -177,6 +177,7 @@ def test_cli_all_writes_then_is_identical(capsys, tmp_path: Path) -> None:
     assert code == 0, err
     assert len(list((tmp_path / ".github/workflows").glob("*.yml"))) == 9
     assert ".github/propctl/environments.sh platform-leads" in err
+    assert "propctl attest 15.a3 --by NAME" in err
     assert (tmp_path / ".github/propctl/blue-green.sh").stat().st_mode & 0o100
     code, out, _ = _run(capsys, "scaffold", "workflow", "--all", "--repo", str(tmp_path),
                         "--format", "json")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.lint import ESLINT_PACKAGES, PRETTIER_VERSION
+from propctl.generators.lint import JS_PACKAGES
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -60,7 +60,7 @@ def _engineer_fixes_web(repo: Path) -> None:
     npm = shutil.which("npm")
     assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
     _run([npm, "install", "--no-audit", "--no-fund", "--save-dev",
-          f"prettier@{PRETTIER_VERSION}", *ESLINT_PACKAGES], repo, timeout=600)
+          *JS_PACKAGES], repo, timeout=600)
     page = repo / "apps/web/app/consumer/page.tsx"
     page.write_text(page.read_text().replace("console.log(err)", "console.error(err)"))
     _run(["node_modules/.bin/prettier", "--write", "apps/web/**/*.{js,jsx,ts,tsx}"], repo)

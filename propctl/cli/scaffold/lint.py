@@ -31,11 +31,11 @@ def lint(
 ) -> None:
     """The code-quality gate: pre-commit hooks (ruff, black, prettier, eslint, propctl
     verify), ruff and black settings in pyproject.toml, .prettierrc, eslint.config.js."""
-    from propctl.generators.lint import ESLINT_PACKAGES, lint_generation
+    from propctl.generators.lint import JS_INSTALL, lint_generation
 
     app = get_app(ctx).with_repo(repo)
     generation = lint_generation(app.load_roadmap(), app.repo)
     run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
     if not dry_run and TableJson(fmt) == TableJson.table:
-        app.info("next: pre-commit install && pre-commit run --all-files; ESLint needs "
-                 "`npm install --save-dev " + " ".join(ESLINT_PACKAGES) + "` at the repo root")
+        app.info("next: pre-commit install && pre-commit run --all-files; the ESLint hook "
+                 f"and `propctl verify` use the JS tools at the repo root: {JS_INSTALL}")

@@ -66,4 +66,5 @@ def workflow(
         app.info("production needs approval: the workflows name the `production` environment; "
                  "set its required reviewers once with\n  "
                  + generator.production_reviewers_command(reviewers)
-                 + "\nthen record it: propctl attest <criterion> --by NAME --evidence URL")
+                 + f"\nthen record it: propctl attest {generator.approval_criterion(roadmap)} "
+                 "--by NAME --evidence <environment settings URL>")
