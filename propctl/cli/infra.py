@@ -149,7 +149,8 @@ def _run(ctx: typer.Context, action: str, stack: str, repo: object, yes: bool,
 
     app = get_app(ctx).with_repo(repo)  # type: ignore[arg-type]
     target = runner.prepare(_program(app), stack, action, app.repo, os.environ, yes=yes)
-    stack_runner = runner.FACTORY(target)
+    stack_runner = runner.FACTORY(target)  # the real one stops here without the pulumi CLI
+    runner.materialize(target)
     app.info(f"pulumi {action} {stack} ({target.work_dir}, state: {target.backend_url})")
     if action == "outputs":
         result = runner.run(action, stack_runner, app.info)

@@ -138,8 +138,9 @@ def build_plan(mocks: PlanMocks, program: Program, stack: str,
             shown[name] = SECRET_PLACEHOLDER
         else:
             shown[name] = value
-    resources = [PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
-                 for r in mocks.resources if r.custom]
+    resources = sorted((PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
+                        for r in mocks.resources if r.custom), key=lambda r: (r.type, r.name))
+    # sorted: registration order depends on the event loop, a plan should diff cleanly
     return Plan(stack=stack, project=program.project, program_dir=str(program.dir),
                 resources=resources, outputs=shown, leaked_outputs=leaked,
                 provenance={k: list(v) for k, v in mocks.provenance.items()})

@@ -2,9 +2,10 @@
 
 Everything propctl asks of Pulumi goes through `StackRunner`, a small interface: the real one
 (`AutomationRunner`) drives the `pulumi` CLI; tests pass a fake and check what was asked.
-Before a runner is made, `prepare` settles what propctl itself requires: the production
-guard (`--yes`), a passphrase for the secrets provider, and the state backend (a local
-`file://` folder under `.propctl/pulumi-state/` unless PULUMI_BACKEND_URL says otherwise)."""
+Before a runner is made, `prepare` settles what propctl itself requires, writing nothing: the
+production guard (`--yes`), a passphrase for the secrets provider, and the state backend (a
+local `file://` folder under `.propctl/pulumi-state/` unless PULUMI_BACKEND_URL says otherwise).
+Only once a runner exists (the CLI is there) does `materialize` create those folders."""
 
 from __future__ import annotations
 
@@ -74,36 +75,29 @@ def prepare(program: Program, stack: str, action: str, repo: Path, env: Mapping[
         raise UserError("PULUMI_CONFIG_PASSPHRASE is not set: Pulumi encrypts the stack's "
                         "secrets with it", hint="export PULUMI_CONFIG_PASSPHRASE=... (keep it in "
                         "your password manager; the same one is needed for every later run)")
-    backend = env.get("PULUMI_BACKEND_URL") or _local_backend(repo)
-    work_dir = _work_dir(program, repo)
+    backend = env.get("PULUMI_BACKEND_URL") or (repo / STATE_DIR).resolve().as_uri()
+    work_dir = program.dir if not program.bundled else (repo / WORK_DIR).resolve()
     run_env = {k: env[k] for k in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
                if env.get(k)}
     return Target(program, work_dir, stack, backend, {**run_env, "PULUMI_BACKEND_URL": backend})
 
 
-def _local_backend(repo: Path) -> str:
-    state = (repo / STATE_DIR).resolve()
-    state.mkdir(parents=True, exist_ok=True)
-    ignore = state.parent / ".gitignore"
-    lines = ignore.read_text("utf-8").splitlines() if ignore.is_file() else []
-    for entry in ("pulumi-state/", "pulumi-program/"):
-        if entry not in lines:
-            lines.append(entry)
+def materialize(target: Target) -> None:
+    """Create the local state folder (git-ignored) and, for the bundled program, the copy Pulumi
+    may write to (it records an encryption salt in the stack file)."""
     from propctl.state import atomic_write
 
-    atomic_write(ignore, "\n".join(lines) + "\n")
-    return state.as_uri()
-
-
-def _work_dir(program: Program, repo: Path) -> Path:
-    """Pulumi writes to the stack file (an encryption salt): the bundled program is copied into
-    the repo's `.propctl/` first; a repo's own `infra/` is used where it is."""
-    if not program.bundled:
-        return program.dir
-    dest = (repo / WORK_DIR).resolve()
-    shutil.copytree(program.dir, dest, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
+    if target.backend_url.startswith("file://"):
+        state = Path(target.backend_url[len("file://"):])
+        state.mkdir(parents=True, exist_ok=True)
+        ignore = state.parent / ".gitignore"
+        lines = ignore.read_text("utf-8").splitlines() if ignore.is_file() else []
+        missing = [e for e in (f"{state.name}/", f"{WORK_DIR.name}/") if e not in lines]
+        if missing:
+            atomic_write(ignore, "\n".join(lines + missing) + "\n")
+    if target.work_dir != target.program.dir:
+        shutil.copytree(target.program.dir, target.work_dir, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
 
 
 def run(action: str, runner: StackRunner, on_output: OnOutput) -> RunResult:
@@ -124,14 +118,22 @@ class AutomationRunner:
 
         self.target = target
         self._auto = auto
-        try:
-            self.stack = auto.create_or_select_stack(
-                stack_name=target.stack, work_dir=str(target.work_dir),
-                opts=auto.LocalWorkspaceOptions(env_vars=target.env,
-                                                secrets_provider="passphrase"))
-        except auto.CommandError as exc:
-            raise UserError(f"pulumi could not open stack {target.stack!r}: "
-                            f"{_last_line(str(exc))}") from None
+        self._stack: Any = None
+
+    @property
+    def stack(self) -> Any:
+        """The Automation API stack, opened on first use (after `materialize`)."""
+        if self._stack is None:
+            auto = self._auto
+            try:
+                self._stack = auto.create_or_select_stack(
+                    stack_name=self.target.stack, work_dir=str(self.target.work_dir),
+                    opts=auto.LocalWorkspaceOptions(env_vars=self.target.env,
+                                                    secrets_provider="passphrase"))
+            except auto.CommandError as exc:
+                raise UserError(f"pulumi could not open stack {self.target.stack!r}: "
+                                f"{_last_line(str(exc))}") from None
+        return self._stack
 
     def preview(self, on_output: OnOutput) -> RunResult:
         result = self._guard(lambda: self.stack.preview(on_output=on_output, color="never"))
@@ -148,7 +150,7 @@ class AutomationRunner:
 
     def outputs(self) -> RunResult:
         return RunResult("outputs", self.target.stack,
-                         outputs=_shown(self._guard(self.stack.outputs)))
+                         outputs=_shown(self._guard(lambda: self.stack.outputs())))
 
     def _guard(self, call: Callable[[], Any]) -> Any:
         try:

@@ -156,6 +156,7 @@ def test_missing_pulumi_cli_exits_2_with_install_instructions(
         assert code == 2
         assert "the `pulumi` CLI is not on PATH" in err
         assert "https://www.pulumi.com/docs/install/" in err and "Traceback" not in err
+    assert not (tmp_path / ".propctl").exists()  # nothing written before the CLI was found
 
 
 def test_missing_cli_through_a_real_process(tmp_path: Path) -> None:
