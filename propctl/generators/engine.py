@@ -41,14 +41,13 @@ Plan actions, per file:
   obsolete   generated earlier by the same generator and parameters, no longer rendered
   patch      an anchored edit to apply to a user's file
   refused    a patch whose anchor (or file) is missing: blocks the apply, shows `manual`
-The last generated content of every file is kept gzip-compressed in `.propctl/snapshots/`, by
-hash, for `--merge`.
+The last generated content of every file is kept gzip-compressed in `.propctl/snapshots/` (one
+pack per generator + parameters, see `snapshots.py`) for `--merge`.
 """
 
 from __future__ import annotations
 
 import difflib
-import gzip
 import hashlib
 import os
 import re
@@ -59,10 +58,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import FailureFound, UserError
-from propctl.generators import transaction
+from propctl.generators import snapshots, transaction
 from propctl.generators.merge import merge3
 from propctl.generators.names import inside, safe_relpath
-from propctl.state import STATE_DIR, RepoState
+from propctl.state import RepoState
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -70,7 +69,6 @@ if TYPE_CHECKING:
 ACTIONS = ("create", "identical", "update", "conflict", "merge", "skip", "deleted", "obsolete",
            "patch", "refused")
 WRITES = ("create", "update", "merge", "patch")
-SNAPSHOTS = f"{STATE_DIR}/snapshots"
 
 
 @dataclass
@@ -93,6 +91,7 @@ class PatchSpec:
     before: bool = False
     create: bool = False
     manual: str = ""
+    replace: bool = False           # the anchor's match is replaced by `insert`
 
 
 @dataclass
@@ -205,10 +204,26 @@ def _environment() -> SandboxedEnvironment:
 
     return SandboxedEnvironment(
         loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+        bytecode_cache=_bytecode_cache(),
         variable_start_string="[[", variable_end_string="]]", block_start_string="[%",
         block_end_string="%]", comment_start_string="[#", comment_end_string="#]",
         keep_trailing_newline=True, autoescape=False,
     )
+
+
+def _bytecode_cache() -> Any:
+    """Compiled templates kept between runs (keyed by the template's source checksum, so an
+    edited template is recompiled): most of a scaffold's time is otherwise Jinja compiling."""
+    from jinja2 import FileSystemBytecodeCache
+
+    root = os.environ.get("PROPCTL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl")
+    folder = os.path.join(root, "jinja")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
 
 
 def render_text(source: str, variables: Mapping[str, Any]) -> str:
@@ -335,7 +350,7 @@ def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] |
             return _set(act, "skip", "your merged edits are kept; the template is unchanged")
     act = _set(act, "conflict", "edited since propctl generated it")
     if merge:
-        return _merged(repo, act, str(generated), patches)
+        return _merged(repo, act, entry, str(generated), patches)
     return act
 
 
@@ -361,9 +376,9 @@ def _set(action: FileAction, name: str, reason: str) -> FileAction:
     return action
 
 
-def _merged(repo: Path, act: FileAction, base_hash: str,
+def _merged(repo: Path, act: FileAction, entry: dict[str, Any], base_hash: str,
             patches: list[PatchSpec]) -> FileAction:
-    base = load_snapshot(repo, base_hash)
+    base = snapshots.load_snapshot(repo, entry, base_hash)
     if base is None:
         act.reason += "; no snapshot of the last generated content to merge with"
         return act
@@ -385,19 +400,22 @@ def _plan_patch(spec: PatchSpec, current: str | None) -> FileAction:
             return _set(act, "create", "new file")
         return _set(act, "refused", "file not found")
     act.manual = ""
-    if _contains_block(current, spec.insert):
+    if _contains_block(current, spec.insert) or (spec.replace and _replaced(current, spec)):
         return _set(act, "identical", "already present")
     patched = _insert(current, block, spec)
     if patched is None:
         act.manual = _manual(spec)
         return _set(act, "refused", f"anchor /{spec.anchor}/ not found")
     act.new = patched
-    return _set(act, "patch", "insert " + _summary(spec.insert))
+    verb = f"replace /{spec.anchor}/ with " if spec.replace else "insert "
+    return _set(act, "patch", verb + _summary(spec.insert))
 
 
 def _manual(spec: PatchSpec) -> str:
     if spec.manual:
         return spec.manual
+    if spec.replace:
+        return f"in {spec.path}, replace what matches /{spec.anchor}/ with {_summary(spec.insert)}"
     where = f"{'before' if spec.before else 'after'} the line matching /{spec.anchor}/" \
         if spec.anchor else "at the end"
     return f"add {_summary(spec.insert)} to {spec.path} {where}"
@@ -418,6 +436,8 @@ def _contains_block(text: str, insert: str) -> bool:
 
 
 def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
+    if spec.replace:
+        return _replace(text, spec)
     if spec.anchor is None:
         return text + ("" if not text or text.endswith("\n") else "\n") + block
     try:
@@ -433,6 +453,23 @@ def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
     if end == -1:
         return text + "\n" + block
     return text[:end + 1] + block + text[end + 1:]
+
+
+def _replaced(text: str, spec: PatchSpec) -> bool:
+    return spec.insert in text and _replace(text, spec) is None
+
+
+def _replace(text: str, spec: PatchSpec) -> str | None:
+    """The anchor's first match becomes `insert` (done once: `insert` present means done)."""
+    if spec.anchor is None:
+        raise UserError(f"patch for {spec.path}: a replacing patch needs an anchor")
+    try:
+        match = re.search(spec.anchor, text, re.M)
+    except re.error as exc:
+        raise UserError(f"patch for {spec.path}: bad anchor regex {spec.anchor!r}: {exc}") from None
+    if match is None:
+        return None
+    return text[:match.start()] + spec.insert + text[match.end():]
 
 
 def _collapse_patches(actions: list[FileAction]) -> list[FileAction]:
@@ -487,18 +524,20 @@ def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -
     report = ApplyReport()
     writes: list[transaction.Write] = []
     manifest = RepoState(repo).generated()
-    snapshots: dict[str, str] = {}
+    rendered: dict[str, str] = {}
     for action in plan.actions:
         _apply_one(repo, action, force, writes, report)
         if isinstance(action.spec, FileSpec) and (
                 action.action not in ("skip", "deleted") or (action.action == "deleted" and force)):
-            _record(manifest, plan.generation, action, snapshots, report)
+            _record(manifest, plan.generation, action, rendered, report)
         elif isinstance(action.spec, PatchSpec) and action.path in manifest and (
                 action.action in ("patch", "identical")):
             _record_patches(manifest[action.path], plan.generation, action)
-    if not writes and manifest == RepoState(repo).generated():
+    pack = snapshots.pack_write(repo, plan.generation.generator, plan.generation.params,
+                                manifest, rendered)
+    if not writes and pack is None and manifest == RepoState(repo).generated():
         return report
-    writes.extend(_snapshot_writes(repo, snapshots))
+    writes.extend([pack] if pack is not None else [])
     writes.append(_manifest_write(repo, manifest))
     transaction.commit(writes)
     return report
@@ -528,7 +567,7 @@ def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transac
 
 
 def _record(manifest: dict[str, dict[str, Any]], generation: Generation, action: FileAction,
-            snapshots: dict[str, str], report: ApplyReport) -> None:
+            rendered: dict[str, str], report: ApplyReport) -> None:
     assert isinstance(action.spec, FileSpec)
     generated = sha256(action.spec.content)
     on_disk = action.new if action.path in report.written and action.new is not None else (
@@ -545,7 +584,7 @@ def _record(manifest: dict[str, dict[str, Any]], generation: Generation, action:
     if action.spec.append_only:
         entry["append_only"] = True
     manifest[action.path] = entry
-    snapshots[generated] = action.spec.content
+    rendered[generated] = action.spec.content
 
 
 def _record_patches(entry: dict[str, Any], generation: Generation, action: FileAction) -> None:
@@ -563,30 +602,12 @@ def _record_patches(entry: dict[str, Any], generation: Generation, action: FileA
                 records.append(record)
 
 
-def _snapshot_writes(repo: Path, snapshots: dict[str, str]) -> list[transaction.Write]:
-    writes = []
-    for digest, content in sorted(snapshots.items()):
-        path = repo / SNAPSHOTS / f"{digest}.gz"
-        if not path.exists():
-            data = gzip.compress(content.encode("utf-8"), compresslevel=6, mtime=0)
-            writes.append(transaction.Write(path, data))
-    return writes
-
-
 def _manifest_write(repo: Path, manifest: dict[str, dict[str, Any]]) -> transaction.Write:
     import json
 
     body = {"schema_version": 1, "files": dict(sorted(manifest.items()))}
     return transaction.Write(RepoState(repo).generated_path,
                              (json.dumps(body, indent=2) + "\n").encode("utf-8"))
-
-
-def load_snapshot(repo: Path, digest: str) -> str | None:
-    path = repo / SNAPSHOTS / f"{digest}.gz"
-    try:
-        return gzip.decompress(path.read_bytes()).decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError):
-        return None
 
 
 def is_generated(repo: Path, path: str) -> bool:

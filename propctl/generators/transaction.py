@@ -28,10 +28,12 @@ def commit(writes: list[Write]) -> None:
     created: list[Path] = []
     staged: list[tuple[Write, Path]] = []
     done: list[tuple[Path, Path | None]] = []
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         for write in writes:
             created.extend(_make_parents(write.path.parent))
-            staged.append((write, _stage(write)))
+            staged.append((write, _stage(write, umask)))
         for write, temp in staged:
             backup = _backup(write.path) if write.path.exists() else None
             done.append((write.path, backup))
@@ -54,14 +56,14 @@ def _make_parents(folder: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def _stage(write: Write) -> Path:
+def _stage(write: Write, umask: int) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{write.path.name}.", suffix=".propctl-new",
                                 dir=write.path.parent)
     temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(write.data)
-        mode = _mode_for(write)
+        mode = _mode_for(write, umask)
         os.chmod(temp, mode)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -69,12 +71,10 @@ def _stage(write: Write) -> Path:
     return temp
 
 
-def _mode_for(write: Write) -> int:
+def _mode_for(write: Write, umask: int) -> int:
     if write.path.exists():
         mode = write.path.stat().st_mode & 0o777
         return mode | 0o111 if write.executable else mode
-    umask = os.umask(0)
-    os.umask(umask)
     return (0o777 if write.executable else 0o666) & ~umask
 
 
@@ -93,7 +93,9 @@ def _backup(path: Path) -> Path:
 def _rollback(done: list[tuple[Path, Path | None]], temps: list[Path],
               created: list[Path]) -> None:
     for path, backup in reversed(done):
-        if backup is not None:
+        if backup is not None and path.exists() and os.path.samefile(backup, path):
+            backup.unlink()  # never replaced: rename() between two links of one file is a no-op
+        elif backup is not None:
             os.replace(backup, path)
         else:
             path.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from propctl.errors import FailureFound, UserError
-from propctl.generators import engine, transaction
+from propctl.generators import engine, snapshots, transaction
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, apply, plan
 
 
@@ -161,11 +161,15 @@ def test_merge_with_both_changed_writes_markers(tmp_path: Path) -> None:
     assert "<<<<<<< yours\nx = 2\n=======\nx = 3\n>>>>>>>" in text
 
 
-def test_snapshots_are_compressed_under_propctl(tmp_path: Path) -> None:
-    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "hello\n" * 100))))
-    snaps = list((tmp_path / ".propctl/snapshots").glob("*.gz"))
-    assert len(snaps) == 1 and snaps[0].stat().st_size < 100
-    assert engine.load_snapshot(tmp_path, snaps[0].name[:-3]) == "hello\n" * 100
+def test_snapshots_are_compressed_and_pruned(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "hello\n" * 100), FileSpec("g", "g1\n"))))
+    packs = list((tmp_path / ".propctl/snapshots").glob("*.json.gz"))
+    assert len(packs) == 1 and packs[0].stat().st_size < 200
+    entry = json.loads((tmp_path / ".propctl/generated.json").read_text())["files"]["f"]
+    assert snapshots.load_snapshot(tmp_path, entry, entry["sha256"]) == "hello\n" * 100
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "v2\n"), FileSpec("g", "g1\n"))))
+    pack = snapshots.load_pack(tmp_path, packs[0].name.split(".")[0])
+    assert sorted(pack.values()) == ["g1\n", "v2\n"]           # the old render is pruned
 
 
 def test_write_failure_midway_leaves_tree_unchanged(tmp_path: Path,

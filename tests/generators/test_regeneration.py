@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_rerun_with_nothing_changed_writes_nothing(repo: Path,
     before = files(repo)
     capsys.readouterr()
     assert scaffold(repo) == 0
-    assert "plan: 38 identical" in capsys.readouterr().out
+    assert re.search(r"^plan: \d+ identical$", capsys.readouterr().out, re.M)
     assert files(repo) == before                                       # bytes and mtimes
 
 

@@ -1,14 +1,20 @@
-"""`propctl scaffold ...`: one Typer group; every sibling module `propctl/cli/scaffold/<name>.py`
+"""`propctl scaffold ...`: one command group; every sibling module `propctl/cli/scaffold/<name>.py`
 that defines `register(scaffold_app)` adds its own subcommand(s) (service, workflow, lint,
 database...), so a new generator is a new file here and nothing else to edit. Shared options and
-the plan/diff/apply flow are in `propctl.cli.scaffold.run`."""
+the plan/diff/apply flow are in `propctl.cli.scaffold.run`.
+
+Modules are imported lazily: `propctl scaffold NAME` imports `NAME.py` only (a module may add
+more commands whose name starts with its own, e.g. service.py's `services`); listing the group
+(`propctl scaffold --help`) imports them all. `propctl --help` imports none."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
+import click
 import typer
+import typer.core
 
 EPILOG = (
     "Examples:\n\n"
@@ -17,18 +23,52 @@ EPILOG = (
     "Every generator plans first: create, identical, update, conflict (your edits: exit 1, "
     "nothing written; --merge or --force), skip, deleted, patch, refused."
 )
+_NOT_COMMANDS = {"run"}
+_loaded: dict[str, dict[str, click.Command]] = {}
+
+
+def _modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__)
+                  if not m.name.startswith("_") and m.name not in _NOT_COMMANDS)
+
+
+def _commands_of(module_name: str) -> dict[str, click.Command]:
+    if module_name not in _loaded:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        holder = typer.Typer()
+        holder.callback()(lambda: None)      # always a group, even with one command
+        if hasattr(module, "register"):
+            module.register(holder)
+        group = typer.main.get_command(holder)
+        _loaded[module_name] = dict(getattr(group, "commands", {}))
+    return _loaded[module_name]
+
+
+class _LazyScaffold(typer.core.TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for module in _modules() for name in _commands_of(module))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        modules = _modules()
+        owners = [m for m in modules if cmd_name == m or cmd_name.startswith(m)]
+        for module in sorted(owners, key=len, reverse=True) + modules:
+            found = _commands_of(module).get(cmd_name)
+            if found is not None:
+                return found
+        return None
+
 
 scaffold_app = typer.Typer(
-    name="scaffold", help="Generate code the roadmap asks for, without losing your edits.",
+    name="scaffold", cls=_LazyScaffold,
+    help="Generate code the roadmap asks for, without losing your edits.",
     epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich",
 )
 
 
+@scaffold_app.callback()
+def _scaffold() -> None:
+    """Generate code the roadmap asks for, without losing your edits."""
+
+
 def register(root: typer.Typer) -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("_") or module.name == "run":
-            continue
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
-        if hasattr(loaded, "register"):
-            loaded.register(scaffold_app)
     root.add_typer(scaffold_app, name="scaffold")

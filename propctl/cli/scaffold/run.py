@@ -101,6 +101,13 @@ def _combined(blocked: list[Plan], conflict: type[Exception]) -> Exception:
 
 
 def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
+    counts = ", ".join(f"{n} {name}" for name, n in the_plan.counts().items())
+    if app.verbosity < 0 and not show_diff:  # --quiet: the counts, and the files that matter
+        for action in the_plan.by_action("conflict", "refused", "deleted", "obsolete", "merge"):
+            app.console.print(f"{action.action} {action.path}: {action.reason}", markup=False,
+                              highlight=False)
+        app.console.print(f"plan: {counts or 'nothing to do'}", markup=False)
+        return
     from rich.markup import escape
     from rich.table import Table
 
@@ -114,7 +121,6 @@ def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
         table.add_row(f"[{style}]{action.action}[/]" if style else action.action,
                       escape(action.path), escape(action.reason))
     app.console.print(table)
-    counts = ", ".join(f"{n} {name}" for name, n in the_plan.counts().items())
     app.console.print(f"plan: {counts or 'nothing to do'}")
     if show_diff:
         for action in the_plan.actions:
