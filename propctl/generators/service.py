@@ -54,6 +54,8 @@ PARTS: dict[str, Part] = {part.name: part for part in (
          ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0")),
     Part("api", ("from {pkg}api.v1 import router as v1_router",),
          ("app.include_router(v1_router)",)),
+    Part("client", ("from {pkg}internal import router as internal_router",),
+         ("app.include_router(internal_router)",), ("httpx>=0.27", "pybreaker>=1.2")),
     Part("versioning", ("from {pkg}versioning import install as install_versioning",),
          ("install_versioning(app)",)),
     Part("metrics", ("from {pkg}metrics import install as install_metrics",),

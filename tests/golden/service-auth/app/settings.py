@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     database_url: str = "postgresql+psycopg://localhost:5432/auth"
     redis_url: str = "redis://localhost:6379/0"
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    service_token_secret: SecretStr | None = Field(default=None, min_length=32)
+    service_token_ttl_seconds: int = Field(default=60, ge=5, le=900)
+    service_urls: dict[str, str] = Field(default_factory=dict)
+    service_timeout_seconds: float = Field(default=2.0, gt=0)
+    service_retries: int = Field(default=2, ge=0, le=5)
+    service_retry_backoff_seconds: float = Field(default=0.1, ge=0)
+    breaker_fail_max: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=30.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 
