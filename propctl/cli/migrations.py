@@ -9,7 +9,7 @@ import typer
 
 from propctl.cli.app import get_app
 from propctl.cli.options import FormatOption, RepoOption, TableJson
-from propctl.cli.scaffold.database import Service
+from propctl.cli.scaffold.database import Service, one_paragraph
 from propctl.cli.scaffold.run import DryRun, Force, Merge, run_generation
 
 if TYPE_CHECKING:
@@ -36,6 +36,15 @@ migrations_app = typer.Typer(
 
 
 def register(root: typer.Typer) -> None:
+    for function, example in ((init, "init --service api --dry-run"),
+                              (new, 'new "add agent email" --service api'),
+                              (upgrade, "upgrade head --service api"),
+                              (downgrade, "downgrade base --service api"),
+                              (current, "current --service api"),
+                              (heads, "heads --service api"),
+                              (check, "check --service api")):
+        migrations_app.command(help=one_paragraph(function.__doc__),
+                               epilog=f"Example:\n\n  propctl migrations {example}")(function)
     root.add_typer(migrations_app, name="migrations")
 
 
@@ -46,7 +55,6 @@ def _migrations(app: App, service: str, url: str | None) -> Migrations:
     return Migrations(resolve_service(app.load_roadmap(), app.repo, service), url)
 
 
-@migrations_app.command(epilog="Example:\n\n  propctl migrations init --service api --dry-run")
 def init(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
          dry_run: DryRun = False, force: Force = False, merge: Merge = False,
          fmt: FormatOption = TableJson.table) -> None:
@@ -59,8 +67,6 @@ def init(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
     run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
 
 
-@migrations_app.command(epilog=(
-    "Example:\n\n  propctl migrations new \"add agent email\" --service api"))
 def new(ctx: typer.Context,
         message: Annotated[str, typer.Argument(help="What the revision does.")],
         service: Service = "api", database_url: DatabaseUrl = None, repo: RepoOption = None,
@@ -78,7 +84,6 @@ def new(ctx: typer.Context,
     app.info(f"next: propctl migrations upgrade --service {service}")
 
 
-@migrations_app.command(epilog="Example:\n\n  propctl migrations upgrade head --service api")
 def upgrade(ctx: typer.Context,
             revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
             service: Service = "api", database_url: DatabaseUrl = None,
@@ -89,7 +94,6 @@ def upgrade(ctx: typer.Context,
     _report_movement(app, _migrations(app, service, database_url).upgrade(revision), fmt)
 
 
-@migrations_app.command(epilog="Example:\n\n  propctl migrations downgrade base --service api")
 def downgrade(ctx: typer.Context,
               revision: Annotated[str, typer.Argument(help="Target revision, -1, or base.")],
               service: Service = "api", database_url: DatabaseUrl = None,
@@ -99,7 +103,6 @@ def downgrade(ctx: typer.Context,
     _report_movement(app, _migrations(app, service, database_url).downgrade(revision), fmt)
 
 
-@migrations_app.command(epilog="Example:\n\n  propctl migrations current --service api")
 def current(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
             repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
     """The revision(s) the database is at."""
@@ -111,7 +114,6 @@ def current(ctx: typer.Context, service: Service = "api", database_url: Database
     app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}")
 
 
-@migrations_app.command(epilog="Example:\n\n  propctl migrations heads --service api")
 def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
           fmt: FormatOption = TableJson.table) -> None:
     """The head revision(s) of the history (more than one means a merge is needed)."""
@@ -125,14 +127,11 @@ def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
         app.warn(f"{len(found)} heads: merge them (alembic merge) before the next revision")
 
 
-@migrations_app.command(epilog=(
-    "Examples:\n\n  propctl migrations check --service api          (a fresh in-memory "
-    "SQLite database)\n\n  propctl migrations check --service api --database-url URL"))
 def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
           repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
     """Exit 1 when the models and the migrations disagree (for CI), 0 when in sync. Without
-    --database-url the migrations are applied to a fresh in-memory SQLite database first (which
-    also proves they apply cleanly); with one, that database must be at head."""
+    --database-url every revision is first applied to a fresh in-memory SQLite database, which
+    also proves that they apply cleanly; a database given by URL must be at head."""
     app = get_app(ctx).with_repo(repo)
     migrations = _migrations(app, service, database_url)
     migrations.check()

@@ -14,8 +14,13 @@ Service = Annotated[str, typer.Option(
     "(apps/<name>-service).")]
 
 
+def one_paragraph(doc: str | None) -> str:
+    """Docstrings wrap at 100 columns; Typer's rich help would keep those breaks."""
+    return " ".join((doc or "").split())
+
+
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("database", epilog=(
+    scaffold_app.command("database", help=one_paragraph(database.__doc__), epilog=(
         "Example:\n\n  propctl scaffold database --service api --dry-run\n\n"
         "Then: propctl scaffold repository Agent --service api --fields \"name:str, "
         "phone:str\"; propctl migrations init --service api."))(database)

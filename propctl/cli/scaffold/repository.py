@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from propctl.cli.app import get_app
-from propctl.cli.scaffold.database import Service
+from propctl.cli.scaffold.database import Service, one_paragraph
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
 
 Fields = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
@@ -17,7 +17,7 @@ Fields = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Opt
 
 
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("repository", epilog=(
+    scaffold_app.command("repository", help=one_paragraph(repository.__doc__), epilog=(
         "Example:\n\n  propctl scaffold repository Lead --service api --fields \"name:str, "
         "phone:str, project_id:int, message:text, status:str, agent_id:int?\"\n\n"
         "Then add a migration: propctl migrations new \"add leads\" --service api."))(repository)
