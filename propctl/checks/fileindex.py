@@ -7,6 +7,7 @@ either way. Reads and hashes are cached, so twenty checks reading `main.py` read
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -51,6 +52,10 @@ class FileIndex:
                 out.add("/".join(parts[:i]))
         return frozenset(out)
 
+    @cached_property
+    def sorted_dirs(self) -> list[str]:
+        return sorted(self.dirs)
+
     def is_file(self, rel: str) -> bool:
         return _norm(rel) in self._file_set
 
@@ -70,11 +75,14 @@ class FileIndex:
         with self._lock:
             if key in self._globs:
                 return self._globs[key]
-        if not any(ch in pattern for ch in "*?["):
+        if not any(ch in pattern for ch in "*?[{"):
             found = [pattern] if self.is_file(pattern) or (dirs and self.is_dir(pattern)) else []
         else:
             regex = glob_regex(pattern)
-            pool = list(self.files) + (sorted(self.dirs) if dirs else [])
+            prefix = _literal_prefix(pattern)
+            pool = _with_prefix(self.files, prefix)
+            if dirs:
+                pool = pool + _with_prefix(self.sorted_dirs, prefix)
             found = [f for f in pool if regex.match(f)]
         with self._lock:
             self._globs[key] = found
@@ -95,8 +103,7 @@ class FileIndex:
         folder = _norm(folder).rstrip("/")
         if folder in ("", "."):
             return list(self.files)
-        prefix = folder + "/"
-        return [f for f in self.files if f.startswith(prefix)]
+        return _with_prefix(self.files, folder + "/")
 
     # ---- contents ----------------------------------------------------------------------------
     def path(self, rel: str) -> Path:
@@ -144,6 +151,20 @@ class FileIndex:
         with self._lock:
             self._hash[rel] = digest
         return digest
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The folders before the first wildcard: only paths under them can match."""
+    cut = min((i for i, ch in enumerate(pattern) if ch in "*?[{"), default=len(pattern))
+    return pattern[:cut].rsplit("/", 1)[0] + "/" if "/" in pattern[:cut] else ""
+
+
+def _with_prefix(names: list[str], prefix: str) -> list[str]:
+    if not prefix:
+        return names
+    start = bisect.bisect_left(names, prefix)
+    end = bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return names[start:end]
 
 
 def _norm(rel: str) -> str:
@@ -216,8 +237,12 @@ def _git_files(root: Path) -> list[str] | None:
     if out.returncode != 0:
         return None
     names = [n for n in out.stdout.decode("utf-8", "replace").split("\0") if n]
-    # tracked files deleted from the work tree are listed too; drop them
-    return [n for n in names if os.path.isfile(os.path.join(root, n))]
+    # tracked files deleted from the work tree are listed too: ask git which, rather than
+    # stat every file
+    deleted = subprocess.run(["git", "-C", str(root), "ls-files", "-d", "-z"],
+                             capture_output=True, timeout=60, check=False)
+    gone = set(deleted.stdout.decode("utf-8", "replace").split("\0")) - {""}
+    return [n for n in names if n not in gone] if gone else names
 
 
 class _Ignore:

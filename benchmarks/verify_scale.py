@@ -1,0 +1,167 @@
+"""How `propctl verify` scales with the size of the repository (issue 3, item 6).
+
+Builds synthetic monorepos (the example repo plus N copies of a service, up to ~20,000 files,
+as a git work tree), then times `propctl verify --format json` with the bundled roadmap
+restricted to static kinds (checks that run code or scanners become manual), cold (no cache)
+and warm (nothing changed: every result from the cache), and a raw read of the same files.
+
+    python benchmarks/verify_scale.py                 # 1k, 5k, 10k, 20k files
+    python benchmarks/verify_scale.py --sizes 2000 20000 --keep /tmp/bench
+
+Targets: cold under 1.5 s at 20,000 files, time growing linearly, within 3x of the raw read;
+warm under 0.3 s (the engine's own time: a new Python process needs ~0.3 s to import the CLI
+before any work, so the subprocess figure is printed next to it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "propmubi"
+STATIC = {"path_exists", "text", "structured", "python", "coverage", "junit", "k8s", "workflow",
+          "manual"}
+FILES_PER_SERVICE = 40
+PROPCTL = [sys.executable, "-m", "propctl"]
+
+
+def static_only(check: dict[str, Any]) -> dict[str, Any]:
+    kinds = _kinds(check)
+    return check if kinds <= STATIC | {"all", "any"} else {"kind": "manual"}
+
+
+def _kinds(check: dict[str, Any]) -> set[str]:
+    out = {str(check.get("kind"))}
+    for nested in check.get("checks") or []:
+        out |= _kinds(nested)
+    return out
+
+
+def write_static_roadmap(target: Path) -> Path:
+    data = yaml.safe_load((ROOT / "checklists" / "roadmap.yaml").read_text())
+    for tier in data["tiers"]:
+        for task in tier["tasks"]:
+            for item in task.get("subtasks", []) + task.get("acceptance", []):
+                if item.get("check"):
+                    item["check"] = static_only(item["check"])
+    target.write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+def build_repo(root: Path, files: int) -> int:
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".venv",
+                                                                 ".propctl"))
+    count = sum(1 for p in root.rglob("*") if p.is_file())
+    service = 0
+    while count < files:
+        folder = root / "apps" / f"svc-{service:04d}"
+        (folder / "routers").mkdir(parents=True)
+        for i in range(FILES_PER_SERVICE):
+            if i % 10 == 9:
+                text = f"service: svc-{service}\nport: {3000 + i}\n"
+                (folder / f"config_{i}.yaml").write_text(text)
+            else:
+                (folder / "routers" / f"module_{i}.py").write_text(_module(service, i))
+        count += FILES_PER_SERVICE
+        service += 1
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return count
+
+
+def _module(service: int, index: int) -> str:
+    body = "\n".join(f"def handler_{n}(item_id: int) -> dict:\n    return {{'id': item_id, "
+                     f"'service': {service}, 'n': {n}}}\n" for n in range(12))
+    return f'"""Service {service}, module {index}."""\nfrom fastapi import APIRouter\n\n' \
+           f"router = APIRouter(prefix='/m{index}')\n\n{body}"
+
+
+def raw_read(root: Path) -> float:
+    start = time.perf_counter()
+    total = 0
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".git", ".propctl")]
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as handle:
+                total += len(handle.read())
+    return time.perf_counter() - start
+
+
+def run_cli(root: Path, roadmap: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([*PROPCTL, "--roadmap", str(roadmap), "verify", "--repo", str(root),
+                           "--format", "json", "-o", str(root / ".." / "verify.json")],
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"verify failed ({done.returncode}): {done.stderr[-2000:]}")
+    return elapsed
+
+
+def run_in_process(root: Path, roadmap: Path) -> tuple[float, int]:
+    from propctl.cli.app import App
+    from propctl.cli.verify import run_verify
+
+    app = App(repo=root, roadmap_path=roadmap, verbosity=-1)
+    start = time.perf_counter()
+    doc, _ = run_verify(app)
+    return time.perf_counter() - start, sum(1 for r in doc["results"] if r.get("cached"))
+
+
+def startup() -> float:
+    start = time.perf_counter()
+    subprocess.run([*PROPCTL, "--version"], capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
+    parser.add_argument("--keep", type=Path, help="Build the repos here and keep them.")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="propctl-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    roadmap = write_static_roadmap(base / "roadmap-static.yaml")
+    print(f"python startup + CLI import: {startup():.3f}s (included in every subprocess time)")
+    print(f"{'files':>7} {'raw read':>9} {'cold cli':>9} {'cold/1k':>8} {'cold/raw':>9} "
+          f"{'engine':>8} {'warm cli':>9} {'warm engine':>12} {'cached':>7}")
+    rows = []
+    try:
+        for size in args.sizes:
+            repo = base / f"repo-{size}"
+            if repo.exists():
+                shutil.rmtree(repo)
+            files = build_repo(repo, size)
+            raw = min(raw_read(repo) for _ in range(3))
+            cold_engine, _ = run_in_process(repo, roadmap)
+            shutil.rmtree(repo / ".propctl")
+            cold = run_cli(repo, roadmap)
+            warm = min(run_cli(repo, roadmap) for _ in range(3))
+            warm_engine, cached = min(run_in_process(repo, roadmap) for _ in range(3))
+            rows.append((files, raw, cold, cold_engine, warm, warm_engine))
+            print(f"{files:>7} {raw:>8.3f}s {cold:>8.3f}s {cold / files * 1000:>7.3f}s "
+                  f"{cold / raw:>8.1f}x {cold_engine:>7.3f}s {warm:>8.3f}s {warm_engine:>11.3f}s "
+                  f"{cached:>7}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+    if len(rows) >= 2:
+        (f0, _, c0, e0, *_), (f1, _, c1, e1, *_) = rows[0], rows[-1]
+        print(f"growth {f0} -> {f1} files (x{f1 / f0:.1f}): cold cli x{c1 / c0:.2f}, "
+              f"engine x{e1 / e0:.2f}")
+    print(json.dumps({"rows": [dict(zip(("files", "raw_s", "cold_cli_s", "cold_engine_s",
+                                         "warm_cli_s", "warm_engine_s"), r, strict=True))
+                                       for r in rows]}))
+
+
+if __name__ == "__main__":
+    main()
