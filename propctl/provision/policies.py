@@ -231,7 +231,7 @@ def _db(name: str, description: str, test: Callable[[PlannedResource], bool],
     def check(plan: Plan) -> Verdict:
         items = plan.of_type(RDS) if replicas else _primaries(plan)
         return _all(items, f"RDS instances that are {description}", test, explain)
-    policy(name, description, stacks)(check)
+    policy(name, f"RDS PostgreSQL: {description}", stacks)(check)
 
 
 _db("database-postgres", "PostgreSQL", lambda r: r.get("engine") == "postgres",
@@ -316,7 +316,7 @@ def _cache(name: str, description: str, test: Callable[[PlannedResource], bool],
     def check(plan: Plan) -> Verdict:
         return _all(plan.of_type(REDIS), f"Redis replication groups {description}", test,
                     explain)
-    policy(name, description)(check)
+    policy(name, f"ElastiCache Redis: {description}")(check)
 
 
 _cache("cache-three-nodes", "with 3 nodes", lambda r: r.get("numCacheClusters") == 3,
