@@ -257,6 +257,8 @@ class _Parser:
                     "check": {"kind": "manual"}}
             key = "acceptance"
         item.update(extra)
+        if key == "subtasks" and "section" in extra:
+            task.group = extra["section"]  # a comment can end a section, for what follows too
         items = data.setdefault(key, [])
         self.item_lines[(tier_index, task_index, key, len(items))] = number
         items.append(item)
@@ -344,7 +346,8 @@ def _assemble(parser: _Parser, start: date | None) -> dict[str, Any]:
     fields = parser.meta.get("fields", {})
     dimensions, overall = _dimensions(parser)
     for tier in parser.tiers:
-        tier["summary"] = parser.summaries.get(tier["number"])
+        summary = parser.summaries.get(tier["number"])
+        tier["summary"] = summary if summary != tier["name"] else None  # render writes the name
         if tier["target_score"] is None:
             tier["target_score"] = overall.get(tier["id"], 0.0)
         if tier["id"] not in overall and tier["target_score"]:

@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from propctl.roadmap.mdsyntax import (
     default_action,
     derive_cors_origins,
@@ -19,8 +21,6 @@ from propctl.roadmap.models import Criterion, FileRef, Roadmap, Subtask, Task, T
 from propctl.roadmap.score import compute_score
 
 TIER_ICONS = ("🔴", "🟡", "🚀", "🟢", "🔵", "🟣")
-DEFAULT_PATHS = {"api": "apps/api", "web": "apps/web", "services": "apps"}
-DEFAULT_COVERAGE = 85.0
 
 
 def render_markdown(roadmap: Roadmap, statuses: Mapping[str, str] | None = None) -> str:
@@ -41,6 +41,19 @@ def comment(data: Mapping[str, Any]) -> str:
 
 def score_text(value: float) -> str:
     return f"{value:.1f}" if abs(value * 10 - round(value * 10)) < 1e-9 else f"{value:g}"
+
+
+def extra_fields(model: BaseModel, shown: set[str]) -> dict[str, Any]:
+    """Fields the Markdown does not show and that differ from their defaults (fields added to
+    the models later ride along without changes here)."""
+    out: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        if name in shown or info.is_required():
+            continue
+        value = getattr(model, name)
+        if value != info.get_default(call_default_factory=True):
+            out[name] = model.model_dump(mode="json", include={name})[name]
+    return out
 
 
 def task_complete(task: Task, done: set[str]) -> bool:
@@ -65,16 +78,17 @@ def _head(roadmap: Roadmap) -> Iterator[str]:
     yield from ("", "---", "")
 
 
+ROADMAP_SHOWN = {"version", "name", "purpose", "start", "updated", "total_effort_hours",
+                 "total_weeks", "dimensions", "overall_targets", "cors_origins", "services",
+                 "tiers"}
+
+
 def _document_extras(roadmap: Roadmap) -> dict[str, Any]:
     texts = [s.text for t in roadmap.tasks() for s in t.subtasks]
     texts += [c.text for _, c in roadmap.criteria()]
     extras: dict[str, Any] = {}
     if roadmap.updated is None or roadmap.start != monday_after(roadmap.updated):
         extras["start"] = roadmap.start.isoformat()
-    if roadmap.paths != DEFAULT_PATHS:
-        extras["paths"] = roadmap.paths
-    if roadmap.coverage_threshold != DEFAULT_COVERAGE:
-        extras["coverage_threshold"] = roadmap.coverage_threshold
     if roadmap.cors_origins != derive_cors_origins(texts):
         extras["cors_origins"] = roadmap.cors_origins
     services = [s.model_dump(exclude_none=True) for s in roadmap.services]
@@ -82,10 +96,11 @@ def _document_extras(roadmap: Roadmap) -> dict[str, Any]:
         extras["services"] = services
     if roadmap.total_weeks is not None and roadmap.total_effort_hours is None:
         extras["total_weeks"] = roadmap.total_weeks
-    if roadmap.waivers:
-        extras["waivers"] = [w.model_dump(mode="json") for w in roadmap.waivers]
-    specs = [{"name": d.name, "id": d.id, "weight": d.weight} for d in roadmap.dimensions
-             if d.id != slug(d.name) or d.weight != 1.0]
+    extras.update(extra_fields(roadmap, ROADMAP_SHOWN))
+    specs = [{"name": d.name, **({"id": d.id} if d.id != slug(d.name) else {}),
+              **extra_fields(d, {"id", "name", "baseline", "targets"})}
+             for d in roadmap.dimensions]
+    specs = [spec for spec in specs if len(spec) > 1]
     if specs:
         extras["dimension_specs"] = specs
     return extras
@@ -125,6 +140,8 @@ def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
         extras["name"] = tier.name
     if tier.label is None:
         extras["label"] = None
+    extras.update(extra_fields(tier, {"id", "number", "name", "label", "summary", "weeks",
+                                      "target_score", "tasks"}))
     if extras:
         yield comment(extras)
     yield ""
@@ -137,11 +154,8 @@ def _task(task: Task, done: set[str]) -> Iterator[str]:
     yield (f"**Priority**: {task.priority} | **Effort**: {task.effort_hours:g}h | "
            f"**Score Impact**: {'-' if task.score_impact < 0 else '+'}"
            f"{score_text(abs(task.score_impact))}")
-    extras: dict[str, Any] = {}
-    if task.impacts:
-        extras["impacts"] = task.impacts
-    if task.generators:
-        extras["generators"] = task.generators
+    extras = extra_fields(task, {"subtasks_heading", "subtasks", "acceptance",
+                                 "files_heading", "files"})
     if extras:
         yield comment(extras)
     yield ""
@@ -175,8 +189,7 @@ def _subtask(subtask: Subtask, done: set[str], reset: bool) -> str:
     box = "x" if subtask.id in done else " "
     sep = ": " if "-" in subtask.id else " "
     extras: dict[str, Any] = {"section": None} if reset else {}
-    if subtask.check is not None:
-        extras["check"] = subtask.check.model_dump()
+    extras.update(extra_fields(subtask, {"section"}))
     line = f"- [{box}] {subtask.id}{sep}{subtask.text}"
     return f"{line} {comment(extras)}" if extras else line
 
@@ -188,9 +201,8 @@ def _criterion(task: Task, position: int, criterion: Criterion, done: set[str]) 
     if criterion.id != f"{task.id}.a{position}":
         extras["id"] = criterion.id
     if not criterion.check.is_manual or criterion.check.params:
-        extras["check"] = criterion.check.model_dump()
-    if criterion.note:
-        extras["note"] = criterion.note
+        extras["check"] = criterion.check.model_dump(mode="json")
+    extras.update(extra_fields(criterion, set()))
     return f"{line} {comment(extras)}" if extras else line
 
 
@@ -198,7 +210,8 @@ def _file(ref: FileRef, heading: str | None) -> str:
     prefix = "" if ref.action == default_action(heading) else f"{ref.action.title()}: "
     path = ref.path if " " in ref.path else f"`{ref.path}`"
     note = f" ({ref.note})" if ref.note else ""
-    return f"- {prefix}{path}{note}"
+    extras = extra_fields(ref, {"path", "action", "note"})
+    return f"- {prefix}{path}{note}" + (f" {comment(extras)}" if extras else "")
 
 
 def _projection(roadmap: Roadmap) -> Iterator[str]:

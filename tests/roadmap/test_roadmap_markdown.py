@@ -199,3 +199,25 @@ def test_model_errors_point_at_the_markdown_line() -> None:
         validate_document(LocatedDoc(result.data, result.marks, "plan.md"))
     assert "plan.md:7:1: tiers.0.tasks.0.subtasks.1.id" in str(caught.value)
     assert "does not belong to task 1" in str(caught.value)
+
+
+def test_everything_the_markdown_cannot_show_survives(bundled: Roadmap) -> None:
+    from propctl.roadmap.models import Waiver
+
+    changed = bundled.model_copy(deep=True)
+    changed.tiers[0].summary = None
+    changed.tiers[1].label = None
+    changed.tiers[2].name = "Scale"
+    changed.dimensions[0].weight = 2.0
+    changed.dimensions[7].id = "docs"  # no task has an impact on documentation
+    changed.coverage_threshold = 90
+    changed.start = date(2026, 2, 2)
+    changed.services[1].port = 4002
+    changed.cors_origins = ["https://app.example.com"]
+    changed.waivers = [Waiver(criterion="2.a4", owner="lead", reason="no Twilio account yet",
+                              expires=date(2026, 6, 30))]
+    changed.task(3).generators = ["errors"]
+    changed.task(1).files[0].note = "new (session factory)"
+    changed.task(11).subtasks[0].section = "First"  # a section, then back to none
+    again = imported(render_markdown(changed))
+    assert comparable(again) == comparable(changed)
