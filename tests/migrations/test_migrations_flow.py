@@ -116,6 +116,9 @@ def test_additive_migration_keeps_existing_rows(capsys, example_repo: Path, data
     code, out, err = run(capsys, "migrations", "check", "--service", "api", "--repo", repo)
     assert code == 1, out + err
     assert "add column agents.email" in err and "Traceback" not in err
+    code, out, err = run(capsys, "migrations", "check", "--service", "api", "--repo", repo,
+                         "--database-url", database_url)  # the real database, at head
+    assert code == 1 and "add column agents.email" in err, out + err
 
     second = _migrate(capsys, example_repo, database_url, "new", "add agent email")
     assert second["down_revision"] == [first["revision"]]
