@@ -29,7 +29,7 @@ def render_table(doc: dict[str, Any], verbose: bool = False) -> list[RenderableT
                           f"[bold]{doc['tasks'].get(str(current), '')}[/bold]")
         status = r["status"]
         detail = escape(r["message"])
-        shown = r["evidence"][: (5 if verbose else 1)] if status in ("fail", "error") else []
+        shown = _worth_showing(r, 5 if verbose else 2) if status in ("fail", "error") else []
         for e in shown:
             where = e.get("file", "") + (f":{e['line']}" if e.get("line") else "")
             text = e["detail"].splitlines()[-1] if e["detail"] else ""
@@ -37,6 +37,15 @@ def render_table(doc: dict[str, Any], verbose: bool = False) -> list[RenderableT
         table.add_row(r["id"], f"[{STYLE[status]}]{status}[/{STYLE[status]}]", r["kind"],
                       detail)
     return [table, *summary_lines(doc)]
+
+
+def _worth_showing(result: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Evidence that adds to the message: located items first, repeats of the message never."""
+    message = result["message"]
+    fresh = [e for e in result["evidence"]
+             if e["detail"] not in message and message not in e["detail"]]
+    located = [e for e in fresh if e.get("file")]
+    return (located + [e for e in fresh if not e.get("file")])[:limit]
 
 
 def summary_lines(doc: dict[str, Any]) -> list[str]:

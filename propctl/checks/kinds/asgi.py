@@ -264,6 +264,6 @@ def _log_hint(lines: list[str], records: list[dict[str, Any]]) -> str:
 
 def _body_hint(response: dict[str, Any]) -> str:
     body = (response.get("body") or "").strip().replace("\n", " ")
-    return f" (body: {body[:120]})" if body else ""
+    return f" (body: {body[:80]})" if body else ""
 
 

@@ -62,19 +62,21 @@ class Text(CheckKind):
                 missing.append(name)
             hits += [Evidence(_snippet(text or "", m), name, line_of(text or "", m.start()))
                      for m in found]
+        shown = p.pattern if len(p.pattern) <= 60 else p.pattern[:57] + "..."
         if not p.must_match:
             if hits:
-                return Result.failed(f"/{p.pattern}/ found {plural(len(hits), 'time')} in "
-                                     f"{where}", cap(hits))
-            return Result.passed(f"/{p.pattern}/ absent from {plural(len(files), 'file')}")
+                hit_files = sorted({e.file or "" for e in hits})
+                return Result.failed(f"/{shown}/ found {plural(len(hits), 'time')} in "
+                                     f"{', '.join(hit_files[:5])}", cap(hits))
+            return Result.passed(f"/{shown}/ absent from {plural(len(files), 'file')}")
         if p.every_file and missing:
-            return Result.failed(f"/{p.pattern}/ missing from {plural(len(missing), 'file')} "
+            return Result.failed(f"/{shown}/ missing from {plural(len(missing), 'file')} "
                                  f"of {len(files)}", cap([Evidence("no match", f)
                                                           for f in missing]))
         if len(hits) < p.min_matches:
-            return Result.failed(f"/{p.pattern}/: {plural(len(hits), 'match')} in {where}, "
+            return Result.failed(f"/{shown}/: {plural(len(hits), 'match')} in {where}, "
                                  f"need {p.min_matches}", cap(hits))
-        return Result.passed(f"/{p.pattern}/: {plural(len(hits), 'match')}", cap(hits))
+        return Result.passed(f"/{shown}/: {plural(len(hits), 'match')}", cap(hits))
 
 
 def _as_list(value: str | list[str]) -> list[str]:
