@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from propctl.cli.app import get_app
+from propctl.cli.scaffold._facts import roadmap_facts
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
 from propctl.errors import UserError
 
@@ -28,7 +29,7 @@ def gateway(
     from propctl.generators.gateway import gateway_generation
 
     app = get_app(ctx).with_repo(repo)
-    roadmap = app.load_roadmap()
+    roadmap = roadmap_facts(app)
     if not roadmap.services:
         raise UserError("the roadmap lists no services to route")
     run_generation(app, gateway_generation(roadmap, namespace=namespace), dry_run=dry_run,

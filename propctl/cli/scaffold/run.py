@@ -103,10 +103,9 @@ def _combined(blocked: list[Plan], conflict: type[Exception]) -> Exception:
 def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
     counts = ", ".join(f"{n} {name}" for name, n in the_plan.counts().items())
     if app.verbosity < 0 and not show_diff:  # --quiet: the counts, and the files that matter
-        for action in the_plan.by_action("conflict", "refused", "deleted", "obsolete", "merge"):
-            app.console.print(f"{action.action} {action.path}: {action.reason}", markup=False,
-                              highlight=False)
-        app.console.print(f"plan: {counts or 'nothing to do'}", markup=False)
+        lines = [f"{a.action} {a.path}: {a.reason}" for a in the_plan.by_action(
+            "conflict", "refused", "deleted", "obsolete", "merge")]
+        app.emit("\n".join([*lines, f"plan: {counts or 'nothing to do'}"]))  # plain: no Rich
         return
     from rich.markup import escape
     from rich.table import Table

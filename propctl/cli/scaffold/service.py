@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from propctl.cli.app import get_app
+from propctl.cli.scaffold._facts import roadmap_facts
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generations
 from propctl.errors import UserError
 
@@ -33,7 +34,7 @@ def service(
     from propctl.generators.service import service_generation
 
     app = get_app(ctx).with_repo(repo)
-    roadmap = app.load_roadmap()
+    roadmap = roadmap_facts(app)
     if not port:
         declared = {s.name: s.port for s in roadmap.services}
         if name not in declared:
@@ -57,7 +58,7 @@ def services(
     if not all_:
         raise UserError("say which services: --all (the roadmap's services)")
     app = get_app(ctx).with_repo(repo)
-    roadmap = app.load_roadmap()
+    roadmap = roadmap_facts(app)
     generations = [service_generation(app.repo, roadmap, name, port)
                    for name, port in roadmap_services(roadmap)]
     run_generations(app, generations, dry_run=dry_run, fmt=fmt, force=force, merge=merge,
