@@ -106,8 +106,9 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
 
     resources = Table(title=f"{result.project} / {result.stack}: {len(result.resources)} "
                             "resources to create", title_justify="left")
-    for column in ("type", "name", "key properties"):
-        resources.add_column(column, overflow="fold")
+    resources.add_column("type", max_width=40, overflow="fold")
+    resources.add_column("name", max_width=28, overflow="fold")
+    resources.add_column("key properties", overflow="fold")
     for r in result.resources:
         resources.add_row(r.type, r.name, key_properties(r))
     policies = Table(title="policies", title_justify="left")

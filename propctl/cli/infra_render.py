@@ -33,7 +33,7 @@ def key_properties(resource: PlannedResource) -> str:
         if value is None:
             continue
         if isinstance(value, dict):
-            value = " ".join(f"{k}={v}" for k, v in value.items())
+            value = " ".join(f"{k}={v}" for k, v in sorted(value.items()))
         elif isinstance(value, list):
             value = ",".join(str(v) for v in value)
         parts.append(f"{path.split('.')[-1]}={value}")
