@@ -58,34 +58,34 @@ def verify(
                                               help="Output format.")] = VerifyFormat.table,
     output: OutputOption = None,
     ratchet: Annotated[bool, typer.Option(
-        help="Fail when anything that passed in the previous run regressed, or the score "
-        "fell.")] = False,
-    strict: Annotated[bool, typer.Option(help="Every criterion must hold.")] = False,
+        "--ratchet", help="Fail when anything that passed in the previous run regressed, or "
+        "the score fell.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Every criterion must hold.")] = False,
     min_score: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Fail when the overall score is under this.")] = None,
     update_baseline: Annotated[bool, typer.Option(
-        help="Record the current passes in .propctl/baseline.json.")] = False,
+        "--update-baseline", help="Record the current passes in .propctl/baseline.json.")] = False,
     base: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Read baseline, waivers, attestations and the previous run from this git ref.")]
     = None,
     no_history: Annotated[bool, typer.Option(
-        help="Write nothing: no history line, no cache.")] = False,
+        "--no-history", help="Write nothing: no history line, no cache.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as --no-history.")] = False,
     jobs: Annotated[int, typer.Option(min=1, max=64, help="Checks run in parallel.")] = 4,
     timeout: Annotated[float, typer.Option(min=1, help="Default per-check timeout (s).")]
     = 120.0,
     trust: Annotated[bool, typer.Option(
-        help="Allow command checks from a roadmap other than the bundled one.")] = False,
+        "--trust", help="Allow command checks from a roadmap other than the bundled one.")] = False,
     live: Annotated[bool, typer.Option(
-        help="Also run live checks (AWS, cluster); they need credentials.")] = False,
+        "--live", help="Also run live checks (AWS, cluster); they need credentials.")] = False,
     python: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         help="The target's Python for checks that run its code (default: <repo>/.venv/bin/"
         "python, else propctl's own).", dir_okay=False)] = None,
 ) -> None:
     """Check every acceptance criterion (and every subtask with a check) against the repo.
 
-    A result is pass, fail, error (could not run), skip, manual or waived; only pass (and a
-    valid attestation) counts toward the score; error is never a pass.
+    A result is pass, fail, error (could not run), skip, manual or waived. Only a pass (a valid
+    attestation is one) counts toward the score; an error is never a pass.
     """
     app = get_app(ctx).with_repo(repo)
     app.trust = app.trust or trust
