@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +101,8 @@ def _which(program: str) -> tuple[bool, str]:
 
 
 def _version(program: str) -> tuple[bool, str]:
+    import subprocess
+
     path = shutil.which(program)
     if not path:
         return False, "not on PATH"
@@ -137,5 +137,7 @@ def _postgres() -> tuple[bool, str]:
     found = shutil.which("pg_ctl") or shutil.which("initdb")
     if found:
         return True, found
+    import glob
+
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return (True, versions[-1]) if versions else (False, "pg_ctl not found")
