@@ -17,6 +17,9 @@ def warnings(roadmap: Roadmap) -> list[str]:
 
 
 def _tier_targets(roadmap: Roadmap) -> Iterator[str]:
+    if not roadmap.dimensions:
+        yield "dimensions: none declared, so every score is 0 (add the score projection table)"
+        return
     declared = dict(roadmap.overall_targets)
     means = {"baseline": sum(d.baseline for d in roadmap.dimensions) / len(roadmap.dimensions)}
     for tier in roadmap.tiers:

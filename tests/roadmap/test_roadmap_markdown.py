@@ -221,3 +221,14 @@ def test_everything_the_markdown_cannot_show_survives(bundled: Roadmap) -> None:
     changed.task(11).subtasks[0].section = "First"  # a section, then back to none
     again = imported(render_markdown(changed))
     assert comparable(again) == comparable(changed)
+
+
+def test_a_checklist_without_a_projection_table() -> None:
+    from propctl.roadmap.consistency import warnings
+    from propctl.roadmap.score import compute_score
+
+    roadmap = imported(MINIMAL, "plan.md")
+    assert roadmap.dimensions == [] and roadmap.overall_targets == {"tier1": 6.0}
+    assert any("none declared" in w for w in warnings(roadmap))
+    assert compute_score(roadmap, ["1.a1"]).overall == 0.0
+    assert comparable(imported(render_markdown(roadmap))) == comparable(roadmap)
