@@ -132,7 +132,7 @@ class AutomationRunner:
                                                     secrets_provider="passphrase"))
             except auto.CommandError as exc:
                 raise UserError(f"pulumi could not open stack {self.target.stack!r}: "
-                                f"{_last_line(str(exc))}") from None
+                                f"{_pulumi_error(exc)}") from None
         return self._stack
 
     def preview(self, on_output: OnOutput) -> RunResult:
@@ -159,7 +159,7 @@ class AutomationRunner:
             from propctl.errors import FailureFound
 
             raise FailureFound(f"pulumi failed on stack {self.target.stack}: "
-                               f"{_last_line(str(exc))}") from None
+                               f"{_pulumi_error(exc)}") from None
 
 
 def automation_runner(target: Target) -> StackRunner:
@@ -177,6 +177,23 @@ def _counts(changes: Mapping[str, int] | None) -> dict[str, int]:
 def _shown(outputs: Mapping[str, Any]) -> dict[str, Any]:
     return {name: "[secret]" if getattr(o, "secret", False) else getattr(o, "value", o)
             for name, o in outputs.items()}
+
+
+def _pulumi_error(exc: Exception) -> str:
+    """The engine's own words: the last `error:` line of the command's stderr. CommandError
+    keeps only `repr(CommandResult(stdout=..., stderr=..., code=...))`, so read it from there."""
+    import ast
+    import re
+
+    text = str(exc)
+    found = re.search(r"stderr=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", text)
+    if found:
+        try:
+            text = ast.literal_eval(found.group(1))
+        except (ValueError, SyntaxError):
+            pass
+    errors = [x.strip() for x in text.splitlines() if "error:" in x]
+    return errors[-1] if errors else _last_line(text)
 
 
 def _last_line(text: str) -> str:

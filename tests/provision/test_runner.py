@@ -170,3 +170,44 @@ def test_missing_cli_through_a_real_process(tmp_path: Path) -> None:
                           env=env, timeout=120, check=False)
     assert done.returncode == 2
     assert "install the Pulumi CLI" in done.stderr
+
+
+class _StubStack:
+    """What `pulumi.automation.Stack` returns, for the real runner's mapping."""
+
+    def preview(self, on_output: runner.OnOutput, color: str) -> object:
+        on_output("Previewing update (staging):")
+        return type("R", (), {"change_summary": {"create": 64}})()
+
+    def up(self, on_output: runner.OnOutput, color: str) -> object:
+        from pulumi.automation._cmd import CommandResult
+        from pulumi.automation.errors import CommandError
+
+        raise CommandError(CommandResult(
+            stdout="Updating (staging):\n", code=255,
+            stderr="warning: A new version of Pulumi is available.\n"
+                   "error: update failed: creating RDS DB Instance: AccessDenied\n"))
+
+    def outputs(self) -> dict:
+        from pulumi.automation import OutputValue
+
+        return {"databaseEndpoint": OutputValue("db:5432", False),
+                "token": OutputValue("s3cr3t", True)}
+
+
+def test_the_automation_runner_maps_results_and_errors(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from propctl.errors import FailureFound
+    from propctl.provision.program import find_program
+
+    monkeypatch.setattr(runner.shutil, "which", lambda name: f"/opt/bin/{name}")
+    target = runner.prepare(find_program(tmp_path), "staging", "up", tmp_path,
+                            {"PULUMI_CONFIG_PASSPHRASE": "x"}, yes=False)
+    real = runner.AutomationRunner(target)
+    real._stack = _StubStack()  # what create_or_select_stack would open
+    lines: list[str] = []
+    assert real.preview(lines.append).changes == {"create": 64} and lines
+    assert real.outputs().outputs == {"databaseEndpoint": "db:5432", "token": "[secret]"}
+    with pytest.raises(FailureFound, match="error: update failed: creating RDS DB Instance: "
+                                           "AccessDenied$"):
+        real.up(lines.append)
