@@ -125,7 +125,7 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     ctx = _context(app, repo, timeout, live, python,
                    {"redis": redis, "asgi_pool": pool, "attestations": attestations,
                     "today": date.today()})
-    cache = engine.ResultCache.load(repo) if write else None
+    cache = engine.ResultCache.load(repo)  # read always; written only when the run may write
     try:
         results = _run(app, items, ctx, jobs, cache, progress)
     finally:
@@ -145,8 +145,7 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     verdict = gate.judge(roadmap, results, options, problems)
     if write:
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
-        if cache is not None:
-            cache.save(ctx.files.hash_memo)
+        cache.save(ctx.files.hash_memo)
     return document(app, verdict, commit), verdict
 
 
