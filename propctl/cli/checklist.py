@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from propctl.cli.app import App, get_app
 from propctl.cli.options import DryRunOption, FormatOption, OutputOption, RepoOption, TableJson
 from propctl.errors import UserError
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap
 
 RoadmapFileOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional at runtime
@@ -66,7 +69,7 @@ def validate(
     app.emit(f"ok: {path}: {summary}; {len(found)} warning(s)", output)
 
 
-def _counts(roadmap: Any) -> dict[str, int]:
+def _counts(roadmap: Roadmap) -> dict[str, int]:
     criteria = [c for _, c in roadmap.criteria()]
     subtasks = [s for t in roadmap.tasks() for s in t.subtasks]
     return {

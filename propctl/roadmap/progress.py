@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from propctl.roadmap.models import Roadmap, Task, Tier
+from propctl.roadmap.models import Roadmap, Task
 from propctl.roadmap.score import Score, compute_score, modelled_tier_targets
 
 NO_RESULTS_HINT = "no verify results yet: run `propctl verify` to check every criterion"
@@ -137,6 +137,3 @@ def _source(record: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     return {"time": record.get("time"), "commit": record.get("commit")}
 
-
-def tier_by_id(roadmap: Roadmap, tier_id: str) -> Tier | None:
-    return next((t for t in roadmap.tiers if t.id == tier_id), None)
