@@ -204,13 +204,11 @@ def service_exported_metrics() -> set[str]:
     for service in BUSINESS_METRICS:
         telemetry = render_dir("observability/service", service_variables(service))[0]
         names |= _exposed(telemetry.content)
-    # The service scaffold's request metrics and prometheus_client's process collector.
-    names |= _exposed("from prometheus_client import Counter, Histogram\n"
-                      "Counter('http_requests_total', 'x', ['method', 'path', 'status'])\n"
-                      "Histogram('http_request_duration_seconds', 'x', ['method', 'path'])\n")
-    events = Path(__file__).resolve().parents[2] / "templates/events/package"
-    if (events / "metrics.py").is_file():
-        names |= _exposed((events / "metrics.py").read_text())
+    # The service scaffold's request metrics (its metrics part, as every service gets it),
+    # prometheus_client's process collector, and the event bus every service carries.
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    names |= _exposed((templates / "parts/metrics/files/app/metrics.py").read_text())
+    names |= _exposed((templates / "events/package/metrics.py").read_text())
     return names
 
 
@@ -281,3 +279,70 @@ def test_every_service_is_scraped(stack: Path) -> None:
     targets = [d for name, d in _manifests(stack) if name == "scrape-targets.yaml"]
     assert len(targets) == 2 * len(SERVICES)
     assert all(d["spec"]["clusterIP"] == "None" for d in targets)
+
+
+# ---- the services' side: tracing and business metrics ---------------------------------------
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from propctl.generators.service import service_generation
+    from propctl.resources import bundled_roadmap
+    from propctl.roadmap.loader import load_roadmap
+
+    roadmap = load_roadmap(bundled_roadmap())
+    repo = tmp_path_factory.mktemp("traced")
+    for name, port in (("crm", 3016), ("trust", 3006)):
+        apply(repo, plan(repo, service_generation(repo, roadmap, name, port)))
+    services = [{"name": "crm", "port": 3016}, {"name": "trust", "port": 3006},
+                {"name": "legal", "port": 3007}]
+    apply(repo, plan(repo, observability_generation(repo, services)))
+    return repo
+
+
+def test_services_get_telemetry_and_their_business_metrics(traced: Path) -> None:
+    crm = traced / "apps/crm-service"
+    main = (crm / "app/main.py").read_text()
+    assert "from app.telemetry import setup_telemetry\n" in main
+    assert "    setup_telemetry(app)\n    return app\n" in main
+    assert "opentelemetry-exporter-otlp-proto-grpc" in (crm / "pyproject.toml").read_text()
+    assert "LEADS_CREATED = Counter(" in (crm / "app/telemetry.py").read_text()
+    assert "TRUST_SCORES = Histogram(" in (
+        traced / "apps/trust-service/app/telemetry.py").read_text()
+    assert not (traced / "apps/legal-service").exists()  # not scaffolded: left alone
+    again = plan(traced, observability_generation(traced, [{"name": "crm", "port": 3016}]))
+    assert {a.action for a in again.actions if a.path.startswith("apps/")} == {"identical"}
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=crm,
+                          capture_output=True, text=True)
+    assert ruff.returncode == 0, ruff.stdout
+
+
+TRACE_PROBE = """
+import os, secrets
+os.environ.update(JWT_SECRET=secrets.token_urlsafe(40), ENVIRONMENT="test",
+                  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:1")
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from app.main import app
+memory = InMemorySpanExporter()
+trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(memory))
+parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+response = TestClient(app).get("/metrics", headers={"traceparent": parent})
+assert response.status_code == 200
+names = {line.split()[2] for line in response.text.splitlines() if line.startswith("# TYPE")}
+[span] = [s for s in memory.get_finished_spans() if s.kind == trace.SpanKind.SERVER]
+print("PROBE", format(span.context.trace_id, "032x"), format(span.parent.span_id, "016x"),
+      span.attributes["http.response.status_code"], " ".join(sorted(names)))
+"""
+
+
+def test_a_request_continues_the_callers_trace_and_metrics_are_exported(traced: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", TRACE_PROBE], cwd=traced / "apps/crm-service",
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    [line] = [x for x in out.stdout.splitlines() if x.startswith("PROBE ")]
+    trace_id, parent_id, status, *names = line.split()[1:]
+    assert trace_id == "4bf92f3577b34da6a3ce929d0e0e4736" and parent_id == "00f067aa0ba902b7"
+    assert status == "200"
+    assert {"leads_created_total", "payments_received_total", "http_requests_total",
+            "http_request_duration_seconds", "process_cpu_seconds_total"} <= set(names)
