@@ -81,6 +81,8 @@ def new(ctx: typer.Context,
         app.emit_json(revision.as_json())
         return
     app.emit(f"{revision.id}  {revision.message}  ->  {revision.path}")
+    if revision.formatted_by:
+        app.info(f"formatted with {revision.formatted_by} (the repository's formatter)")
     app.info(f"next: propctl migrations upgrade --service {service}")
 
 

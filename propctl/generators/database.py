@@ -16,10 +16,12 @@ from propctl.migrations.target import ServiceTarget, resolve_service
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
+# One import line per entity, appended in the order they are scaffolded (hence no isort).
 MODELS_INIT = ('"""Every model module is imported here, so that `Base.metadata` (and Alembic\'s\n'
                'autogenerate) sees every table. `propctl scaffold repository` adds one line per\n'
-               'entity."""')
-REPOSITORIES_INIT = '"""Data access, one repository per entity (`propctl scaffold repository`)."""'
+               'entity."""\n\n# ruff: noqa: I001\n')
+REPOSITORIES_INIT = ('"""Data access, one repository per entity (`propctl scaffold repository`)."""'
+                     '\n\n# ruff: noqa: I001\n')
 
 
 def variables(target: ServiceTarget) -> dict[str, Any]:

@@ -36,10 +36,11 @@ class Revision:
     message: str
     down: list[str]
     path: str  # repo-relative
+    formatted_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"revision": self.id, "message": self.message, "down_revision": self.down,
-                "path": self.path}
+                "path": self.path, "formatted_by": self.formatted_by}
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Migrations:
         if empty:
             with self._session(connect=False) as (config, _url):
                 script = command.revision(config, message)
-            return self._revision(script)
+            return self._formatted(self._revision(script))
         found: dict[str, bool] = {}
         with self._session() as (config, url):
             script = command.revision(config, message, autogenerate=True,
@@ -122,7 +123,15 @@ class Migrations:
                 f"{self.target.rel('migrations')}: nothing to migrate: the models match "
                 f"{mask(url)} at {', '.join(self._head_ids()) or 'base'}",
                 hint="change a model first, or pass --empty for a hand-written revision")
-        return self._revision(script if not isinstance(script, list) else script[0])
+        return self._formatted(self._revision(script if not isinstance(script, list)
+                                              else script[0]))
+
+    def _formatted(self, revision: Revision) -> Revision:
+        from propctl.migrations.formatting import format_revision
+
+        repo = self.target.repo
+        revision.formatted_by = format_revision(repo, self.target.dir, repo / revision.path)
+        return revision
 
     def _refuse_many_heads(self) -> None:
         heads = self.heads()

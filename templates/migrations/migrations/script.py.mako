@@ -9,14 +9,14 @@ Revision ID: ${up_revision}
 Revises: ${_ids(down_revision)}
 Create Date: ${create_date}
 
-Written by Alembic (`propctl migrations new`). Revisions are append-only: once applied anywhere,
-add a new revision instead of editing this one.
+Written by Alembic (`propctl migrations new`). Revisions are append-only:
+once applied anywhere, add a new revision instead of editing this one.
 """
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+import sqlalchemy as sa  # noqa: F401 - used by most revisions, not by an empty one
+from alembic import op  # noqa: F401
 ${imports if imports else ""}
 # revision identifiers, used by Alembic.
 revision: str = ${repr(up_revision)}
