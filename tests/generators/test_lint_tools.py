@@ -105,3 +105,17 @@ def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -
     check = _tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
     assert check.returncode == 0, check.stdout + check.stderr
     assert 'if (name === "x") {' in page.read_text() and page.read_text().count(";") >= 3
+
+
+def test_generated_files_are_already_prettier_clean(capsys, js_repo: Path) -> None:
+    """The prettier hook must not rewrite what propctl generates (that would read as a user's
+    edit, a conflict, on the next scaffold run)."""
+    _scaffold(capsys, js_repo)
+    for args in (["--all"], ["--verify"]):
+        assert main(["scaffold", "workflow", *args, "--repo", str(js_repo)]) == 0
+    capsys.readouterr()
+    files = [".pre-commit-config.yaml", ".prettierrc", "eslint.config.js",
+             *(str(p.relative_to(js_repo)) for p in (js_repo / ".github/workflows").glob("*.yml"))]
+    assert len(files) == 13
+    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", *files)
+    assert check.returncode == 0, check.stdout + check.stderr
