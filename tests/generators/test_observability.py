@@ -318,7 +318,7 @@ def test_services_get_telemetry_and_their_business_metrics(traced: Path) -> None
 TRACE_PROBE = """
 import os, secrets
 os.environ.update(JWT_SECRET=secrets.token_urlsafe(40), ENVIRONMENT="test",
-                  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:1")
+                  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:1", OTEL_EXPORTER_OTLP_TIMEOUT="1")
 from fastapi.testclient import TestClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
