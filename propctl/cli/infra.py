@@ -129,8 +129,7 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
 
 @infra_app.command()
 def policies(ctx: typer.Context, fmt: FormatOption = TableJson.table) -> None:
-    """List propctl's infrastructure policies (the names `--policy` and the `infra_plan` check
-    accept)."""
+    """List propctl's infrastructure policies (names for --policy and the infra_plan check)."""
     from propctl.provision.policies import POLICIES
 
     app = get_app(ctx)
@@ -195,13 +194,13 @@ def up(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = No
 def destroy(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
             yes: YesOption = False, dry_run: DryRunOption = False,
             fmt: FormatOption = TableJson.table) -> None:
-    """Delete every resource of the stack (production needs --yes; --dry-run lists outputs of
-    what exists without deleting anything)."""
-    _run(ctx, "outputs" if dry_run else "destroy", stack, repo, yes, fmt)
+    """Delete every resource of the stack (production needs --yes; --dry-run previews what
+    would be deleted)."""
+    _run(ctx, "preview_destroy" if dry_run else "destroy", stack, repo, yes, fmt)
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra outputs --stack production --format json")
 def outputs(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
             fmt: FormatOption = TableJson.table) -> None:
-    """The stack's outputs (endpoints; secrets shown as [secret])."""
+    """The stack's outputs (endpoints; secrets are masked)."""
     _run(ctx, "outputs", stack, repo, False, fmt)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from propctl.errors import MissingToolError, UserError
 from propctl.provision.program import Program
 
-ACTIONS = ("preview", "up", "destroy", "outputs")
+ACTIONS = ("preview", "up", "destroy", "preview_destroy", "outputs")
 CHANGING = frozenset({"up", "destroy"})
 PROTECTED_STACKS = frozenset({"production"})
 STATE_DIR = Path(".propctl") / "pulumi-state"
@@ -47,6 +47,7 @@ class StackRunner(Protocol):
     def preview(self, on_output: OnOutput) -> RunResult: ...
     def up(self, on_output: OnOutput) -> RunResult: ...
     def destroy(self, on_output: OnOutput) -> RunResult: ...
+    def preview_destroy(self, on_output: OnOutput) -> RunResult: ...
     def outputs(self) -> RunResult: ...
 
 
@@ -147,6 +148,11 @@ class AutomationRunner:
     def destroy(self, on_output: OnOutput) -> RunResult:
         result = self._guard(lambda: self.stack.destroy(on_output=on_output, color="never"))
         return RunResult("destroy", self.target.stack, _counts(result.summary.resource_changes))
+
+    def preview_destroy(self, on_output: OnOutput) -> RunResult:
+        result = self._guard(lambda: self.stack.preview_destroy(on_output=on_output,
+                                                                color="never"))
+        return RunResult("preview_destroy", self.target.stack, _counts(result.change_summary))
 
     def outputs(self) -> RunResult:
         return RunResult("outputs", self.target.stack,

@@ -34,6 +34,10 @@ class FakeRunner:
         self.calls.append("destroy")
         return RunResult("destroy", self.target.stack, {"delete": 64})
 
+    def preview_destroy(self, on_output: runner.OnOutput) -> RunResult:
+        self.calls.append("preview_destroy")
+        return RunResult("preview_destroy", self.target.stack, {"delete": 64})
+
     def outputs(self) -> RunResult:
         self.calls.append("outputs")
         return RunResult("outputs", self.target.stack, outputs={"cacheEndpoint": "master.x"})
@@ -111,11 +115,14 @@ def test_production_needs_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert code == 0 and fake[0].calls == [action]
 
 
-def test_dry_run_up_previews(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                             fake: list[FakeRunner]) -> None:
-    code, out, _ = _run(capsys, "up", "--stack", "production", "--dry-run", "--yes",
+@pytest.mark.parametrize(("action", "asked", "shown"), [
+    ("up", "preview", "create: 64"), ("destroy", "preview_destroy", "delete: 64")])
+def test_dry_run_previews_without_needing_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                             fake: list[FakeRunner], action: str, asked: str,
+                                             shown: str) -> None:
+    code, out, _ = _run(capsys, action, "--stack", "production", "--dry-run",
                         "--repo", str(tmp_path))
-    assert code == 0 and fake[0].calls == ["preview"] and "create: 64" in out
+    assert code == 0 and fake[0].calls == [asked] and shown in out
 
 
 def test_without_a_passphrase_nothing_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path,
