@@ -15,7 +15,7 @@ SKIP_PARTS = frozenset({"__pycache__", "venv", ".venv"})
 def infra_generation(path: str = "infra") -> Generation:
     from propctl.resources import infra_dir
 
-    dest = PurePosixPath(path.strip("/") or "infra")
+    dest = PurePosixPath(path.rstrip("/") or "infra")
     if dest.is_absolute() or ".." in dest.parts:
         raise UserError(f"--path {path!r}: must be a folder inside the repo")
     source = infra_dir()
