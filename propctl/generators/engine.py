@@ -110,6 +110,7 @@ class FileAction:
     new: str | None = None          # what would be written
     spec: FileSpec | PatchSpec | None = None
     markers: int = 0                # conflict regions left by a merge
+    adopt: bool = False             # a merge kept the user's file as is: record it, write nothing
     manual: str = ""                # what to do by hand (refused patches)
 
     def diff(self) -> str:
@@ -386,6 +387,7 @@ def _merged(repo: Path, act: FileAction, entry: dict[str, Any], base_hash: str,
     result = merge3(base, act.old or "", act.new or "")
     act.new, act.markers = result.text, result.conflicts
     if result.text == act.old:
+        act.adopt = True
         return _set(act, "skip", "your version already holds the template's changes")
     detail = f"{result.conflicts} conflict region(s) to resolve" if result.conflicts else "clean"
     return _set(act, "merge", f"three-way merge: {detail}")
@@ -528,7 +530,8 @@ def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -
     for action in plan.actions:
         _apply_one(repo, action, force, writes, report)
         if isinstance(action.spec, FileSpec) and (
-                action.action not in ("skip", "deleted") or (action.action == "deleted" and force)):
+                action.action not in ("skip", "deleted") or action.adopt
+                or (action.action == "deleted" and force)):
             _record(manifest, plan.generation, action, rendered, report)
         elif isinstance(action.spec, PatchSpec) and action.path in manifest and (
                 action.action in ("patch", "identical")):
@@ -577,7 +580,8 @@ def _record(manifest: dict[str, dict[str, Any]], generation: Generation, action:
                              "sha256": sha256(on_disk)}
     if entry["sha256"] != generated:
         entry["generated"] = generated
-    if action.action == "merge" or (previous.get("merged") and action.action == "identical"):
+    if action.action == "merge" or action.adopt or (
+            previous.get("merged") and action.action == "identical"):
         entry["merged"] = True
     if previous.get("patches"):
         entry["patches"] = previous["patches"]

@@ -306,3 +306,17 @@ def test_patches_by_other_generators_survive_regeneration(tmp_path: Path) -> Non
     merged = (tmp_path / "main.py").read_text()
     assert "import z" in merged and "install_tracing(app)" in merged and "# mine" in merged
     assert "<<<<<<<" not in merged
+
+
+def test_merge_adopts_an_edit_when_the_template_did_not_change(tmp_path: Path) -> None:
+    g = gen(FileSpec("f", "a\nb\n"))
+    apply(tmp_path, plan(tmp_path, g))
+    (tmp_path / "f").write_text("a\nb\nmine\n")
+    before = (tmp_path / "f").stat().st_mtime_ns
+    assert actions(tmp_path, g) == {"f": "conflict"}
+    p = plan(tmp_path, g, merge=True)
+    assert p.actions[0].action == "skip" and p.actions[0].adopt
+    apply(tmp_path, p, merge=True)
+    assert (tmp_path / "f").read_text() == "a\nb\nmine\n"
+    assert (tmp_path / "f").stat().st_mtime_ns == before
+    assert actions(tmp_path, g) == {"f": "skip"}       # kept from now on, no conflict
