@@ -134,10 +134,10 @@ class Python(CheckKind):
                              f"{len(found)} {label}, need {self.params.min_count}", found)
 
     def _middleware(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
-        return self._registered(trees, "middleware")
+        return self._registered(_with_local_imports(ctx, trees), "middleware")
 
     def _exception_handler(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
-        return self._registered(trees, "exception handler")
+        return self._registered(_with_local_imports(ctx, trees), "exception handler")
 
     def _no_module_state(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         found = [Evidence(f.detail, name, f.line) for name, tree in trees.items()
@@ -171,6 +171,55 @@ class Python(CheckKind):
                                      f"{self.params.max}", [Evidence(detail, name, call.lineno)])
             evidence.append(Evidence(detail, name, call.lineno))
         return Result.passed(f"pool configured ({evidence[0].detail})", evidence)
+
+
+def _with_local_imports(ctx: CheckContext, trees: dict[str, ast.Module],
+                        depth: int = 3) -> dict[str, ast.Module]:
+    """The files and the app's own modules they import (a few levels deep): an app that
+    registers its handlers in `install(app)` functions of other modules still registers them."""
+    out = dict(trees)
+    frontier = list(trees)
+    for _ in range(depth):
+        found: list[str] = []
+        for name in frontier:
+            for target in _local_modules(ctx, name, out[name]):
+                if target not in out:
+                    try:
+                        out[target] = pyast.parse(ctx.files.read_text(target) or "", target)
+                    except SyntaxError:
+                        continue
+                    found.append(target)
+        frontier = found
+    return out
+
+
+def _local_modules(ctx: CheckContext, name: str, tree: ast.Module) -> list[str]:
+    folder = name.rsplit("/", 1)[0] if "/" in name else ""
+    roots = [folder, ctx.expand("{api}")]
+    candidates: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            dotted = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = folder.split("/") if folder else []
+                parent = "/".join(parts[:len(parts) - node.level + 1])
+                rel = base.replace(".", "/")
+                heads = [f"{parent}/{rel}" if rel else parent]
+                candidates += [f"{h}/{a.name}.py" for h in heads for a in node.names]
+                candidates += [f"{h}.py" for h in heads if rel] + [f"{h}/__init__.py"
+                                                                  for h in heads]
+                continue
+            dotted = [base] + [f"{base}.{a.name}" for a in node.names]
+        else:
+            continue
+        for module in dotted:
+            path = module.replace(".", "/")
+            candidates += [f"{r}/{path}.py" if r else f"{path}.py" for r in roots]
+            candidates += [f"{r}/{path}/__init__.py" if r else f"{path}/__init__.py"
+                           for r in roots]
+    return sorted({c.lstrip("/") for c in candidates if ctx.files.is_file(c.lstrip("/"))})
 
 
 def _apps_and_routers(tree: ast.Module,
@@ -239,8 +288,11 @@ def _registrations(tree: ast.Module, what: str) -> list[tuple[str, int]]:
     method = "add_middleware" if what == "middleware" else "add_exception_handler"
     decorator = "middleware" if what == "middleware" else "exception_handler"
     for call in pyast.calls(tree, method):
-        labels = [pyast.call_name(a) for a in call.args[:2]]
-        out += [(label, call.lineno) for label in labels if label != "?"]
+        # add_middleware(Class, ...) / add_exception_handler(Exception, handler): one each
+        labels = [pyast.call_name(a) for a in call.args[: 1 if what == "middleware" else 2]]
+        label = " ".join(x for x in labels if x != "?")
+        if label:
+            out.append((label, call.lineno))
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for dec in node.decorator_list:
