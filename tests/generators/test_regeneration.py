@@ -34,7 +34,7 @@ def test_rerun_with_nothing_changed_writes_nothing(repo: Path,
     before = files(repo)
     capsys.readouterr()
     assert scaffold(repo) == 0
-    assert re.search(r"^plan: \d+ identical$", capsys.readouterr().out, re.M)
+    assert re.search(r"^plan: \d+ identical\b", capsys.readouterr().out, re.M)
     assert files(repo) == before                                       # bytes and mtimes
 
 

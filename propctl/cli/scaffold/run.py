@@ -107,32 +107,34 @@ def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
             "conflict", "refused", "deleted", "obsolete", "merge")]
         app.emit("\n".join([*lines, f"plan: {counts or 'nothing to do'}"]))  # plain: no Rich
         return
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{the_plan.generation.generator}: {_params(the_plan)}",
                   title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("action")
     table.add_column("path", overflow="fold")
     table.add_column("why", overflow="fold")
+    quiet_rows = ("identical", "skip") if app.verbosity <= 0 else ()
     for action in the_plan.actions:
-        style = _STYLE.get(action.action, "")
-        table.add_row(f"[{style}]{action.action}[/]" if style else action.action,
-                      escape(action.path), escape(action.reason))
-    app.console.print(table)
-    app.console.print(f"plan: {counts or 'nothing to do'}")
+        if action.action not in quiet_rows:
+            table.add_row(Text(action.action, style=_STYLE.get(action.action, "")),
+                          Text(action.path), Text(action.reason))
+    if table.row_count:
+        app.console.print(table)
+    hidden = " (-v lists the unchanged files)" if table.row_count < len(the_plan.actions) else ""
+    app.console.print(f"plan: {counts or 'nothing to do'}{hidden}", markup=False,
+                      highlight=False)
     if show_diff:
         for action in the_plan.actions:
             _print_diff(app, action.diff())
 
 
 def _print_diff(app: App, diff: str) -> None:
-    from rich.markup import escape
-
     for line in diff.splitlines():
         style = ("bold" if line.startswith(("---", "+++")) else "green" if line.startswith("+")
                  else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
-        app.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line),
+        app.console.print(line, style=style or None, markup=False, highlight=False,
                           soft_wrap=True)
 
 
