@@ -1,0 +1,357 @@
+"""`scaffold add CONCERN --service api` (issue 9): the service scaffold's per-concern parts,
+rendered into an existing FastAPI app at the roadmap's file names, wired in one generated module.
+
+One source per concern: the files come from `templates/parts/<part>/files/app/**` (the same
+parts `scaffold service` uses), written for a service's `app/` package. A layout map turns each
+logical module (`app/settings.py`, imported as `app.settings`) into the existing app's file and
+import name (`config.py`, `config`); for a service the map is the identity.
+
+Every run re-renders the files of every concern installed so far (read from
+`.propctl/generated.json`), so `app_platform.py` (one `install(app)` calling each concern's
+installer) and `config.py` (one `Settings`) always list them all. `main.py` gets two anchored
+patches: `from app_platform import install as install_platform` after its last top-level import
+and `install_platform(app)` at its end (after the routers are included). The module is not called
+`platform.py`: that name would shadow the standard library's `platform` and break pydantic.
+`main.py` must create exactly one module-level `<name> = FastAPI(...)`; anything else (an app
+factory, two apps, a syntax error) is refused with the lines to add by hand."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from propctl.errors import UserError
+from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.state import RepoState
+
+GENERATOR = "add"
+PLATFORM = "app_platform"
+
+
+@dataclass(frozen=True)
+class Concern:
+    name: str
+    task: int
+    parts: tuple[str, ...]
+    imports: tuple[str, ...]          # lines for app_platform.py, logical module names in {}
+    setup: tuple[str, ...]            # statements in install(app)
+    dependencies: tuple[str, ...] = ()
+
+
+# install order: later middleware wraps earlier (logging, which sets the correlation id, is last
+# so every other layer sees it; versioning re-prefixes the routes the others added)
+CONCERNS: dict[str, Concern] = {c.name: c for c in (
+    Concern("errors", 3, ("errors", "exceptions"),
+            ("from {app.errors} import install as install_errors",), ("install_errors(app)",)),
+    Concern("health", 9, ("health", "metrics"),
+            ("from {app.health} import router as health_router",
+             "from {app.metrics} import install as install_metrics",
+             "from {app.metrics} import metrics as metrics_endpoint"),
+            ("app.include_router(health_router)", "install_metrics(app)",
+             'app.add_api_route("/health/metrics", metrics_endpoint, methods=["GET"], '
+             "include_in_schema=False)"),
+            ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0", "prometheus-client>=0.20")),
+    Concern("cache", 6, ("redis", "cache"),
+            ("from {app.cache.install} import install as install_cache",),
+            ("install_cache(app)",), ("redis>=5.0",)),
+    Concern("security", 2, ("redis", "auth", "security"),
+            ("from {app.security} import install as install_security",),
+            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "httpx>=0.27")),
+    Concern("versioning", 7, ("versioning", "deprecation"),
+            ("from {app.middleware.deprecation} import install as install_deprecation",
+             "from {app.versioning} import install as install_versioning"),
+            ("install_deprecation(app, settings)", "install_versioning(app)")),
+    Concern("logging", 5, ("logging", "request_logger"),
+            ("from {app.logs} import install as install_logging",
+             "from {app.middleware.request_logger} import RequestLoggerMiddleware"),
+            ("app.add_middleware(RequestLoggerMiddleware)", "install_logging(app, settings)")),
+)}
+BASE_DEPENDENCIES = ("pydantic-settings>=2.2", "pyjwt>=2.8")
+PART_ORDER = ("settings", "errors", "exceptions", "auth", "redis", "security", "health",
+              "metrics", "cache", "versioning", "deprecation", "logging", "request_logger")
+
+# logical file (service layout) -> file in an existing flat app (the roadmap's names)
+API_LAYOUT = {
+    "app/settings.py": "config.py",
+    "app/errors.py": "middleware/error_handler.py",
+    "app/logs.py": "logging_config.py",
+    "app/health.py": "routers/health.py",
+    "app/metrics.py": "middleware/metrics.py",
+    "app/versioning.py": "middleware/versioning.py",
+    "app/auth.py": "security/dependencies.py",
+}
+
+
+def module_of(path: str) -> str:
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def api_module(logical: str) -> str:
+    """`app.settings` -> `config`; `app.cache.redis_client` -> `cache.redis_client`."""
+    for source, target in API_LAYOUT.items():
+        if module_of(source) == logical:
+            return module_of(target)
+    if logical == "app":
+        return "config"             # `from app import __version__`: config.py defines it
+    return logical.removeprefix("app.")
+
+
+_IMPORT = re.compile(r"^(\s*(?:from|import)\s+)(app(?:\.\w+)*)\b", re.M)
+
+
+def relocate_imports(text: str) -> str:
+    return _IMPORT.sub(lambda m: m.group(1) + api_module(m.group(2)), text)
+
+
+def parse_concerns(names: list[str]) -> list[str]:
+    chosen: set[str] = set()
+    for raw in names:
+        for name in (n.strip().lower() for n in raw.split(",")):
+            if name == "all":
+                chosen |= set(CONCERNS)
+            elif name in CONCERNS:
+                chosen.add(name)
+            elif name:
+                raise UserError(f"unknown concern {name!r}",
+                                hint=f"choose from {', '.join(CONCERNS)} or all")
+    if not chosen:
+        raise UserError("name at least one concern", hint=f"choose from {', '.join(CONCERNS)}")
+    return [name for name in CONCERNS if name in chosen]
+
+
+def installed(repo: Path, service: str) -> set[str]:
+    found: set[str] = set()
+    for entry in RepoState(repo).generated().values():
+        params = entry.get("params") or {}
+        if entry.get("generator") == GENERATOR and params.get("service") == service:
+            found |= set(params.get("concerns") or [])
+    return found & set(CONCERNS)
+
+
+# ---- main.py --------------------------------------------------------------------------------
+@dataclass
+class MainShape:
+    app_name: str
+    last_import: str | None        # text of the last line of the last top-level import
+    main_guard: bool               # an `if __name__ == "__main__":` block at the end
+    cors_wildcard: bool
+    has_cors: bool
+    version: str
+
+
+def manual_lines(main_path: str) -> str:
+    return (f"add to {main_path} by hand:\n"
+            f"    from {PLATFORM} import install as install_platform   (with the imports)\n"
+            "    install_platform(app)   (at the end, after every include_router; use your "
+            "FastAPI object's name)\nthen run the command again")
+
+
+def inspect_main(text: str, main_path: str) -> MainShape:
+    try:
+        tree = ast.parse(text, main_path)
+    except SyntaxError as exc:
+        raise UserError(f"{main_path}:{exc.lineno}: cannot parse: {exc.msg}",
+                        hint=manual_lines(main_path)) from None
+    apps = [node for node in tree.body if _creates_fastapi(node)]
+    if len(apps) != 1:
+        what = "no module-level `app = FastAPI(...)` (an app factory?)" if not apps else \
+            f"{len(apps)} FastAPI apps (lines {', '.join(str(n.lineno) for n in apps)})"
+        raise UserError(f"{main_path}: {what}; propctl only wires an app it understands",
+                        hint=manual_lines(main_path))
+    node = apps[0]
+    target = node.targets[0] if isinstance(node, ast.Assign) else node.target  # type: ignore
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+               and n.lineno < node.lineno]
+    lines = text.splitlines()
+    last = lines[(imports[-1].end_lineno or imports[-1].lineno) - 1] if imports else None
+    guard = bool(tree.body) and isinstance(tree.body[-1], ast.If) and "__name__" in ast.unparse(
+        tree.body[-1].test)
+    cors = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args
+            and ast.unparse(c.func).endswith("add_middleware")
+            and ast.unparse(c.args[0]).endswith("CORSMiddleware")]
+    wildcard = any(k.arg == "allow_origins" and isinstance(k.value, ast.List | ast.Tuple)
+                   and any(isinstance(e, ast.Constant) and e.value == "*" for e in k.value.elts)
+                   for c in cors for k in c.keywords)
+    version = next((k.value.value for k in node.value.keywords  # type: ignore[union-attr]
+                    if k.arg == "version" and isinstance(k.value, ast.Constant)
+                    and isinstance(k.value.value, str)), "0.0.0")
+    return MainShape(target.id, last, guard, wildcard, bool(cors), version)  # type: ignore
+
+
+def _creates_fastapi(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return False
+    return isinstance(target, ast.Name) and isinstance(value, ast.Call) and \
+        ast.unparse(value.func).split(".")[-1] == "FastAPI"
+
+
+def _literal(line: str) -> str:
+    """A regex matching exactly this line (readable: spaces are not escaped)."""
+    return "^" + re.escape(line).replace("\\ ", " ") + "$"
+
+
+def main_patches(main_path: str, shape: MainShape, security: bool) -> list[PatchSpec]:
+    anchor = _literal(shape.last_import) if shape.last_import else None
+    before = anchor is None
+    first = r"\A" if before else anchor
+    patches = [PatchSpec(main_path, f"from {PLATFORM} import install as install_platform",
+                         first, before=before, manual=manual_lines(main_path))]
+    if security and shape.cors_wildcard:
+        patches.append(PatchSpec(main_path, "from config import get_settings", first,
+                                 before=before))
+        patches.append(PatchSpec(
+            main_path, "allow_origins=get_settings().cors_origins",
+            r"""allow_origins\s*=\s*\[\s*["']\*["']\s*\]""", replace=True,
+            manual=f"in {main_path}, use allow_origins=get_settings().cors_origins"))
+    call = f"install_platform({shape.app_name})"
+    if shape.main_guard:
+        patches.append(PatchSpec(main_path, call + "\n", r"^if __name__\s*==", before=True))
+    else:
+        patches.append(PatchSpec(main_path, "\n" + call))
+    return patches
+
+
+# ---- docker-compose -------------------------------------------------------------------------
+_SECRET_KEY = re.compile(r"(?i)^(\s*-?\s*)([\w.]*(password|passwd|secret|token|api_key|"
+                         r"access_key)[\w.]*)(\s*[:=]\s*)(?!\"?\$\{)(\S.*?)\s*$")
+_URL_KEY = re.compile(r"^(\s*-?\s*)(\w+)(\s*[:=]\s*)(?!\"?\$\{)(\S*://[^/\s:@$]*:[^@\s/]+@\S*)\s*$")
+_FLAG = re.compile(r"(--requirepass\s+)(?!\$\{)(\S+)")
+
+
+def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
+    """Literal credentials in a compose file -> `${VAR:?set it in .env}`; returns the patches and
+    the variables `.env.example` must list."""
+    patches: list[PatchSpec] = []
+    names: list[str] = []
+    for line in text.splitlines():
+        new = line
+        for pattern in (_SECRET_KEY, _URL_KEY):
+            match = pattern.match(line)
+            if match:
+                name = match.group(2).upper()
+                new = f"{match.group(1)}{match.group(2)}{match.group(len(match.groups()) - 1)}" \
+                      f"${{{name}:?set it in .env}}"
+                break
+        flag = _FLAG.search(new)
+        if flag:
+            new = new[:flag.start()] + flag.group(1) + "${REDIS_PASSWORD:?set it in .env}" \
+                + new[flag.end():]
+        if new != line:
+            patches.append(PatchSpec(path, new, _literal(line), replace=True))
+        names += re.findall(r"\$\{(\w+):\?set it in \.env\}", new)
+    return patches, list(dict.fromkeys(names))
+
+
+# ---- the generation ---------------------------------------------------------------------------
+def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) -> Generation:
+    if service != "api":
+        raise UserError(f"--service {service}: `scaffold add` hardens the existing API only",
+                        hint="services made by `propctl scaffold service` already have every "
+                        "concern; use --service api")
+    api = roadmap.paths.get("api", "apps/api").strip("/")
+    main_path = f"{api}/main.py"
+    main_file = repo / main_path
+    if not main_file.is_file():
+        raise UserError(f"{main_path}: not found (the roadmap's paths.api is {api!r})",
+                        hint="run from the repository root or pass --repo")
+    shape = inspect_main(main_file.read_text("utf-8"), main_path)
+    concerns = [c for c in CONCERNS if c in installed(repo, service) | set(wanted)]
+    parts = [p for p in PART_ORDER if p == "settings"
+             or any(p in CONCERNS[c].parts for c in concerns)]
+    files = _render(api, parts, shape, roadmap)
+    compose = _compose(repo) if "security" in concerns else None
+    env_names: list[str] = []
+    patches: list[PatchSpec] = []
+    if compose is not None:
+        compose_specs, env_names = compose_patches(compose, (repo / compose).read_text("utf-8"))
+        patches += compose_specs
+    if "security" in concerns:
+        patches.append(PatchSpec(".gitignore", ".env", create=True))
+    files.append(_env_example(parts, roadmap, env_names))
+    files.append(_platform(api, concerns, shape))
+    patches += main_patches(main_path, shape, "security" in concerns)
+    patches += _dependency_patches(repo, api, concerns)
+    return Generation(GENERATOR, {"service": service, "concerns": concerns}, [*files, *patches])
+
+
+def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
+    return {"name": "api", "service": "api", "port": 8000, "parts": parts,
+            "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"])}
+
+
+def _render(api: str, parts: list[str], shape: MainShape, roadmap: Any) -> list[FileSpec]:
+    variables = _variables(parts, roadmap)
+    out: dict[str, FileSpec] = {}
+    for part in parts:
+        for spec in render_dir(f"parts/{part}/files", variables):
+            if not spec.path.startswith("app/"):
+                continue                      # tests, Dockerfile, .env.example: service-only
+            target = API_LAYOUT.get(spec.path, spec.path.removeprefix("app/"))
+            content = relocate_imports(spec.content) if target.endswith(".py") else spec.content
+            if target == "config.py":
+                content += f'\n\n__version__ = "{shape.version}"\n'
+            spec = FileSpec(f"{api}/{target}", content, spec.executable)
+            if spec.path in out and out[spec.path].content != spec.content:
+                raise UserError(f"parts disagree about {spec.path}")
+            out[spec.path] = spec
+    return list(out.values())
+
+
+def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> FileSpec:
+    spec = render_dir("parts/settings/files", _variables(parts, roadmap))
+    text = next(s.content for s in spec if s.path == ".env.example")
+    if compose_names:
+        text += "\n# docker-compose.yml reads these; put the real values in .env\n" + "".join(
+            f"{name}=\n" for name in compose_names)
+    return FileSpec(".env.example", text)
+
+
+def _platform(api: str, concerns: list[str], shape: MainShape) -> FileSpec:
+    mod = {name: api_module(name) for name in ("app.settings",)}
+    fill = {"add_cors": str(not shape.has_cors)}
+    imports: list[str] = []
+    setup: list[str] = []
+    for name in concerns:
+        concern = CONCERNS[name]
+        imports += [_logical(line) for line in concern.imports]
+        setup += [line.format(**fill) for line in concern.setup]
+    from propctl.generators.engine import render_text
+    from propctl.resources import templates_dir
+
+    source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")
+    content = render_text(source, {"concerns": concerns, "service": "api", "mod": mod,
+                                   "imports": sorted(set(imports)), "setup": setup})
+    return FileSpec(f"{api}/{PLATFORM}.py", content)
+
+
+def _logical(line: str) -> str:
+    return re.sub(r"\{(app(?:\.\w+)*)\}", lambda m: api_module(m.group(1)), line)
+
+
+def _compose(repo: Path) -> str | None:
+    for name in ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"):
+        if (repo / name).is_file():
+            return name
+    return None
+
+
+def _dependency_patches(repo: Path, api: str, concerns: list[str]) -> list[PatchSpec]:
+    requirements = f"{api}/requirements.txt"
+    if not (repo / requirements).is_file():
+        return []
+    wanted = {*BASE_DEPENDENCIES, *(d for c in concerns for d in CONCERNS[c].dependencies)}
+    present = (repo / requirements).read_text("utf-8").lower()
+    out = []
+    for dependency in sorted(wanted):
+        name = re.split(r"[<>=\[]", dependency)[0].lower()
+        if re.search(rf"(?m)^{re.escape(name)}\b", present):
+            continue
+        out.append(PatchSpec(requirements, dependency))
+    return out

@@ -1,0 +1,17 @@
+"""`install(app)`: cache the configured read routes, invalidate on writes, `/health/cache`,
+warm at startup. Call it after every router is included."""
+
+from fastapi import FastAPI
+
+from app.cache.decorators import cache_routes
+from app.cache.health import router
+from app.settings import get_settings
+from app.tasks.cache_warmer import warm_on_startup
+
+
+def install(app: FastAPI) -> None:
+    settings = get_settings()
+    cache_routes(app, settings)
+    app.include_router(router)
+    if settings.cache_warm_on_startup:
+        warm_on_startup(app)
