@@ -63,14 +63,16 @@ def port(value: int | str, *, service: str, roadmap_services: Iterable[Any] = ()
     declared = {s.name: s.port for s in roadmap_services}
     if declared.get(service) == number:
         return number
+    in_repo = list(_ports_in_repo(repo, generated or {}))
+    every = [*declared.values(), *(p for _, p in in_repo)]
     for name, taken in declared.items():
         if taken == number and name != service:
             raise UserError(f"--port {number}: the roadmap gives port {number} to the "
-                            f"{name!r} service", hint=_free_hint(declared.values()))
-    for name, taken in _ports_in_repo(repo, generated or {}):
+                            f"{name!r} service", hint=_free_hint(every))
+    for name, taken in in_repo:
         if taken == number and name != service:
             raise UserError(f"--port {number}: already used by {name!r} in this repository",
-                            hint=_free_hint(declared.values()))
+                            hint=_free_hint(every))
     return number
 
 
