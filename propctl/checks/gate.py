@@ -97,12 +97,18 @@ def load_attestations(repo: Path, base: str | None = None) -> dict[str, Attestat
 def load_waivers(roadmap: Roadmap, repo: Path, base: str | None = None) -> list[Waiver]:
     source = f"{base}:{WAIVERS}" if base else str(repo / WAIVERS)
     waivers = list(roadmap.waivers)
+    known = {c.id for _, c in roadmap.criteria()}
     for number, raw in enumerate(_records(read_state_file(repo, WAIVERS, base), source), 1):
         try:
-            waivers.append(Waiver.model_validate(raw))
+            waiver = Waiver.model_validate(raw)
         except ValueError as exc:
             raise UserError(f"{source}: entry {number}: {exc}".splitlines()[0],
                             hint="each waiver has criterion, owner, reason, expires") from None
+        if waiver.criterion not in known:
+            raise UserError(f"{source}: entry {number}: unknown criterion {waiver.criterion!r}",
+                            hint="criterion ids look like 2.a2; remove waivers for criteria "
+                            "that no longer exist")
+        waivers.append(waiver)
     return waivers
 
 

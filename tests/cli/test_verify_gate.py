@@ -177,3 +177,16 @@ def test_bad_check_parameters_are_located(example_repo: Path,
     write(example_repo / "checklists/roadmap.yaml", text)
     code, _, err = verify(capsys, example_repo, "--no-history")
     assert code == 2 and "roadmap.yaml:" in err and "paht" in err
+
+
+@pytest.mark.parametrize("body", [
+    "- {criterion: 2.a99, owner: a, reason: b, expires: 2030-01-01}\n",
+    "- {criterion: 2.a2, owner: a}\n",
+    "- {criterion: 2.a2, owner: a, reason: b, expires: someday}\n",
+    "criterion: 2.a2\n",
+])
+def test_bad_waivers_exit_2(example_repo: Path, capsys: pytest.CaptureFixture[str],
+                            body: str) -> None:
+    write(example_repo / ".propctl/waivers.yaml", body)
+    code, _, err = verify(capsys, example_repo, "--criterion", "2.2", "--no-history")
+    assert code == 2 and "waivers.yaml" in err and "Traceback" not in err
