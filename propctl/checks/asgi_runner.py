@@ -74,7 +74,7 @@ def run_spec(spec: dict) -> dict:
         module = importlib.import_module(module_name)
         app = getattr(module, attr or "app")
     except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
-        lines = traceback.format_exception(exc)
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
         return {"error": f"cannot import {spec['app']} from {spec['app_dir']}: "
                          f"{type(exc).__name__}: {exc}", "traceback": "".join(lines)[-2000:]}
     try:

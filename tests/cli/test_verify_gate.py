@@ -190,3 +190,27 @@ def test_bad_waivers_exit_2(example_repo: Path, capsys: pytest.CaptureFixture[st
     write(example_repo / ".propctl/waivers.yaml", body)
     code, _, err = verify(capsys, example_repo, "--criterion", "2.2", "--no-history")
     assert code == 2 and "waivers.yaml" in err and "Traceback" not in err
+
+
+def test_the_targets_python_without_the_apps_dependencies_is_an_error(
+        example_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    venv = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    code, out, _ = verify(capsys, example_repo, "--criterion", "2.a2", "--format", "json",
+                          "--no-history", "--python", str(venv / "bin" / "python"))
+    result = json.loads(out)["results"][0]
+    assert code == 0 and result["status"] == "error"
+    assert "cannot import main:app" in result["message"] and "fastapi" in result["message"]
+
+
+def test_the_repos_own_venv_is_the_default_python(example_repo: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(example_repo / ".venv")],
+                   check=True)
+    code, out, _ = verify(capsys, example_repo, "--criterion", "2.a2", "--format", "json",
+                          "--no-history")
+    assert json.loads(out)["results"][0]["status"] == "error"  # that venv has no fastapi
