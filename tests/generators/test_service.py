@@ -191,3 +191,14 @@ def test_services_all_on_the_example_repo(example_repo: Path,
 
 def test_services_needs_all(tmp_path: Path) -> None:
     assert main(["scaffold", "services", "--repo", str(tmp_path)]) == 2
+
+
+def test_services_all_writes_nothing_when_one_service_conflicts(
+        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scaffold", "service", "legal", "--repo", str(example_repo)]) == 0
+    main_py = example_repo / "apps/legal-service/app/main.py"
+    main_py.write_text(main_py.read_text() + "# edited\n")
+    capsys.readouterr()
+    assert main(["scaffold", "services", "--all", "--repo", str(example_repo)]) == 1
+    assert "conflict: apps/legal-service/app/main.py" in capsys.readouterr().err
+    assert sorted(p.name for p in (example_repo / "apps").glob("*-service")) == ["legal-service"]
