@@ -26,13 +26,15 @@ REPOSITORIES_INIT = ('"""Data access, one repository per entity (`propctl scaffo
 
 def variables(target: ServiceTarget) -> dict[str, Any]:
     slug = target.name.replace("-", "_")
-    return {"service": target.name, "service_title": target.title, "sqlite_file": f"{slug}.db"}
+    return {"service": target.name, "service_title": target.title, "sqlite_file": f"{slug}.db",
+            "pkg": f"{target.package}." if target.package else "",
+            "service_root": "parent.parent" if target.package else "parent"}
 
 
 def database_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
     target = resolve_service(roadmap, repo, service)
     files: list[FileSpec | PatchSpec] = []
-    files += render_dir("database", variables(target), dest=target.relpath)
+    files += render_dir("database", variables(target), dest=target.code_relpath)
     files += package_inits(target)
     files += dependency_patches(target, DATABASE_DEPENDENCIES)
     return Generation("database", {"service": service}, files)
@@ -59,15 +61,16 @@ def dependency_patches(target: ServiceTarget, requirements: tuple[str, ...]) -> 
 def package_inits(target: ServiceTarget) -> list[FileSpec | PatchSpec]:
     """`models/__init__.py` and `repositories/__init__.py` belong to the user (each repository
     adds a line): patches that create them, never files propctl owns."""
-    return [PatchSpec(target.rel("models", "__init__.py"), MODELS_INIT, create=True),
-            PatchSpec(target.rel("repositories", "__init__.py"), REPOSITORIES_INIT, create=True),
+    code = target.code_relpath
+    return [PatchSpec(f"{code}/models/__init__.py", MODELS_INIT, create=True),
+            PatchSpec(f"{code}/repositories/__init__.py", REPOSITORIES_INIT, create=True),
             PatchSpec(target.rel(".gitignore"), "*.db", create=True)]
 
 
 def migrations_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
     target = resolve_service(roadmap, repo, service)
-    if not (target.dir / "database.py").is_file():
-        raise UserError(f"{target.rel('database.py')}: not found; the Alembic environment "
+    if not (target.repo / target.code_relpath / "database.py").is_file():
+        raise UserError(f"{target.code_relpath}/database.py: not found; the Alembic environment "
                         "imports its Base and settings",
                         hint=f"propctl scaffold database --service {service}")
     files: list[FileSpec | PatchSpec] = []

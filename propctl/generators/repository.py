@@ -148,19 +148,22 @@ def repository_generation(roadmap: Roadmap, repo: Path, service: str, entity: st
                           fields: str | None = None) -> Generation:
     entity_name(entity)
     target = resolve_service(roadmap, repo, service)
-    if not (target.dir / "database.py").is_file():
-        raise UserError(f"{target.rel('database.py')}: not found; the model derives from its "
-                        "Base", hint=f"propctl scaffold database --service {service}")
+    code = target.code_relpath
+    if not (target.repo / code / "database.py").is_file():
+        raise UserError(f"{code}/database.py: not found; the model derives from its Base",
+                        hint=f"propctl scaffold database --service {service}")
     parsed = parse_fields(fields if fields is not None else DEFAULT_FIELDS)
     data = template_variables(service, entity, parsed)
-    files: list[FileSpec | PatchSpec] = list(render_dir("repository", data, dest=target.relpath))
-    module, name = data["module"], data["entity"]
+    data["pkg"] = f"{target.package}." if target.package else ""
+    files: list[FileSpec | PatchSpec] = list(render_dir("repository/code", data, dest=code))
+    files += render_dir("repository/service", data, dest=target.relpath)
+    module, name, pkg = data["module"], data["entity"], data["pkg"]
     files += [
-        PatchSpec(target.rel("models", "__init__.py"),
-                  f"from models.{module} import {name}  # noqa: F401", create=True),
-        PatchSpec(target.rel("repositories", "__init__.py"),
-                  f"from repositories.{module}_repository import {name}Repository  # noqa: F401",
-                  create=True),
+        PatchSpec(f"{code}/models/__init__.py",
+                  f"from {pkg}models.{module} import {name}  # noqa: F401", create=True),
+        PatchSpec(f"{code}/repositories/__init__.py",
+                  f"from {pkg}repositories.{module}_repository import {name}Repository  # noqa: "
+                  "F401", create=True),
     ]
     params = {"service": service, "entity": name, "fields": ", ".join(
         f"{n}:{k}{'?' if o else ''}" for n, k, o in parsed)}

@@ -212,11 +212,13 @@ class Migrations:
 
         if os.environ.get("DATABASE_URL"):
             return checked(os.environ["DATABASE_URL"])
-        if not (self.target.dir / "database.py").is_file():
-            raise UserError(f"{self.target.rel('database.py')}: not found",
+        code = self.target.code_relpath
+        if not (self.target.repo / code / "database.py").is_file():
+            raise UserError(f"{code}/database.py: not found",
                             hint=f"propctl scaffold database --service {self.target.name}")
-        import database  # type: ignore[import-not-found]  # the service's, on sys.path here
+        import importlib
 
+        database = importlib.import_module(self.target.module("database"))  # the service's
         return str(database.settings.url)
 
     @contextmanager

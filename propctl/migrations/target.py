@@ -31,6 +31,22 @@ class ServiceTarget:
     def rel(self, *parts: str) -> str:
         return "/".join((self.relpath, *parts))
 
+    @property
+    def package(self) -> str:
+        """Where the service's code lives: "" for a flat service whose folder is its import root
+        (`apps/api`: `from routers import ...`), "app" for a packaged one (`propctl scaffold
+        service`: `app/main.py`, only `app/` goes into the image). The database layer goes there
+        too, so that it ships with the code that uses it."""
+        return "app" if (self.dir / "app" / "__init__.py").is_file() else ""
+
+    @property
+    def code_relpath(self) -> str:
+        return self.rel(self.package) if self.package else self.relpath
+
+    def module(self, name: str) -> str:
+        """`database` -> `database` (flat) or `app.database` (packaged)."""
+        return f"{self.package}.{name}" if self.package else name
+
 
 def known_services(roadmap: Roadmap) -> list[str]:
     return [API, *(s.name for s in roadmap.services)]

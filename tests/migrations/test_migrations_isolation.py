@@ -4,6 +4,7 @@ stays in sys.modules afterwards."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from propctl.migrations.isolation import service_imports
 
 
 def test_two_services_one_process(capsys, example_repo: Path, tmp_path: Path):
-    (example_repo / "apps/auth-service").mkdir()
+    """apps/api is flat (its folder is the import root); apps/auth-service is packaged like
+    `propctl scaffold service` makes it (app/__init__.py), so its layer goes under app/."""
+    (example_repo / "apps/auth-service/app").mkdir(parents=True)
+    (example_repo / "apps/auth-service/app/__init__.py").write_text("")
     scaffold_api(capsys, example_repo, entities={"Agent": "name:str"})
     scaffold_api(capsys, example_repo, "auth", entities={"User": "email:str, active:bool"})
     urls = {s: f"sqlite:///{tmp_path / s}.db" for s in ("api", "auth")}
@@ -31,6 +35,16 @@ def test_two_services_one_process(capsys, example_repo: Path, tmp_path: Path):
         assert set(inspect(engine).get_table_names()) == {table, "alembic_version"}
         engine.dispose()
     assert "database" not in sys.modules and "models" not in sys.modules
+    assert "app.database" not in sys.modules
+    auth = example_repo / "apps/auth-service"
+    assert (auth / "app/models/user.py").is_file() and not (auth / "models").exists()
+    assert "from app.models.user import User" in (auth / "app/models/__init__.py").read_text()
+    ok(capsys, "migrations", "current", "--service", "auth", "--repo", str(example_repo))
+    assert (auth / "auth.db").is_file()  # the default SQLite file sits at the service root
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "tests/test_user_repository.py"], cwd=auth, capture_output=True,
+                           text=True, timeout=120)
+    assert tests.returncode == 0 and "8 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
 def test_shadowed_modules_come_back(tmp_path: Path):
@@ -46,9 +60,6 @@ def test_shadowed_modules_come_back(tmp_path: Path):
 
 def test_new_revisions_follow_the_repository_formatter(capsys, example_repo: Path,
                                                        tmp_path: Path):
-    import subprocess
-    import sys
-
     pyproject = example_repo / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
     scaffold_api(capsys, example_repo, entities={"Agent": "name:str, phone:str, rating:float"})
