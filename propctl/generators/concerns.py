@@ -59,7 +59,7 @@ CONCERNS: dict[str, Concern] = {c.name: c for c in (
             ("install_cache(app)",), ("redis>=5.0",)),
     Concern("security", 2, ("redis", "auth", "security"),
             ("from {app.security} import install as install_security",),
-            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "httpx>=0.27")),
+            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "twilio>=9.0")),
     Concern("versioning", 7, ("versioning", "deprecation"),
             ("from {app.middleware.deprecation} import install as install_deprecation",
              "from {app.versioning} import install as install_versioning"),

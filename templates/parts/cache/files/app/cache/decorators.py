@@ -1,9 +1,9 @@
 """Response caching in Redis for read routes, with invalidation on writes and hit/miss counts.
 
-`cache_routes(app)` wraps every GET route named in `Settings.cache_ttls` (by its path template,
-so `/builder/{builder_id}` is one entry) and every write route: a GET answer with status 200 is
-kept for its TTL under `cache:entry:<template>:<path params>?<query>`; a successful write drops
-the entries under its first path segment (and the prefixes `cache_invalidates` lists). Hits
+`CacheMiddleware` answers every GET to a route named in `Settings.cache_ttls` (by its path
+template, so `/builder/{builder_id}` is one entry; under /api/v1 too): an answer with status 200
+is kept for its TTL under `cache:entry:<template>:<path params>?<query>`; a successful write
+drops the entries under its first path segment (and the prefixes `cache_invalidates` lists). Hits
 and misses are counted per route in Redis (`cache:stats:<template>`), so the hit rate is the
 whole fleet's, not one process's.
 
@@ -15,8 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cache.redis_client import StoreUnavailable, get_store
@@ -26,13 +25,13 @@ log = logging.getLogger("app.cache")
 ENTRY, STATS = "cache:entry:", "cache:stats:"
 WARM = "cache.warm"            # scope key: a warming request (stored, not counted)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+SKIP = {b"x-correlation-id", b"set-cookie", b"date"}   # per-response headers, never replayed
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def entry_key(template: str, scope: Scope) -> str:
-    params = "&".join(f"{k}={v}" for k, v in sorted((scope.get("path_params") or {}).items()))
-    query = scope.get("query_string", b"").decode("latin-1")
-    return f"{ENTRY}{template}:{params}?{query}"
+def entry_key(template: str, params: dict[str, str], query: str) -> str:
+    values = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return f"{ENTRY}{template}:{values}?{query}"
 
 
 def invalidate(prefix: str, settings: Settings | None = None) -> int:
@@ -54,18 +53,46 @@ def stats(settings: Settings | None = None) -> dict[str, Any]:
             "routes": routes}
 
 
-class CachedRoute:
-    """The ASGI app of one GET route, answering from the cache when it can."""
+def route_path(scope: Scope) -> str:
+    """The path the app routes (without a mount prefix such as /api/v1 in `root_path`)."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root):] or "/" if root and path.startswith(root + "/") else path
 
-    def __init__(self, app: ASGIApp, template: str, ttl: int) -> None:
-        self.app, self.template, self.ttl = app, template, ttl
+
+class CacheMiddleware:
+    """GET requests to a route named in `Settings.cache_ttls` are answered from Redis when they
+    can; 2xx writes under a cached route's first path segment drop the related entries."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self.routes = [(template, compile_path(template)[0], ttl)
+                       for template, ttl in settings.cache_ttls.items()]
+        self.related = {_first(t) for t in settings.cache_ttls} | set(settings.cache_invalidates)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        store, key, warming = get_store(), entry_key(self.template, scope), bool(scope.get(WARM))
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = route_path(scope)
+        if scope["method"] == "GET":
+            for template, pattern, ttl in self.routes:
+                match = pattern.match(path)
+                if match:
+                    await self._cached(template, match.groupdict(), ttl, scope, receive, send)
+                    return
+        elif scope["method"] in WRITES and _first(path) in self.related:
+            await self._invalidating(_first(path), scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _cached(self, template: str, params: dict[str, str], ttl: int, scope: Scope,
+                      receive: Receive, send: Send) -> None:
+        store, warming = get_store(self.settings), bool(scope.get(WARM))
+        key = entry_key(template, params, scope.get("query_string", b"").decode("latin-1"))
         try:
             cached = None if warming else store.get(key)
             if not warming:
-                store.hincr(STATS + self.template, "hits" if cached else "misses")
+                store.hincr(STATS + template, "hits" if cached else "misses")
         except StoreUnavailable as exc:
             log.warning("cache unavailable, answering uncached: %s", exc)
             await self.app(scope, receive, send)
@@ -76,11 +103,27 @@ class CachedRoute:
         messages: list[Message] = []
 
         async def keep(message: Message) -> None:
-            messages.append(message)
+            # a copy as the app sent it: outer middleware adds its own headers to `message`
+            messages.append({**message, "headers": list(message.get("headers", []))})
             await send(message)
 
         await self.app(scope, receive, keep)
-        _store_answer(store, key, self.ttl, messages)
+        _store_answer(store, key, ttl, messages)
+
+    async def _invalidating(self, first: str, scope: Scope, receive: Receive,
+                            send: Send) -> None:
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if 200 <= status < 300:
+            for prefix in [first, *self.settings.cache_invalidates.get(first, [])]:
+                invalidate(prefix, self.settings)
 
 
 async def _replay(answer: dict[str, Any], send: Send) -> None:
@@ -98,47 +141,10 @@ def _store_answer(store: Any, key: str, ttl: int, messages: list[Message]) -> No
     try:
         answer = {"status": 200, "body": body.decode("utf-8"),
                   "headers": [(k.decode("latin-1"), v.decode("latin-1"))
-                              for k, v in start.get("headers", [])]}
+                              for k, v in start.get("headers", []) if k.lower() not in SKIP]}
         store.set(key, json.dumps(answer), ttl)
     except (UnicodeDecodeError, StoreUnavailable) as exc:
         log.warning("answer not cached: %s", exc)
-
-
-class InvalidatingRoute:
-    """The ASGI app of one write route: after a 2xx answer, the related entries are dropped."""
-
-    def __init__(self, app: ASGIApp, prefixes: list[str]) -> None:
-        self.app, self.prefixes = app, prefixes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        status = 500
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, watch)
-        if 200 <= status < 300:
-            for prefix in self.prefixes:
-                invalidate(prefix)
-
-
-def cache_routes(app: FastAPI, settings: Settings | None = None) -> list[str]:
-    """Wrap the app's routes; returns the templates of the cached ones."""
-    settings = settings or get_settings()
-    routes = [r for r in app.router.routes if isinstance(r, APIRoute)]
-    cached = [r.path for r in routes if "GET" in r.methods and r.path in settings.cache_ttls]
-    related = {_first(path) for path in cached} | set(settings.cache_invalidates)
-    for route in routes:
-        if route.path in cached and "GET" in route.methods:
-            route.app = CachedRoute(route.app, route.path, settings.cache_ttls[route.path])
-        elif route.methods & WRITES and _first(route.path) in related:
-            first = _first(route.path)
-            route.app = InvalidatingRoute(
-                route.app, [first, *settings.cache_invalidates.get(first, [])])
-    return cached
 
 
 def _first(path: str) -> str:

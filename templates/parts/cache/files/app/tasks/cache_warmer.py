@@ -1,5 +1,5 @@
-"""Cache warming: at startup (and on demand) the cached GET routes without path parameters are
-requested once through the app itself, so the first visitor after a deploy gets a cache hit.
+"""Cache warming: at startup (and on demand) the cached GET routes without path parameters
+(`Settings.cache_ttls`) are requested once through the app itself, so the first visitor after a deploy gets a cache hit.
 Warming requests are stored but not counted as hits or misses.
 
     python -m tasks.cache_warmer      # warm a running deployment's Redis from a job/cron"""
@@ -13,19 +13,20 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import Message
 
-from app.cache.decorators import WARM, CachedRoute
+from app.cache.decorators import WARM
+from app.settings import get_settings
 
 log = logging.getLogger("app.cache")
 
 
-def warm_paths(app: FastAPI) -> list[str]:
-    return [route.path for route in app.router.routes
-            if isinstance(getattr(route, "app", None), CachedRoute) and "{" not in route.path]
+def warm_paths() -> list[str]:
+    """The cached routes that need no path parameter."""
+    return [template for template in get_settings().cache_ttls if "{" not in template]
 
 
 async def warm(app: FastAPI) -> list[str]:
     warmed = []
-    for path in warm_paths(app):
+    for path in warm_paths():
         status: dict[str, int] = {}
 
         async def receive() -> Message:

@@ -19,24 +19,22 @@ class ConsoleSms:
 
 
 class TwilioSms:
-    """Twilio's REST API (Messages resource) over HTTPS."""
+    """Twilio's Messages API through the official SDK (`pip install twilio`)."""
 
-    API = "https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json"
+    def __init__(self, account_sid: str, auth_token: str, from_number: str) -> None:
+        from twilio.rest import Client
 
-    def __init__(self, account_sid: str, auth_token: str, from_number: str,
-                 timeout: float = 10.0) -> None:
-        self.account_sid, self.auth_token, self.from_number = account_sid, auth_token, from_number
-        self.timeout = timeout
+        self.client = Client(account_sid, auth_token)
+        self.from_number = from_number
 
     def send(self, to: str, body: str) -> None:
-        import httpx
+        from twilio.base.exceptions import TwilioRestException
 
-        response = httpx.post(self.API.format(sid=self.account_sid),
-                              data={"To": to, "From": self.from_number, "Body": body},
-                              auth=(self.account_sid, self.auth_token), timeout=self.timeout)
-        if response.status_code >= 400:
-            log.error("twilio refused the message: %s", response.status_code)
-            response.raise_for_status()
+        try:
+            self.client.messages.create(to=to, from_=self.from_number, body=body)
+        except TwilioRestException as exc:
+            log.error("twilio refused the message to %s: %s", to[-4:], exc.code)
+            raise
 
 
 def get_sms_provider(settings: Settings | None = None) -> SmsProvider:
