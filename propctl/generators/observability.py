@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
 NAMESPACE = "observability"
-ENVIRONMENTS = ("staging", "production")
+# The namespaces the service scaffold's kustomize overlays deploy into.
+ENVIRONMENTS = ("propmubi-staging", "propmubi-production")
 DEFAULT_RUNBOOK_URL = "https://github.com/propmubi/platform/blob/main/observability/runbooks"
 # The label the service scaffold puts on its pods; the headless scrape Services select on it.
 SERVICE_SELECTOR_KEY = "app.kubernetes.io/name"
@@ -93,6 +94,25 @@ def stack_variables(services: list[dict[str, Any]], runbook_base_url: str) -> di
     }
 
 
+TRACING_DEPENDENCIES = ("opentelemetry-sdk>=1.25", "opentelemetry-exporter-otlp-proto-grpc>=1.25")
+
+
+def main_patches(base: str, import_line: str, call: str) -> list[PatchSpec]:
+    """An import and a call inside `create_app()` of a scaffolded service's main.py."""
+    main = f"{base}/app/main.py"
+    how = (f"in {main}, add `{import_line}` with the other imports and `{call}` just before "
+           "`return app` in create_app()")
+    return [PatchSpec(main, import_line, anchor=r"^from app\.settings import ", manual=how),
+            PatchSpec(main, f"    {call}", anchor=r"^    return app$", before=True, manual=how)]
+
+
+def dependency_patch(base: str, dependencies: tuple[str, ...]) -> PatchSpec:
+    lines = "\n".join(f'  "{d}",' for d in dependencies)
+    return PatchSpec(f"{base}/pyproject.toml", lines, anchor=r"^dependencies = \[",
+                     manual=f"add {', '.join(dependencies)} to [project].dependencies in "
+                            f"{base}/pyproject.toml")
+
+
 def service_variables(name: str) -> dict[str, Any]:
     metrics = BUSINESS_METRICS.get(name, ())
     classes = sorted({"Counter" if m.kind == "counter" else "Histogram" for m in metrics})
@@ -106,11 +126,9 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
         return []
     files: list[FileSpec | PatchSpec] = list(render_dir(
         "observability/service", service_variables(name), dest=f"{base}/app"))
-    files.append(PatchSpec(
-        f"{base}/app/main.py", "from app.telemetry import setup_telemetry\n"
-        "\nsetup_telemetry(app)\n", anchor=None,
-        manual=f"add `from app.telemetry import setup_telemetry` and `setup_telemetry(app)` "
-               f"after `app = FastAPI(...)` in {base}/app/main.py"))
+    files += main_patches(base, "from app.telemetry import setup_telemetry",
+                          "setup_telemetry(app)")
+    files.append(dependency_patch(base, TRACING_DEPENDENCIES))
     return files
 
 

@@ -103,7 +103,7 @@ def test_each_overlay_gives_a_valid_tls_ingress(edge: Path, env: str, host: str,
 
     [ingress] = overlay(edge, env)
     kubernetes_validate.validate(ingress, "1.30", strict=True)
-    assert ingress["metadata"]["namespace"] == env
+    assert ingress["metadata"]["namespace"] == f"propmubi-{env}"
     assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == issuer
     assert ingress["spec"]["ingressClassName"] == "nginx"
     assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "api-tls"}]

@@ -245,7 +245,7 @@ def test_manifests_validate_offline_in_the_observability_namespace(stack: Path) 
     for name, doc in docs:
         kubernetes_validate.validate(doc, "1.30", strict=True)
         if name == "scrape-targets.yaml":
-            assert doc["metadata"]["namespace"] in ("staging", "production")
+            assert doc["metadata"]["namespace"] in ("propmubi-staging", "propmubi-production")
         elif doc["kind"] != "Namespace":
             assert doc["metadata"]["namespace"] == NAMESPACE, (name, doc["metadata"])
     for _, doc in docs:
@@ -275,7 +275,7 @@ def test_every_service_is_scraped(stack: Path) -> None:
         sd = job["dns_sd_configs"][0]
         assert sd["port"] == service["port"]
         assert sd["names"] == [f"{service['name']}-service-metrics.{env}.svc.cluster.local"
-                               for env in ("staging", "production")]
+                               for env in ("propmubi-staging", "propmubi-production")]
     targets = [d for name, d in _manifests(stack) if name == "scrape-targets.yaml"]
     assert len(targets) == 2 * len(SERVICES)
     assert all(d["spec"]["clusterIP"] == "None" for d in targets)
