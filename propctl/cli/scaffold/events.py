@@ -17,7 +17,9 @@ def register(scaffold_app: typer.Typer) -> None:
 
 def events(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
            force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
-    """shared/events/: twelve typed domain events, publish_event() and subscribe_to_events() on
+    """The event bus on Redis Streams, wired into the services (Task 12).
+
+    shared/events/: twelve typed domain events, publish_event() and subscribe_to_events() on
     Redis Streams with consumer groups, at-least-once delivery, a dead-letter stream after N
     failures, replay from an id or a time. Every service that exists gets its publishers, a
     consumer worker (python -m app.events) and the worker's Deployment."""

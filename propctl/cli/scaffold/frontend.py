@@ -18,7 +18,9 @@ def register(scaffold_app: typer.Typer) -> None:
 
 def frontend(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
              force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
-    """apps/web's data layer: QueryClient provider with devtools, an API client parsing the
+    """React Query hooks, API client and Zustand auth store in apps/web (Task 8).
+
+    apps/web's data layer: QueryClient provider with devtools, an API client parsing the
     structured errors, useProjectFeed / useProjectById / useCreateLead (optimistic) /
     useAgentLeads, a persisted Zustand auth store, an error boundary, the consumer and agent
     pages on the hooks, a Vitest test; dependencies added to package.json."""

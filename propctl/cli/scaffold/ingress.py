@@ -30,7 +30,9 @@ def ingress(ctx: typer.Context, email: Email, host: Host = DEFAULT_HOST,
             staging_host: StagingHost = None, backend: Backend = DEFAULT_BACKEND,
             repo: Repo = None, dry_run: DryRun = False, force: Force = False,
             merge: Merge = False, fmt: Format = TableJson.table) -> None:
-    """k8s/ingress/: the NGINX ingress controller and cert-manager (Helm values + pinned install
+    """NGINX ingress, cert-manager and TLS for the API host (Task 13.9-13.10).
+
+    k8s/ingress/: the NGINX ingress controller and cert-manager (Helm values + pinned install
     script), Let's Encrypt ClusterIssuers (HTTP-01), and the API's Ingress with TLS in staging
     and production overlays."""
     from propctl.generators.ingress import generation_for

@@ -26,7 +26,9 @@ def register(scaffold_app: typer.Typer) -> None:
 def observability(ctx: typer.Context, repo: Repo = None, runbook_url: RunbookUrl =
                   DEFAULT_RUNBOOK_URL, dry_run: DryRun = False, force: Force = False,
                   merge: Merge = False, fmt: Format = TableJson.table) -> None:
-    """observability/: scrape config for every roadmap service, 13 alerts with runbooks and
+    """Prometheus, alerts, Alertmanager, Grafana, Jaeger and service tracing (Task 14).
+
+    observability/: scrape config for every roadmap service, 13 alerts with runbooks and
     promtool unit tests, Alertmanager (Slack + PagerDuty, keys from the environment), five
     Grafana dashboards, and the in-cluster install (namespace observability). Services that
     exist get app/telemetry.py: OpenTelemetry tracing over OTLP and their business metrics."""
