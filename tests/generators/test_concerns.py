@@ -188,9 +188,11 @@ def test_missing_main_py_exits_2(example_repo: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize("source,expected", [
     ("from app.settings import Settings\n", "from config import Settings\n"),
     ("from app import __version__\n", "from config import __version__\n"),
-    ("from app.errors import ServiceError\n", "from middleware.error_handler import ServiceError\n"),
+    ("from app.errors import ServiceError\n",
+     "from middleware.error_handler import ServiceError\n"),
     ("from app.auth import decode_token\n", "from security.dependencies import decode_token\n"),
-    ("from app.cache.redis_client import get_store\n", "from cache.redis_client import get_store\n"),
+    ("from app.cache.redis_client import get_store\n",
+     "from cache.redis_client import get_store\n"),
     ("    from app.logs import install\n", "    from logging_config import install\n"),
     ("import apple\nlog = 'app.errors'\n", "import apple\nlog = 'app.errors'\n"),
 ])
@@ -199,17 +201,17 @@ def test_layout_map_relocates_imports(source: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("line,expected,names", [
-    ("      POSTGRES_PASSWORD: s3cret", "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}",
+    ("  POSTGRES_PASSWORD: s3cret", "  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}",
      ["POSTGRES_PASSWORD"]),
-    ("      - JWT_SECRET=abc", "      - JWT_SECRET=${JWT_SECRET:?set it in .env}", ["JWT_SECRET"]),
-    ("      DATABASE_URL: postgresql://u:p@db/x", "      DATABASE_URL: ${DATABASE_URL:?set it in .env}",
+    ("  - JWT_SECRET=abc", "  - JWT_SECRET=${JWT_SECRET:?set it in .env}", ["JWT_SECRET"]),
+    ("  DATABASE_URL: postgresql://u:p@db/x", "  DATABASE_URL: ${DATABASE_URL:?set it in .env}",
      ["DATABASE_URL"]),
-    ("    command: redis-server --requirepass pw",
-     "    command: redis-server --requirepass ${REDIS_PASSWORD:?set it in .env}", ["REDIS_PASSWORD"]),
-    ("      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}", None, ["POSTGRES_PASSWORD"]),
-    ("      POSTGRES_PASSWORD: ${PGPASS}", None, []),
-    ("      POSTGRES_USER: propmubi", None, []),
-    ("    image: postgres:15", None, []),
+    ("  command: redis-server --requirepass pw",
+     "  command: redis-server --requirepass ${REDIS_PASSWORD:?set it in .env}", ["REDIS_PASSWORD"]),
+    ("  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}", None, ["POSTGRES_PASSWORD"]),
+    ("  POSTGRES_PASSWORD: ${PGPASS}", None, []),
+    ("  POSTGRES_USER: propmubi", None, []),
+    ("  image: postgres:15", None, []),
 ])
 def test_compose_credentials_become_variables(line: str, expected: str | None,
                                               names: list[str]) -> None:
