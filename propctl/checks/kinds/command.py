@@ -63,7 +63,8 @@ class Command(CheckKind):
         cwd = ctx.repo / ctx.expand(self.params.cwd)
         if not cwd.is_dir():
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
-        env = {**os.environ, **ctx.env, **self.params.env}
+        # no __pycache__ left behind in the target by a check
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **ctx.env, **self.params.env}
         shown = shlex.join(args)
         try:
             code, output = run_bounded([program, *args[1:]], cwd, env, self.params.timeout)
