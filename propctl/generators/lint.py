@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 LINE_LENGTH = 100
 PYTHON_TARGET = "py311"
 PRETTIER_VERSION = "3.10.1"
+CHECK_JSONSCHEMA_VERSION = "0.39.0"  # the workflow judges propctl's own tests run
+ZIZMOR_VERSION = "1.32.0"
 ESLINT_PACKAGES = ("eslint@9.39.5", "@eslint/js@9.39.5", "@typescript-eslint/parser@8.73.0",
                    "typescript@5.9.3")
 # What Task 4.6 installs at the repository root: the roadmap's checks run these binaries.
@@ -49,6 +51,8 @@ def lint_variables(roadmap: Roadmap) -> dict[str, Any]:
         "ruff_version": RUFF_VERSION,
         "black_version": BLACK_VERSION,
         "prettier_version": PRETTIER_VERSION,
+        "check_jsonschema_version": CHECK_JSONSCHEMA_VERSION,
+        "zizmor_version": ZIZMOR_VERSION,
         "line_length": LINE_LENGTH,
         "web_dir": web,
         "web_dir_regex": re.escape(web),

@@ -47,7 +47,9 @@ def test_files_and_hooks(capsys, roadmap, tmp_path: Path) -> None:
         ".pre-commit-config.yaml", ".prettierrc", "eslint.config.js", "pyproject.toml"]
     config = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
     hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
-    assert list(hooks) == ["ruff", "black", "prettier", "eslint", "propctl-verify"]
+    assert list(hooks) == ["ruff", "black", "prettier", "eslint", "check-github-workflows",
+                           "zizmor", "propctl-verify"]
+    assert hooks["zizmor"]["entry"] == "zizmor --offline"
     assert hooks["ruff"]["additional_dependencies"] == ["ruff==0.17.6"]
     assert hooks["eslint"]["files"].startswith("^apps/web/")
     assert hooks["propctl-verify"]["stages"] == ["pre-push"]

@@ -33,10 +33,18 @@ def _git(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedPro
                           timeout=600)
 
 
-def test_pre_commit_blocks_a_commit_with_lint_errors(capsys, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """One cache of hook environments for the module: they install once (from PyPI and npm)."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def git_repo(capsys, tmp_path: Path, pre_commit_home: Path) -> tuple[Path, dict[str, str]]:
+    """A git repository with the generated config and `pre-commit install` done."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home),
            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
@@ -46,23 +54,43 @@ def test_pre_commit_blocks_a_commit_with_lint_errors(capsys, tmp_path: Path) -> 
                                capture_output=True, text=True, timeout=120)
     assert installed.returncode == 0, installed.stderr
     assert (repo / ".git/hooks/pre-commit").exists() and (repo / ".git/hooks/pre-push").exists()
+    return repo, env
 
+
+def _commit(repo: Path, env: dict[str, str], *paths: str) -> tuple[int, str]:
+    _git(repo, "add", *paths, env=env)
+    done = _git(repo, "commit", "-m", "change", env=env)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_pre_commit_blocks_a_commit_with_lint_errors(git_repo) -> None:
+    repo, env = git_repo
     (repo / "module.py").write_text(BAD)
-    _git(repo, "add", "module.py", env=env)
-    blocked = _git(repo, "commit", "-m", "bad", env=env)
-    output = blocked.stdout + blocked.stderr
-    assert blocked.returncode != 0, output
+    code, output = _commit(repo, env, "module.py")
+    assert code != 0, output
     assert re.search(r"ruff \(lint, with fixes\)\.+Failed", output), output
     assert re.search(r"black \(format\)\.+Failed", output), output
     assert _git(repo, "rev-parse", "--verify", "HEAD", env=env).returncode != 0  # no commit
 
     (repo / "module.py").write_text(GOOD)
-    _git(repo, "add", "module.py", env=env)
-    passed = _git(repo, "commit", "-m", "good", env=env)
-    output = passed.stdout + passed.stderr
-    assert passed.returncode == 0, output
+    code, output = _commit(repo, env, "module.py")
+    assert code == 0, output
     assert re.search(r"ruff \(lint, with fixes\)\.+Passed", output), output
     assert re.search(r"black \(format\)\.+Passed", output), output
+
+
+def test_pre_commit_judges_workflows(capsys, git_repo) -> None:
+    repo, env = git_repo
+    assert main(["scaffold", "workflow", "--service", "auth", "--repo", str(repo)]) == 0
+    capsys.readouterr()
+    code, output = _commit(repo, env, ".github/workflows/auth.yml")
+    assert code == 0, output  # propctl's own workflow passes both judges
+    assert re.search(r"zizmor \(GitHub Actions security, offline\)\.+Passed", output), output
+    bad = repo / ".github/workflows/bad.yml"
+    bad.write_text("on: pull_request\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
+                   "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    code, output = _commit(repo, env, ".github/workflows/bad.yml")
+    assert code != 0 and "template-injection" in output, output
 
 
 @pytest.fixture(scope="module")
