@@ -78,3 +78,26 @@ class RedisServer:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
         self._url = None
+
+
+def redis_command(url: str, *command: str) -> str | None:
+    """One Redis command over a raw socket (RESP), after AUTH and SELECT from the URL; the
+    reply's first line, or None when Redis cannot be reached."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "redis" or not parts.hostname:
+        return None
+    db = (parts.path or "/0").strip("/") or "0"
+    sequence = ([["AUTH", parts.password]] if parts.password else []) + [["SELECT", db],
+                                                                           list(command)]
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=5) as sock:
+            reply = ""
+            for words in sequence:
+                wire = f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)
+                sock.sendall(wire.encode())
+                reply = sock.recv(4096).decode("utf-8", "replace").splitlines()[0]
+            return reply
+    except (OSError, IndexError):
+        return None

@@ -121,3 +121,38 @@ def test_every_listed_kind_is_registered_or_live() -> None:
 def test_every_kind_has_cases_here() -> None:
     covered = {c["check"]["kind"] for c in CASES + ASGI} | {"manual"}
     assert covered >= set(registry()) - {"infra_plan", "aws", "k8s_live"}
+
+
+CACHING_APP = """\
+import os, socket
+from urllib.parse import urlsplit
+from fastapi import FastAPI
+app = FastAPI()
+def redis(*words):
+    url = urlsplit(os.environ['REDIS_URL'])
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        for cmd in (['SELECT', url.path.strip('/') or '0'], list(words)):
+            wire = ''.join(f'${len(w)}\\r\\n{w}\\r\\n' for w in cmd)
+            sock.sendall((f'*{len(cmd)}\\r\\n' + wire).encode())
+            sock.recv(1024)
+@app.get('/feed')
+def feed():
+    redis('SET', 'cache:feed', '[]')
+    return []
+"""
+
+
+def test_each_redis_check_starts_from_an_empty_database(tmp_path: Path, asgi_pool: Any,
+                                                        redis_url: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    repo = make_repo(tmp_path / "repo", {"apps/api/main.py": CACHING_APP})
+    services = {"asgi_pool": asgi_pool}
+    fills = {"kind": "asgi", "redis": "up",
+             "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}]}
+    warm = {"kind": "asgi", "redis": "up",
+            "steps": [{"path": "/feed", "expect": {"redis_keys_before": 1}}]}
+    for _ in range(16):  # every database of the rotation has been written to at least once
+        assert run(fills, repo, services=services).status is Status.PASS
+    result = run(warm, repo, services=services)
+    assert result.status is Status.FAIL and "0 Redis keys before" in result.message

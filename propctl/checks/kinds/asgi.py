@@ -127,14 +127,16 @@ class Asgi(CheckKind):
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if self.params.redis == "up":
             provider = ctx.services.get("redis")
-            url = os.environ.get("REDIS_URL")
-            if not url and provider is not None:
-                # a database of its own on the throwaway server, so checks never see each
-                # other's keys
-                url = provider().rsplit("/", 1)[0] + f"/{next(_DATABASES)}"
+            url = os.environ.get("REDIS_URL") or (provider() if provider is not None else None)
             if not url:
                 raise MissingToolError("no REDIS_URL and no redis-server to start")
-            env["REDIS_URL"] = url
+            # a database of its own per check (1-15), emptied first, so that no check sees
+            # another's keys or a previous run's
+            from propctl.checks.services import redis_command
+
+            env["REDIS_URL"] = url.rsplit("/", 1)[0] + f"/{next(_DATABASES)}" \
+                if url.count("/") >= 3 else f"{url.rstrip('/')}/{next(_DATABASES)}"
+            redis_command(env["REDIS_URL"], "FLUSHDB")
         elif self.params.redis == "down":
             from propctl.checks.services import closed_port
 
