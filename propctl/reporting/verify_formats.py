@@ -94,9 +94,7 @@ def render_sarif(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA, "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "propctl", "version": __version__,
-                                "informationUri": "https://pypi.org/project/propctl/",
-                                "rules": rules}},
+            "tool": {"driver": {"name": "propctl", "version": __version__, "rules": rules}},
             "results": results,
             "properties": {"score": doc["score"], "summary": doc["summary"]},
         }],
