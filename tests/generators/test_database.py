@@ -105,6 +105,7 @@ def _only_sqlalchemy(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # three judges in subprocesses: a bare interpreter, pytest, ruff and black
 def test_generated_code_imports_passes_its_tests_and_ruff(capsys, example_repo: Path,
                                                           tmp_path: Path) -> None:
     repo = str(example_repo)

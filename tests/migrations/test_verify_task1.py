@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from migration_helpers import ok, run, scaffold_api
 
 EDIT = Path(__file__).resolve().parent / "engineer_edit"
@@ -39,6 +40,7 @@ def _engineer_edit(repo: Path) -> None:
             shutil.copyfile(source, target)
 
 
+@pytest.mark.slow  # runs the example's test suite and verify (with a command check)
 def test_task1_criteria_pass_after_scaffold_and_the_engineers_edit(capsys, example_repo: Path):
     before = _statuses(capsys, example_repo)
     assert {before[i] for i in LAYER + ROUTERS} == {"fail"}, before
