@@ -10,8 +10,8 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-os.environ.setdefault("JWT_SECRET", secrets.token_urlsafe(48))
-os.environ.setdefault("ENVIRONMENT", "test")
+os.environ["JWT_SECRET"] = secrets.token_urlsafe(48)  # hermetic: never a developer's secret
+os.environ["ENVIRONMENT"] = "test"
 
 from app.main import create_app  # noqa: E402
 from app.settings import Settings, get_settings  # noqa: E402
