@@ -282,6 +282,8 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
 
 
 def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
+    if "security" in parts:     # its settings and .env lines supersede the auth part's
+        parts = [p for p in parts if p != "auth"]
     return {"name": "api", "service": "api", "port": 8000, "parts": parts,
             "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"])}
 

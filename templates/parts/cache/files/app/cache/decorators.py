@@ -19,7 +19,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cache.redis_client import StoreUnavailable, get_store
-from app.settings import Settings, get_settings
+from app.settings import Settings
 
 log = logging.getLogger("app.cache")
 ENTRY, STATS = "cache:entry:", "cache:stats:"
