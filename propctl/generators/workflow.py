@@ -63,8 +63,15 @@ def service_variables(roadmap: Roadmap, service: Service) -> dict[str, Any]:
         "k8s_overlays": K8S_OVERLAYS,
         "namespace_prefix": NAMESPACE_PREFIX,
         "stages": [dict(stage) for stage in STAGES],
+        "extra_paths": _shared_paths(roadmap),
         "pins": pins(),
     }
+
+
+def _shared_paths(roadmap: Roadmap) -> list[str]:
+    """Code every service builds on (`paths.shared`): a change there tests every service."""
+    shared = roadmap.paths.get("shared", "").strip("/")
+    return [shared] if shared and re.fullmatch(r"[A-Za-z0-9._/-]+", shared) else []
 
 
 def _number(value: float) -> str:

@@ -55,7 +55,8 @@ def test_service_workflow_shape(roadmap) -> None:
     text = _files(workflow_generation(roadmap, ["trust"]))[".github/workflows/trust.yml"]
     wf = _workflow(text)
     assert set(wf["on"]) == {"pull_request", "push", "workflow_dispatch"}
-    assert wf["on"]["pull_request"]["paths"][0] == "apps/trust-service/**"
+    assert wf["on"]["pull_request"]["paths"] == ["apps/trust-service/**", "shared/**",
+                                                 ".github/workflows/trust.yml"]
     assert wf["on"]["push"]["branches"] == ["main"]
     assert list(wf["jobs"]) == ["lint", "test", "build", "deploy-staging", "deploy-production"]
     assert wf["permissions"] == {}
@@ -136,9 +137,12 @@ def test_coverage_gate_comes_from_the_roadmap(roadmap, threshold: float, shown: 
 
 
 def test_services_folder_comes_from_the_roadmap(roadmap) -> None:
-    custom = roadmap.model_copy(update={"paths": {**roadmap.paths, "services": "services"}})
-    text = _files(workflow_generation(custom, ["auth"]))[".github/workflows/auth.yml"]
-    assert _workflow(text)["env"]["SERVICE_DIR"] == "services/auth-service"
+    paths = {k: v for k, v in roadmap.paths.items() if k != "shared"}
+    custom = roadmap.model_copy(update={"paths": {**paths, "services": "services"}})
+    wf = _workflow(_files(workflow_generation(custom, ["auth"]))[".github/workflows/auth.yml"])
+    assert wf["env"]["SERVICE_DIR"] == "services/auth-service"
+    assert wf["on"]["push"]["paths"] == ["services/auth-service/**", ".github/workflows/auth.yml",
+                                         ".github/propctl/blue-green.sh"]
 
 
 def test_verify_workflow(roadmap) -> None:
