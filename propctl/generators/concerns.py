@@ -227,24 +227,26 @@ _FLAG = re.compile(r"(--requirepass\s+)(?!\$\{)(\S+)")
 
 def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
     """Literal credentials in a compose file -> `${VAR:?set it in .env}`; returns the patches and
-    the variables `.env.example` must list."""
+    the variables `.env.example` must list. The anchors name the key, not the secret, so plans
+    and logs do not repeat it."""
     patches: list[PatchSpec] = []
     names: list[str] = []
     for line in text.splitlines():
-        new = line
+        new, keep = line, None
         for pattern in (_SECRET_KEY, _URL_KEY):
             match = pattern.match(line)
             if match:
-                name = match.group(2).upper()
-                new = f"{match.group(1)}{match.group(2)}{match.group(len(match.groups()) - 1)}" \
-                      f"${{{name}:?set it in .env}}"
+                keep = line[:match.start(len(match.groups()))]
+                new = keep + f"${{{match.group(2).upper()}:?set it in .env}}"
                 break
         flag = _FLAG.search(new)
         if flag:
+            keep = keep or new[:flag.start(2)]
             new = new[:flag.start()] + flag.group(1) + "${REDIS_PASSWORD:?set it in .env}" \
                 + new[flag.end():]
-        if new != line:
-            patches.append(PatchSpec(path, new, _literal(line), replace=True))
+        if keep is not None:
+            anchor = _literal(keep).removesuffix("$") + r"(?!\$\{).*$"
+            patches.append(PatchSpec(path, new, anchor, replace=True))
         names += re.findall(r"\$\{(\w+):\?set it in \.env\}", new)
     return patches, list(dict.fromkeys(names))
 
