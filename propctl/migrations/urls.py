@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from propctl.errors import UserError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 _PASSWORD = re.compile(r"(?P<head>://[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
 
@@ -49,3 +55,24 @@ def unreachable(url: str, exc: BaseException) -> UserError:
     return UserError(f"cannot reach the database {mask(url)}: {first}",
                      hint="check that the server runs and the URL (host, port, user, password, "
                      "database name) is right; --database-url or DATABASE_URL sets it")
+
+
+@contextmanager
+def connect(url: str) -> Iterator[Connection]:
+    """One connection in a transaction (committed when the block ends without error); an
+    in-memory SQLite database keeps its one connection for the whole block."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool, StaticPool
+
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(url, poolclass=StaticPool if memory else NullPool)
+    try:
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            raise unreachable(url, exc) from None
+        with connection, connection.begin():
+            yield connection
+    finally:
+        engine.dispose()
