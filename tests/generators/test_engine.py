@@ -52,6 +52,26 @@ def test_render_dir_renders_jinja_copies_others_and_names(templates: Path) -> No
     assert specs["apps/run.sh"].executable and not specs["apps/ci.yml"].executable
 
 
+def test_a_template_may_choose_its_delimiters(templates: Path) -> None:
+    (templates / "sh").mkdir(parents=True)
+    (templates / "sh" / "_delimiters.json").write_text('{"variable": ["<<", ">>"]}')
+    (templates / "sh" / "<< name >>.sh.jinja").write_text(
+        'if [[ -f x ]]; then echo << name >> ${{ github.sha }}; fi\n')
+    [spec] = engine.render_dir("sh", {"name": "auth"})
+    assert spec.path == "auth.sh"
+    assert spec.content == "if [[ -f x ]]; then echo auth ${{ github.sha }}; fi\n"
+
+
+@pytest.mark.parametrize("bad", ['{"variable": ["<<"]}', '{"colour": ["a", "b"]}', "nope",
+                                 '{"block": ["", "x"]}'])
+def test_bad_delimiters_file_is_a_user_error(templates: Path, bad: str) -> None:
+    (templates / "t").mkdir(parents=True)
+    (templates / "t" / "_delimiters.json").write_text(bad)
+    (templates / "t" / "f").write_text("x")
+    with pytest.raises(UserError, match="_delimiters.json"):
+        engine.render_dir("t", {})
+
+
 @pytest.mark.parametrize("source", ["[[ missing ]]", "[[ ''.__class__.__mro__ ]]",
                                     "[[ x.__init__.__globals__ ]]"])
 def test_render_text_is_strict_and_sandboxed(source: str) -> None:
