@@ -207,7 +207,7 @@ class Migrations:
         import os
 
         if os.environ.get("DATABASE_URL"):
-            return checked(os.environ["DATABASE_URL"])
+            return checked(os.environ["DATABASE_URL"], "DATABASE_URL")
         code = self.target.code_relpath
         if not (self.target.repo / code / "database.py").is_file():
             raise UserError(f"{code}/database.py: not found",

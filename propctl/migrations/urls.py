@@ -25,7 +25,7 @@ def mask(url: str) -> str:
         return _PASSWORD.sub(r"\g<head>***\g<tail>", url)
 
 
-def checked(url: str) -> str:
+def checked(url: str, source: str = "--database-url") -> str:
     """Refuse a URL SQLAlchemy cannot parse or has no dialect for, naming it (masked).
     (NoSuchModuleError is an ArgumentError: it is caught first.)"""
     from sqlalchemy.engine import make_url
@@ -34,14 +34,14 @@ def checked(url: str) -> str:
     try:
         make_url(url).get_dialect()
     except NoSuchModuleError:
-        raise UserError(f"--database-url {mask(url)}: SQLAlchemy has no dialect "
+        raise UserError(f"{source} {mask(url)}: SQLAlchemy has no dialect "
                         f"{url.split(':', 1)[0]!r}") from None
     except ArgumentError as exc:
-        raise UserError(f"--database-url {mask(url)}: not a database URL ({exc})",
+        raise UserError(f"{source} {mask(url)}: not a database URL ({exc})",
                         hint="e.g. sqlite:///app.db or "
                         "postgresql+psycopg://user:password@host:5432/name") from None
     except ImportError as exc:
-        raise UserError(f"--database-url {mask(url)}: its driver is not installed ({exc})",
+        raise UserError(f"{source} {mask(url)}: its driver is not installed ({exc})",
                         hint="install the driver the URL names, e.g. psycopg[binary]") from None
     return url
 
