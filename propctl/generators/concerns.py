@@ -145,8 +145,14 @@ class MainShape:
 def manual_lines(main_path: str) -> str:
     return (f"add to {main_path} by hand:\n"
             f"    from {PLATFORM} import install as install_platform   (with the imports)\n"
-            "    install_platform(app)   (at the end, after every include_router; use your "
-            "FastAPI object's name)\nthen run the command again")
+            "    install_platform(app)   (once, after every include_router: at the end of the "
+            "module, or in your app factory before it returns the app)\n"
+            "then run the command again")
+
+
+def wired_by_hand(text: str) -> bool:
+    return f"from {PLATFORM} import install as install_platform" in text and bool(
+        re.search(r"^\s*install_platform\(\w+\)", text, re.M))
 
 
 def inspect_main(text: str, main_path: str) -> MainShape:
@@ -263,11 +269,17 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
     if not main_file.is_file():
         raise UserError(f"{main_path}: not found (the roadmap's paths.api is {api!r})",
                         hint="run from the repository root or pass --repo")
-    shape = inspect_main(main_file.read_text("utf-8"), main_path)
+    text = main_file.read_text("utf-8")
+    try:
+        shape: MainShape | None = inspect_main(text, main_path)
+    except UserError:
+        if not wired_by_hand(text):
+            raise
+        shape = None            # the user wired it (an app factory...): main.py is left alone
     concerns = [c for c in CONCERNS if c in installed(repo, service) | set(wanted)]
     parts = [p for p in PART_ORDER if p == "settings"
              or any(p in CONCERNS[c].parts for c in concerns)]
-    files = _render(api, parts, shape, roadmap)
+    files = _render(api, parts, shape.version if shape else "0.0.0", roadmap)
     compose = _compose(repo) if "security" in concerns else None
     env_names: list[str] = []
     patches: list[PatchSpec] = []
@@ -277,8 +289,10 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
     if "security" in concerns:
         patches.append(PatchSpec(".gitignore", ".env", create=True))
     files.append(_env_example(parts, roadmap, env_names))
-    files.append(_platform(api, concerns, shape))
-    patches += main_patches(main_path, shape, "security" in concerns)
+    has_cors = shape.has_cors if shape else "CORSMiddleware" in text
+    files.append(_platform(api, concerns, add_cors=not has_cors))
+    if shape is not None:
+        patches += main_patches(main_path, shape, "security" in concerns)
     patches += _dependency_patches(repo, api, concerns)
     return Generation(GENERATOR, {"service": service, "concerns": concerns}, [*files, *patches])
 
@@ -290,7 +304,7 @@ def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
             "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"])}
 
 
-def _render(api: str, parts: list[str], shape: MainShape, roadmap: Any) -> list[FileSpec]:
+def _render(api: str, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
     variables = _variables(parts, roadmap)
     out: dict[str, FileSpec] = {}
     for part in parts:
@@ -300,7 +314,7 @@ def _render(api: str, parts: list[str], shape: MainShape, roadmap: Any) -> list[
             target = API_LAYOUT.get(spec.path, spec.path.removeprefix("app/"))
             content = relocate_imports(spec.content) if target.endswith(".py") else spec.content
             if target == "config.py":
-                content += f'\n\n__version__ = "{shape.version}"\n'
+                content += f'\n\n__version__ = "{version}"\n'
             spec = FileSpec(f"{api}/{target}", content, spec.executable)
             if spec.path in out and out[spec.path].content != spec.content:
                 raise UserError(f"parts disagree about {spec.path}")
@@ -317,9 +331,9 @@ def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> Fi
     return FileSpec(".env.example", text)
 
 
-def _platform(api: str, concerns: list[str], shape: MainShape) -> FileSpec:
+def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
     mod = {name: api_module(name) for name in ("app.settings",)}
-    fill = {"add_cors": str(not shape.has_cors)}
+    fill = {"add_cors": str(add_cors)}
     imports: list[str] = []
     setup: list[str] = []
     for name in concerns:

@@ -145,6 +145,22 @@ def test_unfamiliar_main_is_refused_and_nothing_written(
     assert (example_repo / "apps/api/main.py").read_text() == text
 
 
+def test_an_app_factory_wired_by_hand_is_accepted(example_repo: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    main_py = example_repo / "apps/api/main.py"
+    main_py.write_text(
+        "from fastapi import FastAPI\n\nfrom app_platform import install as install_platform\n"
+        "from routers import projects\n\n\ndef create_app():\n    app = FastAPI()\n"
+        "    app.include_router(projects.router)\n    install_platform(app)\n    return app\n\n\n"
+        "app = create_app()\n")
+    before = main_py.read_text()
+    plan_json(example_repo, capsys, "errors", "versioning")
+    assert main_py.read_text() == before
+    out = run_app(example_repo / "apps/api",
+                  "import main; print(sorted(main.app.openapi()['paths']))")
+    assert "/api/v1/projects/feed" in out
+
+
 def test_dry_run_shows_the_main_patch_and_writes_nothing(
         example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = {p: p.read_bytes() for p in example_repo.rglob("*") if p.is_file()}
