@@ -74,7 +74,7 @@ class AsgiParams(CheckParams):
     docs_url: str | None = None
     redis: Literal["none", "up", "down"] = "none"
     env: dict[str, str] = Field(default_factory=dict)
-    timeout: float = Field(default=60.0, gt=0)
+    timeout: float = Field(default=120.0, gt=0, description="Seconds for import and requests.")
 
 
 @register("asgi")
