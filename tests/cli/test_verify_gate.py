@@ -214,3 +214,23 @@ def test_the_repos_own_venv_is_the_default_python(example_repo: Path, tmp_path: 
     code, out, _ = verify(capsys, example_repo, "--criterion", "2.a2", "--format", "json",
                           "--no-history")
     assert json.loads(out)["results"][0]["status"] == "error"  # that venv has no fastapi
+
+
+@pytest.mark.parametrize("fmt", ["junit", "sarif", "json", "markdown"])
+def test_secrets_in_command_output_never_reach_any_format(
+        example_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    monkeypatch.setenv("PROPCTL_TEST_API_TOKEN", "tok-9f8e7d6c5b4a")
+    leaky = ('check: {kind: command, run: [python, -c, "import os; print(\'DB_PASSWORD=hunter22'
+             ' AWS AKIAABCDEFGHIJKLMNOP\', os.environ[\'PROPCTL_TEST_API_TOKEN\']);'
+             ' raise SystemExit(1)"]}')
+    roadmap = tmp_path / "roadmap.yaml"
+    roadmap.write_text(bundled_roadmap().read_text().replace(
+        "check: {kind: path_exists, path: .env.example}", leaky, 1))
+    capsys.readouterr()
+    code = main(["--roadmap", str(roadmap), "--trust", "verify", "--repo", str(example_repo),
+                 "--criterion", "2.2", "--format", fmt, "--no-history"])
+    out = capsys.readouterr().out
+    assert code == 0 and "REDACTED" in out
+    for secret in ("hunter22", "AKIAABCDEFGHIJKLMNOP", "tok-9f8e7d6c5b4a"):
+        assert secret not in out
