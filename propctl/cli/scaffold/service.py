@@ -61,5 +61,4 @@ def services(
     roadmap = roadmap_facts(app)
     generations = [service_generation(app.repo, roadmap, name, port)
                    for name, port in roadmap_services(roadmap)]
-    run_generations(app, generations, dry_run=dry_run, fmt=fmt, force=force, merge=merge,
-                    show_diff=False)
+    run_generations(app, generations, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
