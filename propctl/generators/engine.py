@@ -52,7 +52,8 @@ import difflib
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,7 +63,7 @@ from propctl.errors import FailureFound, UserError
 from propctl.generators import snapshots, transaction
 from propctl.generators.merge import merge3
 from propctl.generators.names import inside, safe_relpath
-from propctl.state import RepoState
+from propctl.state import STATE_DIR, RepoState
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -556,11 +557,18 @@ def _obsolete(repo: Path, generation: Generation, manifest: dict[str, dict[str, 
 # ---- applying -------------------------------------------------------------------------------
 def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -> ApplyReport:
     """Write the plan, all or nothing. Raises `Conflict` (exit 1) when a file is in conflict or a
-    patch is refused, unless `force`; nothing is written then."""
+    patch is refused, unless `force`; nothing is written then. One apply at a time per repo (a
+    lock in `.propctl/`), and a file that changed since the plan was made stops it (exit 1)."""
     if merge and not plan.merge:
         plan = make_plan(repo, plan.generation, merge=True)
     if plan.blocking and not force:
         raise Conflict(plan)
+    with _locked(repo):
+        _unchanged_since_plan(repo, plan)
+        return _apply_locked(repo, plan, force)
+
+
+def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
     report = ApplyReport()
     writes: list[transaction.Write] = []
     manifest = RepoState(repo).generated()
@@ -582,6 +590,28 @@ def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -
     writes.append(_manifest_write(repo, manifest))
     transaction.commit(writes)
     return report
+
+
+@contextmanager
+def _locked(repo: Path) -> Iterator[None]:
+    import fcntl
+
+    folder = repo / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".generate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _unchanged_since_plan(repo: Path, plan: Plan) -> None:
+    moved = [a.path for a in plan.actions
+             if a.action not in ("obsolete",) and _read(repo / a.path) != a.old]
+    if moved:
+        raise FailureFound(f"{len(moved)} file(s) changed since the plan was made; nothing was "
+                           "written: " + ", ".join(moved[:10]), hint="run the command again")
 
 
 def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transaction.Write],

@@ -340,3 +340,13 @@ def test_merge_adopts_an_edit_when_the_template_did_not_change(tmp_path: Path) -
     assert (tmp_path / "f").read_text() == "a\nb\nmine\n"
     assert (tmp_path / "f").stat().st_mtime_ns == before
     assert actions(tmp_path, g) == {"f": "skip"}       # kept from now on, no conflict
+
+
+def test_a_file_changed_after_the_plan_stops_the_apply(tmp_path: Path) -> None:
+    g = gen(FileSpec("a", "1\n"), FileSpec("b", "1\n"))
+    p = plan(tmp_path, g)
+    (tmp_path / "b").write_text("written meanwhile\n")
+    with pytest.raises(FailureFound, match="changed since the plan"):
+        apply(tmp_path, p)
+    assert not (tmp_path / "a").exists()
+    assert (tmp_path / "b").read_text() == "written meanwhile\n"
