@@ -60,8 +60,13 @@ class FileIndex:
         return _norm(rel) in self._file_set
 
     def is_dir(self, rel: str) -> bool:
-        rel = _norm(rel)
-        return rel in ("", ".") or rel in self.dirs
+        rel = _norm(rel).rstrip("/")
+        if rel in ("", "."):
+            return True
+        # a folder exists when some file lies under it: a bisection, no set of every folder
+        prefix = rel + "/"
+        at = bisect.bisect_left(self.files, prefix)
+        return at < len(self.files) and self.files[at].startswith(prefix)
 
     def exists(self, rel: str) -> bool:
         return self.is_file(rel) or self.is_dir(rel)
