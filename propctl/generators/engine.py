@@ -397,13 +397,15 @@ def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] |
 def recorded_patches(path: str, entry: dict[str, Any] | None) -> list[PatchSpec]:
     """Patches other generators made to a generated file: re-applied after every re-render, so
     they neither look like the user's edits nor get lost."""
-    return [PatchSpec(path, p["insert"], p.get("anchor"), bool(p.get("before")))
+    return [PatchSpec(path, p["insert"], p.get("anchor"), bool(p.get("before")),
+                      replace=bool(p.get("replace")))
             for p in (entry or {}).get("patches", [])]
 
 
 def with_patches(text: str, patches: list[PatchSpec]) -> str:
     for patch in patches:
-        if not _contains_block(text, patch.insert):
+        done = _contains_block(text, patch.insert) or (patch.replace and _replaced(text, patch))
+        if not done:
             block = patch.insert if patch.insert.endswith("\n") else patch.insert + "\n"
             text = _insert(text, block, patch) or text
     return text
@@ -669,6 +671,8 @@ def _record_patches(entry: dict[str, Any], generation: Generation, action: FileA
         if isinstance(spec, PatchSpec) and spec.path == action.path:
             record = {"insert": spec.insert, "anchor": spec.anchor, "before": spec.before,
                       "by": generation.generator}
+            if spec.replace:
+                record["replace"] = True
             if not any(r["insert"] == spec.insert and r.get("anchor") == spec.anchor
                        for r in records):
                 records.append(record)

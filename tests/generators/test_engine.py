@@ -350,3 +350,17 @@ def test_a_file_changed_after_the_plan_stops_the_apply(tmp_path: Path) -> None:
         apply(tmp_path, p)
     assert not (tmp_path / "a").exists()
     assert (tmp_path / "b").read_text() == "written meanwhile\n"
+
+
+def test_a_replacing_patch_on_a_generated_file_survives_regeneration(tmp_path: Path) -> None:
+    owner = Generation("service", {}, [FileSpec("main.py", "app = FastAPI()\nrun()\n")])
+    apply(tmp_path, plan(tmp_path, owner))
+    patcher = Generation("concerns", {}, [
+        PatchSpec("main.py", "app = FastAPI(lifespan=lifespan)", anchor=r"^app = FastAPI\(\)",
+                  replace=True)])
+    apply(tmp_path, plan(tmp_path, patcher))
+    assert (tmp_path / "main.py").read_text() == "app = FastAPI(lifespan=lifespan)\nrun()\n"
+    assert actions(tmp_path, owner) == {"main.py": "identical"}
+    owner_v2 = Generation("service", {}, [FileSpec("main.py", "app = FastAPI()\nrun(1)\n")])
+    apply(tmp_path, plan(tmp_path, owner_v2))
+    assert (tmp_path / "main.py").read_text() == "app = FastAPI(lifespan=lifespan)\nrun(1)\n"
