@@ -202,3 +202,17 @@ def test_services_all_writes_nothing_when_one_service_conflicts(
     assert main(["scaffold", "services", "--all", "--repo", str(example_repo)]) == 1
     assert "conflict: apps/legal-service/app/main.py" in capsys.readouterr().err
     assert sorted(p.name for p in (example_repo / "apps").glob("*-service")) == ["legal-service"]
+
+
+def test_json_after_apply_and_on_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                          ) -> None:
+    args = ["scaffold", "service", "auth", "--format", "json", "--repo", str(tmp_path)]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["applied"] is True and data["report"]["written"]
+    (tmp_path / "apps/auth-service/Dockerfile").write_text("FROM scratch\n")
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["applied"] is False and data["counts"]["conflict"] == 1
+    assert "conflict: apps/auth-service/Dockerfile" in captured.err
