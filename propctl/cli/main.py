@@ -4,12 +4,11 @@ exceptions into exit codes (0 ok, 1 a failure found, 2 the user must fix somethi
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import click
 import typer
@@ -19,11 +18,20 @@ from propctl import __version__
 from propctl.cli.app import get_app
 from propctl.errors import PropctlError
 
-# One module per command or command group; each has `register(root)`.
-COMMAND_MODULES = (
-    "checklist", "status", "score", "verify", "attest", "scaffold", "migrations", "infra",
-    "report", "doctor",
-)
+# One module per command or command group, each with `register(root)`, imported only when its
+# command runs: the root's help lists them from here without building 70 commands first.
+COMMANDS: dict[str, str] = {
+    "status": "Progress per tier and task, and the score against the tier targets.",
+    "score": "The score per dimension and overall; --explain shows every contribution.",
+    "verify": "Check every acceptance criterion against the repo (what CI runs).",
+    "attest": "Record a person's attestation for a manual criterion.",
+    "report": "Progress report for leads: score against the plan, forecast, next actions.",
+    "checklist": "The roadmap file: validate, schema, import from Markdown, render.",
+    "scaffold": "Generate what the tasks ask for, without losing your edits.",
+    "migrations": "Alembic migrations for a service, SQLite by default.",
+    "infra": "Task 13's infrastructure with Pulumi: offline plan and policies, real runs.",
+    "doctor": "Which optional tools are present and what each unlocks.",
+}
 
 EPILOG = (
     "Examples:\n\n"
@@ -34,8 +42,28 @@ EPILOG = (
 )
 
 class _Group(typer.core.TyperGroup):
-    """The error boundary for expected errors: print what is wrong, no traceback, its exit code.
+    """The root group. It loads a command's module only when that command runs, and it is the
+    error boundary for expected errors: print what is wrong, no traceback, its exit code.
     Living in the group (not only in `main`) makes Typer's CliRunner see the same behaviour."""
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # the root's help needs a line per command, not the command
+            return typer.core.TyperCommand(cmd_name, help=COMMANDS[cmd_name])
+        return _load(cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -89,9 +117,10 @@ def root(
     state.verbosity = -1 if quiet else verbose
 
 
-for _name in COMMAND_MODULES:
-    if importlib.util.find_spec(f"propctl.cli.{_name}") is not None:
-        importlib.import_module(f"propctl.cli.{_name}").register(app)
+def _load(name: str) -> click.Command:
+    holder = typer.Typer(rich_markup_mode="rich")
+    importlib.import_module(f"propctl.cli.{name}").register(holder)
+    return typer.main.get_group(holder).commands[name]
 
 
 def main(argv: list[str] | None = None) -> int:
