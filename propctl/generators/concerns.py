@@ -39,6 +39,7 @@ class Concern:
     imports: tuple[str, ...]          # lines for app_platform.py, logical module names in {}
     setup: tuple[str, ...]            # statements in install(app)
     dependencies: tuple[str, ...] = ()
+    last: tuple[str, ...] = ()        # statements after every concern's setup
 
 
 # install order: later middleware wraps earlier (logging, which sets the correlation id, is last
@@ -58,8 +59,10 @@ CONCERNS: dict[str, Concern] = {c.name: c for c in (
             ("from {app.cache.install} import install as install_cache",),
             ("install_cache(app)",), ("redis>=5.0",)),
     Concern("security", 2, ("redis", "auth", "security"),
-            ("from {app.security} import install as install_security",),
-            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "twilio>=9.0")),
+            ("from {app.security} import cors_outermost",
+             "from {app.security} import install as install_security"),
+            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "twilio>=9.0"),
+            ("cors_outermost(app)",)),
     Concern("versioning", 7, ("versioning", "deprecation"),
             ("from {app.middleware.deprecation} import install as install_deprecation",
              "from {app.versioning} import install as install_versioning"),
@@ -340,6 +343,7 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
         concern = CONCERNS[name]
         imports += [_logical(line) for line in concern.imports]
         setup += [line.format(**fill) for line in concern.setup]
+    setup += [line for name in concerns for line in CONCERNS[name].last]
     from propctl.generators.engine import render_text
     from propctl.resources import templates_dir
 

@@ -101,10 +101,10 @@ with TestClient(app) as c:
     v1 = c.get("/api/v1/projects/feed")
     old = c.get("/projects/feed")
     miss = c.get("/__missing__")
-    crm = c.get("/api/v1/crm/leads")
+    crm = c.get("/api/v1/crm/leads", headers={"Origin": "http://localhost:3005"})
     docs = c.get("/api/v1/docs")
     print(json.dumps({"v1": [v1.status_code, dict(v1.headers)], "old": dict(old.headers),
-                      "miss": [miss.status_code, miss.json()], "crm": crm.status_code,
+                      "miss": [miss.status_code, miss.json()], "crm": [crm.status_code, crm.headers.get("access-control-allow-origin")],
                       "docs": [docs.status_code, "/api/v1/openapi.json" in docs.text],
                       "openapi": sorted(app.openapi()["paths"])}))
 """)
@@ -117,7 +117,7 @@ with TestClient(app) as c:
     code, body = seen["miss"]
     assert code == 404 and body["error"]["code"] == "not_found"
     assert body["error"]["correlation_id"]
-    assert seen["crm"] == 401
+    assert seen["crm"] == [401, "http://localhost:3005"]    # CORS outermost: readable 401
     assert seen["docs"] == [200, True]
     assert all(p.startswith("/api/v1/") for p in seen["openapi"])
     assert "/api/v1/auth/refresh" in seen["openapi"]

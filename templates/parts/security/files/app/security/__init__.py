@@ -19,3 +19,13 @@ def install(app: FastAPI, *, add_cors: bool = False) -> None:
 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
+
+
+def cors_outermost(app: FastAPI) -> None:
+    """Move the CORS middleware outside every other layer (call it last), so the answers those
+    layers write themselves (401, 429, errors) carry CORS headers a browser lets the page read."""
+    from fastapi.middleware.cors import CORSMiddleware
+
+    cors = [m for m in app.user_middleware if getattr(m, "cls", None) is CORSMiddleware]
+    rest = [m for m in app.user_middleware if m not in cors]
+    app.user_middleware[:] = cors + rest          # index 0 is the outermost
