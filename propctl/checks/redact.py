@@ -13,10 +13,11 @@ MASK = "[REDACTED]"
 _SECRET_NAME = re.compile(r"(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential"
                           r"|auth)", re.I)
 _PATTERNS = [
-    # key = value / key: value / "key": "value" with a secret-sounding key
+    # key = value / key: value / "key": "value" with a secret-sounding key. A bare "pass" is
+    # not one: it is a check's status in evidence ("pass: .prettierrc").
     re.compile(r"""(?ix)
-        (?P<key>["']?[\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key
-                               |credential|auth)[\w.-]*["']?\s*[:=]\s*)
+        (?P<key>["']?[\w.-]*(?:pass(?:word|wd|phrase)|_pass\b|secret|token|api[_-]?key
+                               |private[_-]?key|credential|auth)[\w.-]*["']?\s*[:=]\s*)
         (?P<value>"[^"\n]{3,}"|'[^'\n]{3,}'|(?=[^\s,;'"]*[0-9_+/=!@$%^&*-])[^\s,;'"]{4,})"""),
     re.compile(r"(?i)(?P<key>\bbearer\s+)(?P<value>[A-Za-z0-9._~+/=-]{8,})"),
     re.compile(r"(?P<key>)(?P<value>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"),
