@@ -37,9 +37,12 @@ class Structured(CheckKind):
     Params = StructuredParams
     params: StructuredParams
 
-    def selected(self, ctx: CheckContext) -> list[str]:
+    def patterns(self, ctx: CheckContext) -> list[str]:
         names = [self.params.file] if isinstance(self.params.file, str) else self.params.file
-        return ctx.files.select([ctx.expand(n) for n in names])
+        return [ctx.expand(n) for n in names]
+
+    def selected(self, ctx: CheckContext) -> list[str]:
+        return ctx.files.select(self.patterns(ctx))
 
     def inputs(self, ctx: CheckContext) -> list[str]:
         return self.selected(ctx)
@@ -50,8 +53,8 @@ class Structured(CheckKind):
 
         files = self.selected(ctx)
         if len(files) < self.params.min_files:
-            return Result.failed(f"{self.params.file}: {len(files)} file(s) found, need "
-                                 f"{self.params.min_files}")
+            return Result.failed(f"{', '.join(self.patterns(ctx))}: {len(files)} file(s) found, "
+                                 f"need {self.params.min_files}")
         try:
             expression = jmespath.compile(self.params.query)
         except JMESPathError as exc:
