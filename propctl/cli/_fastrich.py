@@ -13,6 +13,8 @@ from typing import Any
 
 class _DeferredModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system probes __path__ etc.: not a use
+            raise AttributeError(name)
         return getattr(_real(), name)
 
 

@@ -1,0 +1,25 @@
+"""`propctl --help` must not pay for rich.markdown, and the stand-in must behave when used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_help_does_not_import_markdown_it() -> None:
+    out = _run("import sys\nfrom propctl.cli.main import main\nmain(['--help'])\n"
+               "print('markdown_it' in sys.modules, type(sys.modules['rich.markdown']).__name__)")
+    assert out.strip().splitlines()[-1] == "False _DeferredModule"
+
+
+def test_the_stand_in_loads_the_real_module_on_use() -> None:
+    out = _run("import propctl.cli, io\nfrom rich.console import Console\n"
+               "from rich.markdown import Markdown\nc = Console(file=io.StringIO(), width=40)\n"
+               "c.print(Markdown('# Title'))\nimport rich.markdown as m\n"
+               "print(c.file.getvalue().strip(), type(m).__name__, m.Heading.__name__)")
+    assert out.split() == ["Title", "module", "Heading"]
