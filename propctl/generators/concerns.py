@@ -69,8 +69,8 @@ CONCERNS: dict[str, Concern] = {c.name: c for c in (
             ("install_deprecation(app, settings)", "install_versioning(app)")),
     Concern("logging", 5, ("logging", "request_logger"),
             ("from {app.logs} import install as install_logging",
-             "from {app.middleware.request_logger} import RequestLoggerMiddleware"),
-            ("app.add_middleware(RequestLoggerMiddleware)", "install_logging(app, settings)")),
+             "from {app.middleware.request_logger} import install as install_request_logger"),
+            ("install_request_logger(app)", "install_logging(app, settings)")),
 )}
 BASE_DEPENDENCIES = ("pydantic-settings>=2.2", "pyjwt>=2.8")
 PART_ORDER = ("settings", "errors", "exceptions", "auth", "redis", "security", "health",
