@@ -1,7 +1,7 @@
-"""Start-up: Typer's help renderer imports `rich.markdown` (and with it markdown-it) at import
-time, about a third of `propctl --help`, although propctl's help never uses Markdown markup.
-Until something really uses it, `rich.markdown` is a stand-in that loads the real module on
-first use."""
+"""Start-up: Typer's help renderer imports `rich.markdown` (and with it markdown-it) and
+`rich.traceback` (and with it pygments) at import time — about 40% of `propctl --help` — although
+propctl's help never uses Markdown markup and its tracebacks go to a log file. Until something
+really uses them, those modules are stand-ins that load the real module on first use."""
 
 from __future__ import annotations
 
@@ -10,32 +10,52 @@ import sys
 import types
 from typing import Any
 
+# module -> the names Typer imports from it
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "rich.markdown": ("Markdown",),
+    "rich.traceback": ("Traceback",),
+}
+
 
 class _DeferredModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # the import system probes __path__ etc.: not a use
             raise AttributeError(name)
-        return getattr(_real(), name)
+        return getattr(_real(self.__name__), name)
 
 
-def _real() -> types.ModuleType:
-    module = sys.modules.get("rich.markdown")
-    if isinstance(module, _DeferredModule):
-        del sys.modules["rich.markdown"]
-        module = importlib.import_module("rich.markdown")
-    return module  # type: ignore[return-value]
+def _real(module_name: str) -> types.ModuleType:
+    module = sys.modules.get(module_name)
+    if module is None or isinstance(module, _DeferredModule):
+        sys.modules.pop(module_name, None)
+        module = importlib.import_module(module_name)
+    return module
 
 
-class _Markdown:
-    """Stands in for `rich.markdown.Markdown` in annotations; building one builds the real one."""
+class _StandInType(type):
+    """Class attribute access (`Traceback.from_exception`) reaches the real class."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        return _real().Markdown(*args, **kwargs)
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(cls._real_class(), name)
+
+    def _real_class(cls) -> Any:
+        return getattr(_real(cls._module), cls.__name__)
 
 
-def defer_rich_markdown() -> None:
-    if "rich.markdown" in sys.modules:
-        return
-    stand_in = _DeferredModule("rich.markdown")
-    stand_in.Markdown = _Markdown  # type: ignore[attr-defined]
-    sys.modules["rich.markdown"] = stand_in
+def _stand_in(module_name: str, class_name: str) -> type:
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N807
+        return cls._real_class()(*args, **kwargs)
+
+    return _StandInType(class_name, (), {"_module": module_name, "__new__": __new__})
+
+
+def defer_rich_imports() -> None:
+    for module_name, names in DEFERRED.items():
+        if module_name in sys.modules:
+            continue
+        stand_in = _DeferredModule(module_name)
+        for name in names:
+            setattr(stand_in, name, _stand_in(module_name, name))
+        sys.modules[module_name] = stand_in
