@@ -210,7 +210,7 @@ async def request(app, method: str, target: str, step: dict) -> dict:
         "path": parts.path or "/", "raw_path": (parts.path or "/").encode(),
         "query_string": parts.query.encode(), "root_path": "",
         "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+        "client": (step.get("client") or "127.0.0.1", 50000), "server": ("testserver", 80),
     }
     sent = {"body": False}
     status = {"code": None, "headers": [], "body": b""}

@@ -12,6 +12,7 @@ from checkkit import load_cases, make_repo, run
 
 from propctl.checks.base import Status, registry
 from propctl.checks.gate import Attestation
+from propctl.errors import MissingToolError
 from propctl.roadmap.kinds import CHECK_KINDS
 
 STATIC = ["path_exists", "text", "structured", "python", "coverage", "junit", "secrets", "k8s",
@@ -145,9 +146,10 @@ def feed():
 def test_each_redis_check_starts_from_an_empty_database(tmp_path: Path, asgi_pool: Any,
                                                         redis_url: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_URL", redis_url)
+    """verify's own redis-server (the `redis` service): a database per check, emptied first."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
     repo = make_repo(tmp_path / "repo", {"apps/api/main.py": CACHING_APP})
-    services = {"asgi_pool": asgi_pool}
+    services = {"asgi_pool": asgi_pool, "redis": lambda: redis_url}
     fills = {"kind": "asgi", "redis": "up",
              "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}]}
     warm = {"kind": "asgi", "redis": "up",
@@ -156,3 +158,25 @@ def test_each_redis_check_starts_from_an_empty_database(tmp_path: Path, asgi_poo
         assert run(fills, repo, services=services).status is Status.PASS
     result = run(warm, repo, services=services)
     assert result.status is Status.FAIL and "0 Redis keys before" in result.message
+
+
+def test_the_users_redis_is_never_emptied(tmp_path: Path, asgi_pool: Any, redis_url: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """No redis-server to start: REDIS_URL is used as it is, and what it holds stays."""
+    import redis
+
+    users = redis_url.rsplit("/", 1)[0] + "/9"
+    client = redis.Redis.from_url(users)
+    client.flushdb()
+    client.set("precious", "1")
+    monkeypatch.setenv("REDIS_URL", users)
+
+    def no_server() -> str:
+        raise MissingToolError("redis-server is not installed")
+
+    repo = make_repo(tmp_path / "repo", {"apps/api/main.py": CACHING_APP})
+    check = {"kind": "asgi", "redis": "up",
+             "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}]}
+    result = run(check, repo, services={"asgi_pool": asgi_pool, "redis": no_server})
+    assert result.status is Status.PASS, result.message
+    assert client.get("precious") == b"1" and client.exists("cache:feed")

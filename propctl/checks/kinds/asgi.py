@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +27,12 @@ from propctl.checks.redact import redact
 from propctl.errors import MissingToolError
 
 _DATABASES = itertools.cycle(range(1, 16))
+
+
+def _client_address() -> str:
+    """A loopback address of the check's own for the ASGI scope's `client` (no traffic is sent:
+    the app sees it as the caller's address, e.g. for rate limits)."""
+    return "127.{}.{}.{}".format(*secrets.token_bytes(3))
 
 
 class Expect(BaseModel):
@@ -93,7 +100,9 @@ class Asgi(CheckKind):
             env = self._env(ctx)
         except MissingToolError as exc:
             return Result.errored(f"needs Redis: {exc}")
+        client = _client_address()
         steps = [{**s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True),
+                  "client": client,
                   "redis_keys": s.expect.redis_keys_added is not None
                   or s.expect.redis_keys_before is not None} for s in p.steps]
         spec = {"root": str(ctx.repo.resolve()), "app_dir": app_dir, "app": p.app,
@@ -122,21 +131,34 @@ class Asgi(CheckKind):
             return Result.errored(f"the app's startup failed: {seen['startup_error']}")
         return self._judge(seen)
 
+    @staticmethod
+    def _redis_url(ctx: CheckContext) -> str:
+        """verify's own throwaway redis-server when one can start here: a database per check
+        (1-15), emptied first, so that no check sees another's keys or an earlier run's. Else
+        the user's REDIS_URL, used as it is and never emptied (each check's requests come from
+        a client address of their own, so per-client state such as rate limits does not leak
+        from one check into another)."""
+        provider = ctx.services.get("redis")
+        try:
+            url = provider() if provider is not None else None
+        except MissingToolError:
+            url = None
+        if url is None:
+            if os.environ.get("REDIS_URL"):
+                return os.environ["REDIS_URL"]
+            raise MissingToolError("no redis-server to start here and no REDIS_URL")
+        from propctl.checks.services import redis_command
+
+        base = url.rsplit("/", 1)[0] if url.count("/") >= 3 else url.rstrip("/")
+        own = f"{base}/{next(_DATABASES)}"
+        redis_command(own, "FLUSHDB")
+        return own
+
     def _env(self, ctx: CheckContext) -> dict[str, str]:
         env = {**os.environ, **ctx.env, **{k: ctx.expand(v) for k, v in self.params.env.items()}}
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if self.params.redis == "up":
-            provider = ctx.services.get("redis")
-            url = os.environ.get("REDIS_URL") or (provider() if provider is not None else None)
-            if not url:
-                raise MissingToolError("no REDIS_URL and no redis-server to start")
-            # a database of its own per check (1-15), emptied first, so that no check sees
-            # another's keys or a previous run's
-            from propctl.checks.services import redis_command
-
-            env["REDIS_URL"] = url.rsplit("/", 1)[0] + f"/{next(_DATABASES)}" \
-                if url.count("/") >= 3 else f"{url.rstrip('/')}/{next(_DATABASES)}"
-            redis_command(env["REDIS_URL"], "FLUSHDB")
+            env["REDIS_URL"] = self._redis_url(ctx)
         elif self.params.redis == "down":
             from propctl.checks.services import closed_port
 
