@@ -5,6 +5,8 @@
 # demo copies it to demo/propmubi (git-ignored), makes it a git repo, and walks it through a few
 # roadmap tasks the way an engineer would: verify, scaffold, commit, verify again. It ends with
 # the progress report for leads at demo/report.html.
+# (Checks that need Redis start a throwaway redis-server when one is installed: `make test`
+# installs it; without it they report `error`, never `pass`.)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +62,12 @@ done
 "$propctl" migrations new "Initial schema" --service api --repo "$repo"
 "$propctl" migrations upgrade --service api --repo "$repo"
 commit "Task 1: database layer and initial migration"
+verify
+
+step "Tasks 2, 3, 5, 6, 7 and 9: security, errors, logging, cache, versioning, health in apps/api"
+"$propctl" scaffold add all --service api --repo "$repo" --dry-run | grep -A12 "^--- a/apps/api/main.py" || true
+"$propctl" -q scaffold add all --service api --repo "$repo"
+commit "Tasks 2, 3, 5, 6, 7, 9: harden the API"
 verify
 
 step "Task 11: the nine services and the API gateway"
