@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,36 +27,29 @@ def _unavailable(what: str, exc: Exception) -> None:
     pytest.fail(f"{what} could not be started: {exc}")
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    if os.environ.get("PROPCTL_TEST_PG_URL"):
-        yield os.environ["PROPCTL_TEST_PG_URL"]
+def _server(env_var: str, what: str, start: Callable[[], Any]) -> Iterator[str]:
+    if os.environ.get(env_var):
+        yield os.environ[env_var]
         return
     try:
-        manager = servers.postgres()
+        manager = start()
         url = manager.__enter__()
     except Exception as exc:  # noqa: BLE001
-        _unavailable("PostgreSQL", exc)
+        _unavailable(what, exc)
     try:
         yield url
     finally:
         manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    yield from _server("PROPCTL_TEST_PG_URL", "PostgreSQL", servers.postgres)
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    if os.environ.get("PROPCTL_TEST_REDIS_URL"):
-        yield os.environ["PROPCTL_TEST_REDIS_URL"]
-        return
-    try:
-        manager = servers.redis()
-        url = manager.__enter__()
-    except Exception as exc:  # noqa: BLE001
-        _unavailable("redis-server", exc)
-    try:
-        yield url
-    finally:
-        manager.__exit__(None, None, None)
+    yield from _server("PROPCTL_TEST_REDIS_URL", "redis-server", servers.redis)
 
 
 @pytest.fixture
