@@ -104,6 +104,23 @@ class FileIndex:
                 out += self.glob(norm)
         return sorted(set(out))
 
+    def artifacts(self, patterns: list[str]) -> list[str]:
+        """Build outputs (coverage.xml, JUnit reports) matched on disk with .gitignore NOT
+        applied: CI writes them into the work tree and ignores them as a rule, yet they are
+        the evidence. Folders in SKIP_DIRS are still skipped."""
+        found: set[str] = set()
+        walked: list[str] | None = None
+        for pattern in (_norm(p) for p in patterns):
+            if not any(ch in pattern for ch in "*?[{"):
+                if (self.root / pattern).is_file() and not _skipped(pattern):
+                    found.add(pattern)
+                continue
+            if walked is None:
+                walked = _walk_all(self.root)
+            regex = glob_regex(pattern)
+            found.update(f for f in walked if regex.match(f))
+        return sorted(found)
+
     def under(self, folder: str) -> list[str]:
         folder = _norm(folder).rstrip("/")
         if folder in ("", "."):
@@ -177,6 +194,15 @@ def _norm(rel: str) -> str:
     while rel.startswith("./"):
         rel = rel[2:]
     return rel
+
+
+def _walk_all(root: Path) -> list[str]:
+    out: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        rel = Path(folder).relative_to(root).as_posix()
+        out += [name if rel == "." else f"{rel}/{name}" for name in files]
+    return out
 
 
 def _skipped(rel: str) -> bool:

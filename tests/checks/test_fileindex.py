@@ -55,3 +55,27 @@ def test_hashes_follow_content(tmp_path: Path) -> None:
     (repo / "a.txt").write_text("two")
     assert FileIndex(repo).hash("a.txt") != first
     assert FileIndex(repo).hash("missing.txt") == "missing"
+
+
+COVERAGE = ('<?xml version="1.0" ?><coverage line-rate="0.9" lines-valid="100" '
+            'lines-covered="90"><packages/></coverage>')
+JUNIT = '<testsuite name="t" tests="3" failures="0" errors="0" time="1.0"></testsuite>'
+
+
+def test_ci_artifacts_are_found_although_git_ignores_them(tmp_path: Path) -> None:
+    """CI writes coverage.xml and JUnit reports into the work tree and ignores them; they are
+    still the evidence (the index itself keeps honouring .gitignore)."""
+    from checkkit import run
+
+    from propctl.checks.base import Status
+
+    repo = make_repo(tmp_path, {".gitignore": "coverage.xml\nreports/\n",
+                                "apps/api/coverage.xml": COVERAGE, "reports/junit.xml": JUNIT,
+                                "node_modules/x/coverage.xml": COVERAGE})
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    index = FileIndex(repo)
+    assert "apps/api/coverage.xml" not in index.files
+    assert index.artifacts(["**/coverage.xml"]) == ["apps/api/coverage.xml"]
+    assert run({"kind": "coverage", "min": 85}, repo).status is Status.PASS
+    assert run({"kind": "junit", "file": "reports/*.xml", "min_tests": 3}, repo).status \
+        is Status.PASS

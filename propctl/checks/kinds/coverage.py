@@ -28,7 +28,7 @@ class Coverage(CheckKind):
 
     def _report(self, ctx: CheckContext) -> str | None:
         for pattern in expand_all(ctx, self.params.file):
-            found = ctx.files.glob(pattern)
+            found = ctx.files.artifacts([pattern])
             if found:
                 return found[0]
         return None

@@ -27,7 +27,7 @@ class Junit(CheckKind):
     params: JunitParams
 
     def selected(self, ctx: CheckContext) -> list[str]:
-        return ctx.files.select(expand_all(ctx, self.params.file))
+        return ctx.files.artifacts(expand_all(ctx, self.params.file))
 
     def inputs(self, ctx: CheckContext) -> list[str]:
         return self.selected(ctx)
