@@ -25,6 +25,7 @@ from typing import Any
 
 from propctl.errors import UserError
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.pyimports import regroup_imports
 from propctl.state import RepoState
 
 GENERATOR = "add"
@@ -291,6 +292,10 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
         patches += compose_specs
     if "security" in concerns:
         patches.append(PatchSpec(".gitignore", ".env", create=True))
+    if compose is not None and "security" in concerns:
+        # Task 2.12: local secrets live in a git-ignored override that reads .env
+        files.append(_compose_override(repo / compose))
+        patches.append(PatchSpec(".gitignore", OVERRIDE, create=True))
     files.append(_env_example(parts, roadmap, env_names))
     has_cors = shape.has_cors if shape else "CORSMiddleware" in text
     files.append(_platform(api, concerns, add_cors=not has_cors))
@@ -315,7 +320,10 @@ def _render(api: str, parts: list[str], version: str, roadmap: Any) -> list[File
             if not spec.path.startswith("app/"):
                 continue                      # tests, Dockerfile, .env.example: service-only
             target = API_LAYOUT.get(spec.path, spec.path.removeprefix("app/"))
-            content = relocate_imports(spec.content) if target.endswith(".py") else spec.content
+            content = spec.content
+            if target.endswith(".py"):
+                package = target.split("/")[0] if "/" in target else None
+                content = regroup_imports(relocate_imports(content), package)
             if target == "config.py":
                 content += f'\n\n__version__ = "{version}"\n'
             spec = FileSpec(f"{api}/{target}", content, spec.executable)
@@ -348,6 +356,8 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
     from propctl.resources import templates_dir
 
     source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")
+    # one import block: in the flat app every module, like fastapi, is outside any package
+    imports += ["from fastapi import FastAPI", f"from {mod['app.settings']} import get_settings"]
     content = render_text(source, {"concerns": concerns, "service": "api", "mod": mod,
                                    "imports": sorted(set(imports)), "setup": setup})
     return FileSpec(f"{api}/{PLATFORM}.py", content)
@@ -355,6 +365,25 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
 
 def _logical(line: str) -> str:
     return re.sub(r"\{(app(?:\.\w+)*)\}", lambda m: api_module(m.group(1)), line)
+
+
+OVERRIDE = "docker-compose.override.yml"
+
+
+def _compose_override(compose: Path) -> FileSpec:
+    import yaml
+
+    try:
+        data = yaml.safe_load(compose.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{compose.name}: not valid YAML ({exc})",
+                        hint="fix the compose file, then run again") from None
+    services = sorted((data.get("services") or {}) if isinstance(data, dict) else {})
+    body = "".join(f"  {name}:\n    env_file:\n      - path: .env\n        required: false\n"
+                   for name in services)
+    return FileSpec(OVERRIDE, "# Local overrides, git-ignored (Task 2.12): secrets come from .env, "
+                    "never from a file in git.\n# docker compose merges this file into "
+                    f"{compose.name} by itself.\nservices:\n" + (body or "  {}\n"))
 
 
 def _compose(repo: Path) -> str | None:
