@@ -5,6 +5,7 @@ A part is a folder `templates/parts/<name>/`:
 
     files/**        the files it owns, rendered into the app's folder (`.jinja` rendered)
     settings.jinja  optional: fields it adds to `Settings` (included by the settings part)
+    settings_validators.jinja  optional: its `Settings` validators (after every part's fields)
     env.jinja       optional: lines it adds to `.env.example`
 
 and an entry in `PARTS` below with what `main.py` must import and call to install it, and the

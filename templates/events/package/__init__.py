@@ -29,12 +29,12 @@ from .event_bus import (
 )
 
 __all__ = [
+    "EVENT_TYPES",
     "BuilderOnboardedEvent",
     "CampaignLaunchedEvent",
     "DeadLetter",
     "DocumentVerifiedEvent",
     "DomainEvent",
-    "EVENT_TYPES",
     "EventBus",
     "LeadAssignedEvent",
     "LeadCreatedEvent",

@@ -1,8 +1,8 @@
 """Operate the event bus:
 
-    python -m shared.events.cli dead-letters GROUP          list a group's dead letters
-    python -m shared.events.cli requeue-dead-letters GROUP  publish them again (after a fix)
-    python -m shared.events.cli show EVENT_TYPE [--since ID|ISO-TIME] [--count N]
+python -m shared.events.cli dead-letters GROUP          list a group's dead letters
+python -m shared.events.cli requeue-dead-letters GROUP  publish them again (after a fix)
+python -m shared.events.cli show EVENT_TYPE [--since ID|ISO-TIME] [--count N]
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "requeue-dead-letters":
         print(f"requeued {bus.requeue_dead_letters(args.group)} event(s)")
     else:
-        for message_id, fields in bus.redis.xrange(stream_name(args.event_type), args.since,
-                                                   count=args.count):
+        for message_id, fields in bus.redis.xrange(
+            stream_name(args.event_type), args.since, count=args.count
+        ):
             print(json.dumps({"id": message_id, **fields}))
     return 0
 

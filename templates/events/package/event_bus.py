@@ -69,34 +69,50 @@ class DeadLetter:
 
 
 class EventBus:
-    def __init__(self, url: str | None = None, *, client: redis.Redis | None = None,
-                 producer: str | None = None, maxlen: int = MAXLEN) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: redis.Redis | None = None,
+        producer: str | None = None,
+        maxlen: int = MAXLEN,
+    ) -> None:
         self.redis = client or redis.Redis.from_url(
-            url or os.environ.get("REDIS_URL", "redis://localhost:6379/0"), decode_responses=True)
+            url or os.environ.get("REDIS_URL", "redis://localhost:6379/0"), decode_responses=True
+        )
         self.producer = producer or os.environ.get("SERVICE_NAME", "unknown")
         self.maxlen = maxlen
 
     def publish(self, event: DomainEvent) -> str:
         if event.producer == "unknown" and self.producer != "unknown":
             event = event.model_copy(update={"producer": self.producer})
-        fields = {"event_type": event.event_type, "event_id": str(event.event_id),
-                  "data": event.model_dump_json()}
-        message_id = self.redis.xadd(stream_name(event.event_type), fields,
-                                     maxlen=self.maxlen, approximate=True)
+        fields = {
+            "event_type": event.event_type,
+            "event_id": str(event.event_id),
+            "data": event.model_dump_json(),
+        }
+        message_id = self.redis.xadd(
+            stream_name(event.event_type), fields, maxlen=self.maxlen, approximate=True
+        )
         EVENTS_PUBLISHED.labels(event.event_type).inc()
         return str(message_id)
 
-    def subscribe(self, group: str, handlers: Mapping[type[DomainEvent] | str, Handler],
-                  **options: Any) -> Subscription:
+    def subscribe(
+        self, group: str, handlers: Mapping[type[DomainEvent] | str, Handler], **options: Any
+    ) -> Subscription:
         return Subscription(self, group, handlers, **options)
 
-    def replay(self, handlers: Mapping[type[DomainEvent] | str, Handler], *,
-               since: str | datetime = "-", until: str | datetime = "+") -> int:
+    def replay(
+        self,
+        handlers: Mapping[type[DomainEvent] | str, Handler],
+        *,
+        since: str | datetime = "-",
+        until: str | datetime = "+",
+    ) -> int:
         """Run `handlers` over every stored event from `since` to `until`; returns how many."""
         count = 0
         for event_type, handler in _by_type(handlers).items():
-            entries = self.redis.xrange(stream_name(event_type), stream_id(since),
-                                        stream_id(until))
+            entries = self.redis.xrange(stream_name(event_type), stream_id(since), stream_id(until))
             for _, fields in entries:
                 handler(event_class(event_type).model_validate_json(fields["data"]))
                 count += 1
@@ -104,18 +120,31 @@ class EventBus:
 
     def dead_letters(self, group: str, count: int = 1000) -> list[DeadLetter]:
         entries = self.redis.xrange(dead_letter_stream(group), count=count)
-        return [DeadLetter(id=i, event_type=f["event_type"], event_id=f["event_id"],
-                           data=f["data"], error=f["error"], attempts=int(f["attempts"]),
-                           stream=f["stream"], message_id=f["message_id"]) for i, f in entries]
+        return [
+            DeadLetter(
+                id=i,
+                event_type=f["event_type"],
+                event_id=f["event_id"],
+                data=f["data"],
+                error=f["error"],
+                attempts=int(f["attempts"]),
+                stream=f["stream"],
+                message_id=f["message_id"],
+            )
+            for i, f in entries
+        ]
 
     def requeue_dead_letters(self, group: str) -> int:
         """Publish every dead letter of `group` again (other groups skip it as a duplicate)."""
         letters = self.dead_letters(group)
         for letter in letters:
             self.redis.delete(_processed_key(group, letter.event_id))
-            self.redis.xadd(letter.stream, {"event_type": letter.event_type,
-                                            "event_id": letter.event_id, "data": letter.data},
-                            maxlen=self.maxlen, approximate=True)
+            self.redis.xadd(
+                letter.stream,
+                {"event_type": letter.event_type, "event_id": letter.event_id, "data": letter.data},
+                maxlen=self.maxlen,
+                approximate=True,
+            )
             self.redis.xdel(dead_letter_stream(group), letter.id)
         return len(letters)
 
@@ -136,11 +165,20 @@ def _processed_key(group: str, event_id: str) -> str:
 class Subscription:
     """One consumer of a consumer group. `poll()` does one round; `run()` loops until stopped."""
 
-    def __init__(self, bus: EventBus, group: str,
-                 handlers: Mapping[type[DomainEvent] | str, Handler], *,
-                 consumer: str | None = None, max_attempts: int = 5,
-                 retry_idle_ms: int = 30_000, block_ms: int = 1_000, batch: int = 50,
-                 dedupe_ttl_s: int = 7 * 24 * 3600, start_id: str = "0") -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        group: str,
+        handlers: Mapping[type[DomainEvent] | str, Handler],
+        *,
+        consumer: str | None = None,
+        max_attempts: int = 5,
+        retry_idle_ms: int = 30_000,
+        block_ms: int = 1_000,
+        batch: int = 50,
+        dedupe_ttl_s: int = 7 * 24 * 3600,
+        start_id: str = "0",
+    ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.bus, self.redis, self.group = bus, bus.redis, group
@@ -161,9 +199,13 @@ class Subscription:
         most `block_ms` (keep it under the client's 5 s socket timeout)."""
         handled = self._retry_due()
         block = self.block_ms if block_ms is None else block_ms
-        response = self.redis.xreadgroup(self.group, self.consumer,
-                                         {s: ">" for s in self.streams}, count=self.batch,
-                                         block=None if block <= 0 else block)
+        response = self.redis.xreadgroup(
+            self.group,
+            self.consumer,
+            {s: ">" for s in self.streams},
+            count=self.batch,
+            block=None if block <= 0 else block,
+        )
         for stream, messages in response or []:
             for message_id, fields in messages:
                 self._handle(stream, message_id, fields, attempt=1)
@@ -180,14 +222,16 @@ class Subscription:
     def _retry_due(self) -> int:
         handled = 0
         for stream in self.streams:
-            _, messages, *_ = self.redis.xautoclaim(stream, self.group, self.consumer,
-                                                    self.retry_idle_ms, "0-0", count=self.batch)
+            _, messages, *_ = self.redis.xautoclaim(
+                stream, self.group, self.consumer, self.retry_idle_ms, "0-0", count=self.batch
+            )
             for message_id, fields in messages:
                 if fields is None:  # trimmed away while pending
                     self.redis.xack(stream, self.group, message_id)
                     continue
-                self._handle(stream, message_id, fields, attempt=self._deliveries(stream,
-                                                                                  message_id))
+                self._handle(
+                    stream, message_id, fields, attempt=self._deliveries(stream, message_id)
+                )
                 handled += 1
         return handled
 
@@ -208,8 +252,14 @@ class Subscription:
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then parked
             EVENTS_CONSUMED.labels(event_type, self.group, "error").inc()
             error = f"{type(exc).__name__}: {exc}"
-            log.warning("%s %s attempt %d/%d failed: %s", event_type, event_id, attempt,
-                        self.max_attempts, error)
+            log.warning(
+                "%s %s attempt %d/%d failed: %s",
+                event_type,
+                event_id,
+                attempt,
+                self.max_attempts,
+                error,
+            )
             if attempt >= self.max_attempts:
                 self._dead_letter(stream, message_id, fields, error, attempt)
             return
@@ -219,17 +269,31 @@ class Subscription:
         pipe.execute()
         EVENTS_CONSUMED.labels(event_type, self.group, "ok").inc()
 
-    def _dead_letter(self, stream: str, message_id: str, fields: dict[str, str], error: str,
-                     attempts: int) -> None:
+    def _dead_letter(
+        self, stream: str, message_id: str, fields: dict[str, str], error: str, attempts: int
+    ) -> None:
         pipe = self.redis.pipeline()
-        pipe.xadd(dead_letter_stream(self.group), {
-            **fields, "error": error[:2000], "attempts": str(attempts), "stream": stream,
-            "message_id": message_id, "failed_at": datetime.now(UTC).isoformat()})
+        pipe.xadd(
+            dead_letter_stream(self.group),
+            {
+                **fields,
+                "error": error[:2000],
+                "attempts": str(attempts),
+                "stream": stream,
+                "message_id": message_id,
+                "failed_at": datetime.now(UTC).isoformat(),
+            },
+        )
         pipe.xack(stream, self.group, message_id)
         pipe.execute()
         EVENTS_DEAD_LETTERED.labels(fields["event_type"], self.group).inc()
-        log.error("%s %s dead-lettered after %d attempts: %s", fields["event_type"],
-                  fields["event_id"], attempts, error)
+        log.error(
+            "%s %s dead-lettered after %d attempts: %s",
+            fields["event_type"],
+            fields["event_id"],
+            attempts,
+            error,
+        )
 
     def _report_pending(self) -> None:
         pending = sum(int(self.redis.xpending(s, self.group)["pending"]) for s in self.streams)
@@ -252,19 +316,30 @@ def publish_event(event: DomainEvent, *, bus: EventBus | None = None) -> str:
     return (bus or get_bus()).publish(event)
 
 
-def subscribe_to_events(group: str, handlers: Mapping[type[DomainEvent] | str, Handler], *,
-                        bus: EventBus | None = None, **options: Any) -> Subscription:
+def subscribe_to_events(
+    group: str,
+    handlers: Mapping[type[DomainEvent] | str, Handler],
+    *,
+    bus: EventBus | None = None,
+    **options: Any,
+) -> Subscription:
     """Join consumer group `group` for the handlers' event types; call `.run()` to consume."""
     return (bus or get_bus()).subscribe(group, handlers, **options)
 
 
-def run_worker(group: str, handlers: Mapping[type[DomainEvent] | str, Handler], *,
-               bus: EventBus | None = None, metrics_port: int | None = None,
-               **options: Any) -> None:
+def run_worker(
+    group: str,
+    handlers: Mapping[type[DomainEvent] | str, Handler],
+    *,
+    bus: EventBus | None = None,
+    metrics_port: int | None = None,
+    **options: Any,
+) -> None:
     """A consumer worker process: consumes until SIGTERM/SIGINT, exports metrics if asked."""
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format='{"level": "%(levelname)s", "logger": "%(name)s", '
-                               '"message": "%(message)s"}')
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format='{"level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}',
+    )
     if metrics_port:
         from prometheus_client import start_http_server
 

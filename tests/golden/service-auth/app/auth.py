@@ -20,24 +20,30 @@ bearer = HTTPBearer(auto_error=False)
 
 
 def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(status_code=401, detail=message,
-                         headers={"WWW-Authenticate": "Bearer"})
+    return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def decode_token(token: str, settings: Settings) -> dict[str, Any]:
     options = {"require": ["exp", "sub"]}
     try:
-        return jwt.decode(token, settings.jwt_secret.get_secret_value(),
-                          algorithms=[settings.jwt_algorithm], issuer=settings.jwt_issuer,
-                          audience=settings.jwt_audience, options=options)
+        return jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[settings.jwt_algorithm],
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            options=options,
+        )
     except jwt.ExpiredSignatureError:
         raise _unauthorized("token expired") from None
     except jwt.InvalidTokenError as exc:
         raise _unauthorized(f"invalid token: {exc}") from None
 
 
-def require_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-                 settings: SettingsDep) -> dict[str, Any]:
+def require_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    settings: SettingsDep,
+) -> dict[str, Any]:
     if credentials is None:
         raise _unauthorized("missing bearer token")
     return decode_token(credentials.credentials, settings)
@@ -69,8 +75,14 @@ User = Annotated[dict[str, Any], Depends(require_user)]
 
 def login_rate_limit(request: Request, settings: SettingsDep) -> None:
     client = request.client.host if request.client else "unknown"
-    wait = limiter.hit(f"{client}:{request.url.path}", settings.login_rate_limit,
-                       settings.login_rate_window_seconds)
+    wait = limiter.hit(
+        f"{client}:{request.url.path}",
+        settings.login_rate_limit,
+        settings.login_rate_window_seconds,
+    )
     if wait:
-        raise HTTPException(status_code=429, detail="too many attempts; retry later",
-                            headers={"Retry-After": str(wait)})
+        raise HTTPException(
+            status_code=429,
+            detail="too many attempts; retry later",
+            headers={"Retry-After": str(wait)},
+        )

@@ -43,8 +43,12 @@ ALGORITHM = "HS256"
 
 class ServiceUnavailable(ServiceError):
     def __init__(self, callee: str, reason: str) -> None:
-        super().__init__(f"{callee} is unavailable: {reason}", status=503,
-                         code="dependency_unavailable", details={"service": callee})
+        super().__init__(
+            f"{callee} is unavailable: {reason}",
+            status=503,
+            code="dependency_unavailable",
+            details={"service": callee},
+        )
 
 
 class _CalleeFailed(Exception):
@@ -57,15 +61,24 @@ class _CalleeFailed(Exception):
 
 def _secret(settings: Settings) -> str:
     if settings.service_token_secret is None:
-        raise ServiceError("SERVICE_TOKEN_SECRET is not set: service-to-service calls are off",
-                           status=500, code="misconfigured")
+        raise ServiceError(
+            "SERVICE_TOKEN_SECRET is not set: service-to-service calls are off",
+            status=500,
+            code="misconfigured",
+        )
     return settings.service_token_secret.get_secret_value()
 
 
 def service_token(caller: str, callee: str, settings: Settings) -> str:
     now = int(time.time())
-    claims = {"sub": caller, "aud": callee, "iat": now, "typ": TOKEN_TYPE,
-              "exp": now + settings.service_token_ttl_seconds, "jti": uuid.uuid4().hex}
+    claims = {
+        "sub": caller,
+        "aud": callee,
+        "iat": now,
+        "typ": TOKEN_TYPE,
+        "exp": now + settings.service_token_ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, _secret(settings), algorithm=ALGORITHM)
 
 
@@ -81,18 +94,35 @@ def _headers(caller: str, callee: str, settings: Settings) -> dict[str, str]:
 
 
 class ServiceClient:
-    def __init__(self, callee: str, base_url: str, settings: Settings, *,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        callee: str,
+        base_url: str,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.callee, self.settings = callee, settings
         self.caller = settings.service_name.removesuffix("-service")
         self.breaker = pybreaker.CircuitBreaker(
-            fail_max=settings.breaker_fail_max, reset_timeout=settings.breaker_reset_seconds,
-            name=f"{self.caller}->{callee}", throw_new_error_on_trip=False)
-        self.http = httpx.AsyncClient(base_url=base_url, transport=transport,
-                                      timeout=settings.service_timeout_seconds)
+            fail_max=settings.breaker_fail_max,
+            reset_timeout=settings.breaker_reset_seconds,
+            name=f"{self.caller}->{callee}",
+            throw_new_error_on_trip=False,
+        )
+        self.http = httpx.AsyncClient(
+            base_url=base_url, transport=transport, timeout=settings.service_timeout_seconds
+        )
 
-    async def request(self, method: str, path: str, *, idempotent: bool | None = None,
-                      correlation_id: str | None = None, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        correlation_id: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         method = method.upper()
         retry = method in IDEMPOTENT if idempotent is None else idempotent
         attempts = 1 + (self.settings.service_retries if retry else 0)
@@ -106,15 +136,22 @@ class ServiceClient:
                 if attempt == attempts - 1:
                     raise ServiceUnavailable(self.callee, reason) from None
                 delay = self.settings.service_retry_backoff_seconds * 2**attempt
-                log.warning("%s %s%s failed (%s); retry %d in %.2fs", method, self.callee, path,
-                            reason, attempt + 1, delay)
+                log.warning(
+                    "%s %s%s failed (%s); retry %d in %.2fs",
+                    method,
+                    self.callee,
+                    path,
+                    reason,
+                    attempt + 1,
+                    delay,
+                )
                 await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
         raise AssertionError("unreachable")
 
-    async def _once(self, method: str, path: str, correlation_id: str | None,
-                    **kwargs: Any) -> httpx.Response:
-        headers = {**_headers(self.caller, self.callee, self.settings),
-                   **kwargs.pop("headers", {})}
+    async def _once(
+        self, method: str, path: str, correlation_id: str | None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {**_headers(self.caller, self.callee, self.settings), **kwargs.pop("headers", {})}
         if correlation_id:
             headers["X-Correlation-ID"] = correlation_id
         with self.breaker.calling():
@@ -141,8 +178,11 @@ def client_for(callee: str, settings: Settings) -> ServiceClient:
     if callee not in _clients:
         if callee not in settings.service_urls:
             known = ", ".join(sorted(settings.service_urls)) or "none"
-            raise ServiceError(f"no URL for service {callee!r} in SERVICE_URLS (known: {known})",
-                               status=500, code="misconfigured")
+            raise ServiceError(
+                f"no URL for service {callee!r} in SERVICE_URLS (known: {known})",
+                status=500,
+                code="misconfigured",
+            )
         _clients[callee] = ServiceClient(callee, settings.service_urls[callee], settings)
     return _clients[callee]
 
@@ -155,16 +195,22 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_service(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                           Depends(_bearer)],
-                    settings: SettingsDep) -> str:
+def require_service(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: SettingsDep,
+) -> str:
     """The calling service's name, from a valid service token addressed to this service."""
     if credentials is None:
         raise _unauthorized("missing service token")
     me = settings.service_name.removesuffix("-service")
     try:
-        claims = jwt.decode(credentials.credentials, _secret(settings), algorithms=[ALGORITHM],
-                            audience=me, options={"require": ["exp", "iat", "sub", "aud"]})
+        claims = jwt.decode(
+            credentials.credentials,
+            _secret(settings),
+            algorithms=[ALGORITHM],
+            audience=me,
+            options={"require": ["exp", "iat", "sub", "aud"]},
+        )
     except jwt.ExpiredSignatureError:
         raise _unauthorized("service token expired") from None
     except jwt.InvalidTokenError as exc:

@@ -14,8 +14,7 @@ class ApiVersionMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def add_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []),
-                                      (HEADER, API_VERSION.encode())]
+                message["headers"] = [*message.get("headers", []), (HEADER, API_VERSION.encode())]
             await send(message)
 
         await self.app(scope, receive, add_header if scope["type"] == "http" else send)

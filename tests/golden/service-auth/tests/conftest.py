@@ -39,7 +39,8 @@ def client(settings: Settings) -> Iterator[TestClient]:
 def make_token(settings: Settings):
     def make(subject: str = "user-1", expires_in: int = 300, **claims: object) -> str:
         payload = {"sub": subject, "exp": int(time.time()) + expires_in, **claims}
-        return jwt.encode(payload, settings.jwt_secret.get_secret_value(),
-                          algorithm=settings.jwt_algorithm)
+        return jwt.encode(
+            payload, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
+        )
 
     return make

@@ -21,10 +21,12 @@ def test_valid_token_is_accepted(client, make_token) -> None:
 
 @pytest.mark.parametrize("case", ["expired", "tampered", "garbage", "no-exp"])
 def test_bad_tokens_are_rejected(client, make_token, case: str) -> None:
-    token = {"expired": lambda: make_token(expires_in=-10),
-             "tampered": lambda: make_token()[:-2] + "xx",
-             "garbage": lambda: "not.a.jwt",
-             "no-exp": lambda: _without_exp(client)}[case]()
+    token = {
+        "expired": lambda: make_token(expires_in=-10),
+        "tampered": lambda: make_token()[:-2] + "xx",
+        "garbage": lambda: "not.a.jwt",
+        "no-exp": lambda: _without_exp(client),
+    }[case]()
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 
@@ -38,8 +40,9 @@ def _without_exp(client) -> str:
 
 def test_login_like_route_is_rate_limited(client, make_token) -> None:
     token = make_token()
-    codes = [client.post("/api/v1/auth/verify", json={"token": token}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/api/v1/auth/verify", json={"token": token}).status_code for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]  # conftest sets the limit to 3
 
 

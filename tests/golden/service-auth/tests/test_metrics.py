@@ -4,8 +4,9 @@ def _sample(text: str, prefix: str) -> float:
 
 
 def test_requests_are_counted_by_route_template(client) -> None:
-    before = _sample(client.get("/metrics").text,
-                     'http_requests_total{method="GET",path="/health",status="200"}')
+    before = _sample(
+        client.get("/metrics").text, 'http_requests_total{method="GET",path="/health",status="200"}'
+    )
     client.get("/health")
     client.get("/health")
     text = client.get("/metrics").text

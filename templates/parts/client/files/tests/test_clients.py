@@ -16,14 +16,21 @@ SECRET = secrets.token_urlsafe(40)
 
 @pytest.fixture
 def caller_settings() -> Settings:
-    return Settings(service_name="crm-service", service_token_secret=SECRET,
-                    breaker_fail_max=3, breaker_reset_seconds=0.2, service_retries=2,
-                    service_retry_backoff_seconds=0.0, service_timeout_seconds=1.0)
+    return Settings(
+        service_name="crm-service",
+        service_token_secret=SECRET,
+        breaker_fail_max=3,
+        breaker_reset_seconds=0.2,
+        service_retries=2,
+        service_retry_backoff_seconds=0.0,
+        service_timeout_seconds=1.0,
+    )
 
 
 def client(settings: Settings, handler) -> ServiceClient:
-    return ServiceClient("trust", "http://trust.test", settings,
-                         transport=httpx.MockTransport(handler))
+    return ServiceClient(
+        "trust", "http://trust.test", settings, transport=httpx.MockTransport(handler)
+    )
 
 
 def run(coro):
@@ -49,18 +56,26 @@ def test_the_callee_accepts_only_its_own_valid_service_tokens(caller_settings: S
     from fastapi.security import HTTPAuthorizationCredentials
 
     trust = Settings(service_name="trust-service", service_token_secret=SECRET)
-    good = HTTPAuthorizationCredentials(scheme="Bearer",
-                                        credentials=service_token("crm", "trust", trust))
+    good = HTTPAuthorizationCredentials(
+        scheme="Bearer", credentials=service_token("crm", "trust", trust)
+    )
     assert require_service(good, trust) == "crm"
     for credentials in (
         None,
-        HTTPAuthorizationCredentials(scheme="Bearer",
-                                     credentials=service_token("crm", "legal", trust)),
-        HTTPAuthorizationCredentials(scheme="Bearer", credentials=jwt.encode(
-            {"sub": "crm", "aud": "trust", "iat": 0, "exp": 10**10}, SECRET)),  # no typ
-        HTTPAuthorizationCredentials(scheme="Bearer", credentials=jwt.encode(
-            {"sub": "crm", "aud": "trust", "iat": 0, "exp": 10**10, "typ": "service"},
-            "another-secret-of-enough-length-0123456789")),
+        HTTPAuthorizationCredentials(
+            scheme="Bearer", credentials=service_token("crm", "legal", trust)
+        ),
+        HTTPAuthorizationCredentials(
+            scheme="Bearer",
+            credentials=jwt.encode({"sub": "crm", "aud": "trust", "iat": 0, "exp": 10**10}, SECRET),
+        ),  # no typ
+        HTTPAuthorizationCredentials(
+            scheme="Bearer",
+            credentials=jwt.encode(
+                {"sub": "crm", "aud": "trust", "iat": 0, "exp": 10**10, "typ": "service"},
+                "another-secret-of-enough-length-0123456789",
+            ),
+        ),
     ):
         with pytest.raises(HTTPException) as info:
             require_service(credentials, trust)
@@ -81,8 +96,7 @@ def test_idempotent_calls_are_retried_and_others_are_not(caller_settings: Settin
     assert calls["POST"] == 1
 
 
-def test_client_errors_are_returned_and_do_not_open_the_breaker(
-        caller_settings: Settings) -> None:
+def test_client_errors_are_returned_and_do_not_open_the_breaker(caller_settings: Settings) -> None:
     trust = client(caller_settings, lambda request: httpx.Response(404))
     for _ in range(5):
         assert run(trust.get("/missing")).status_code == 404

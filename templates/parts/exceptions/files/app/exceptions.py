@@ -14,8 +14,7 @@ class ApiError(ServiceError):
     code = "bad_request"
 
     def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message, status=type(self).status, code=type(self).code,
-                         details=details)
+        super().__init__(message, status=type(self).status, code=type(self).code, details=details)
 
 
 class BadRequestError(ApiError):

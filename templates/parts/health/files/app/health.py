@@ -34,23 +34,25 @@ def check_database(settings: Settings) -> None:
 def check_redis(settings: Settings) -> None:
     import redis
 
-    client = redis.Redis.from_url(settings.redis_url,
-                                  socket_connect_timeout=settings.readiness_timeout_seconds,
-                                  socket_timeout=settings.readiness_timeout_seconds)
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=settings.readiness_timeout_seconds,
+        socket_timeout=settings.readiness_timeout_seconds,
+    )
     try:
         client.ping()
     finally:
         client.close()
 
 
-CHECKS: dict[str, Callable[[Settings], None]] = {"database": check_database,
-                                                  "redis": check_redis}
+CHECKS: dict[str, Callable[[Settings], None]] = {"database": check_database, "redis": check_redis}
 
 
 async def _run(check: Callable[[Settings], None], settings: Settings) -> dict[str, str]:
     try:
-        await asyncio.wait_for(asyncio.to_thread(check, settings),
-                               timeout=settings.readiness_timeout_seconds + 0.5)
+        await asyncio.wait_for(
+            asyncio.to_thread(check, settings), timeout=settings.readiness_timeout_seconds + 0.5
+        )
     except TimeoutError:
         return {"status": "down", "error": "timeout"}
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
@@ -69,5 +71,7 @@ async def readiness(settings: SettingsDep) -> JSONResponse:
     results = await asyncio.gather(*(_run(CHECKS[name], settings) for name in names))
     checks = dict(zip(names, results, strict=True))
     ready = all(result["status"] == "up" for result in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )

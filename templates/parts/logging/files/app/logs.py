@@ -87,10 +87,18 @@ class CorrelationMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
-                "%s %s %s", scope["method"], scope["path"], status,
-                extra={"fields": {"method": scope["method"], "path": scope["path"],
-                                  "status": status,
-                                  "duration_ms": round((time.perf_counter() - started) * 1000, 2)}},
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
             )
             correlation_id.reset(token)
 

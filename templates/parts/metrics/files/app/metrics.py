@@ -8,8 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "path", "status"])
-DURATION = Histogram("http_request_duration_seconds", "HTTP request duration",
-                     ["method", "path"])
+DURATION = Histogram("http_request_duration_seconds", "HTTP request duration", ["method", "path"])
 
 
 class MetricsMiddleware:

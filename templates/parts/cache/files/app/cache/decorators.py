@@ -23,9 +23,9 @@ from app.settings import Settings
 
 log = logging.getLogger("app.cache")
 ENTRY, STATS = "cache:entry:", "cache:stats:"
-WARM = "cache.warm"            # scope key: a warming request (stored, not counted)
+WARM = "cache.warm"  # scope key: a warming request (stored, not counted)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-SKIP = {b"x-correlation-id", b"set-cookie", b"date"}   # per-response headers, never replayed
+SKIP = {b"x-correlation-id", b"set-cookie", b"date"}  # per-response headers, never replayed
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -48,15 +48,19 @@ def stats(settings: Settings | None = None) -> dict[str, Any]:
     routes = {key.removeprefix(STATS): store.hgetall(key) for key in store.keys(f"{STATS}*")}
     hits = sum(int(v.get("hits", 0)) for v in routes.values())
     misses = sum(int(v.get("misses", 0)) for v in routes.values())
-    return {"hits": hits, "misses": misses, "hit_rate": round(hits / (hits + misses), 4)
-            if hits + misses else 0.0, "entries": len(store.keys(f"{ENTRY}*")),
-            "routes": routes}
+    return {
+        "hits": hits,
+        "misses": misses,
+        "hit_rate": round(hits / (hits + misses), 4) if hits + misses else 0.0,
+        "entries": len(store.keys(f"{ENTRY}*")),
+        "routes": routes,
+    }
 
 
 def route_path(scope: Scope) -> str:
     """The path the app routes (without a mount prefix such as /api/v1 in `root_path`)."""
     path, root = scope.get("path", ""), scope.get("root_path", "")
-    return path[len(root):] or "/" if root and path.startswith(root + "/") else path
+    return path[len(root) :] or "/" if root and path.startswith(root + "/") else path
 
 
 class CacheMiddleware:
@@ -65,8 +69,10 @@ class CacheMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app, self.settings = app, settings
-        self.routes = [(template, compile_path(template)[0], ttl)
-                       for template, ttl in settings.cache_ttls.items()]
+        self.routes = [
+            (template, compile_path(template)[0], ttl)
+            for template, ttl in settings.cache_ttls.items()
+        ]
         self.related = {_first(t) for t in settings.cache_ttls} | set(settings.cache_invalidates)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,8 +91,15 @@ class CacheMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _cached(self, template: str, params: dict[str, str], ttl: int, scope: Scope,
-                      receive: Receive, send: Send) -> None:
+    async def _cached(
+        self,
+        template: str,
+        params: dict[str, str],
+        ttl: int,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
         store, warming = get_store(self.settings), bool(scope.get(WARM))
         key = entry_key(template, params, scope.get("query_string", b"").decode("latin-1"))
         try:
@@ -110,8 +123,7 @@ class CacheMiddleware:
         await self.app(scope, receive, keep)
         _store_answer(store, key, ttl, messages)
 
-    async def _invalidating(self, first: str, scope: Scope, receive: Receive,
-                            send: Send) -> None:
+    async def _invalidating(self, first: str, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500
 
         async def watch(message: Message) -> None:
@@ -128,8 +140,13 @@ class CacheMiddleware:
 
 async def _replay(answer: dict[str, Any], send: Send) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]]
-    await send({"type": "http.response.start", "status": answer["status"],
-                "headers": [*headers, (b"x-cache", b"HIT")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": answer["status"],
+            "headers": [*headers, (b"x-cache", b"HIT")],
+        }
+    )
     await send({"type": "http.response.body", "body": answer["body"].encode("utf-8")})
 
 
@@ -139,9 +156,15 @@ def _store_answer(store: Any, key: str, ttl: int, messages: list[Message]) -> No
         return
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     try:
-        answer = {"status": 200, "body": body.decode("utf-8"),
-                  "headers": [(k.decode("latin-1"), v.decode("latin-1"))
-                              for k, v in start.get("headers", []) if k.lower() not in SKIP]}
+        answer = {
+            "status": 200,
+            "body": body.decode("utf-8"),
+            "headers": [
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, v in start.get("headers", [])
+                if k.lower() not in SKIP
+            ],
+        }
         store.set(key, json.dumps(answer), ttl)
     except (UnicodeDecodeError, StoreUnavailable) as exc:
         log.warning("answer not cached: %s", exc)

@@ -1,5 +1,6 @@
 """Cache warming: at startup (and on demand) the cached GET routes without path parameters
-(`Settings.cache_ttls`) are requested once through the app itself, so the first visitor after a deploy gets a cache hit.
+(`Settings.cache_ttls`) are requested once through the app itself, so the first visitor after a
+deploy gets a cache hit.
 Warming requests are stored but not counted as hits or misses.
 
     python -m tasks.cache_warmer      # warm a running deployment's Redis from a job/cron"""
@@ -37,10 +38,20 @@ async def warm(app: FastAPI) -> list[str]:
                 status["code"] = message["status"]
 
         scope: dict[str, Any] = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "headers": [(b"host", b"cache-warmer")], "client": None,
-            "server": ("cache-warmer", 80), WARM: True}
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"cache-warmer")],
+            "client": None,
+            "server": ("cache-warmer", 80),
+            WARM: True,
+        }
         try:
             await app(scope, receive, send)
         except Exception as exc:  # noqa: BLE001 - warming must never stop the app starting

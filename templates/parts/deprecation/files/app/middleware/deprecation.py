@@ -49,10 +49,12 @@ class DeprecationMiddleware:
 
         async def mark(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] != 404:
-                message["headers"] = [*message.get("headers", []), (b"deprecation", b"true"),
-                                      (b"sunset", self.sunset),
-                                      (b"link", b"<" + successor
-                                       + b'>; rel="successor-version"')]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"deprecation", b"true"),
+                    (b"sunset", self.sunset),
+                    (b"link", b"<" + successor + b'>; rel="successor-version"'),
+                ]
             await send(message)
 
         await self.app(scope, receive, mark)
@@ -68,7 +70,8 @@ def versioned_openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str
         schema["paths"] = {
             (path if path.startswith(prefix + "/") else prefix + path): item
             for path, item in schema.get("paths", {}).items()
-            if not _under(path, settings.unversioned_paths)}
+            if not _under(path, settings.unversioned_paths)
+        }
         return schema
 
     return openapi
@@ -77,8 +80,8 @@ def versioned_openapi(app: FastAPI, settings: Settings) -> Callable[[], dict[str
 def install(app: FastAPI, settings: Settings) -> None:
     prefix = settings.api_prefix.rstrip("/")
     app.openapi = versioned_openapi(app, settings)  # type: ignore[method-assign]
-    app.root_path_in_servers = False      # the paths already carry the prefix
-    if app.docs_url:                      # served through the prefix
+    app.root_path_in_servers = False  # the paths already carry the prefix
+    if app.docs_url:  # served through the prefix
         app.docs_url = f"{prefix}{app.docs_url}"
     app.add_middleware(DeprecationMiddleware, settings=settings)
     app.add_middleware(VersionPrefixMiddleware, prefix=prefix)

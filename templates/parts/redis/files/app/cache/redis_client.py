@@ -36,8 +36,9 @@ class RedisStore:
         import redis
 
         self.errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, decode_responses=True,
-                                           socket_connect_timeout=timeout, socket_timeout=timeout)
+        self.client = redis.Redis.from_url(
+            url, decode_responses=True, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
 
     def _call(self, name: str, *args: object, **kwargs: object) -> object:
         try:
@@ -135,8 +136,11 @@ class MemoryStore:
 
     def keys(self, pattern: str) -> list[str]:
         with self._lock:
-            return [k for k in list(self._data) if fnmatch.fnmatchcase(k, pattern)
-                    and self._live(k) is not None]
+            return [
+                k
+                for k in list(self._data)
+                if fnmatch.fnmatchcase(k, pattern) and self._live(k) is not None
+            ]
 
     def delete_matching(self, pattern: str) -> int:
         found = self.keys(pattern)
@@ -151,7 +155,9 @@ class MemoryStore:
 
 def uses_memory(settings: Settings) -> bool:
     return "redis_url" not in settings.model_fields_set and settings.environment in (
-        "development", "test")
+        "development",
+        "test",
+    )
 
 
 @lru_cache(maxsize=4)

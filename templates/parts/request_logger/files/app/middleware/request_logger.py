@@ -35,10 +35,23 @@ class RequestLoggerMiddleware:
         finally:
             user_id = (scope.get("state") or {}).get("user_id")
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
-            level = logging.ERROR if status >= 500 else (
-                logging.WARNING if status >= 400 else logging.INFO)
-            log.log(level, "request finished", extra={"fields": {
-                **fields, "status": status, "duration_ms": duration_ms, "user_id": user_id}})
+            level = (
+                logging.ERROR
+                if status >= 500
+                else (logging.WARNING if status >= 400 else logging.INFO)
+            )
+            log.log(
+                level,
+                "request finished",
+                extra={
+                    "fields": {
+                        **fields,
+                        "status": status,
+                        "duration_ms": duration_ms,
+                        "user_id": user_id,
+                    }
+                },
+            )
 
 
 def install(app: FastAPI) -> None:

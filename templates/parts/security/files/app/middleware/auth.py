@@ -24,8 +24,11 @@ class JWTMiddleware:
     def required(self, method: str, path: str) -> bool:
         if any(p.search(path) for p in self.protected):
             return True
-        return (self.settings.protect_writes and method in WRITES
-                and not any(p.search(path) for p in self.public_writes))
+        return (
+            self.settings.protect_writes
+            and method in WRITES
+            and not any(p.search(path) for p in self.public_writes)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] == "OPTIONS":  # CORS preflight
@@ -43,8 +46,9 @@ class JWTMiddleware:
             except HTTPException as exc:
                 problem = str(exc.detail)
         if claims is None and self.required(scope["method"], scope["path"]):
-            await send_error(scope, send, 401, "unauthorized", problem,
-                             {"WWW-Authenticate": "Bearer"})
+            await send_error(
+                scope, send, 401, "unauthorized", problem, {"WWW-Authenticate": "Bearer"}
+            )
             return
         if claims is not None:
             state = scope.setdefault("state", {})

@@ -17,8 +17,13 @@ def install(app: FastAPI, *, add_cors: bool = False) -> None:
     if add_cors:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
 
 
 def cors_outermost(app: FastAPI) -> None:
@@ -28,4 +33,4 @@ def cors_outermost(app: FastAPI) -> None:
 
     cors = [m for m in app.user_middleware if getattr(m, "cls", None) is CORSMiddleware]
     rest = [m for m in app.user_middleware if m not in cors]
-    app.user_middleware[:] = cors + rest          # index 0 is the outermost
+    app.user_middleware[:] = cors + rest  # index 0 is the outermost

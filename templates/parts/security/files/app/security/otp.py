@@ -30,8 +30,9 @@ def send_otp(phone: str, settings: Settings | None = None) -> None:
     store.set(f"otp:{phone}", _digest(phone, code), settings.otp_ttl_seconds)
     store.pop(f"otp:attempts:{phone}")
     minutes = max(settings.otp_ttl_seconds // 60, 1)
-    get_sms_provider(settings).send(phone, f"Your verification code is {code}. "
-                                           f"It expires in {minutes} minutes.")
+    get_sms_provider(settings).send(
+        phone, f"Your verification code is {code}. It expires in {minutes} minutes."
+    )
 
 
 def verify_otp(phone: str, code: str, settings: Settings | None = None) -> bool:

@@ -21,18 +21,27 @@ class LoginRateLimitMiddleware:
         self.paths = [re.compile(p) for p in settings.login_paths]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope["method"] == "POST"
-                and any(p.search(scope["path"]) for p in self.paths)):
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and any(p.search(scope["path"]) for p in self.paths)
+        ):
             client = (scope.get("client") or ("unknown", 0))[0]
             try:
                 count, wait = get_store(self.settings).incr_window(
-                    f"ratelimit:login:{client}", self.settings.login_rate_window_seconds)
+                    f"ratelimit:login:{client}", self.settings.login_rate_window_seconds
+                )
             except StoreUnavailable as exc:
                 log.error("login rate limit not enforced: %s", exc)
                 count, wait = 0, 0
             if count > self.settings.login_rate_limit:
-                await send_error(scope, send, 429, "rate_limited",
-                                 "too many login attempts; retry later",
-                                 {"Retry-After": str(wait)})
+                await send_error(
+                    scope,
+                    send,
+                    429,
+                    "rate_limited",
+                    "too many login attempts; retry later",
+                    {"Retry-After": str(wait)},
+                )
                 return
         await self.app(scope, receive, send)

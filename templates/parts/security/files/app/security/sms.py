@@ -40,12 +40,17 @@ class TwilioSms:
 def get_sms_provider(settings: Settings | None = None) -> SmsProvider:
     settings = settings or get_settings()
     if settings.sms_provider == "twilio":
-        missing = [n for n in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number")
-                   if not getattr(settings, n)]
+        missing = [
+            n
+            for n in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number")
+            if not getattr(settings, n)
+        ]
         if missing:
             raise RuntimeError(f"SMS_PROVIDER=twilio needs {', '.join(m.upper() for m in missing)}")
         token = settings.twilio_auth_token
-        return TwilioSms(str(settings.twilio_account_sid),
-                         token.get_secret_value() if token else "",
-                         str(settings.twilio_from_number))
+        return TwilioSms(
+            str(settings.twilio_account_sid),
+            token.get_secret_value() if token else "",
+            str(settings.twilio_from_number),
+        )
     return ConsoleSms()

@@ -22,24 +22,41 @@ def _encode(claims: dict[str, Any], settings: Settings) -> str:
         value = getattr(settings, f"jwt_{name}")
         if value:
             claims["iss" if name == "issuer" else "aud"] = value
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(),
-                      algorithm=settings.jwt_algorithm)
+    return jwt.encode(
+        claims, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
+    )
 
 
-def issue_tokens(subject: str, claims: dict[str, Any] | None = None,
-                 settings: Settings | None = None) -> dict[str, Any]:
+def issue_tokens(
+    subject: str, claims: dict[str, Any] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     settings = settings or get_settings()
     now = int(time.time())
     access_ttl = settings.access_token_minutes * 60
     refresh_ttl = settings.refresh_token_days * 86400
     jti = uuid.uuid4().hex
-    access = _encode({**(claims or {}), "sub": subject, "typ": "access", "iat": now,
-                      "exp": now + access_ttl}, settings)
-    refresh = _encode({"sub": subject, "typ": "refresh", "jti": jti, "iat": now,
-                       "exp": now + refresh_ttl, "claims": claims or {}}, settings)
+    access = _encode(
+        {**(claims or {}), "sub": subject, "typ": "access", "iat": now, "exp": now + access_ttl},
+        settings,
+    )
+    refresh = _encode(
+        {
+            "sub": subject,
+            "typ": "refresh",
+            "jti": jti,
+            "iat": now,
+            "exp": now + refresh_ttl,
+            "claims": claims or {},
+        },
+        settings,
+    )
     get_store(settings).set(f"refresh:{jti}", subject, refresh_ttl)
-    return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
-            "expires_in": access_ttl}
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": access_ttl,
+    }
 
 
 def _refresh_claims(token: str, settings: Settings) -> dict[str, Any]:
