@@ -150,6 +150,7 @@ def run_in_process(program: Program, stack: str,
                    overrides: dict[str, Any] | None = None) -> Plan:
     import pulumi
 
+    _ensure_event_loop()
     mocks = start(program, stack, overrides)
     holder: list[Plan] = []
 
@@ -169,6 +170,19 @@ def run_in_process(program: Program, stack: str,
                         f"{_where(exc, program)}: {type(exc).__name__}: {exc}",
                         hint=f"fix the program or {program.stack_file(stack).name}") from exc
     return holder[0]
+
+
+def _ensure_event_loop() -> None:
+    """Pulumi's runtime asks asyncio for the current loop. After an `asyncio.run()` in the same
+    thread there is none (it sets the loop to None), or it is closed: give it a fresh one."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _where(exc: BaseException, program: Program) -> str:

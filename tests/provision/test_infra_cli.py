@@ -114,3 +114,18 @@ def test_policies_lists_every_policy(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = _run(capsys, "policies", "--format", "json")
     assert code == 0
     assert [p["name"] for p in json.loads(out)] == list(POLICIES)
+
+
+def test_plan_after_asyncio_run_in_the_same_thread(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    """`asyncio.run()` leaves no current event loop behind (another test, or a host program,
+    may have called it); the in-process plan must not depend on one."""
+    import asyncio
+
+    async def nothing() -> None:
+        return None
+
+    asyncio.run(nothing())
+    code, out, _ = _run(capsys, "plan", "--stack", "staging", "--format", "json",
+                        "--repo", str(tmp_path))
+    assert code == 0 and json.loads(out)["stack"] == "staging"
