@@ -359,7 +359,9 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
     # one import block: in the flat app every module, like fastapi, is outside any package
     imports += ["from fastapi import FastAPI", f"from {mod['app.settings']} import get_settings"]
     content = render_text(source, {"concerns": concerns, "service": "api", "mod": mod,
-                                   "imports": sorted(set(imports)), "setup": setup})
+                                   "imports": sorted(set(imports)), "setup": setup,
+                                   "uses_settings": any(re.search(r"\bsettings\b", line)
+                                                        for line in setup)})
     return FileSpec(f"{api}/{PLATFORM}.py", content)
 
 
