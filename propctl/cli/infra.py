@@ -99,6 +99,8 @@ def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict:
 
 
 def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object) -> None:
+    import io
+
     from rich.console import Console
     from rich.table import Table
 
@@ -119,7 +121,8 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
         policies.add_row(f"[{style[o.status]}]{o.status}[/]", o.name, o.message)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")}
     summary = f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
-    console = app.console if output is None else Console(record=True, width=160)
+    console = app.console if output is None else Console(  # record only: -o FILE, not stdout
+        file=io.StringIO(), record=True, width=160)
     console.print(resources)
     console.print(policies)
     console.print(summary)

@@ -63,6 +63,15 @@ def test_a_violated_policy_exits_1_naming_it(capsys: pytest.CaptureFixture[str],
     assert [p["name"] for p in failed] == ["database-backups-30d"]
 
 
+def test_table_to_a_file_prints_nothing_on_stdout(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    target = tmp_path / "plan.txt"
+    code, out, _ = _run(capsys, "plan", "--stack", "staging", "-o", str(target),
+                        "--repo", str(tmp_path))
+    assert code == 0 and out == ""
+    assert "33 passed, 0 failed, 2 skipped" in target.read_text()
+
+
 def test_tfplan_json_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "plan.json"
     code, out, _ = _run(capsys, "plan", "--format", "tfplan-json", "-o", str(target),
