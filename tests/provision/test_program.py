@@ -45,6 +45,9 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
     ("staging", {"publicAccessCidrs": ["0.0.0.0/0"]}, {"cluster-private-endpoint"}),
     ("production", {"nodeMaxSize": 6}, {"cluster-node-scaling"}),
     ("production", {"cacheNodes": 2}, {"cache-three-nodes"}),
+    # 0 is a value, not "unset": it must not become the default (and pass the policy)
+    ("staging", {"nodeMinSize": 0}, {"cluster-node-scaling"}),
+    ("production", {"nodeMaxSize": 0}, {"cluster-node-scaling"}),
     ("production", {"cacheSnapshotRetentionDays": 0}, {"cache-backups"}),
 ]
 
