@@ -152,3 +152,5 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self._fail(node, f"cannot read value: {exc.problem}") from None
+        except ValueError as exc:  # a date-shaped scalar that is no date: 2026-02-30
+            raise self._fail(node, f"cannot read value: {exc}") from None

@@ -104,6 +104,10 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
                  r":1:7: cannot read value", id="python-object-tag"),
     pytest.param(b"!!python/name:os.system\n", r"cannot read value", id="python-name-tag"),
     pytest.param(b"", r"the file is empty", id="empty"),
+    pytest.param(b"name: x\nstart: 2026-02-30\n", r":2:8: cannot read value: day is out of range",
+                 id="impossible-date"),
+    pytest.param(b"name: x\nstart: 2026-13-01\n", r":2:8: cannot read value: month must be",
+                 id="month-13"),
     pytest.param(b"- just\n- a list\n", r":1:1: a roadmap is a mapping", id="a-list"),
 ])
 def test_hostile_yaml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],

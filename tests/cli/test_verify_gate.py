@@ -184,6 +184,7 @@ def test_bad_check_parameters_are_located(example_repo: Path,
     "- {criterion: 2.a2, owner: a}\n",
     "- {criterion: 2.a2, owner: a, reason: b, expires: someday}\n",
     "criterion: 2.a2\n",
+    "- {criterion: 2.a2, owner: a, reason: b, expires: 2030-02-30}\n",
 ])
 def test_bad_waivers_exit_2(example_repo: Path, capsys: pytest.CaptureFixture[str],
                             body: str) -> None:
