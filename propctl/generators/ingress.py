@@ -36,14 +36,14 @@ _SERVICE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def host(value: str, option: str) -> str:
-    if not _HOST.match(value or "") or len(value) > 253:
+    if not _HOST.fullmatch(value or "") or len(value) > 253:
         raise UserError(f"{option} {value!r} is not a DNS host name",
                         hint="use lower-case labels separated by dots, e.g. api.propmubi.com")
     return value
 
 
 def email(value: str) -> str:
-    if not _EMAIL.match(value or ""):
+    if not _EMAIL.fullmatch(value or ""):
         raise UserError(f"--email {value!r} is not an e-mail address",
                         hint="Let's Encrypt sends expiry notices there, e.g. platform@propmubi.com")
     return value
@@ -51,7 +51,8 @@ def email(value: str) -> str:
 
 def backend(value: str) -> tuple[str, int]:
     name, _, port = value.partition(":")
-    if not _SERVICE.match(name) or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if (not _SERVICE.fullmatch(name) or not (port.isascii() and port.isdigit())
+            or not 1 <= int(port) <= 65535):
         raise UserError(f"--backend {value!r} must be SERVICE:PORT",
                         hint=f"the API gateway's Service, e.g. {DEFAULT_BACKEND}")
     return name, int(port)

@@ -154,6 +154,10 @@ def test_install_script_pins_both_charts(edge: Path) -> None:
     (["--email", "a@b.co", "--host", "../etc"], "is not a DNS host name"),
     (["--email", "a@b.co", "--host", "{{ 7*7 }}"], "is not a DNS host name"),
     (["--email", "a@b.co", "--backend", "kong"], "must be SERVICE:PORT"),
+    (["--email", "a@b.co", "--backend", "kong:\u00b2"], "must be SERVICE:PORT"),
+    (["--email", "a@b.co\n"], "is not an e-mail address"),
+    (["--email", "a@b.co", "--host", "api.b.co\n"], "is not a DNS host name"),
+    (["--email", "a@b.co", "--backend", "kong:80\n"], "must be SERVICE:PORT"),
 ])
 def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture,
                                               args: list[str], message: str) -> None:
