@@ -161,8 +161,11 @@ def run_in_process(program: Program, stack: str,
     def run() -> pulumi.Output[None]:
         return execute(program).apply(finish)
 
-    try:
-        run()
+    import contextlib
+
+    try:  # the program's print()s are diagnostics: stdout carries the plan (JSON, the worker's)
+        with contextlib.redirect_stdout(sys.stderr):
+            run()
     except UserError:
         raise
     except Exception as exc:  # the user's program failed: say where, not a propctl traceback

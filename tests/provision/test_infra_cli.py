@@ -102,6 +102,16 @@ def test_a_program_that_crashes_is_a_located_error(capsys: pytest.CaptureFixture
     assert str(repo_with_infra / "infra") in err and "dbInstanceClass" in err
 
 
+def test_a_program_that_prints_keeps_json_on_stdout_clean(capsys: pytest.CaptureFixture[str],
+                                                          repo_with_infra: Path) -> None:
+    main_py = repo_with_infra / "infra" / "__main__.py"
+    main_py.write_text(main_py.read_text() + "print('hello from the program')\n")
+    code, out, err = _run(capsys, "plan", "-f", "json", "--repo", str(repo_with_infra))
+    assert code == 0
+    assert json.loads(out)["stack"] == "production"
+    assert "hello from the program" in err
+
+
 def test_a_broken_stack_file_names_the_file(capsys: pytest.CaptureFixture[str],
                                             repo_with_infra: Path) -> None:
     (repo_with_infra / "infra" / "Pulumi.staging.yaml").write_text("config: [unclosed\n")

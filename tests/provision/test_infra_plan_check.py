@@ -74,6 +74,15 @@ def test_a_program_that_does_not_run_is_an_error(tmp_path: Path) -> None:
     assert result.status is Status.ERROR and "half-written" in result.message
 
 
+def test_a_program_that_prints_still_plans(tmp_path: Path) -> None:
+    """print() in a Pulumi program is a diagnostic: it must not corrupt the worker's JSON."""
+    shutil.copytree(infra_dir(), tmp_path / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    main_py = tmp_path / "infra" / "__main__.py"
+    main_py.write_text(main_py.read_text() + "print('hello from the program')\n")
+    result = _check({"policies": ["cache-three-nodes"]}, tmp_path)
+    assert result.status is Status.PASS, result.message
+
+
 def test_an_unknown_stack_is_an_error(infra_repo: Path) -> None:
     result = _check({"stack": "qa"}, infra_repo)
     assert result.status is Status.ERROR and "no stack 'qa'" in result.message
