@@ -147,6 +147,10 @@ DEFAULT_FIELDS = "name:str"
 def repository_generation(roadmap: Roadmap, repo: Path, service: str, entity: str,
                           fields: str | None = None) -> Generation:
     entity_name(entity)
+    if keyword.iskeyword(snake(entity)):
+        raise UserError(f"entity name {entity!r}: its module would be models/{snake(entity)}.py, "
+                        f"and {snake(entity)!r} is a Python keyword (the import cannot be "
+                        "written)", hint=f"pick another name, e.g. {camel(entity)}Item")
     target = resolve_service(roadmap, repo, service)
     code = target.code_relpath
     if not (target.repo / code / "database.py").is_file():

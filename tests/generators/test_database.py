@@ -193,10 +193,12 @@ def test_pool_metrics_are_published(capsys, example_repo: Path, tmp_path: Path) 
     (["repository", "Agent"], "database.py: not found"),
     (["repository", "../evil", "--service", "api"], "entity name"),
     (["repository", "class", "--service", "api"], "entity name"),
+    (["repository", "Class", "--service", "api"], "entity name"),
+    (["repository", "Import", "--service", "api"], "entity name"),
 ])
 def test_refusals_are_exit_2_and_write_nothing(capsys, example_repo: Path, args: list[str],
                                                message: str) -> None:
-    if args[1] in ("../evil", "class"):
+    if args[1] in ("../evil", "class", "Class", "Import"):
         _ok(capsys, "scaffold", "database", "--repo", str(example_repo))
     before = sorted(p for p in example_repo.rglob("*"))
     code, out, err = _run(capsys, "scaffold", *args, "--repo", str(example_repo))
