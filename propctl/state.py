@@ -140,6 +140,8 @@ def read_json(path: Path, default: Any) -> Any:
 
 
 def parse_date(value: Any, where: str) -> date:
+    if isinstance(value, datetime):  # YAML's unquoted `2030-01-01 10:00:00`
+        return value.date()
     if isinstance(value, date):
         return value
     try:

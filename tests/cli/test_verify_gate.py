@@ -116,6 +116,17 @@ def test_an_expired_attestation_fails(example_repo: Path,
     assert "2.a4 must hold (it is attested)" in err
 
 
+def test_an_attestation_whose_dates_carry_a_time_still_counts(
+        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # YAML reads an unquoted `2030-01-01 10:00:00` as a datetime, not a date
+    write(example_repo / ".propctl/attestations.yaml",
+          "- {criterion: 2.a4, by: Asha, evidence: e, date: 2026-01-01 09:00:00, "
+          "expires: 2030-01-01 10:00:00}\n")
+    code, out, _ = verify(capsys, example_repo, "--format", "json", "--no-history")
+    result = next(r for r in json.loads(out)["results"] if r["id"] == "2.a4")
+    assert code == 0 and result["status"] == "pass", result
+
+
 def test_attest_rejects_unknown_criteria_and_past_dates(example_repo: Path,
                                                         capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
