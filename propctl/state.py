@@ -68,22 +68,12 @@ class RepoState:
         silently: a merge gone wrong should be visible."""
         if not self.history_path.is_file():
             return []
-        runs = []
-        for number, line in enumerate(self.history_path.read_text("utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(
-                    f"{self.history_path}:{number}: not a JSON line ({exc.msg})",
-                    hint="remove or repair the line; each line is one verify run",
-                ) from None
-            if not isinstance(record, dict) or "statuses" not in record:
-                raise UserError(f"{self.history_path}:{number}: not a verify record")
-            runs.append(record)
-        runs.sort(key=lambda r: r.get("time", ""))
-        return runs
+        try:
+            text = self.history_path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{self.history_path}: cannot read: {exc}",
+                            hint="it must be UTF-8 text, one JSON verify run per line") from None
+        return parse_history(text, str(self.history_path))
 
     def latest(self) -> dict[str, Any] | None:
         runs = self.history()
@@ -128,6 +118,31 @@ class RepoState:
     def write_generated(self, files: dict[str, dict[str, Any]]) -> None:
         body = {"schema_version": SCHEMA_VERSION, "files": dict(sorted(files.items()))}
         atomic_write(self.generated_path, json.dumps(body, indent=2) + "\n")
+
+
+def parse_history(text: str, source: str) -> list[dict[str, Any]]:
+    """The runs of a history.jsonl text, oldest first; a line that is not a verify record
+    (JSON object with a `statuses` mapping, a string `time`, a mapping `score`) is an error."""
+    runs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(
+                f"{source}:{number}: not a JSON line ({exc.msg})",
+                hint="remove or repair the line; each line is one verify run",
+            ) from None
+        if (not isinstance(record, dict) or not isinstance(record.get("statuses"), dict)
+                or not isinstance(record.get("time", ""), str)
+                or not isinstance(record.get("score", {}), dict)):
+            raise UserError(f"{source}:{number}: not a verify record",
+                            hint="each line needs `statuses` (a mapping), `time` (a string) "
+                            "and `score` (a mapping); remove or repair the line")
+        runs.append(record)
+    runs.sort(key=lambda r: r.get("time", ""))
+    return runs
 
 
 def read_json(path: Path, default: Any) -> Any:

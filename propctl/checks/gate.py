@@ -19,7 +19,7 @@ from propctl.errors import UserError
 from propctl.roadmap.models import Roadmap, Waiver
 from propctl.roadmap.score import Score, compute_score
 from propctl.roadmap.yamlsrc import parse_yaml
-from propctl.state import STATE_DIR, RepoState, parse_date
+from propctl.state import STATE_DIR, RepoState, parse_date, parse_history
 
 ATTESTATIONS = f"{STATE_DIR}/attestations.yaml"
 WAIVERS = f"{STATE_DIR}/waivers.yaml"
@@ -127,9 +127,7 @@ def load_baseline(repo: Path, base: str | None = None) -> set[str]:
 def previous_run(repo: Path, base: str | None = None) -> dict[str, Any] | None:
     if base is None:
         return RepoState(repo).latest()
-    text = read_state_file(repo, HISTORY, base)
-    runs = [json.loads(line) for line in (text or "").splitlines() if line.strip()]
-    runs.sort(key=lambda r: r.get("time", ""))
+    runs = parse_history(read_state_file(repo, HISTORY, base) or "", f"{base}:{HISTORY}")
     return runs[-1] if runs else None
 
 
