@@ -115,7 +115,10 @@ def test_the_kubeconfig_from_the_environment(api: str, tmp_path: Path,
      ["production/crm-service: container crm-service has no liveness or readiness probe"]),
     ({"namespaces": ["production"], "min_deployments": 10, "require": ["available"]},
      ["production: 9 deployments, want at least 10"]),
-], ids=["namespaces", "available", "hpa", "probes", "count"])
+    # 13.3 asks for 9 available Deployments in production: no such namespace is no pass
+    ({"namespaces": ["staging"], "require": ["available"], "min_deployments": 9},
+     ["namespace staging does not exist"]),
+], ids=["namespaces", "available", "hpa", "probes", "count", "workloads-without-namespace"])
 def test_the_drifted_cluster_fails_naming_the_problem(api: str, tmp_path: Path, params: dict,
                                                       problems: list[str]) -> None:
     config = str(kubeconfig(tmp_path, f"{api}/drifted"))

@@ -60,11 +60,13 @@ class K8sLive(CheckKind):
             _request_timeout=TIMEOUT_S).items}
         problems, facts = [], []
         missing = [n for n in self.params.namespaces if n not in present]
-        if "namespaces" in self.params.require:
+        needs_workloads = set(self.params.require) - {"namespaces"}
+        if "namespaces" in self.params.require or needs_workloads:
+            # workloads in a namespace that is not there were not checked: never a pass
             problems += [f"namespace {n} does not exist" for n in missing]
+        if "namespaces" in self.params.require:
             facts.append("namespaces " + ", ".join(n for n in self.params.namespaces
                                                    if n in present))
-        needs_workloads = set(self.params.require) - {"namespaces"}
         for namespace in [n for n in self.params.namespaces if n in present]:
             if not needs_workloads:
                 break
