@@ -66,8 +66,9 @@ def read_state_file(repo: Path, rel: str, base: str | None) -> str | None:
 
 
 def _records(text: str | None, source: str) -> list[dict[str, Any]]:
-    if text is None:
-        return []
+    if text is None or not any(line.strip() and not line.lstrip().startswith("#")
+                               for line in text.splitlines()):
+        return []  # no file, or nothing but comments: no entries (parse_yaml rejects it)
     data = parse_yaml(text, source).data
     if data is None:
         return []

@@ -127,6 +127,16 @@ def test_an_attestation_whose_dates_carry_a_time_still_counts(
     assert code == 0 and result["status"] == "pass", result
 
 
+@pytest.mark.parametrize("name", ["waivers.yaml", "attestations.yaml"])
+def test_an_empty_waivers_or_attestations_file_has_no_entries(
+        example_repo: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    write(example_repo / ".propctl" / name, "# nothing yet\n")
+    code, _, err = verify(capsys, example_repo, "--criterion", "2.2", "--no-history")
+    assert code == 0, err
+    assert main(["attest", "2.a4", "--by", "a", "--evidence", "b", "--repo",
+                 str(example_repo)]) == 0
+
+
 def test_attest_rejects_unknown_criteria_and_past_dates(example_repo: Path,
                                                         capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
