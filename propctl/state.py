@@ -100,7 +100,7 @@ class RepoState:
         return self.dir / "baseline.json"
 
     def baseline(self) -> set[str]:
-        return set(read_json(self.baseline_path, default={}).get("passing", []))
+        return baseline_ids(read_json(self.baseline_path, default={}), str(self.baseline_path))
 
     def write_baseline(self, passing: set[str], commit: str | None) -> None:
         body = {"schema_version": SCHEMA_VERSION, "updated": datetime.now().isoformat(
@@ -143,6 +143,15 @@ def parse_history(text: str, source: str) -> list[dict[str, Any]]:
         runs.append(record)
     runs.sort(key=lambda r: r.get("time", ""))
     return runs
+
+
+def baseline_ids(data: Any, source: str) -> set[str]:
+    """The `passing` ids of a parsed baseline.json: a mapping whose `passing` is a list of ids."""
+    passing = data.get("passing", []) if isinstance(data, dict) else None
+    if not isinstance(passing, list) or not all(isinstance(x, str) for x in passing):
+        raise UserError(f"{source}: not a baseline (expected {{\"passing\": [ids...]}})",
+                        hint="rewrite it with `propctl verify --update-baseline`")
+    return set(passing)
 
 
 def read_json(path: Path, default: Any) -> Any:

@@ -19,7 +19,7 @@ from propctl.errors import UserError
 from propctl.roadmap.models import Roadmap, Waiver
 from propctl.roadmap.score import Score, compute_score
 from propctl.roadmap.yamlsrc import parse_yaml
-from propctl.state import STATE_DIR, RepoState, parse_date, parse_history
+from propctl.state import STATE_DIR, RepoState, baseline_ids, parse_date, parse_history
 
 ATTESTATIONS = f"{STATE_DIR}/attestations.yaml"
 WAIVERS = f"{STATE_DIR}/waivers.yaml"
@@ -120,9 +120,10 @@ def load_baseline(repo: Path, base: str | None = None) -> set[str]:
     if text is None:
         return set()
     try:
-        return set(json.loads(text).get("passing", []))
-    except (ValueError, AttributeError):
+        data = json.loads(text)
+    except ValueError:
         raise UserError(f"{base}:{BASELINE}: not valid JSON") from None
+    return baseline_ids(data, f"{base}:{BASELINE}")
 
 
 def previous_run(repo: Path, base: str | None = None) -> dict[str, Any] | None:

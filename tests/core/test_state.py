@@ -52,3 +52,18 @@ def test_status_and_score_exit_2_on_a_damaged_history(
     assert main([*command, "--repo", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "history.jsonl" in err and "bug" not in err
+
+
+@pytest.mark.parametrize("body", ['[1, 2]', '{"passing": "4.2"}', '{"passing": [1, [2]]}'])
+def test_a_baseline_of_the_wrong_shape_is_an_error(tmp_path: Path, body: str) -> None:
+    state = RepoState(tmp_path)
+    state.dir.mkdir()
+    state.baseline_path.write_text(body)
+    with pytest.raises(UserError, match="baseline.json: not a baseline"):
+        state.baseline()
+
+
+def test_a_baseline_reads_its_ids(tmp_path: Path) -> None:
+    state = RepoState(tmp_path)
+    state.write_baseline({"4.2", "4.a5"}, None)
+    assert state.baseline() == {"4.2", "4.a5"}
