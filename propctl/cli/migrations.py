@@ -44,7 +44,10 @@ def register(root: typer.Typer) -> None:
                               (heads, "heads --service api"),
                               (check, "check --service api")):
         migrations_app.command(help=one_paragraph(function.__doc__),
-                               epilog=f"Example:\n\n  propctl migrations {example}")(function)
+                               epilog=f"Example:\n\n  propctl migrations {example}",
+                               # `downgrade -1`: a relative revision, not an unknown option
+                               context_settings={"ignore_unknown_options": True}
+                               if function is downgrade else None)(function)
     root.add_typer(migrations_app, name="migrations")
 
 

@@ -123,3 +123,15 @@ def test_broken_model_names_the_file_and_line(capsys, example_repo: Path):
     model.write_text(model.read_text() + "\nundefined_name_here\n")
     code, out, err = run(capsys, "migrations", "check", *_api(example_repo))
     assert code == 2 and "apps/api/models/agent.py:" in err and "NameError" in err, err
+
+
+def test_downgrade_minus_one_as_its_help_says(capsys, example_repo: Path, tmp_path: Path):
+    """`downgrade -1` is a revision (the help names it), not an unknown option."""
+    scaffold_api(capsys, example_repo, entities=SMALL)
+    url = f"sqlite:///{tmp_path / 'minus.db'}"
+    ok(capsys, "migrations", "new", "Initial schema", "--database-url", url, *_api(example_repo))
+    ok(capsys, "migrations", "upgrade", "--database-url", url, *_api(example_repo))
+    out = ok(capsys, "migrations", "downgrade", "-1", "--database-url", url, *_api(example_repo))
+    assert "-> base (1 revision(s))" in out, out
+    code, out, err = run(capsys, "migrations", "downgrade", "-x", *_api(example_repo))
+    assert code == 2 and "Traceback" not in out + err, err
