@@ -63,7 +63,11 @@ class App:
         if output is not None:
             from propctl.state import atomic_write
 
-            atomic_write(output, text if text.endswith("\n") else text + "\n")
+            try:
+                atomic_write(output, text if text.endswith("\n") else text + "\n")
+            except OSError as exc:
+                raise UserError(f"-o {output}: cannot write: {exc.strerror or exc}",
+                                hint="pick a file in a folder you can write") from None
             self.info(f"wrote {output}")
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -126,6 +126,16 @@ def test_score_to_a_file(tmp_path: Path) -> None:
     assert "Overall" in table.read_text() and "\x1b[" not in table.read_text()
 
 
+@pytest.mark.parametrize("command", [["status"], ["score", "-f", "json"], ["checklist", "render"]])
+def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path,
+                                                       command: list[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    target = blocker / "out.txt"  # under a file: no folder can be made there
+    code, _, err = invoke(*command, "--repo", str(tmp_path), "-o", str(target))
+    assert code == 2 and f"-o {target}: cannot write" in err, err
+
+
 def test_doctor_lists_every_tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: everything is missing
     monkeypatch.setenv("HOME", str(tmp_path))
