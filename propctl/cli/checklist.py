@@ -156,7 +156,7 @@ def render(
     repo: RepoOption = None,
     output: OutputOption = None,
 ) -> None:
-    """The roadmap as Markdown in the source document's layout, `[x]` on what the latest
+    """The roadmap as Markdown in the source document's layout, `\\[x]` on what the latest
     `propctl verify` found passing. Checks and impacts ride in `<!-- propctl: ... -->`
     comments, so `checklist import` of the result gives the same roadmap back."""
     from propctl.roadmap.markdown import render_markdown

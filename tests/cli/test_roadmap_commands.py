@@ -136,6 +136,11 @@ def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path,
     assert code == 2 and f"-o {target}: cannot write" in err, err
 
 
+def test_render_help_shows_the_checkbox() -> None:
+    code, out, _ = invoke("checklist", "render", "--help")
+    assert code == 0 and "`[x]` on what the latest" in " ".join(out.split()), out
+
+
 def test_doctor_lists_every_tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: everything is missing
     monkeypatch.setenv("HOME", str(tmp_path))
