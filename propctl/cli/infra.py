@@ -130,7 +130,7 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
         app.emit(console.export_text(), output)  # type: ignore[arg-type]
 
 
-@infra_app.command()
+@infra_app.command(epilog="Example:\n\n  propctl infra policies --format json")
 def policies(ctx: typer.Context, fmt: FormatOption = TableJson.table) -> None:
     """List propctl's infrastructure policies (names for --policy and the infra_plan check)."""
     from propctl.provision.policies import POLICIES

@@ -148,3 +148,11 @@ def test_plan_after_asyncio_run_in_the_same_thread(capsys: pytest.CaptureFixture
     code, out, _ = _run(capsys, "plan", "--stack", "staging", "--format", "json",
                         "--repo", str(tmp_path))
     assert code == 0 and json.loads(out)["stack"] == "staging"
+
+
+@pytest.mark.parametrize("command", ["plan", "policies", "preview", "up", "destroy", "outputs"])
+def test_every_infra_command_help_has_an_example(capsys: pytest.CaptureFixture[str],
+                                                 command: str) -> None:
+    code, out, _ = _run(capsys, command, "--help")
+    assert code == 0 and "Example" in out, command
+    assert f"propctl infra {command} " in out.split("Example", 1)[1], command
