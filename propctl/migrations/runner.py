@@ -105,6 +105,10 @@ class Migrations:
         there is nothing to migrate (unless `empty`) or when the history has several heads."""
         from alembic import command
 
+        if not message.strip():
+            raise UserError("the revision message is empty; it names the revision and its file",
+                            hint='e.g. propctl migrations new "add agent email" --service '
+                            f"{self.target.name}")
         self._refuse_many_heads()
         (self.script_dir / "versions").mkdir(exist_ok=True)
         if empty:

@@ -135,3 +135,15 @@ def test_downgrade_minus_one_as_its_help_says(capsys, example_repo: Path, tmp_pa
     assert "-> base (1 revision(s))" in out, out
     code, out, err = run(capsys, "migrations", "downgrade", "-x", *_api(example_repo))
     assert code == 2 and "Traceback" not in out + err, err
+
+
+@pytest.mark.parametrize("message", ["", "   "])
+def test_new_refuses_an_empty_message(capsys, example_repo: Path, tmp_path: Path, message: str):
+    """An empty message wrote `<date>_<rev>_.py` whose message read as its docstring header."""
+    scaffold_api(capsys, example_repo, entities=SMALL)
+    versions = example_repo / "apps/api/migrations/versions"
+    before = sorted(p.name for p in versions.iterdir())
+    code, out, err = run(capsys, "migrations", "new", message, "--empty", "--database-url",
+                         f"sqlite:///{tmp_path / 'm.db'}", *_api(example_repo))
+    assert code == 2 and "message" in err and "Traceback" not in out + err, err
+    assert sorted(p.name for p in versions.iterdir()) == before
