@@ -364,6 +364,10 @@ def _read(path: Path) -> str | None:
         raise UserError(f"{path}: not UTF-8 text; propctl will not touch it") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder where a file should be generated") from None
+    except NotADirectoryError:
+        blocker = next((p for p in path.parents if p.is_file()), path.parent)
+        raise UserError(f"{path}: {blocker} is a file where a folder should be",
+                        hint="move that file away, or generate somewhere else") from None
 
 
 def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] | None,

@@ -220,6 +220,17 @@ def test_paths_must_stay_inside(tmp_path: Path, bad: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("spec", [FileSpec("README.md/x.py", "x"),
+                                  PatchSpec("README.md/x.py", "x", create=True)])
+def test_a_file_where_a_folder_should_be_is_a_user_error(tmp_path: Path,
+                                                          spec: FileSpec | PatchSpec) -> None:
+    """`scaffold infra --path README.md` crashed with NotADirectoryError (exit 3)."""
+    (tmp_path / "README.md").write_text("hi\n")
+    with pytest.raises(UserError, match="README.md"):
+        plan(tmp_path, gen(spec))
+    assert (tmp_path / "README.md").read_text() == "hi\n"
+
+
 def test_symlink_escape_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
