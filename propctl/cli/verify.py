@@ -134,8 +134,10 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     problems = gate.apply_waivers(results, waivers, date.today())
     commit = git_commit(repo)
     baseline = gate.load_baseline(repo, base)
-    if update_baseline:
-        baseline = {r.item.id for r in results if r.status.value == "pass"}
+    if update_baseline:  # ids outside --tier/--task/--criterion did not run: keep them
+        ran = {i.id for i in items}
+        baseline = {b for b in baseline if b not in ran} | {
+            r.item.id for r in results if r.status.value == "pass"}
         if write:
             RepoState(repo).write_baseline(baseline, commit)
             app.info(f"baseline: {len(baseline)} passing ids recorded in .propctl/baseline.json")

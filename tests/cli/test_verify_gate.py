@@ -58,6 +58,17 @@ def test_a_baseline_criterion_that_regresses_fails(example_repo: Path,
     assert code == 1 and "2.a2 must hold (it is in the baseline)" in err
 
 
+def test_update_baseline_on_a_selection_keeps_the_rest(example_repo: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    write(example_repo / ".propctl/baseline.json",
+          json.dumps({"passing": ["4.2", "2.a1", "2.a2"]}))
+    set_cors(example_repo, closed=True)  # 2.a2 passes, 2.a1 (secrets) does not
+    assert verify(capsys, example_repo, "--update-baseline", "--format", "json")[0] == 0
+    passing = json.loads((example_repo / ".propctl/baseline.json").read_text())["passing"]
+    assert "4.2" in passing  # outside --task 2: not run, so not dropped
+    assert "2.a2" in passing and "2.a1" not in passing
+
+
 def test_the_ratchet_catches_a_regression(example_repo: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     set_cors(example_repo, closed=True)
