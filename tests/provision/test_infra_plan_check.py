@@ -47,6 +47,12 @@ def test_the_program_passes_every_policy(infra_repo: Path) -> None:
     assert result.message.startswith("35 policies hold on production")
 
 
+def test_skipped_policies_are_not_counted_as_holding(infra_repo: Path) -> None:
+    result = _check({"stack": "staging"}, infra_repo)  # two policies are production-only
+    assert result.status is Status.PASS, result.message
+    assert result.message.startswith("33 policies hold on staging, 2 skipped"), result.message
+
+
 def test_named_policies_only(infra_repo: Path) -> None:
     result = _check({"stack": "staging", "policies": ["cache-three-nodes"]}, infra_repo)
     assert result.status is Status.PASS and result.message.startswith("1 policy holds")

@@ -79,8 +79,11 @@ class InfraPlan(CheckKind):
                                  cap([e for e in evidence if e.detail.startswith("fail")]))
         if all(o.status == "skip" for o in outcomes):
             return Result.skipped(f"no policy applies to stack {self.params.stack}")
-        verb = "policy holds" if len(outcomes) == 1 else "policies hold"
-        return Result.passed(f"{len(outcomes)} {verb} on {self.params.stack} "
+        held = sum(o.status == "pass" for o in outcomes)
+        skipped = len(outcomes) - held
+        verb = "policy holds" if held == 1 else "policies hold"
+        return Result.passed(f"{held} {verb} on {self.params.stack}"
+                             f"{f', {skipped} skipped' if skipped else ''} "
                              f"({len(planned.resources)} resources planned)", cap(evidence))
 
 
