@@ -580,7 +580,7 @@ def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
     manifest = RepoState(repo).generated()
     rendered: dict[str, str] = {}
     for action in plan.actions:
-        _apply_one(repo, action, force, writes, report)
+        _apply_one(repo, action, force, writes, report, manifest.get(action.path))
         if isinstance(action.spec, FileSpec) and (
                 action.action not in ("skip", "deleted") or action.adopt
                 or (action.action == "deleted" and force)):
@@ -621,7 +621,7 @@ def _unchanged_since_plan(repo: Path, plan: Plan) -> None:
 
 
 def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transaction.Write],
-               report: ApplyReport) -> None:
+               report: ApplyReport, entry: dict[str, Any] | None = None) -> None:
     spec = action.spec
     executable = isinstance(spec, FileSpec) and spec.executable
     if action.action == "refused":
@@ -632,7 +632,8 @@ def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transac
             backup = f"{action.path}.orig"
             writes.append(transaction.Write(repo / backup, action.old.encode("utf-8")))
             report.backups.append(backup)
-        action.new = spec.content
+        # the render with other generators' patches, as an update writes it
+        action.new = with_patches(spec.content, recorded_patches(action.path, entry))
     elif action.action not in WRITES:
         report.unchanged += action.action in ("identical", "skip")
         return

@@ -339,6 +339,25 @@ def test_patches_by_other_generators_survive_regeneration(tmp_path: Path) -> Non
     assert "<<<<<<<" not in merged
 
 
+@pytest.mark.parametrize("user_change", ["edit", "delete"])
+def test_force_keeps_other_generators_patches(tmp_path: Path, user_change: str) -> None:
+    """--force over an edited (or deleted) generated file wrote the bare template: another
+    generator's patch (events' worker in a service's kustomization) was gone until a re-run."""
+    owner = Generation("service", {"name": "a"}, [FileSpec("k.yaml", "resources:\n  - d.yaml\n")])
+    apply(tmp_path, plan(tmp_path, owner))
+    patcher = Generation("events", {}, [
+        PatchSpec("k.yaml", "  - worker.yaml", anchor=r"^resources:$")])
+    apply(tmp_path, plan(tmp_path, patcher))
+    if user_change == "edit":
+        (tmp_path / "k.yaml").write_text("resources:\n  - d.yaml\n# mine\n")
+    else:
+        (tmp_path / "k.yaml").unlink()
+    apply(tmp_path, plan(tmp_path, owner), force=True)
+    assert (tmp_path / "k.yaml").read_text() == "resources:\n  - worker.yaml\n  - d.yaml\n"
+    assert actions(tmp_path, owner) == {"k.yaml": "identical"}
+    assert actions(tmp_path, patcher) == {"k.yaml": "identical"}
+
+
 def test_merge_adopts_an_edit_when_the_template_did_not_change(tmp_path: Path) -> None:
     g = gen(FileSpec("f", "a\nb\n"))
     apply(tmp_path, plan(tmp_path, g))
