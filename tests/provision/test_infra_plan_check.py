@@ -89,6 +89,22 @@ def test_a_program_that_prints_still_plans(tmp_path: Path) -> None:
     assert result.status is Status.PASS, result.message
 
 
+def test_the_program_virtualenv_is_not_an_input(tmp_path: Path) -> None:
+    """`pulumi up` creates infra/venv (Pulumi.yaml: virtualenv: venv), pulumi-aws and all:
+    hashing it on every verify would read hundreds of MB per criterion."""
+    shutil.copytree(infra_dir(), tmp_path / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("venv", ".venv"):
+        site = tmp_path / "infra" / part / "lib" / "site-packages"
+        site.mkdir(parents=True)
+        (site / "pulumi_aws.py").write_text("# a dependency, not the program\n")
+    check = instantiate({"kind": "infra_plan"}, "13.1")
+    ctx = CheckContext(repo=tmp_path, roadmap=load_roadmap(bundled_roadmap()),
+                       files=FileIndex(tmp_path), python=sys.executable, item_id="13.1")
+    inputs = check.inputs(ctx)
+    assert "infra/__main__.py" in inputs
+    assert not [name for name in inputs if "venv" in name]
+
+
 def test_an_unknown_stack_is_an_error(infra_repo: Path) -> None:
     result = _check({"stack": "qa"}, infra_repo)
     assert result.status is Status.ERROR and "no stack 'qa'" in result.message

@@ -19,6 +19,8 @@ from propctl.errors import PropctlError
 if TYPE_CHECKING:
     from propctl.provision.plan import Plan
 
+# Not the program: bytecode, and the virtualenv `pulumi up` creates beside it (Pulumi.yaml).
+SKIP_PARTS = frozenset({"__pycache__", "venv", ".venv"})
 _PLANS: dict[tuple[str, str, str], Plan | PropctlError] = {}
 _LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
 _LOCK = threading.Lock()
@@ -52,7 +54,8 @@ class InfraPlan(CheckKind):
     def _files(self, ctx: CheckContext) -> list[str]:
         folder = ctx.repo / ctx.expand(self.params.path)
         return sorted(str(p.relative_to(ctx.repo)) for p in folder.rglob("*")
-                      if p.is_file() and "__pycache__" not in p.parts) if folder.is_dir() else []
+                      if p.is_file() and not SKIP_PARTS & set(p.relative_to(folder).parts)
+                      ) if folder.is_dir() else []
 
     def inputs(self, ctx: CheckContext) -> list[str]:
         return self._files(ctx)
