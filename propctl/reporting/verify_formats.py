@@ -3,6 +3,7 @@ json`): JUnit XML, SARIF 2.1.0 and a Markdown job summary."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 from propctl import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# characters XML 1.0 forbids (ElementTree writes them as they are: a colour code in a command's
+# output would make the report unreadable to every JUnit consumer)
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ICON = {"pass": "✅", "fail": "❌", "error": "⚠️", "skip": "⏭️", "manual": "✋", "waived": "🏳️"}
 
 
@@ -64,7 +68,8 @@ def render_junit(doc: dict[str, Any]) -> str:
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub(
+        "", ET.tostring(root, encoding="unicode"))
 
 
 # ---- SARIF ---------------------------------------------------------------------------------

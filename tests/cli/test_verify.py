@@ -103,6 +103,19 @@ def test_junit_parses_with_one_testcase_per_result(example_doc: dict[str, Any]) 
     assert len(root.findall(".//failure")) == example_doc["summary"]["fail"]
 
 
+def test_junit_stays_well_formed_with_control_characters_in_output() -> None:
+    # a command check's output tail can carry colour codes (FORCE_COLOR in CI) or NULs
+    doc = {"roadmap": "r", "tasks": {"1": "t"}, "results": [
+        {"id": "1.a1", "task": 1, "type": "criterion", "text": "x\x07", "kind": "command",
+         "status": status, "message": "exit 1 \x1b[31mred\x1b[0m",
+         "evidence": [{"detail": "out \x1b[1m\x00 end"}], "duration_s": 0.1}
+        for status in ("fail", "error", "skip", "pass")]}
+    root = ET.fromstring(render_junit(doc).encode("utf-8"))
+    failure = root.find("./testsuite/testcase/failure")
+    assert failure is not None and failure.get("message") == "exit 1 [31mred[0m"
+    assert failure.text == "out [1m end"
+
+
 def test_sarif_validates_against_the_2_1_0_schema(example_doc: dict[str, Any]) -> None:
     sarif = render_sarif(example_doc)
     schema = json.loads(SARIF_SCHEMA.read_text())
