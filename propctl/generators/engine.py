@@ -192,6 +192,12 @@ class Conflict(FailureFound):
                 "conflict markers where both changed), or overwrite with --force (your version "
                 "is kept as FILE.orig); --dry-run shows the diffs") if conflicts else (
                 "make the edits above by hand, then run again; --force writes the rest")
+        mergeable = not plan.merge and any(a.reason == "edited since propctl generated it"
+                                           for a in conflicts)
+        if conflicts and not mergeable:  # never generated, or --merge found no last render
+            hint = ("--merge needs what propctl last generated, and these files have none: "
+                    "take the template's changes by hand (--dry-run shows the diffs), or "
+                    "overwrite with --force (your version is kept as FILE.orig)")
         super().__init__(f"{len(plan.blocking)} file(s) cannot be generated safely; nothing was "
                          "written:\n" + "\n".join(lines), hint=hint)
         self.plan = plan

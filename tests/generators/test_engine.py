@@ -358,6 +358,26 @@ def test_force_keeps_other_generators_patches(tmp_path: Path, user_change: str) 
     assert actions(tmp_path, patcher) == {"k.yaml": "identical"}
 
 
+def test_merge_that_cannot_merge_does_not_advise_merge(tmp_path: Path) -> None:
+    """A file propctl never wrote has no base to merge with: the hint said "... with --merge",
+    which then failed with the same hint."""
+    (tmp_path / "f").write_text("mine\n")
+    with pytest.raises(FailureFound) as caught:
+        apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "new\n")), merge=True), merge=True)
+    assert "with --merge" not in caught.value.hint and "--force" in caught.value.hint
+    with pytest.raises(FailureFound) as caught:
+        apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "new\n"))))
+    assert "with --merge" not in caught.value.hint
+    assert (tmp_path / "f").read_text() == "mine\n"
+    # a generated file the user edited: --merge is the advice
+    g = gen(FileSpec("g", "a\n"))
+    apply(tmp_path, plan(tmp_path, g))
+    (tmp_path / "g").write_text("a\nmine\n")
+    with pytest.raises(FailureFound) as caught:
+        apply(tmp_path, plan(tmp_path, gen(FileSpec("g", "b\n"))))
+    assert "with --merge" in caught.value.hint
+
+
 def test_merge_adopts_an_edit_when_the_template_did_not_change(tmp_path: Path) -> None:
     g = gen(FileSpec("f", "a\nb\n"))
     apply(tmp_path, plan(tmp_path, g))

@@ -96,7 +96,8 @@ def _combined(blocked: list[Plan], conflict: type[Exception]) -> Exception:
         return conflict(blocked[0])
     from propctl.generators.engine import Generation, Plan
 
-    merged = Plan(Generation("several", {}, []), [a for p in blocked for a in p.blocking])
+    merged = Plan(Generation("several", {}, []), [a for p in blocked for a in p.blocking],
+                  merge=any(p.merge for p in blocked))
     return conflict(merged)
 
 
