@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from propctl.errors import UserError
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.resources import templates_dir
 
@@ -135,12 +136,24 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
 def observability_generation(repo: Path, services: list[dict[str, Any]], *,
                              runbook_base_url: str = DEFAULT_RUNBOOK_URL,
                              services_root: str = "apps") -> Generation:
+    runbook_url(runbook_base_url)
     files: list[FileSpec | PatchSpec] = list(render_dir(
         "observability/stack", stack_variables(services, runbook_base_url), dest="observability"))
     for service in services:
         files += service_files(repo, service["name"], services_root)
     params = {"services": [s["name"] for s in services], "runbook_base_url": runbook_base_url}
     return Generation("observability", params, files)
+
+
+def runbook_url(value: str) -> str:
+    """An http(s) URL that can sit inside the alerts' double-quoted YAML and Prometheus'
+    templates: no whitespace, quotes, backslashes or braces."""
+    import re
+
+    if not re.fullmatch(r"https?://[^\s\"'\\{}<>`]+", value):
+        raise UserError(f"--runbook-url {value!r}: not an http(s) URL without spaces, quotes or "
+                        "braces", hint=f"e.g. {DEFAULT_RUNBOOK_URL}")
+    return value
 
 
 def roadmap_services(roadmap: Roadmap) -> list[dict[str, Any]]:

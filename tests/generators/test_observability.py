@@ -346,3 +346,18 @@ def test_a_request_continues_the_callers_trace_and_metrics_are_exported(traced: 
     assert status == "200"
     assert {"leads_created_total", "payments_received_total", "http_requests_total",
             "http_request_duration_seconds", "process_cpu_seconds_total"} <= set(names)
+
+
+@pytest.mark.parametrize("url", ["", "not a url", "ftp://x.com/runbooks",
+                                 'https://x.com/"quoted"', "https://x.com/{{ $labels.job }}",
+                                 "https://x.com/\n", "https://x.com/a b"])
+def test_a_bad_runbook_url_is_exit_2_and_writes_nothing(tmp_path: Path, url: str,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """It went unchecked into `runbook_url: "<URL>/X.md"`: a quote broke alerts.yml, `{{` broke
+    Prometheus' templating, an empty one linked /X.md."""
+    from propctl.cli.main import main
+
+    code = main(["scaffold", "observability", "--runbook-url", url, "--repo", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--runbook-url" in err and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []
