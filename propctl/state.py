@@ -113,7 +113,13 @@ class RepoState:
         return self.dir / "generated.json"
 
     def generated(self) -> dict[str, dict[str, Any]]:
-        return dict(read_json(self.generated_path, default={}).get("files", {}))
+        data = read_json(self.generated_path, default={})
+        files = data.get("files", {}) if isinstance(data, dict) else None
+        if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
+            raise UserError(f"{self.generated_path}: not propctl's record of generated files "
+                            "(expected {\"files\": {PATH: {...}}})",
+                            hint="restore it from git (git checkout -- .propctl/generated.json)")
+        return dict(files)
 
     def write_generated(self, files: dict[str, dict[str, Any]]) -> None:
         body = {"schema_version": SCHEMA_VERSION, "files": dict(sorted(files.items()))}

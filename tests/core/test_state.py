@@ -67,3 +67,22 @@ def test_a_baseline_reads_its_ids(tmp_path: Path) -> None:
     state = RepoState(tmp_path)
     state.write_baseline({"4.2", "4.a5"}, None)
     assert state.baseline() == {"4.2", "4.a5"}
+
+
+@pytest.mark.parametrize("body", ['[]', '{"files": []}', '{"files": {"a.py": "x"}}',
+                                  '{"files": "x"}'])
+def test_a_generated_record_of_the_wrong_shape_is_an_error(tmp_path: Path, body: str) -> None:
+    """`files: []` read as an empty record (the next apply would have overwritten it), a string
+    entry crashed every scaffold command (exit 3)."""
+    state = RepoState(tmp_path)
+    state.dir.mkdir()
+    state.generated_path.write_text(body)
+    with pytest.raises(UserError, match="generated.json: not propctl's record"):
+        state.generated()
+
+
+def test_a_generated_record_reads_its_files(tmp_path: Path) -> None:
+    state = RepoState(tmp_path)
+    assert state.generated() == {}
+    state.write_generated({"a.py": {"generator": "x", "sha256": "0"}})
+    assert state.generated() == {"a.py": {"generator": "x", "sha256": "0"}}
