@@ -92,6 +92,7 @@ def _explain_json(dim: DimensionScore) -> dict[str, Any]:
 
 
 def _table(progress: Progress) -> RenderableType:
+    from rich.markup import escape
     from rich.table import Table
 
     from propctl.cli.bars import bar, colour_for
@@ -107,7 +108,8 @@ def _table(progress: Progress) -> RenderableType:
     for dim in roadmap.dimensions:
         got = progress.score.dimensions[dim.id].score
         colour = colour_for(got, dim.targets.get(nxt) if nxt else None)
-        table.add_row(dim.name, f"{dim.baseline:.1f}", f"[{colour}]{got:.2f}[/{colour}]",
+        table.add_row(escape(dim.name), f"{dim.baseline:.1f}",
+                      f"[{colour}]{got:.2f}[/{colour}]",
                       *(_cell(dim.targets.get(t.id)) for t in tiers), bar(got / 10, 10, False))
     overall = progress.score.overall
     modelled = progress.as_json()["score"]["modelled_targets"]
@@ -128,15 +130,17 @@ def _cell(value: float | None) -> str:
 
 
 def _explain_table(dim: DimensionScore) -> RenderableType:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold",
-                  title=f"{dim.name}: baseline {dim.baseline:.1f} + contributions = "
+                  title=f"{escape(dim.name)}: baseline {dim.baseline:.1f} + contributions = "
                         f"{dim.score:.2f}" + (" (capped at 10)" if dim.capped else ""))
     for head in ("Task", "Completion", "Impact", "Points"):
         table.add_column(head, justify="left" if head == "Task" else "right")
     for c in dim.contributions:
-        table.add_row(f"{c.task}. {c.title}", f"{c.completion * 100:.0f}%", f"{c.impact:+.2f}",
+        table.add_row(f"{c.task}. {escape(c.title)}", f"{c.completion * 100:.0f}%",
+                      f"{c.impact:+.2f}",
                       f"{c.points:+.2f}")
     if not dim.contributions:
         table.add_row("(no task has an impact on this dimension)", "", "", "")

@@ -57,6 +57,7 @@ def _print(app: App, progress: Progress, output: Path | None) -> None:
 
 
 def _tier_table(progress: Progress) -> RenderableType:
+    from rich.markup import escape
     from rich.table import Table
 
     from propctl.cli.bars import bar
@@ -69,7 +70,7 @@ def _tier_table(progress: Progress) -> RenderableType:
     for tier in progress.tiers:
         declared = f"{tier.target_declared:.1f}" if tier.target_declared is not None else "-"
         table.add_row(
-            f"{tier.number} {tier.name}", f"{tier.weeks[0]}-{tier.weeks[1]}",
+            f"{tier.number} {escape(tier.name)}", f"{tier.weeks[0]}-{tier.weeks[1]}",
             f"{tier.tasks_complete}/{len(tier.tasks)}",
             f"{tier.total('subtasks_done')}/{tier.total('subtasks')}",
             f"{tier.total('criteria_passing')}/{tier.total('criteria')}",
@@ -84,6 +85,8 @@ def _tier_table(progress: Progress) -> RenderableType:
 
 
 def _score_line(progress: Progress) -> str:
+    from rich.markup import escape
+
     from propctl.cli.bars import colour_for
 
     score = progress.score.overall
@@ -93,11 +96,12 @@ def _score_line(progress: Progress) -> str:
     colour = colour_for(score, nxt.target_modelled)
     declared = f"{nxt.target_declared:g}" if nxt.target_declared is not None else "-"
     return (f"Score [bold {colour}]{score:.2f}[/bold {colour}]/10 · next: tier {nxt.number} "
-            f"({nxt.name}), target {declared} declared, {nxt.target_modelled:.2f} by the model "
-            "· `propctl score --explain DIMENSION` shows where points come from")
+            f"({escape(nxt.name)}), target {declared} declared, {nxt.target_modelled:.2f} by the "
+            "model · `propctl score --explain DIMENSION` shows where points come from")
 
 
 def _task_table(progress: Progress) -> RenderableType:
+    from rich.markup import escape
     from rich.table import Table
 
     from propctl.cli.bars import bar
@@ -109,7 +113,7 @@ def _task_table(progress: Progress) -> RenderableType:
     for tier in progress.tiers:
         for task in tier.tasks:
             mark = "[green]✔[/green]" if task.complete else "☐"
-            table.add_row(mark, f"{task.id}. {task.title}", task.priority,
+            table.add_row(mark, f"{task.id}. {escape(task.title)}", task.priority,
                           f"{task.criteria_passing}/{task.criteria}",
                           f"{task.subtasks_done}/{task.subtasks}", bar(task.completion, 10))
     return table

@@ -26,7 +26,7 @@ def render_table(doc: dict[str, Any], verbose: bool = False) -> list[RenderableT
             current = r["task"]
             table.add_section()
             table.add_row(f"[bold]Task {current}[/bold]", "", "",
-                          f"[bold]{doc['tasks'].get(str(current), '')}[/bold]")
+                          f"[bold]{escape(doc['tasks'].get(str(current), ''))}[/bold]")
         status = r["status"]
         detail = escape(r["message"])
         shown = _worth_showing(r, 5 if verbose else 2) if status in ("fail", "error") else []

@@ -136,6 +136,25 @@ def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path,
     assert code == 2 and f"-o {target}: cannot write" in err, err
 
 
+@pytest.mark.parametrize("command", [
+    ["status"], ["score"], ["score", "--explain", "database"],
+    ["--trust", "verify", "--task", "1", "--no-history"],
+])
+def test_names_with_brackets_are_shown_as_written(tmp_path: Path, command: list[str]) -> None:
+    text = bundled_roadmap().read_text("utf-8")
+    assert "title: Database Persistence Layer\n" in text
+    text = text.replace("title: Database Persistence Layer\n",
+                        "title: 'Database [/persistence] [bold]Layer'\n", 1)
+    text = text.replace("name: Observability,", "name: '[/o11y] Observability',", 1)
+    roadmap = tmp_path / "roadmap.yaml"
+    roadmap.write_text(text, "utf-8")
+    result = runner.invoke(app, ["--roadmap", str(roadmap), *command, "--repo", str(tmp_path)],
+                           env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.stderr
+    shown = "[/o11y] Observability" if command == ["score"] else "[/persistence] [bold]Layer"
+    assert shown in result.stdout
+
+
 def test_render_help_shows_the_checkbox() -> None:
     code, out, _ = invoke("checklist", "render", "--help")
     assert code == 0 and "`[x]` on what the latest" in " ".join(out.split()), out
