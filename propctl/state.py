@@ -26,17 +26,32 @@ SCHEMA_VERSION = 1
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write through a temporary file in the same folder, then rename: never half a file. The
+    file keeps its mode (a new one gets the umask's, like any file the user creates). A target
+    that is not a regular file (`-o /dev/stdout`, `/dev/null`, a FIFO) is written in place:
+    renaming over it would replace the device itself."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            handle.write(raw)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def git_commit(repo: Path) -> str | None:
