@@ -16,9 +16,10 @@ repo="$out/propmubi"
 export NO_COLOR=1 GIT_AUTHOR_NAME=propctl-demo GIT_AUTHOR_EMAIL=demo@propctl.invalid
 export GIT_COMMITTER_NAME=propctl-demo GIT_COMMITTER_EMAIL=demo@propctl.invalid
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+step() { printf '\n==> %s\n' "$*"; }
 commit() { git -C "$repo" add -A && git -C "$repo" commit -qm "$1"; }
 verify() {  # record a verify run in the repo's history; print the score line
+  rm -f "$out/verify.json"  # a verify that fails to write must not show the last step's score
   "$propctl" -q verify --repo "$repo" --format json -o "$out/verify.json" >/dev/null || true
   "$here/.venv/bin/python" - "$out/verify.json" <<'EOF'
 import json, sys
@@ -46,7 +47,7 @@ step "Task 4 and 15: lint configuration and a CI/CD workflow per service"
 "$propctl" -q scaffold lint --repo "$repo"
 "$propctl" -q scaffold workflow --all --repo "$repo"
 "$here/.venv/bin/ruff" format --quiet "$repo/apps/api" || true
-"$here/.venv/bin/ruff" check --fix --quiet "$repo/apps/api" || true
+"$here/.venv/bin/ruff" check --fix --quiet "$repo/apps/api" >/dev/null || true  # Task 4.5
 "$here/.venv/bin/black" --quiet "$repo/apps/api" || true
 commit "Task 4 and 15: lint and CI/CD"
 verify
