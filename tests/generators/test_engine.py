@@ -181,6 +181,21 @@ def test_merge_with_both_changed_writes_markers(tmp_path: Path) -> None:
     assert "<<<<<<< yours\nx = 2\n=======\nx = 3\n>>>>>>>" in text
 
 
+def test_unresolved_markers_block_the_next_run(tmp_path: Path) -> None:
+    """After a --merge that left markers, the next run said `skip: your merged edits are kept`
+    and exit 0, with the <<<<<<< regions still in the file."""
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 1\n"))))
+    (tmp_path / "f").write_text("x = 2\n")
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n"))), merge=True)
+    for merge in (False, True):
+        with pytest.raises(FailureFound, match="still holds the conflict markers") as caught:
+            apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n")), merge=merge),
+                  merge=merge)
+        assert "resolve the <<<<<<<" in caught.value.hint
+    (tmp_path / "f").write_text("x = 2\nx = 3\n")  # resolved by hand
+    assert actions(tmp_path, gen(FileSpec("f", "x = 3\n")), merge=True) == {"f": "skip"}
+
+
 def test_snapshots_are_compressed_and_pruned(tmp_path: Path) -> None:
     apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "hello\n" * 100), FileSpec("g", "g1\n"))))
     packs = list((tmp_path / ".propctl/snapshots").glob("*.json.gz"))
