@@ -47,16 +47,19 @@ class App:
             self._err = Console(stderr=True, no_color=not self.color, highlight=False)
         return self._err
 
+    # messages are plain text: they carry names, paths and ids from the user (`--by '[/x]'`)
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            self.err.print(message)
+            self.err.print(message, markup=False)
 
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
-            self.err.print(f"[dim]{message}[/dim]")
+            self.err.print(message, markup=False, style="dim")
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
+        from rich.markup import escape
+
+        self.err.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
 
     def emit(self, text: str, output: Path | None = None) -> None:
         """Command output: to `-o FILE` (atomically) or standard output, unstyled."""

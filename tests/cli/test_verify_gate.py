@@ -148,6 +148,13 @@ def test_an_empty_waivers_or_attestations_file_has_no_entries(
                  str(example_repo)]) == 0
 
 
+def test_attest_prints_a_name_with_brackets_as_written(
+        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["attest", "2.a4", "--by", "[/x] Asha", "--evidence", "e", "--repo",
+                 str(example_repo)]) == 0
+    assert "attested by [/x] Asha" in " ".join(capsys.readouterr().err.split())
+
+
 def test_attest_rejects_unknown_criteria_and_past_dates(example_repo: Path,
                                                         capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
