@@ -11,6 +11,7 @@ from propctl.cli.app import get_app
 from propctl.cli.options import FormatOption, RepoOption, TableJson
 from propctl.cli.scaffold.database import Service, one_paragraph
 from propctl.cli.scaffold.run import DryRun, Force, Merge, run_generation
+from propctl.errors import FailureFound
 
 if TYPE_CHECKING:
     from propctl.cli.app import App
@@ -139,7 +140,13 @@ def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUr
     also proves that they apply cleanly; a database given by URL must be at head."""
     app = get_app(ctx).with_repo(repo)
     migrations = _migrations(app, service, database_url)
-    migrations.check()
+    try:
+        migrations.check()
+    except FailureFound as exc:
+        if fmt == TableJson.json:
+            app.emit_json({"in_sync": False, "heads": [h.id for h in migrations.heads()],
+                           "differences": getattr(exc, "differences", [str(exc)])})
+        raise
     head = ", ".join(h.id for h in migrations.heads()) or "base"
     if fmt == TableJson.json:
         app.emit_json({"in_sync": True, "heads": head.split(", ")})

@@ -147,3 +147,14 @@ def test_new_refuses_an_empty_message(capsys, example_repo: Path, tmp_path: Path
                          f"sqlite:///{tmp_path / 'm.db'}", *_api(example_repo))
     assert code == 2 and "message" in err and "Traceback" not in out + err, err
     assert sorted(p.name for p in versions.iterdir()) == before
+
+
+def test_check_json_reports_the_differences(capsys, example_repo: Path):
+    """`check --format json` printed nothing when the models and migrations disagree."""
+    import json
+
+    scaffold_api(capsys, example_repo, entities=SMALL)
+    code, out, err = run(capsys, "migrations", "check", "--format", "json", *_api(example_repo))
+    assert code == 1, err
+    data = json.loads(out)
+    assert data["in_sync"] is False and any("add table agents" in d for d in data["differences"])
