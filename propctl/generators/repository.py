@@ -45,7 +45,8 @@ TYPES: dict[str, FieldType] = {
                           "datetime(2026, 1, 12, 9, 30)", "datetime(2026, 6, 1, 18, 0)"),
     "json": FieldType("dict[str, Any]", "JSON", "JSON", '{"k": 1}', '{"k": [2, 3]}'),
 }
-RESERVED = {"id", "created_at", "updated_at", "metadata", "registry", "to_dict"}
+RESERVED = {"id", "created_at", "updated_at", "metadata", "registry", "to_dict",
+            "func", "mapped_column"}  # the model's class body calls these two after the fields
 _FIELD = re.compile(r"^(?P<name>[^:]+):(?P<type>[a-z]+)(?P<optional>\??)$")
 
 
@@ -81,7 +82,8 @@ def _check_field(raw: str, name: str, kind: str, seen: set[str]) -> None:
         raise UserError(f"--fields: {raw!r}: {name!r} must be a lowercase Python identifier")
     if name in RESERVED or name.startswith("_"):
         raise UserError(f"--fields: {raw!r}: {name!r} is reserved (every model has id, "
-                        "created_at, updated_at; SQLAlchemy uses metadata, registry)")
+                        "created_at, updated_at; SQLAlchemy uses metadata, registry; the model "
+                        "calls func and mapped_column)")
     if name in seen:
         raise UserError(f"--fields: {name!r} is given twice")
     if kind not in TYPES:

@@ -47,6 +47,8 @@ def test_parse_fields(spec: str, expected: list) -> None:
     ("class:str", "lowercase Python identifier"),
     ("id:int", "reserved"),
     ("created_at:datetime", "reserved"),
+    ("func:int", "reserved"),            # the model's class body calls func.now()
+    ("mapped_column:str", "reserved"),   # ... and mapped_column(...)
     ("a:int, a:str", "given twice"),
     ("x:int??", "is not NAME:TYPE"),
     ("{{7*7}}:int", "lowercase Python identifier"),
