@@ -160,6 +160,9 @@ class Verdict:
     results: list[ItemResult]
     score: Score
     problems: list[str] = field(default_factory=list)  # why the run fails (exit 1)
+    # a filtered run (--tier/--task/--criterion): the last recorded status of every id it did
+    # not check, so the score and the history line stand for the whole roadmap
+    carried: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -184,12 +187,20 @@ class GateOptions:
     baseline: set[str] = field(default_factory=set)
     attested: set[str] = field(default_factory=set)
     previous: dict[str, Any] | None = None
+    carried: dict[str, str] = field(default_factory=dict)
+
+
+def carried_statuses(previous: dict[str, Any] | None, ran: set[str]) -> dict[str, str]:
+    """For a filtered run: the previous run's statuses of the ids this run did not check."""
+    statuses = (previous or {}).get("statuses") or {}
+    return {k: str(v) for k, v in statuses.items() if k not in ran}
 
 
 def judge(roadmap: Roadmap, results: list[ItemResult], options: GateOptions,
           problems: list[str]) -> Verdict:
-    score = compute_score(roadmap, holding(results))
-    verdict = Verdict(results, score, list(problems))
+    held = holding(results) | {k for k, v in options.carried.items() if v == Status.PASS.value}
+    score = compute_score(roadmap, held)
+    verdict = Verdict(results, score, list(problems), dict(options.carried))
     broken = {Status.FAIL, Status.ERROR}
     for r in results:
         if r.status not in broken:
@@ -224,11 +235,15 @@ def _regressions(results: list[ItemResult], score: Score,
 
 
 def history_record(verdict: Verdict, roadmap: Roadmap, commit: str | None) -> dict[str, Any]:
+    """One line of history.jsonl. A filtered run's line holds every id all the same: the ones
+    it did not check carry their last status, listed under `carried`."""
+    statuses = {**verdict.carried, **{r.item.id: r.status.value for r in verdict.results}}
     return {
         "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "commit": commit,
         "roadmap": roadmap.name,
-        "statuses": {r.item.id: r.status.value for r in verdict.results},
+        "statuses": statuses,
         "score": verdict.score.as_json(),
-        "summary": verdict.summary(),
+        "summary": {s.value: sum(1 for v in statuses.values() if v == s.value) for s in Status},
+        **({"carried": sorted(verdict.carried)} if verdict.carried else {}),
     }

@@ -141,9 +141,12 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
         if write:
             RepoState(repo).write_baseline(baseline, commit)
             app.info(f"baseline: {len(baseline)} passing ids recorded in .propctl/baseline.json")
+    filtered = tier is not None or task is not None or criterion is not None
+    latest = gate.previous_run(repo) if filtered else None
     options = gate.GateOptions(strict=strict, ratchet=ratchet, min_score=min_score,
                                baseline=baseline, attested=set(attestations),
-                               previous=gate.previous_run(repo, base) if ratchet else None)
+                               previous=gate.previous_run(repo, base) if ratchet else None,
+                               carried=gate.carried_statuses(latest, {i.id for i in items}))
     verdict = gate.judge(roadmap, results, options, problems)
     if write:
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))

@@ -274,3 +274,26 @@ def test_secrets_in_command_output_never_reach_any_format(
     assert code == 0 and "REDACTED" in out
     for secret in ("hunter22", "AKIAABCDEFGHIJKLMNOP", "tok-9f8e7d6c5b4a"):
         assert secret not in out
+
+
+def test_a_filtered_run_carries_the_other_ids_forward(example_repo: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`verify --task 2` after a full run: the history line still stands for the whole roadmap
+    (the other ids carry their last status), so status, score and report do not drop to 0 for
+    every other task, and the ratchet sees no false regression."""
+    from propctl.state import RepoState
+
+    set_cors(example_repo, closed=True)
+    capsys.readouterr()
+    assert main(["verify", "--repo", str(example_repo), "--task", "11", "--format", "json"]) == 0
+    full = RepoState(example_repo).latest()
+    assert full is not None
+    code, out, _ = verify(capsys, example_repo, "--format", "json", "--ratchet")
+    assert code == 0, out
+    line = RepoState(example_repo).latest()
+    assert line is not None
+    assert set(full["statuses"]) < set(line["statuses"])           # task 11's ids kept
+    assert {k: line["statuses"][k] for k in full["statuses"]} == full["statuses"]
+    assert set(line["carried"]) == set(full["statuses"])
+    assert line["statuses"]["2.a2"] == "pass"                        # task 2's own result
+    assert json.loads(out)["score"]["overall"] == line["score"]["overall"]
