@@ -141,8 +141,10 @@ def apply_waivers(results: list[ItemResult], waivers: list[Waiver], today: date)
     for waiver in waivers:
         target = by_id.get(waiver.criterion)
         if waiver.expires < today:
+            fix = ("it passes now: remove the waiver" if target is not None
+                   and target.status is Status.PASS else "fix the criterion or renew the waiver")
             problems.append(f"the waiver for {waiver.criterion} (owner {waiver.owner}) expired "
-                            f"on {waiver.expires}: fix the criterion or renew the waiver")
+                            f"on {waiver.expires}: {fix}")
             continue
         if target is None or target.status is Status.PASS:
             continue
