@@ -62,7 +62,7 @@ def verify(
         "the score fell.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Every criterion must hold.")] = False,
     min_score: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Fail when the overall score is under this.")] = None,
+        min=0, max=10, help="Fail when the overall score (0-10) is under this.")] = None,
     update_baseline: Annotated[bool, typer.Option(
         "--update-baseline", help="Record the current passes in .propctl/baseline.json.")] = False,
     base: Annotated[Optional[str], typer.Option(  # noqa: UP045

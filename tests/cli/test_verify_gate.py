@@ -302,3 +302,9 @@ def test_a_filtered_run_carries_the_other_ids_forward(example_repo: Path,
     assert set(line["carried"]) == set(full["statuses"])
     assert line["statuses"]["2.a2"] == "pass"                        # task 2's own result
     assert json.loads(out)["score"]["overall"] == line["score"]["overall"]
+
+
+def test_min_score_outside_the_scale_is_a_usage_error(example_repo: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--repo", str(example_repo), "--min-score", "11"]) == 2
+    assert "--min-score" in capsys.readouterr().err
