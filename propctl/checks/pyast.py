@@ -4,6 +4,7 @@ imported or run). Each function answers one question and returns evidence with l
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,15 @@ class Found:
     value: Any = None
 
 
+# CPython 3.11 counts the AST conversion's recursion depth per interpreter, not per thread:
+# two threads parsing at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905). Checks run in threads, so parsing takes turns.
+_PARSE_LOCK = threading.Lock()
+
+
 def parse(text: str, name: str) -> ast.Module:
-    return ast.parse(text, filename=name)
+    with _PARSE_LOCK:
+        return ast.parse(text, filename=name)
 
 
 def call_name(node: ast.AST) -> str:
