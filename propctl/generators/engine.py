@@ -503,10 +503,7 @@ def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
         return _replace(text, spec)
     if spec.anchor is None:
         return text + ("" if not text or text.endswith("\n") else "\n") + block
-    try:
-        match = re.search(spec.anchor, text, re.M)
-    except re.error as exc:
-        raise UserError(f"patch for {spec.path}: bad anchor regex {spec.anchor!r}: {exc}") from None
+    match = _anchor_match(text, spec)
     if match is None:
         return None
     if spec.before:
@@ -526,13 +523,18 @@ def _replace(text: str, spec: PatchSpec) -> str | None:
     """The anchor's first match becomes `insert` (done once: `insert` present means done)."""
     if spec.anchor is None:
         raise UserError(f"patch for {spec.path}: a replacing patch needs an anchor")
-    try:
-        match = re.search(spec.anchor, text, re.M)
-    except re.error as exc:
-        raise UserError(f"patch for {spec.path}: bad anchor regex {spec.anchor!r}: {exc}") from None
+    match = _anchor_match(text, spec)
     if match is None:
         return None
     return text[:match.start()] + spec.insert + text[match.end():]
+
+
+def _anchor_match(text: str, spec: PatchSpec) -> re.Match[str] | None:
+    assert spec.anchor is not None
+    try:
+        return re.search(spec.anchor, text, re.M)
+    except re.error as exc:
+        raise UserError(f"patch for {spec.path}: bad anchor regex {spec.anchor!r}: {exc}") from None
 
 
 def _collapse_patches(actions: list[FileAction]) -> list[FileAction]:
