@@ -250,36 +250,33 @@ def _mounted_prefixes(tree: ast.Module, resolver: pyast.Resolver) -> list[tuple[
         func = call.func
         return pyast.call_name(func.value) if isinstance(func, ast.Attribute) else "?"
 
-    for _ in range(4):  # resolve nesting a few levels deep
-        for call in includes:
-            if not call.args:
-                continue
-            host = owner(call)
-            child = pyast.call_name(call.args[0])
-            own = str(resolver.value(pyast.kwarg(call, "prefix")) or "")
-            if host in apps or not apps:
-                base = ""
-            elif host in parents:
-                base = parents[host]
-            else:
-                continue
-            full = base + own + routers.get(child, "")
-            if child in routers:
-                parents[child] = full
-    for call in includes:
-        if not call.args:
-            continue
+    def full_prefix(call: ast.Call) -> str | None:
+        """The included router's prefix within the app; None when its host is not (yet)
+        known to be mounted in an app."""
         host, child = owner(call), pyast.call_name(call.args[0])
-        if child in routers and child in parents:
-            continue  # a local aggregating router: its children are reported instead
         if host in apps or not apps:
             base = ""
         elif host in parents:
             base = parents[host]
         else:
-            continue
+            return None
         own = str(resolver.value(pyast.kwarg(call, "prefix")) or "")
-        out.append((call.lineno, child, base + own + routers.get(child, "")))
+        return base + own + routers.get(child, "")
+
+    includes = [call for call in includes if call.args]
+    for _ in range(4):  # resolve nesting a few levels deep
+        for call in includes:
+            child = pyast.call_name(call.args[0])
+            full = full_prefix(call)
+            if full is not None and child in routers:
+                parents[child] = full
+    for call in includes:
+        child = pyast.call_name(call.args[0])
+        if child in routers and child in parents:
+            continue  # a local aggregating router: its children are reported instead
+        full = full_prefix(call)
+        if full is not None:
+            out.append((call.lineno, child, full))
     return out
 
 
