@@ -8,15 +8,17 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 import typer.core
 
 from propctl import __version__
 from propctl.cli.app import get_app
 from propctl.errors import PropctlError
+
+if TYPE_CHECKING:
+    from typer import _click as click  # typer 0.26+ runs on its own copy of click
 
 # One module per command or command group, each with `register(root)`, imported only when its
 # command runs: the root's help lists them from here without building 70 commands first.

@@ -10,9 +10,8 @@ import io
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +19,9 @@ from hypothesis import strategies as st
 
 from propctl.cli.main import app, main
 from propctl.resources import bundled_roadmap
+
+if TYPE_CHECKING:
+    from typer import _click as click  # typer 0.26+ runs on its own copy of click
 
 TEXT = bundled_roadmap().read_text("utf-8")
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: 20x faster

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
-import click
 import typer
 import typer.core
+
+if TYPE_CHECKING:
+    from typer import _click as click  # typer 0.26+ runs on its own copy of click
 
 EPILOG = (
     "Examples:\n\n"
