@@ -30,11 +30,13 @@ class FileIndex:
         self._lock = threading.Lock()
         # stat -> hash memo carried between runs by the result cache (see engine.ResultCache)
         self.hash_memo: dict[str, tuple[int, int, str]] = {}
+        self._in_git = False
 
     # ---- listing ---------------------------------------------------------------------------
     @cached_property
     def files(self) -> list[str]:
         listed = _git_files(self.root)
+        self._in_git = listed is not None
         if listed is None:
             listed = list(_walk(self.root))
         return sorted(f for f in listed if not _skipped(f))
@@ -46,10 +48,10 @@ class FileIndex:
     @cached_property
     def dirs(self) -> frozenset[str]:
         out: set[str] = set()
-        for name in self.files:
-            parts = name.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                out.add("/".join(parts[:i]))
+        for parent in {name.rpartition("/")[0] for name in self.files}:
+            while parent and parent not in out:  # a folder's ancestors are in once it is
+                out.add(parent)
+                parent = parent.rpartition("/")[0]
         return frozenset(out)
 
     @cached_property
@@ -84,14 +86,38 @@ class FileIndex:
             found = [pattern] if self.is_file(pattern) or (dirs and self.is_dir(pattern)) else []
         else:
             regex = glob_regex(pattern)
-            prefix = _literal_prefix(pattern)
-            pool = _with_prefix(self.files, prefix)
+            found = [f for f in self._candidates(pattern, self.files, self._files_by_name)
+                     if regex.match(f)]
             if dirs:
-                pool = pool + _with_prefix(self.sorted_dirs, prefix)
-            found = [f for f in pool if regex.match(f)]
+                found += [d for d in self._candidates(pattern, self.sorted_dirs,
+                                                      self._dirs_by_name) if regex.match(d)]
         with self._lock:
             self._globs[key] = found
         return found
+
+    @staticmethod
+    def _candidates(pattern: str, names: list[str],
+                    by_name: dict[str, list[str]]) -> list[str]:
+        """The names a glob can match: those named like its last segment when that is literal
+        (`apps/*-service/app/main.py` looks at the main.py files only), else those under its
+        literal folders."""
+        prefix = _literal_prefix(pattern)
+        last = pattern.rpartition("/")[2]
+        if last and not any(ch in last for ch in "*?[{"):
+            return [n for n in by_name.get(last, ()) if n.startswith(prefix)]
+        return _with_prefix(names, prefix)
+
+    @cached_property
+    def _files_by_name(self) -> dict[str, list[str]]:
+        return _by_name(self.files)
+
+    @cached_property
+    def _everything_by_name(self) -> dict[str, list[str]]:
+        return _by_name(self._everything)
+
+    @cached_property
+    def _dirs_by_name(self) -> dict[str, list[str]]:
+        return _by_name(self.sorted_dirs)
 
     def select(self, patterns: str | list[str]) -> list[str]:
         """Files matched by globs or folders (a folder selects every file under it)."""
@@ -109,17 +135,34 @@ class FileIndex:
         applied: CI writes them into the work tree and ignores them as a rule, yet they are
         the evidence. Folders in SKIP_DIRS are still skipped."""
         found: set[str] = set()
-        walked: list[str] | None = None
         for pattern in (_norm(p) for p in patterns):
             if not any(ch in pattern for ch in "*?[{"):
                 if (self.root / pattern).is_file() and not _skipped(pattern):
                     found.add(pattern)
                 continue
-            if walked is None:
-                walked = _walk_all(self.root)
             regex = glob_regex(pattern)
-            found.update(f for f in walked if regex.match(f))
+            found.update(f for f in self._candidates(pattern, self._everything,
+                                                     self._everything_by_name)
+                         if regex.match(f))
         return sorted(found)
+
+    @cached_property
+    def _everything(self) -> list[str]:
+        """Every file on disk outside SKIP_DIRS, ignored or not, sorted: the listing plus what
+        git says it ignores (whole ignored folders walked; no walk of the rest of the tree)."""
+        listed = self.files
+        ignored = _git_ignored(self.root) if self._in_git else None
+        if ignored is None:
+            return sorted(f for f in _walk_all(self.root) if not _skipped(f))
+        extra: list[str] = []
+        for entry in ignored:
+            if entry.endswith("/"):
+                if not _skipped(entry + "x"):
+                    folder = self.root / entry
+                    extra += [f"{entry}{name}" for name in _walk_all(folder)]
+            elif not _skipped(entry):
+                extra.append(entry)
+        return sorted(set(listed).union(extra))
 
     def under(self, folder: str) -> list[str]:
         folder = _norm(folder).rstrip("/")
@@ -205,8 +248,19 @@ def _walk_all(root: Path) -> list[str]:
     return out
 
 
+_SKIPPED = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(SKIP_DIRS))) + ")/")
+
+
 def _skipped(rel: str) -> bool:
-    return any(part in SKIP_DIRS for part in rel.split("/")[:-1])
+    """Some folder on the path is one of SKIP_DIRS."""
+    return _SKIPPED.search(rel) is not None
+
+
+def _by_name(names: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in names:  # sorted in, sorted out
+        out.setdefault(name.rpartition("/")[2], []).append(name)
+    return out
 
 
 @cache
@@ -274,6 +328,22 @@ def _git_files(root: Path) -> list[str] | None:
                              capture_output=True, timeout=60, check=False)
     gone = set(deleted.stdout.decode("utf-8", "replace").split("\0")) - {""}
     return [n for n in names if n not in gone] if gone else names
+
+
+def _git_ignored(root: Path) -> list[str] | None:
+    """Untracked files git ignores, a wholly ignored folder as one `name/` entry (so `.venv/`
+    costs one line, not a walk); None when git cannot say."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-o", "-i", "--exclude-standard",
+             "--directory", "-z"],
+            capture_output=True, timeout=60, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return [n for n in out.stdout.decode("utf-8", "replace").split("\0") if n]
 
 
 class _Ignore:

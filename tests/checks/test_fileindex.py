@@ -79,3 +79,21 @@ def test_ci_artifacts_are_found_although_git_ignores_them(tmp_path: Path) -> Non
     assert run({"kind": "coverage", "min": 85}, repo).status is Status.PASS
     assert run({"kind": "junit", "file": "reports/*.xml", "min_tests": 3}, repo).status \
         is Status.PASS
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+def test_artifacts_look_inside_ignored_folders_but_not_skipped_ones(tmp_path: Path,
+                                                                   in_git: bool) -> None:
+    """Git names a wholly ignored folder once (`build/`); its files are still searched, while
+    SKIP_DIRS (.venv, node_modules) stay out even when ignored or nested in an ignored folder."""
+    repo = make_repo(tmp_path, {".gitignore": "build/\n.venv/\n*.xml\n",
+                                "build/reports/unit.xml": JUNIT, "build/.venv/x/unit.xml": JUNIT,
+                                ".venv/lib/unit.xml": JUNIT, "src/unit.xml": JUNIT,
+                                "src/main.py": "x = 1\n"})
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    index = FileIndex(repo)
+    assert index.files == [".gitignore", "src/main.py"]
+    assert index.artifacts(["**/*.xml"]) == ["build/reports/unit.xml", "src/unit.xml"]
+    assert index.artifacts(["build/**/*.xml"]) == ["build/reports/unit.xml"]
+    assert index.artifacts(["src/unit.xml", "nope/*.xml"]) == ["src/unit.xml"]
