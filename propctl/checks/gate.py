@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from propctl.checks import rules
 from propctl.checks.base import Evidence, Result, Status
 from propctl.checks.engine import ItemResult
 from propctl.errors import UserError
@@ -171,14 +172,15 @@ class Verdict:
         return 1 if self.problems else 0
 
     def summary(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
-        for r in self.results:
-            counts[r.status.value] += 1
-        return counts
+        return rules.summary(r.status.value for r in self.results)
+
+
+def rows(results: list[ItemResult]) -> list[rules.Row]:
+    return [rules.Row(r.item.id, r.item.role, r.status.value, r.result.message) for r in results]
 
 
 def holding(results: list[ItemResult]) -> set[str]:
-    return {r.item.id for r in results if r.item.role == "criterion" and r.status is Status.PASS}
+    return rules.holding(rows(results))
 
 
 @dataclass
@@ -200,52 +202,19 @@ def carried_statuses(previous: dict[str, Any] | None, ran: set[str]) -> dict[str
 
 def judge(roadmap: Roadmap, results: list[ItemResult], options: GateOptions,
           problems: list[str]) -> Verdict:
-    held = holding(results) | {k for k, v in options.carried.items() if v == Status.PASS.value}
+    table = rows(results)
+    held = rules.holding(table) | {k for k, v in options.carried.items() if v == "pass"}
     score = compute_score(roadmap, held)
     verdict = Verdict(results, score, list(problems), dict(options.carried))
-    broken = {Status.FAIL, Status.ERROR}
-    for r in results:
-        if r.status not in broken:
-            continue
-        reasons = [why for why, applies in (
-            ("it is in the baseline", r.item.id in options.baseline),
-            ("it is attested", r.item.id in options.attested),
-            ("--strict", options.strict and r.item.role == "criterion")) if applies]
-        if reasons:
-            verdict.problems.append(f"{r.item.id} must hold ({', '.join(reasons)}) but is "
-                                    f"{r.status.value}: {r.result.message}")
+    verdict.problems += rules.must_hold(table, baseline=options.baseline,
+                                        attested=options.attested, strict=options.strict)
     if options.ratchet:
-        verdict.problems += _regressions(results, score, options.previous)
-    if options.min_score is not None and round(score.overall, 2) < options.min_score:
-        verdict.problems.append(f"score {score.overall:.2f} is under --min-score "
-                                f"{options.min_score:g}")
+        verdict.problems += rules.regressions(table, score.overall, options.previous)
+    verdict.problems += rules.under_min_score(score.overall, options.min_score)
     return verdict
 
 
-def _regressions(results: list[ItemResult], score: Score,
-                 previous: dict[str, Any] | None) -> list[str]:
-    if previous is None:
-        return []
-    before = previous.get("statuses", {})
-    out = [f"regression: {r.item.id} passed in the previous run and is now {r.status.value}"
-           for r in results
-           if before.get(r.item.id) == "pass" and r.status in (Status.FAIL, Status.ERROR)]
-    old = (previous.get("score") or {}).get("overall")
-    if isinstance(old, int | float) and round(score.overall, 2) < round(float(old), 2):
-        out.append(f"regression: the score fell from {old:.2f} to {score.overall:.2f}")
-    return out
-
-
 def history_record(verdict: Verdict, roadmap: Roadmap, commit: str | None) -> dict[str, Any]:
-    """One line of history.jsonl. A filtered run's line holds every id all the same: the ones
-    it did not check carry their last status, listed under `carried`."""
-    statuses = {**verdict.carried, **{r.item.id: r.status.value for r in verdict.results}}
-    return {
-        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "commit": commit,
-        "roadmap": roadmap.name,
-        "statuses": statuses,
-        "score": verdict.score.as_json(),
-        "summary": {s.value: sum(1 for v in statuses.values() if v == s.value) for s in Status},
-        **({"carried": sorted(verdict.carried)} if verdict.carried else {}),
-    }
+    """One line of history.jsonl (see `rules.history_line`)."""
+    return rules.history_line({r.item.id: r.status.value for r in verdict.results},
+                              verdict.carried, verdict.score.as_json(), roadmap.name, commit)
