@@ -92,5 +92,6 @@ def regroup_imports(text: str, package: str | None) -> str:
             source = "".join(lines[node.lineno - 1:node.end_lineno])
         key = (isinstance(node, ast.ImportFrom), _module(node).lower(), source)
         sections[_section(node, package)].append(key)
-    groups = ["".join(source for *_, source in sorted(items)) for items in sections.values() if items]
+    groups = ["".join(source for *_, source in sorted(items))
+              for items in sections.values() if items]
     return "".join(lines[:first]) + "\n".join(groups) + "".join(lines[last:])
