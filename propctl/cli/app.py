@@ -84,7 +84,8 @@ class App:
     # ---- the roadmap ----------------------------------------------------------------------
     def load_roadmap(self) -> Roadmap:
         if self._roadmap is None:
-            from propctl.roadmap.loader import find_roadmap, load_roadmap
+            from propctl.roadmap.loader import load_roadmap
+            from propctl.roadmap.locate import find_roadmap
 
             path, trusted = find_roadmap(self.repo, self.roadmap_path)
             self._roadmap = load_roadmap(path)

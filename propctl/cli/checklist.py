@@ -46,7 +46,8 @@ def validate(
     from propctl.checks.validate import param_problems
     from propctl.errors import RoadmapError
     from propctl.roadmap.consistency import warnings
-    from propctl.roadmap.loader import find_roadmap, validate_document
+    from propctl.roadmap.loader import validate_document
+    from propctl.roadmap.locate import find_roadmap
     from propctl.roadmap.yamlsrc import read_yaml
 
     app = get_app(ctx)

@@ -169,7 +169,7 @@ def _check_params(app: App) -> None:
 
 
 def _roadmap_path(app: App) -> Path:
-    from propctl.roadmap.loader import find_roadmap
+    from propctl.roadmap.locate import find_roadmap
 
     return find_roadmap(app.repo, app.roadmap_path)[0]
 

@@ -73,20 +73,3 @@ def _extra_message(loc: Loc) -> str:
 def _is_union_tag(part: str | int) -> bool:
     # pydantic adds the union member's name to locations ('function-after[...]'); drop those.
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
-
-
-def find_roadmap(repo: Path, explicit: Path | None) -> tuple[Path, bool]:
-    """The roadmap to use: `--roadmap`, else the repo's `checklists/roadmap.yaml`, else the
-    bundled one; and whether it is trusted to run commands (it is the bundled roadmap, byte for
-    byte — anything else needs `--trust`)."""
-    from propctl.resources import bundled_roadmap
-
-    bundled = bundled_roadmap()
-    path = explicit if explicit is not None else repo / "checklists" / "roadmap.yaml"
-    if explicit is None and not path.is_file():
-        path = bundled
-    try:
-        trusted = path.read_bytes() == bundled.read_bytes()
-    except OSError:
-        trusted = False
-    return path, trusted

@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from propctl.cli.app import App
 from propctl.cli.main import main
-from propctl.cli.scaffold import _facts
 from propctl.resources import bundled_roadmap
-from propctl.roadmap.loader import find_roadmap
 
 
 def run(args: list[str], cache: Path, *, importtime: bool = False
@@ -66,15 +63,3 @@ def test_a_changed_roadmap_is_validated_again(tmp_path: Path, monkeypatch: pytes
     capsys.readouterr()
     assert main(["scaffold", "service", "auth", "--dry-run", "--repo", str(repo)]) == 2
     assert "roadmap.yaml" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("case", ["bundled", "in-repo", "explicit"])
-def test_facts_read_the_roadmap_find_roadmap_picks(tmp_path: Path, case: str) -> None:
-    explicit = None
-    if case == "in-repo":
-        (tmp_path / "checklists").mkdir()
-        (tmp_path / "checklists" / "roadmap.yaml").write_text("x")
-    if case == "explicit":
-        explicit = tmp_path / "mine.yaml"
-    app = App(repo=tmp_path, roadmap_path=explicit)
-    assert _facts._roadmap_path(app) == find_roadmap(tmp_path, explicit)[0]

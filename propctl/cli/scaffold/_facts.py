@@ -52,13 +52,9 @@ def roadmap_facts(app: App) -> RoadmapFacts:
 
 
 def _roadmap_path(app: App) -> Path:
-    """The file `find_roadmap` picks (kept in step with it by a test)."""
-    from propctl.resources import bundled_roadmap
+    from propctl.roadmap.locate import find_roadmap
 
-    if app.roadmap_path is not None:
-        return app.roadmap_path
-    in_repo = app.repo / "checklists" / "roadmap.yaml"
-    return in_repo if in_repo.is_file() else bundled_roadmap()
+    return find_roadmap(app.repo, app.roadmap_path)[0]
 
 
 def _key(raw: bytes) -> str:
