@@ -123,6 +123,10 @@ class CheckKind:
 
     kind: ClassVar[str]
     Params: ClassVar[type[CheckParams]] = CheckParams
+    # True when the result depends only on the run's attestations and date, never on the repo
+    # or the world: not for the result cache (its keys are file hashes), but a replayed run
+    # (propctl.checks.replay), whose fingerprint holds both, may reuse it
+    state_only: ClassVar[bool] = False
 
     def __init__(self, params: CheckParams) -> None:
         self.params = params
@@ -131,6 +135,12 @@ class CheckKind:
         """Repo-relative files whose content decides the result, for the result cache.
         None (the default) means: not cacheable (it runs code, or reads the world)."""
         return None
+
+    def replay_inputs(self, ctx: CheckContext) -> list[str] | None:
+        """The same for a replayed run (propctl.checks.replay), whose fingerprint also holds
+        the attestations and the date: a `state_only` kind depends on no file."""
+        inputs = self.inputs(ctx)
+        return inputs if inputs is not None or not self.state_only else []
 
     def run(self, ctx: CheckContext) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError

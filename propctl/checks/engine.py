@@ -114,10 +114,15 @@ def kinds_in(check: Check | dict[str, Any]) -> Iterator[str]:
             yield from kinds_in(nested)
 
 
+def executing_items(items: list[Item]) -> list[str]:
+    """The items whose checks run programs (`command`): they need a trusted roadmap."""
+    return [i.id for i in items if EXECUTING_KINDS & set(kinds_in(i.check))]
+
+
 def refuse_untrusted(items: list[Item], trusted: bool, roadmap_path: str) -> None:
     if trusted:
         return
-    offending = [i.id for i in items if EXECUTING_KINDS & set(kinds_in(i.check))]
+    offending = executing_items(items)
     if offending:
         raise UserError(
             f"{roadmap_path}: {', '.join(offending)}: `command` checks run programs on this "
@@ -171,10 +176,16 @@ class ResultCache:
     path: Path
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    # this run: every input a key was computed from, and how many items a replay may reuse
+    used: set[str] = field(default_factory=set)
+    replayable: int = 0
 
     @classmethod
-    def load(cls, repo: Path) -> ResultCache:
+    def load(cls, repo: Path, *, fresh: bool = False) -> ResultCache:
+        """The cache of earlier runs; with `fresh`, none (every check runs, then is stored)."""
         path = repo / CACHE_DIR / "results.json"
+        if fresh:
+            return cls(path)
         try:
             data = json.loads(path.read_text("utf-8"))
             if data.get("propctl") != __version__:
@@ -186,6 +197,10 @@ class ResultCache:
 
     def key(self, item: Item, check: CheckKind, ctx: CheckContext) -> str | None:
         inputs = check.inputs(ctx)
+        replay_inputs = inputs if inputs is not None else check.replay_inputs(ctx)
+        if replay_inputs is not None:
+            self.used.update(replay_inputs)
+            self.replayable += 1
         if inputs is None:
             return None
         params = check.params.model_dump(mode="json", exclude_unset=True)
@@ -233,8 +248,9 @@ def run_items(items: list[Item], ctx: CheckContext, *, jobs: int = 4,
     """Run every item, cached results first, the rest on `jobs` worker threads. A check that
     outlives its timeout is reported as `error` and its worker abandoned (threads are daemons;
     a replacement keeps the pool at `jobs`)."""
-    if cache is not None:
-        ctx.files.hash_memo.update(cache.hashes)
+    if cache is not None:  # what this run hashed already is newer than the stored memo
+        ctx.files.hash_memo.update({k: v for k, v in cache.hashes.items()
+                                    if k not in ctx.files.hash_memo})
     checks = {i.id: instantiate(i.check, i.id) for i in items}
     results: dict[int, ItemResult] = {}
     pending: list[_Job] = []

@@ -31,6 +31,7 @@ class FileIndex:
         # stat -> hash memo carried between runs by the result cache (see engine.ResultCache)
         self.hash_memo: dict[str, tuple[int, int, str]] = {}
         self._in_git = False
+        self.artifacts_used = False  # whether results depend on `on_disk` (see checks.replay)
 
     # ---- listing ---------------------------------------------------------------------------
     @cached_property
@@ -112,8 +113,8 @@ class FileIndex:
         return _by_name(self.files)
 
     @cached_property
-    def _everything_by_name(self) -> dict[str, list[str]]:
-        return _by_name(self._everything)
+    def _on_disk_by_name(self) -> dict[str, list[str]]:
+        return _by_name(self.on_disk)
 
     @cached_property
     def _dirs_by_name(self) -> dict[str, list[str]]:
@@ -134,6 +135,7 @@ class FileIndex:
         """Build outputs (coverage.xml, JUnit reports) matched on disk with .gitignore NOT
         applied: CI writes them into the work tree and ignores them as a rule, yet they are
         the evidence. Folders in SKIP_DIRS are still skipped."""
+        self.artifacts_used = True
         found: set[str] = set()
         for pattern in (_norm(p) for p in patterns):
             if not any(ch in pattern for ch in "*?[{"):
@@ -141,13 +143,13 @@ class FileIndex:
                     found.add(pattern)
                 continue
             regex = glob_regex(pattern)
-            found.update(f for f in self._candidates(pattern, self._everything,
-                                                     self._everything_by_name)
+            found.update(f for f in self._candidates(pattern, self.on_disk,
+                                                     self._on_disk_by_name)
                          if regex.match(f))
         return sorted(found)
 
     @cached_property
-    def _everything(self) -> list[str]:
+    def on_disk(self) -> list[str]:
         """Every file on disk outside SKIP_DIRS, ignored or not, sorted: the listing plus what
         git says it ignores (whole ignored folders walked; no walk of the rest of the tree)."""
         listed = self.files

@@ -18,7 +18,9 @@ from propctl.cli.options import OutputOption, RepoOption
 if TYPE_CHECKING:
     from propctl.checks.base import CheckContext
     from propctl.checks.engine import Item, ItemResult
+    from propctl.checks.fileindex import FileIndex
     from propctl.checks.gate import Verdict
+    from propctl.checks.replay import Conditions, Recorded
     from propctl.cli.app import App
 
 SCHEMA_VERSION = 1
@@ -71,6 +73,8 @@ def verify(
     no_history: Annotated[bool, typer.Option(
         "--no-history", help="Write nothing: no history line, no cache.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as --no-history.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Run every check, even those whose inputs did not change.")] = False,
     jobs: Annotated[int, typer.Option(min=1, max=64, help="Checks run in parallel.")] = 4,
     timeout: Annotated[float, typer.Option(min=1, help="Default per-check timeout (s).")]
     = 120.0,
@@ -89,26 +93,54 @@ def verify(
     """
     app = get_app(ctx).with_repo(repo)
     app.trust = app.trust or trust
-    doc, verdict = run_verify(app, tier=tier, task=task, criterion=criterion, ratchet=ratchet,
-                              strict=strict, min_score=min_score, update_baseline=update_baseline,
-                              base=base, write=not (no_history or dry_run), jobs=jobs,
-                              timeout=timeout, live=live, python=python,
-                              progress=fmt is VerifyFormat.table)
+    doc = run_verify(app, tier=tier, task=task, criterion=criterion, ratchet=ratchet,
+                     strict=strict, min_score=min_score, update_baseline=update_baseline,
+                     base=base, write=not (no_history or dry_run), use_cache=not no_cache,
+                     jobs=jobs, timeout=timeout, live=live, python=python,
+                     progress=fmt is VerifyFormat.table)
     render(app, doc, fmt, output)
-    if verdict.exit_code:
+    if doc["exit_code"]:
         if fmt is not VerifyFormat.table or output is not None:
-            for problem in verdict.problems:
+            for problem in doc["problems"]:
                 app.err.print(f"failed: {problem}", markup=False, highlight=False)
-        raise typer.Exit(verdict.exit_code)
+        raise typer.Exit(doc["exit_code"])
 
 
 def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
                criterion: str | None = None, ratchet: bool = False, strict: bool = False,
                min_score: float | None = None, update_baseline: bool = False,
-               base: str | None = None, write: bool = True, jobs: int = 4,
-               timeout: float = 120.0, live: bool = False, python: Path | None = None,
-               progress: bool = False) -> tuple[dict[str, Any], Verdict]:
-    from propctl.checks import engine, gate
+               base: str | None = None, write: bool = True, use_cache: bool = True,
+               jobs: int = 4, timeout: float = 120.0, live: bool = False,
+               python: Path | None = None, progress: bool = False) -> dict[str, Any]:
+    """The verify document (`--format json`); its `exit_code` and `problems` are the gate's."""
+    from propctl.checks import replay
+    from propctl.checks.fileindex import FileIndex
+    from propctl.roadmap.locate import find_roadmap
+
+    repo = app.repo.resolve()
+    whole = tier is None and task is None and criterion is None and base is None
+    files = FileIndex(repo)
+    path, _ = find_roadmap(app.repo, app.roadmap_path)
+    conditions = replay.Conditions(path, _python_for(repo, python), live)
+    if whole and use_cache and not update_baseline:
+        recorded, why = replay.lookup(repo, files, conditions)
+        app.debug(f"verify: {why}" + ("" if recorded else ": running the checks"))
+        if recorded is not None:
+            return _replayed(app, repo, recorded, ratchet=ratchet, strict=strict,
+                             min_score=min_score, write=write)
+    return _full_run(app, repo, files, conditions, tier=tier, task=task, criterion=criterion,
+                     ratchet=ratchet, strict=strict, min_score=min_score,
+                     update_baseline=update_baseline, base=base, write=write,
+                     use_cache=use_cache, jobs=jobs, timeout=timeout, progress=progress,
+                     whole=whole)
+
+
+def _full_run(app: App, repo: Path, files: FileIndex, conditions: Conditions, *,
+              tier: int | None, task: int | None, criterion: str | None, ratchet: bool,
+              strict: bool, min_score: float | None, update_baseline: bool, base: str | None,
+              write: bool, use_cache: bool, jobs: int, timeout: float, progress: bool,
+              whole: bool) -> dict[str, Any]:
+    from propctl.checks import engine, gate, replay
     from propctl.checks.asgi_pool import RunnerPool
     from propctl.checks.services import RedisServer
     from propctl.state import RepoState, git_commit
@@ -116,21 +148,25 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     roadmap = app.load_roadmap()
     _check_params(app)
     items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
-    engine.refuse_untrusted(items, app.roadmap_trusted, str(_roadmap_path(app)))
-    repo = app.repo.resolve()
+    engine.refuse_untrusted(items, app.roadmap_trusted, str(conditions.roadmap))
     attestations = gate.load_attestations(repo, base)
     waivers = gate.load_waivers(roadmap, repo, base)
     redis = RedisServer()
     pool = RunnerPool()
-    ctx = _context(app, repo, timeout, live, python,
+    ctx = _context(app, repo, files, conditions,
                    {"redis": redis, "asgi_pool": pool, "attestations": attestations,
-                    "today": date.today()})
-    cache = engine.ResultCache.load(repo)  # read always; written only when the run may write
+                    "today": date.today()}, timeout)
+    # read unless --no-cache; written only when the run may write
+    cache = engine.ResultCache.load(repo, fresh=not use_cache)
     try:
         results = _run(app, items, ctx, jobs, cache, progress)
     finally:
         pool.close()
         redis.stop()
+    # every result a function of its inputs (no command ran, nothing errored): a run with none
+    # of them changed may replay this one
+    replay_this = whole and cache.replayable == len(items) and not engine.executing_items(
+        items) and all(r.status.value != "error" for r in results)
     problems = gate.apply_waivers(results, waivers, date.today())
     commit = git_commit(repo)
     baseline = gate.load_baseline(repo, base)
@@ -148,10 +184,44 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
                                previous=gate.previous_run(repo, base) if ratchet else None,
                                carried=gate.carried_statuses(latest, {i.id for i in items}))
     verdict = gate.judge(roadmap, results, options, problems)
+    doc = document(app, verdict, commit)
     if write:
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
         cache.save(ctx.files.hash_memo)
-    return document(app, verdict, commit), verdict
+        if replay_this:
+            replay.record(repo, files, conditions, cache.used, replay.Recorded(
+                results=doc["results"], problems=problems, score=doc["score"],
+                roadmap=doc["roadmap"], tasks=doc["tasks"], attested=sorted(attestations)))
+        elif whole:
+            replay.forget(repo)
+    return doc
+
+
+def _replayed(app: App, repo: Path, recorded: Recorded, *, ratchet: bool, strict: bool,
+              min_score: float | None, write: bool) -> dict[str, Any]:
+    """A run with nothing changed: the recorded results, judged as a full run judges them."""
+    from propctl.checks import rules
+    from propctl.state import RepoState, git_commit
+
+    table = [rules.Row(r["id"], r["type"], r["status"], r["message"])
+             for r in recorded.results]
+    overall = float(recorded.score["overall"])
+    problems = list(recorded.problems)
+    problems += rules.must_hold(table, baseline=RepoState(repo).baseline(),
+                                attested=set(recorded.attested), strict=strict)
+    if ratchet:
+        problems += rules.regressions(table, overall, RepoState(repo).latest())
+    problems += rules.under_min_score(overall, min_score)
+    commit = git_commit(repo)
+    if write:
+        RepoState(repo).append_history(rules.history_line(
+            {r.id: r.status for r in table}, {}, recorded.score, recorded.roadmap, commit))
+    return {
+        "schema_version": SCHEMA_VERSION, "roadmap": recorded.roadmap, "repo": str(app.repo),
+        "commit": commit, "summary": rules.summary(r.status for r in table),
+        "score": recorded.score, "exit_code": 1 if problems else 0, "problems": problems,
+        "tasks": recorded.tasks, "results": [{**r, "cached": True} for r in recorded.results],
+    }
 
 
 def _check_params(app: App) -> None:
@@ -174,20 +244,24 @@ def _roadmap_path(app: App) -> Path:
     return find_roadmap(app.repo, app.roadmap_path)[0]
 
 
-def _context(app: App, repo: Path, timeout: float, live: bool, python: Path | None,
-             services: dict[str, Any]) -> CheckContext:
-    from propctl.checks.base import CheckContext
-    from propctl.checks.fileindex import FileIndex
+def _python_for(repo: Path, python: Path | None) -> str:
+    """The target's interpreter: --python, else <repo>/.venv/bin/python, else propctl's."""
     from propctl.errors import UserError
 
     if python is not None and not python.is_file():
         raise UserError(f"--python {python}: no such file",
                         hint="point it at the target's interpreter, e.g. .venv/bin/python")
     own = repo / ".venv" / "bin" / "python"
-    chosen = str(python) if python else (str(own) if own.is_file() else sys.executable)
-    return CheckContext(repo=repo, roadmap=app.load_roadmap(), files=FileIndex(repo),
-                        python=chosen, timeout_s=timeout, trusted=app.roadmap_trusted,
-                        live=live, services=services)
+    return str(python) if python else (str(own) if own.is_file() else sys.executable)
+
+
+def _context(app: App, repo: Path, files: FileIndex, conditions: Conditions,
+             services: dict[str, Any], timeout: float) -> CheckContext:
+    from propctl.checks.base import CheckContext
+
+    return CheckContext(repo=repo, roadmap=app.load_roadmap(), files=files,
+                        python=conditions.python, timeout_s=timeout,
+                        trusted=app.roadmap_trusted, live=conditions.live, services=services)
 
 
 def _run(app: App, items: list[Item], ctx: CheckContext, jobs: int, cache: Any,

@@ -6,6 +6,7 @@ Nested checks' parameters are validated with the outer one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -54,9 +55,16 @@ class _Composite(CheckKind):
         return [instantiate(c, ctx.item_id or "check") for c in self.params.checks]
 
     def inputs(self, ctx: CheckContext) -> list[str] | None:
+        return self._union(ctx, lambda check: check.inputs(ctx))
+
+    def replay_inputs(self, ctx: CheckContext) -> list[str] | None:
+        return self._union(ctx, lambda check: check.replay_inputs(ctx))
+
+    def _union(self, ctx: CheckContext,
+               inputs_of: Callable[[CheckKind], list[str] | None]) -> list[str] | None:
         out: list[str] = []
         for check in self._nested(ctx):
-            found = check.inputs(ctx) if check is not None else None
+            found = inputs_of(check) if check is not None else None
             if found is None:
                 return None
             out += found

@@ -27,6 +27,7 @@ class Manual(CheckKind):
     """Needs a person: satisfied by an attestation that has not expired."""
 
     Params = ManualParams
+    state_only = True
 
     def run(self, ctx: CheckContext) -> Result:
         attestations = ctx.services.get("attestations") or {}
