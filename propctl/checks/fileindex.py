@@ -308,13 +308,8 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 # ---- listing a repo ------------------------------------------------------------------------
 def _git_files(root: Path) -> list[str] | None:
+    """None outside a git work tree (ls-files fails there), else its files under `root`."""
     try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True, text=True, timeout=20, check=False,
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
-            return None
         out = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"],
             capture_output=True, timeout=60, check=False,

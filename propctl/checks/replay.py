@@ -5,7 +5,7 @@ an all-cached run has to validate the roadmap and import every check kind to com
 most of its time as a new process. So a full run (no --tier/--task/--criterion, no --base) whose
 every result is a function of its inputs (file checks and attestations; no `command` or `asgi`
 check, which run code, no live check, no error) also records here what the run as a whole
-depended on: propctl's version, the roadmap's bytes, the interpreter and --live, today's date
+depended on: propctl's version, the roadmap's bytes, today's date
 (expiries), the waivers and attestations, the repo's file listing (and the files .gitignore
 hides, when CI artifacts were looked for), and each input file's size, mtime and hash. When
 all of that is unchanged, the next run's results are these: exactly what the result cache would
@@ -31,15 +31,6 @@ STATE_FILES = (f"{STATE_DIR}/waivers.yaml", f"{STATE_DIR}/attestations.yaml")
 FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Conditions:
-    """What a run's results depend on besides the repo's files."""
-
-    roadmap: Path
-    python: str
-    live: bool
-
-
 @dataclass
 class Recorded:
     """A full run's outcome, before the gate: results with waivers applied, the expired-waiver
@@ -56,7 +47,7 @@ class Recorded:
         return dict(vars(self))
 
 
-def record(repo: Path, files: FileIndex, conditions: Conditions, inputs: set[str],
+def record(repo: Path, files: FileIndex, roadmap: Path, inputs: set[str],
            outcome: Recorded) -> None:
     signatures: dict[str, list[Any] | None] = {}
     for rel in sorted(inputs):
@@ -66,7 +57,7 @@ def record(repo: Path, files: FileIndex, conditions: Conditions, inputs: set[str
             signatures[rel] = None
         else:  # no stat to trust: mtime 0 makes the next run hash the file again
             signatures[rel] = list(memo) if memo and memo[2] == digest else [0, 0, digest]
-    fingerprint = {name: part() for name, part in _parts(repo, files, conditions,
+    fingerprint = {name: part() for name, part in _parts(repo, files, roadmap,
                                                          files.artifacts_used)}
     body = {"format": FORMAT, "fingerprint": fingerprint, "inputs": signatures,
             "outcome": outcome.as_json()}
@@ -79,7 +70,7 @@ def forget(repo: Path) -> None:
 
 
 def lookup(repo: Path, files: FileIndex,
-           conditions: Conditions) -> tuple[Recorded | None, str]:
+           roadmap: Path) -> tuple[Recorded | None, str]:
     """The recorded outcome when nothing it depends on changed; else None and what changed
     (`files` is the run's index: a miss has listed the repo for the full run already)."""
     try:
@@ -93,7 +84,7 @@ def lookup(repo: Path, files: FileIndex,
         return None, "no recorded run"
     except (OSError, ValueError, KeyError, TypeError):
         return None, "the recorded run is unreadable"
-    for name, part in _parts(repo, files, conditions, bool(recorded.get("artifacts"))):
+    for name, part in _parts(repo, files, roadmap, bool(recorded.get("artifacts"))):
         if part() != recorded.get(name):
             return None, f"changed since the last run: {name}"
     try:
@@ -108,16 +99,15 @@ def lookup(repo: Path, files: FileIndex,
     return outcome, "nothing changed since the last run"
 
 
-def _parts(repo: Path, files: FileIndex, conditions: Conditions,
+def _parts(repo: Path, files: FileIndex, roadmap: Path,
            artifacts: bool) -> list[tuple[str, Callable[[], Any]]]:
     """What a run depends on besides its inputs, cheapest first (`lookup` stops at the first
-    difference)."""
+    difference). Not --python or --live: only checks that run code or reach the world use
+    them, and a run with such a check is never recorded."""
     return [
         ("propctl", lambda: __version__),
-        ("python", lambda: conditions.python),
-        ("live", lambda: conditions.live),
         ("today", lambda: date.today().isoformat()),
-        ("roadmap", lambda: [str(conditions.roadmap), _file_digest(conditions.roadmap)]),
+        ("roadmap", lambda: [str(roadmap), _file_digest(roadmap)]),
         ("state", lambda: {rel: _file_digest(repo / rel) for rel in STATE_FILES}),
         ("listing", lambda: _names_digest(files.files)),
         ("artifacts", lambda: _names_digest(files.on_disk) if artifacts else None),

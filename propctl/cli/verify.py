@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from propctl.checks.engine import Item, ItemResult
     from propctl.checks.fileindex import FileIndex
     from propctl.checks.gate import Verdict
-    from propctl.checks.replay import Conditions, Recorded
+    from propctl.checks.replay import Recorded
     from propctl.cli.app import App
 
 SCHEMA_VERSION = 1
@@ -121,25 +121,25 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
     whole = tier is None and task is None and criterion is None and base is None
     files = FileIndex(repo)
     path, _ = find_roadmap(app.repo, app.roadmap_path)
-    conditions = replay.Conditions(path, _python_for(repo, python), live)
+    chosen = _python_for(repo, python)
     if whole and use_cache and not update_baseline:
-        recorded, why = replay.lookup(repo, files, conditions)
+        recorded, why = replay.lookup(repo, files, path)
         app.debug(f"verify: {why}" + ("" if recorded else ": running the checks"))
         if recorded is not None:
             return _replayed(app, repo, recorded, ratchet=ratchet, strict=strict,
                              min_score=min_score, write=write)
-    return _full_run(app, repo, files, conditions, tier=tier, task=task, criterion=criterion,
+    return _full_run(app, repo, files, path, tier=tier, task=task, criterion=criterion,
                      ratchet=ratchet, strict=strict, min_score=min_score,
                      update_baseline=update_baseline, base=base, write=write,
                      use_cache=use_cache, jobs=jobs, timeout=timeout, progress=progress,
-                     whole=whole)
+                     whole=whole, python=chosen, live=live)
 
 
-def _full_run(app: App, repo: Path, files: FileIndex, conditions: Conditions, *,
+def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
               tier: int | None, task: int | None, criterion: str | None, ratchet: bool,
               strict: bool, min_score: float | None, update_baseline: bool, base: str | None,
               write: bool, use_cache: bool, jobs: int, timeout: float, progress: bool,
-              whole: bool) -> dict[str, Any]:
+              whole: bool, python: str, live: bool) -> dict[str, Any]:
     from propctl.checks import engine, gate, replay
     from propctl.checks.asgi_pool import RunnerPool
     from propctl.checks.services import RedisServer
@@ -148,12 +148,12 @@ def _full_run(app: App, repo: Path, files: FileIndex, conditions: Conditions, *,
     roadmap = app.load_roadmap()
     _check_params(app)
     items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
-    engine.refuse_untrusted(items, app.roadmap_trusted, str(conditions.roadmap))
+    engine.refuse_untrusted(items, app.roadmap_trusted, str(roadmap_path))
     attestations = gate.load_attestations(repo, base)
     waivers = gate.load_waivers(roadmap, repo, base)
     redis = RedisServer()
     pool = RunnerPool()
-    ctx = _context(app, repo, files, conditions,
+    ctx = _context(app, repo, files, python, live,
                    {"redis": redis, "asgi_pool": pool, "attestations": attestations,
                     "today": date.today()}, timeout)
     # read unless --no-cache; written only when the run may write
@@ -189,7 +189,7 @@ def _full_run(app: App, repo: Path, files: FileIndex, conditions: Conditions, *,
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
         cache.save(ctx.files.hash_memo)
         if replay_this:
-            replay.record(repo, files, conditions, cache.used, replay.Recorded(
+            replay.record(repo, files, roadmap_path, cache.used, replay.Recorded(
                 results=doc["results"], problems=problems, score=doc["score"],
                 roadmap=doc["roadmap"], tasks=doc["tasks"], attested=sorted(attestations)))
         elif whole:
@@ -255,13 +255,13 @@ def _python_for(repo: Path, python: Path | None) -> str:
     return str(python) if python else (str(own) if own.is_file() else sys.executable)
 
 
-def _context(app: App, repo: Path, files: FileIndex, conditions: Conditions,
+def _context(app: App, repo: Path, files: FileIndex, python: str, live: bool,
              services: dict[str, Any], timeout: float) -> CheckContext:
     from propctl.checks.base import CheckContext
 
     return CheckContext(repo=repo, roadmap=app.load_roadmap(), files=files,
-                        python=conditions.python, timeout_s=timeout,
-                        trusted=app.roadmap_trusted, live=conditions.live, services=services)
+                        python=python, timeout_s=timeout,
+                        trusted=app.roadmap_trusted, live=live, services=services)
 
 
 def _run(app: App, items: list[Item], ctx: CheckContext, jobs: int, cache: Any,
