@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -139,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug: keep the details, tell the user where
+        import traceback
+
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "propctl-crash.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         print(f"propctl hit a bug: {sys.exc_info()[1]!r}\nthe traceback is in {log}; please "
