@@ -339,9 +339,10 @@ def plan(repo: Path, generation: Generation, *, merge: bool = False) -> Plan:
     seen: dict[str, str] = {}           # content each path would have after earlier specs
     actions: list[FileAction] = []
     kinds: dict[str, str] = {}
+    root = repo.resolve()
     for spec in generation.files:
         spec.path = safe_relpath(spec.path)
-        target = inside(repo, spec.path)
+        target = inside(root, spec.path, resolved=True)
         kind = "file" if isinstance(spec, FileSpec) else "patch"
         if kinds.setdefault(spec.path, kind) != kind:
             raise UserError(f"generator {generation.generator!r} both writes and patches "

@@ -128,9 +128,10 @@ def safe_relpath(value: str, what: str = "path") -> str:
     return "/".join(parts)
 
 
-def inside(repo: Path, relpath: str) -> Path:
-    """The absolute path of `relpath` in `repo`, refusing symlinks that lead outside it."""
-    root = repo.resolve()
+def inside(repo: Path, relpath: str, *, resolved: bool = False) -> Path:
+    """The absolute path of `relpath` in `repo`, refusing symlinks that lead outside it
+    (`resolved`: the caller resolved `repo` already)."""
+    root = repo if resolved else repo.resolve()
     target = (root / relpath).resolve()
     if target != root and root not in target.parents:
         raise UserError(f"{relpath}: resolves to {target}, outside the repository {root}",
