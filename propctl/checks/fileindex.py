@@ -25,6 +25,7 @@ class FileIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._text: dict[str, str | None] = {}
+        self._unread: dict[str, str] = {}
         self._hash: dict[str, str] = {}
         self._globs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
@@ -184,18 +185,27 @@ class FileIndex:
         with self._lock:
             if rel in self._text:
                 return self._text[rel]
+        why = None
         try:
             path = self.root / rel
             if path.stat().st_size > MAX_READ:
-                text = None
+                text, why = None, f"larger than {MAX_READ // (1024 * 1024)} MiB"
             else:
                 raw = path.read_bytes()
                 text = None if b"\0" in raw[:8192] else raw.decode("utf-8", errors="replace")
-        except OSError:
-            text = None
+        except OSError as exc:
+            text, why = None, f"unreadable: {exc.strerror or exc}"
         with self._lock:
             self._text[rel] = text
+            if why:
+                self._unread[rel] = why
         return text
+
+    def unread(self, rel: str) -> str | None:
+        """Why `read_text` gave None for a file that is not binary (too large, unreadable):
+        a check cannot say what such a file holds."""
+        with self._lock:
+            return self._unread.get(rel)
 
     def hash(self, rel: str) -> str:
         with self._lock:

@@ -180,3 +180,28 @@ def test_the_users_redis_is_never_emptied(tmp_path: Path, asgi_pool: Any, redis_
     result = run(check, repo, services={"asgi_pool": asgi_pool, "redis": no_server})
     assert result.status is Status.PASS, result.message
     assert client.get("precious") == b"1" and client.exists("cache:feed")
+
+
+BIG = "x = 1\n" * (5 * 1024 * 1024 // 6 + 1)  # over the 4 MiB a check reads
+
+
+@pytest.mark.parametrize(("check", "status"), [
+    # must not match: a file it cannot read may hold the pattern
+    ({"must_match": False}, "error"),
+    # must match, and the readable files already have enough matches: the big one cannot matter
+    ({"must_match": True}, "pass"),
+    # must match in every file: the big one might or might not
+    ({"must_match": True, "every_file": True}, "error"),
+    # must match twice: one readable match; the big file might hold the second
+    ({"must_match": True, "min_matches": 2}, "error"),
+], ids=["absent", "present", "every-file", "min-matches"])
+def test_a_text_check_errors_when_a_file_it_cannot_read_could_change_the_verdict(
+        tmp_path: Path, check: dict[str, Any], status: str) -> None:
+    repo = make_repo(tmp_path / "repo", {"app/main.py": "SECRET = 1\n", "app/big.py": BIG,
+                                         "app/logo.py": ""})
+    (repo / "app" / "logo.py").write_bytes(b"\x89PNG\0\0SECRET")  # binary: never an error
+    result = run({"kind": "text", "files": "app/*.py", "pattern": "SECRET", **check}, repo)
+    assert result.status.value == status, result.message
+    if status == "error":
+        assert "app/big.py (larger than 4 MiB)" in result.message
+        assert "logo" not in result.message

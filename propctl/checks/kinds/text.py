@@ -63,6 +63,13 @@ class Text(CheckKind):
             hits += [Evidence(_snippet(text or "", m), name, line_of(text or "", m.start()))
                      for m in found]
         shown = p.pattern if len(p.pattern) <= 60 else p.pattern[:57] + "..."
+        unread = [(name, why) for name in missing if (why := ctx.files.unread(name))]
+        if unread and not (p.must_match and not p.every_file and len(hits) >= p.min_matches):
+            # what they hold could change the verdict: say so rather than guess
+            return Result.errored(
+                f"cannot read {plural(len(unread), 'file')} to look for /{shown}/: "
+                + ", ".join(f"{name} ({why})" for name, why in unread[:5]),
+                [Evidence(why, name) for name, why in unread[:20]])
         if not p.must_match:
             if hits:
                 hit_files = sorted({e.file or "" for e in hits})
