@@ -78,7 +78,10 @@ def _records(text: str | None, source: str) -> list[dict[str, Any]]:
     return data
 
 
-def load_attestations(repo: Path, base: str | None = None) -> dict[str, Attestation]:
+def load_attestations(repo: Path, base: str | None = None,
+                      known: set[str] | None = None) -> dict[str, Attestation]:
+    """The attestations; with `known` (the roadmap's criteria), one for any other id is an
+    error rather than silently nothing."""
     source = f"{base}:{ATTESTATIONS}" if base else str(repo / ATTESTATIONS)
     out: dict[str, Attestation] = {}
     for number, raw in enumerate(_records(read_state_file(repo, ATTESTATIONS, base), source), 1):
@@ -88,6 +91,10 @@ def load_attestations(repo: Path, base: str | None = None) -> dict[str, Attestat
             raise UserError(f"{where}: missing {', '.join(missing)}",
                             hint="write entries with `propctl attest CRITERION --by NAME "
                             "--evidence URL`")
+        if known is not None and str(raw["criterion"]) not in known:
+            raise UserError(f"{where}: unknown criterion {raw['criterion']!r}",
+                            hint="criterion ids look like 2.a4; remove attestations for "
+                            "criteria that no longer exist")
         expires = raw.get("expires")
         out[str(raw["criterion"])] = Attestation(
             str(raw["criterion"]), str(raw["by"]), str(raw["evidence"]),

@@ -149,7 +149,7 @@ def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
     _check_params(app)
     items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
     engine.refuse_untrusted(items, app.roadmap_trusted, str(roadmap_path))
-    attestations = gate.load_attestations(repo, base)
+    attestations = gate.load_attestations(repo, base, {c.id for _, c in roadmap.criteria()})
     waivers = gate.load_waivers(roadmap, repo, base)
     redis = RedisServer()
     pool = RunnerPool()

@@ -237,6 +237,21 @@ def test_bad_waivers_exit_2(example_repo: Path, capsys: pytest.CaptureFixture[st
     assert code == 2 and "waivers.yaml" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("body", [
+    "- {criterion: 2.a99, by: qa, evidence: https://e, date: 2026-01-05}\n",
+    "- {criterion: 2.a4, by: qa, date: 2026-01-05}\n",
+    "- {criterion: 2.a4, by: qa, evidence: e, date: 2026-02-30}\n",
+])
+def test_bad_attestations_exit_2(example_repo: Path, capsys: pytest.CaptureFixture[str],
+                                 body: str) -> None:
+    """An attestation for a criterion the roadmap lacks is a mistake to fix, not nothing."""
+    write(example_repo / ".propctl/attestations.yaml", body)
+    code, _, err = verify(capsys, example_repo, "--criterion", "2.2", "--no-history")
+    flat = " ".join(err.split())
+    assert code == 2 and "attestations.yaml" in flat and "Traceback" not in err
+    assert "2.a99" in flat or "2.a99" not in body
+
+
 def test_the_targets_python_without_the_apps_dependencies_is_an_error(
         example_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import sys
