@@ -12,7 +12,7 @@ from typing import Any
 
 from propctl.errors import UserError
 
-SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")  # a DNS label: Kubernetes names
 ENTITY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "[[", "]]", "[%", "%]", "${")
 _PORT_LINE = re.compile(r"^\s*(?:export\s+)?(?:[A-Z_]*_)?PORT\s*=\s*(\d+)\s*$", re.M)
@@ -39,8 +39,9 @@ def service_name(value: str) -> str:
                              f"apps/{value}")
     if not SERVICE_RE.match(value):
         raise UserError(
-            f"service name {value!r}: must match ^[a-z][a-z0-9-]{{1,39}}$ (lowercase letters, "
-            "digits and '-', starting with a letter, 2 to 40 characters)"
+            f"service name {value!r}: must match {SERVICE_RE.pattern} (lowercase letters, "
+            "digits and '-', starting with a letter, ending with a letter or digit, 2 to 40 "
+            "characters: it names Kubernetes objects)"
         )
     return value
 

@@ -10,12 +10,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from propctl.generators.names import SERVICE_RE
 from propctl.roadmap.kinds import CHECK_KINDS
 
 _TIER_ID = re.compile(r"^tier[1-9][0-9]*$")
 _SUBTASK_ID = re.compile(r"^[1-9][0-9]*\.[0-9]+(-[0-9]+)?$")
 _CRITERION_ID = re.compile(r"^[1-9][0-9]*\.a[0-9]+$")
-_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+_NAME = SERVICE_RE  # one rule for the roadmap and the generators
 
 
 class _Strict(BaseModel):

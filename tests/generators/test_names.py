@@ -11,7 +11,7 @@ from propctl.generators import names
 from propctl.roadmap.models import Service
 
 BAD_NAMES = ["", " ", "../x", "/abs", "{{ 7*7 }}", "[[ x ]]", "a\x00b", "a\nb", "Auth", "1abc",
-             "a", "a_b", "x" * 41, "auth-service", "a/b"]
+             "a", "a_b", "x" * 41, "auth-service", "a/b", "auth-", "trust-"]
 SERVICES = [Service(name="auth", port=3001), Service(name="property", port=3002)]
 
 
