@@ -47,6 +47,8 @@ TYPES: dict[str, FieldType] = {
 }
 RESERVED = {"id", "created_at", "updated_at", "metadata", "registry", "to_dict",
             "func", "mapped_column"}  # the model's class body calls these two after the fields
+# the repository's own parameters: a field of that name could not be passed as a keyword
+PARAMETERS = {"self", "offset", "limit", "order_by"}
 _FIELD = re.compile(r"^(?P<name>[^:]+):(?P<type>[a-z]+)(?P<optional>\??)$")
 
 
@@ -59,9 +61,10 @@ class Field:
     other: str
 
 
-def parse_fields(spec: str) -> list[tuple[str, str, bool]]:
+def parse_fields(spec: str, module: str = "") -> list[tuple[str, str, bool]]:
     """`"name:str, price:int, agent_id:int?"` -> [(name, type, nullable)]; `?` makes a column
-    nullable. Every mistake names the field and the fix."""
+    nullable. Every mistake names the field and the fix (`module`: the entity's, whose
+    `<module>_id` is the repository's id parameter)."""
     out: list[tuple[str, str, bool]] = []
     for raw in (part.strip() for part in spec.split(",")):
         if not raw:
@@ -72,18 +75,23 @@ def parse_fields(spec: str) -> list[tuple[str, str, bool]]:
                             hint=f"e.g. \"name:str, price:int, agent_id:int?\"; types: "
                             f"{', '.join(TYPES)}")
         name, kind, nullable = match["name"], match["type"], bool(match["optional"])
-        _check_field(raw, name, kind, {n for n, _, _ in out})
+        _check_field(raw, name, kind, {n for n, _, _ in out}, module)
         out.append((name, kind, nullable))
     return out
 
 
-def _check_field(raw: str, name: str, kind: str, seen: set[str]) -> None:
+def _check_field(raw: str, name: str, kind: str, seen: set[str], module: str) -> None:
     if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
         raise UserError(f"--fields: {raw!r}: {name!r} must be a lowercase Python identifier")
     if name in RESERVED or name.startswith("_"):
         raise UserError(f"--fields: {raw!r}: {name!r} is reserved (every model has id, "
                         "created_at, updated_at; SQLAlchemy uses metadata, registry; the model "
                         "calls func and mapped_column)")
+    if name in PARAMETERS or (module and name == f"{module}_id"):
+        taken = ", ".join(sorted(PARAMETERS | ({f"{module}_id"} if module else set())))
+        raise UserError(f"--fields: {raw!r}: {name!r} is a parameter of the generated "
+                        f"repository's methods ({taken}); it could not be set or filtered on",
+                        hint=f"rename the field, e.g. {name}_value")
     if name in seen:
         raise UserError(f"--fields: {name!r} is given twice")
     if kind not in TYPES:
@@ -158,7 +166,7 @@ def repository_generation(roadmap: Roadmap, repo: Path, service: str, entity: st
     if not (target.repo / code / "database.py").is_file():
         raise UserError(f"{code}/database.py: not found; the model derives from its Base",
                         hint=f"propctl scaffold database --service {service}")
-    parsed = parse_fields(fields if fields is not None else DEFAULT_FIELDS)
+    parsed = parse_fields(fields if fields is not None else DEFAULT_FIELDS, snake(entity))
     data = template_variables(service, entity, parsed)
     data["pkg"] = f"{target.package}." if target.package else ""
     files: list[FileSpec | PatchSpec] = list(render_dir("repository/code", data, dest=code))

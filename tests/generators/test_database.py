@@ -58,6 +58,15 @@ def test_bad_fields_are_refused(spec: str, message: str) -> None:
         parse_fields(spec)
 
 
+@pytest.mark.parametrize("spec", ["self:str", "limit:int", "offset:int", "order_by:str",
+                                  "lead_source_id:int"])
+def test_fields_named_like_the_repositorys_parameters_are_refused(spec: str) -> None:
+    """`list(limit=...)`, `update(lead_source_id, ...)`: such a field could never be set."""
+    with pytest.raises(UserError, match="parameter of the generated repository"):
+        parse_fields(spec, "lead_source")
+    assert parse_fields("agent_id:int", "lead_source") == [("agent_id", "int", False)]
+
+
 @pytest.mark.parametrize("word, module, table", [
     ("Agent", "agent", "agents"), ("LeadSource", "lead_source", "lead_sources"),
     ("Property", "property", "properties"), ("Address", "address", "addresses"),
