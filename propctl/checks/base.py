@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
 
-class Status(str, enum.Enum):
+class Status(str, enum.Enum):  # noqa: UP042 - StrEnum would change str(): f-strings, logs
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"  # could not run: missing tool, timeout, crash. Never counts as pass.

@@ -104,7 +104,8 @@ with TestClient(app) as c:
     crm = c.get("/api/v1/crm/leads", headers={"Origin": "http://localhost:3005"})
     docs = c.get("/api/v1/docs")
     print(json.dumps({"v1": [v1.status_code, dict(v1.headers)], "old": dict(old.headers),
-                      "miss": [miss.status_code, miss.json()], "crm": [crm.status_code, crm.headers.get("access-control-allow-origin")],
+                      "miss": [miss.status_code, miss.json()],
+                      "crm": [crm.status_code, crm.headers.get("access-control-allow-origin")],
                       "docs": [docs.status_code, "/api/v1/openapi.json" in docs.text],
                       "openapi": sorted(app.openapi()["paths"])}))
 """)
