@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from propctl.checks.rules import STATUSES
 from propctl.errors import UserError
-
-STATUSES = ("pass", "fail", "error", "skip", "manual", "waived")
 
 
 @dataclass(frozen=True)

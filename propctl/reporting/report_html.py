@@ -183,16 +183,15 @@ def _tier_section(r: Report) -> str:
         rows.append([escape(f"{tier.id} {tier.name} (weeks {tier.weeks[0]}–{tier.weeks[1]}, "
                             f"{tier.tasks_complete}/{len(tier.tasks)} tasks)"),
                      f"{tier.subtasks_done}/{tier.subtasks_total}",
-                     *(str(tier.criteria[s]) for s in COUNTED if s != "skip"),
+                     *(str(tier.criteria[s]) for s in COUNTED),
                      f.hours(tier.effort_done), f.hours(tier.effort_left)])
         classes.append("tier")
         for t in tier.tasks:
             rows.append([escape(f"{t.id} {t.title}"), f"{t.subtasks_done}/{t.subtasks_total}",
-                         *(str(t.criteria[s]) for s in COUNTED if s != "skip"),
+                         *(str(t.criteria[s]) for s in COUNTED),
                          f.hours(t.effort_done), f.hours(t.effort_left)])
             classes.append("")
-    header = ["tier / task", "subtasks done", *(s for s in COUNTED if s != "skip"),
-              "effort done", "effort left"]
+    header = ["tier / task", "subtasks done", *COUNTED, "effort done", "effort left"]
     return ("<section><h2>Tier progress</h2>" + chart + keys + _table(header, rows, 1, classes)
             + "</section>")
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from propctl.reporting import report_format as f
-from propctl.reporting.report_model import Report, TierRow
+from propctl.reporting.report_model import COUNTED, Report, TaskRow, TierRow
 
 TOP_ACTIONS = 5
 MAX_FLIPS = 30
@@ -63,29 +63,23 @@ def _dimensions(r: Report) -> str:
         ["dimension", "baseline", "now", "next target", "final target"], rows)
 
 
-def _tier_cells(t: TierRow) -> list[str]:
-    c = t.criteria
-    return [f"{t.subtasks_done}/{t.subtasks_total}", str(c["pass"]), str(c["fail"]),
-            str(c["error"]), str(c["manual"]), str(c["waived"]), f.hours(t.effort_done),
-            f.hours(t.effort_left)]
+def _cells(t: TierRow | TaskRow) -> list[str]:
+    return [f"{t.subtasks_done}/{t.subtasks_total}", *(str(t.criteria[s]) for s in COUNTED),
+            f.hours(t.effort_done), f.hours(t.effort_left)]
 
 
 def _tiers(r: Report) -> str:
     rows = []
     for tier in r.tiers:
         rows.append([f"**{tier.id} {_esc(tier.name)}** (weeks {tier.weeks[0]}–{tier.weeks[1]}, "
-                     f"{tier.tasks_complete}/{len(tier.tasks)} tasks)", *_tier_cells(tier)])
+                     f"{tier.tasks_complete}/{len(tier.tasks)} tasks)", *_cells(tier)])
         for t in tier.tasks:
-            c = t.criteria
-            rows.append([f"{t.id} {_esc(t.title)}", f"{t.subtasks_done}/{t.subtasks_total}",
-                         str(c["pass"]), str(c["fail"]), str(c["error"]), str(c["manual"]),
-                         str(c["waived"]), f.hours(t.effort_done), f.hours(t.effort_left)])
+            rows.append([f"{t.id} {_esc(t.title)}", *_cells(t)])
     e = r.effort
     total = (f"Effort: {f.hours(e.done)} done, {f.hours(e.left)} left, {f.hours(e.waived)} "
              f"waived, of {f.hours(e.total)} ({f.percent(e.done, e.total)} done).")
-    return "### Tiers and tasks\n\n" + _table(
-        ["tier / task", "subtasks done", "pass", "fail", "error", "manual", "waived",
-         "effort done", "effort left"], rows) + "\n\n" + total
+    header = ["tier / task", "subtasks done", *COUNTED, "effort done", "effort left"]
+    return "### Tiers and tasks\n\n" + _table(header, rows) + "\n\n" + total
 
 
 def _forecast(r: Report) -> str:

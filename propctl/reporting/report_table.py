@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape as _e
 
 from propctl.reporting import report_format as f
-from propctl.reporting.report_model import Report
+from propctl.reporting.report_model import COUNTED, Report, TaskRow, TierRow
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,19 +74,18 @@ def _dimensions(r: Report) -> Table:
 
 def _tiers(r: Report) -> Table:
     table = _table("Tiers and tasks (criteria by status; effort hours)", "tier / task", "sub",
-                   "pass", "fail", "err", "man", "waiv", "done", "left")
+                   "pass", "fail", "err", "skip", "man", "waiv", "n/r", "done", "left")
     for tier in r.tiers:
-        c = tier.criteria
         table.add_row(f"[bold]{tier.id} {_e(tier.name)}[/bold] ({tier.tasks_complete}/"
-                      f"{len(tier.tasks)} tasks)", f"{tier.subtasks_done}/{tier.subtasks_total}",
-                      str(c["pass"]), str(c["fail"]), str(c["error"]), str(c["manual"]),
-                      str(c["waived"]), f.hours(tier.effort_done), f.hours(tier.effort_left))
+                      f"{len(tier.tasks)} tasks)", *_cells(tier))
         for t in tier.tasks:
-            c = t.criteria
-            table.add_row(f"  {t.id} {_e(t.title)}", f"{t.subtasks_done}/{t.subtasks_total}",
-                          str(c["pass"]), str(c["fail"]), str(c["error"]), str(c["manual"]),
-                          str(c["waived"]), f.hours(t.effort_done), f.hours(t.effort_left))
+            table.add_row(f"  {t.id} {_e(t.title)}", *_cells(t))
     return table
+
+
+def _cells(t: TierRow | TaskRow) -> list[str]:
+    return [f"{t.subtasks_done}/{t.subtasks_total}", *(str(t.criteria[s]) for s in COUNTED),
+            f.hours(t.effort_done), f.hours(t.effort_left)]
 
 
 def _forecast(r: Report) -> Table:

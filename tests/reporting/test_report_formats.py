@@ -88,3 +88,26 @@ def test_markdown_escapes_table_pipes(roadmap: Roadmap) -> None:
     changed.tiers[0].tasks[0].title = "Security | Hardening"
     text = report_markdown.render(build_report(changed, THREE_WEEKS))
     assert "Security \\| Hardening" in text
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_every_status_count_is_in_each_task_row(roadmap: Roadmap, fmt: str) -> None:
+    """skip and not-run counts too: a row's counts add up to its task's criteria."""
+    from report_fixtures import run
+
+    from propctl.reporting.report_model import COUNTED
+
+    history = [*THREE_WEEKS, run("2026-01-27T09:00:00Z", "d" * 40, {"2.a1"}, s10_a1="skip",
+                                 s10_a2="error", s15_a1="waived")]
+    report = build_report(roadmap, history)
+    text = RENDERERS[fmt](report).replace("&amp;", "&")
+    for tier in report.tiers:
+        for task in tier.tasks:
+            counts = [task.criteria[s] for s in COUNTED]
+            rows = [line for line in re.split(r"\n|</tr>", text) if task.title in line]
+            assert rows, f"{fmt}: no row for {task.title}"
+            # after "subtasks done" (n/m) come the counts in COUNTED order, then hours (8.0h)
+            after = re.split(r"\d+/\d+", rows[0].split(task.title, 1)[1], maxsplit=1)[1]
+            cells = re.findall(r"(?<![\w.])\d+(?![\w.])", after)
+            assert [int(c) for c in cells[:len(counts)]] == counts, (fmt, rows[0])
+    assert sum(t.criteria["skip"] for tier in report.tiers for t in tier.tasks) == 1
