@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from propctl.cli.app import get_app
-from propctl.cli.options import FormatOption, RepoOption, TableJson
+from propctl.cli.options import FormatOption, OutputOption, RepoOption, TableJson
 from propctl.cli.scaffold.database import Service, one_paragraph
 from propctl.cli.scaffold.run import DryRun, Force, Merge, run_generation
 from propctl.errors import FailureFound
@@ -110,31 +110,33 @@ def downgrade(ctx: typer.Context,
 
 
 def current(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
-            repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+            repo: RepoOption = None, fmt: FormatOption = TableJson.table,
+            output: OutputOption = None) -> None:
     """The revision(s) the database is at."""
     app = get_app(ctx).with_repo(repo)
     url, revisions = _migrations(app, service, database_url).current()
     if fmt == TableJson.json:
-        app.emit_json({"database": url, "current": revisions})
+        app.emit_json({"database": url, "current": revisions}, output)
         return
-    app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}")
+    app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}", output)
 
 
 def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
-          fmt: FormatOption = TableJson.table) -> None:
+          fmt: FormatOption = TableJson.table, output: OutputOption = None) -> None:
     """The head revision(s) of the history (more than one means a merge is needed)."""
     app = get_app(ctx).with_repo(repo)
     found = _migrations(app, service, None).heads()
     if fmt == TableJson.json:
-        app.emit_json({"heads": [h.as_json() for h in found]})
+        app.emit_json({"heads": [h.as_json() for h in found]}, output)
         return
-    app.emit("\n".join(_line(h) for h in found) or "no revisions yet")
+    app.emit("\n".join(_line(h) for h in found) or "no revisions yet", output)
     if len(found) > 1:
         app.warn(f"{len(found)} heads: merge them (alembic merge) before the next revision")
 
 
 def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
-          repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+          repo: RepoOption = None, fmt: FormatOption = TableJson.table,
+          output: OutputOption = None) -> None:
     """Exit 1 when the models and the migrations disagree (for CI), 0 when in sync. Without
     --database-url every revision is first applied to a fresh in-memory SQLite database, which
     also proves that they apply cleanly; a database given by URL must be at head."""
@@ -145,13 +147,14 @@ def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUr
     except FailureFound as exc:
         if fmt == TableJson.json:
             app.emit_json({"in_sync": False, "heads": [h.id for h in migrations.heads()],
-                           "differences": getattr(exc, "differences", [str(exc)])})
+                           "differences": getattr(exc, "differences", [str(exc)])}, output)
         raise
     head = ", ".join(h.id for h in migrations.heads()) or "base"
     if fmt == TableJson.json:
-        app.emit_json({"in_sync": True, "heads": head.split(", ")})
+        app.emit_json({"in_sync": True, "heads": head.split(", ")}, output)
         return
-    app.emit(f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})")
+    app.emit(f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})",
+             output)
 
 
 def _line(revision: Revision) -> str:

@@ -3,6 +3,7 @@ never a traceback."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -67,6 +68,10 @@ def test_two_heads_are_refused_naming_them(capsys, example_repo: Path, tmp_path:
 
     heads = ok(capsys, "migrations", "heads", *_api(example_repo))
     assert "aaaa0000aaaa" in heads and "bbbb1111bbbb" in heads
+    out = tmp_path / "heads.json"  # -o, as on every command that prints a result
+    ok(capsys, "migrations", "heads", "--format", "json", "-o", str(out), *_api(example_repo))
+    assert sorted(h["revision"] for h in json.loads(out.read_text())["heads"]) == [
+        "aaaa0000aaaa", "bbbb1111bbbb"]
 
 
 def test_nothing_to_migrate_is_refused_unless_empty(capsys, example_repo: Path, tmp_path: Path):
