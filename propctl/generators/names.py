@@ -11,8 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from propctl.errors import UserError
+from propctl.roadmap.naming import SERVICE_RE
 
-SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")  # a DNS label: Kubernetes names
 ENTITY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "[[", "]]", "[%", "%]", "${")
 _PORT_LINE = re.compile(r"^\s*(?:export\s+)?(?:[A-Z_]*_)?PORT\s*=\s*(\d+)\s*$", re.M)

@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from propctl.generators.names import SERVICE_RE
 from propctl.roadmap.kinds import CHECK_KINDS
+from propctl.roadmap.naming import SERVICE_RE
 
 _TIER_ID = re.compile(r"^tier[1-9][0-9]*$")
 _SUBTASK_ID = re.compile(r"^[1-9][0-9]*\.[0-9]+(-[0-9]+)?$")
