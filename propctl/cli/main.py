@@ -3,7 +3,6 @@ exceptions into exit codes (0 ok, 1 a failure found, 2 the user must fix somethi
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -119,9 +118,9 @@ def root(
 
 
 def _load(name: str) -> click.Command:
-    holder = typer.Typer(rich_markup_mode="rich")
-    importlib.import_module(f"propctl.cli.{name}").register(holder)
-    return typer.main.get_group(holder).commands[name]
+    from propctl.cli.lazy import registered_commands
+
+    return registered_commands(f"propctl.cli.{name}")[name]
 
 
 def main(argv: list[str] | None = None) -> int:

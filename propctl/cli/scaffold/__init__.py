@@ -9,12 +9,13 @@ more commands whose name starts with its own, e.g. service.py's `services`); lis
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 from typing import TYPE_CHECKING
 
 import typer
 import typer.core
+
+from propctl.cli.lazy import registered_commands
 
 if TYPE_CHECKING:
     from typer import _click as click  # typer 0.26+ runs on its own copy of click
@@ -27,7 +28,6 @@ EPILOG = (
     "nothing written; --merge or --force), skip, deleted, patch, refused."
 )
 _NOT_COMMANDS = {"run"}
-_loaded: dict[str, dict[str, click.Command]] = {}
 
 
 def _modules() -> list[str]:
@@ -36,15 +36,7 @@ def _modules() -> list[str]:
 
 
 def _commands_of(module_name: str) -> dict[str, click.Command]:
-    if module_name not in _loaded:
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        holder = typer.Typer()
-        holder.callback()(lambda: None)      # always a group, even with one command
-        if hasattr(module, "register"):
-            module.register(holder)
-        group = typer.main.get_command(holder)
-        _loaded[module_name] = dict(getattr(group, "commands", {}))
-    return _loaded[module_name]
+    return registered_commands(f"{__name__}.{module_name}")
 
 
 class _LazyScaffold(typer.core.TyperGroup):
