@@ -11,6 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from propctl.state import current_umask
+
 
 @dataclass(frozen=True)
 class Write:
@@ -28,8 +30,7 @@ def commit(writes: list[Write]) -> None:
     created: list[Path] = []
     staged: list[tuple[Write, Path]] = []
     done: list[tuple[Path, Path | None]] = []
-    umask = os.umask(0)
-    os.umask(umask)
+    umask = current_umask()
     try:
         for write in writes:
             created.extend(_make_parents(write.path.parent))
