@@ -146,7 +146,7 @@ def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
     from propctl.state import RepoState, git_commit
 
     roadmap = app.load_roadmap()
-    _check_params(app)
+    _check_params(app, roadmap_path)
     items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
     engine.refuse_untrusted(items, app.roadmap_trusted, str(roadmap_path))
     attestations = gate.load_attestations(repo, base, {c.id for _, c in roadmap.criteria()})
@@ -224,7 +224,7 @@ def _replayed(app: App, repo: Path, recorded: Recorded, *, ratchet: bool, strict
     }
 
 
-def _check_params(app: App) -> None:
+def _check_params(app: App, path: Path) -> None:
     from propctl.checks.validate import param_problems
     from propctl.errors import RoadmapError
     from propctl.roadmap.yamlsrc import read_yaml
@@ -232,16 +232,9 @@ def _check_params(app: App) -> None:
     roadmap = app.load_roadmap()
     if not param_problems(roadmap):
         return
-    path = _roadmap_path(app)
     problems = param_problems(roadmap, read_yaml(path))
     raise RoadmapError(f"{path}: {len(problems)} invalid check parameter(s)", problems=problems,
                        hint="each check kind's parameters are in docs/verify.md")
-
-
-def _roadmap_path(app: App) -> Path:
-    from propctl.roadmap.locate import find_roadmap
-
-    return find_roadmap(app.repo, app.roadmap_path)[0]
 
 
 def _python_for(repo: Path, python: Path | None) -> str:
