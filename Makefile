@@ -18,14 +18,16 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash .ci/system-deps.sh
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest
 
 demo: $(STAMP)
 	bash examples/demo.sh
 
+# lint and format are part of make test, so CI holds them
 lint: $(STAMP)
 	$(VENV)/bin/ruff check propctl tests benchmarks
+	$(VENV)/bin/ruff format --check propctl tests benchmarks
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done

@@ -37,14 +37,22 @@ def whole(args: list[str]) -> tuple[list[float], float]:
 
 
 def in_process() -> float:
-    code = ("import time; t=time.perf_counter()\n"
-            "from propctl.provision.plan import plan\n"
-            "from propctl.provision.program import find_program\n"
-            "from propctl.provision.policies import evaluate\n"
-            "evaluate(plan(find_program(None), 'production'))\n"
-            "print(time.perf_counter()-t)")
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(REPEAT)]
+    code = (
+        "import time; t=time.perf_counter()\n"
+        "from propctl.provision.plan import plan\n"
+        "from propctl.provision.program import find_program\n"
+        "from propctl.provision.policies import evaluate\n"
+        "evaluate(plan(find_program(None), 'production'))\n"
+        "print(time.perf_counter()-t)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(REPEAT)
+    ]
     return statistics.median(runs)
 
 
@@ -53,22 +61,30 @@ def main() -> int:
         empty = str(Path(tmp))
         print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         help_s = min(whole(["--help"])[0])
-        print(f"propctl --help                                       {help_s:6.2f} s (best of "
-              f"{REPEAT})")
-        print(f"plan in-process (imports + program + policies)       {in_process():6.2f} s "
-              "(median)")
+        print(
+            f"propctl --help                                       {help_s:6.2f} s (best of "
+            f"{REPEAT})"
+        )
+        print(
+            f"plan in-process (imports + program + policies)       {in_process():6.2f} s (median)"
+        )
         worst = 0.0
         for fmt in ("table", "json", "tfplan-json"):
-            runs, cpu = whole(["infra", "plan", "--stack", "production", "--format", fmt,
-                               "--repo", empty])
+            runs, cpu = whole(
+                ["infra", "plan", "--stack", "production", "--format", fmt, "--repo", empty]
+            )
             best = min(runs)
             worst = max(worst, best)
-            print(f"propctl infra plan --stack production -f {fmt:11} {best:6.2f} s best, "
-                  f"{statistics.median(runs):.2f} s median, {cpu:.2f} s CPU; "
-                  f"{best / help_s:4.1f}x --help")
+            print(
+                f"propctl infra plan --stack production -f {fmt:11} {best:6.2f} s best, "
+                f"{statistics.median(runs):.2f} s median, {cpu:.2f} s CPU; "
+                f"{best / help_s:4.1f}x --help"
+            )
     verdict = "meets" if worst < TARGET_S else "MISSES"
-    print(f"target < {TARGET_S:.0f} s for the whole command: {verdict} "
-          f"({worst / TARGET_S:.0%} of the budget, slowest format)")
+    print(
+        f"target < {TARGET_S:.0f} s for the whole command: {verdict} "
+        f"({worst / TARGET_S:.0%} of the budget, slowest format)"
+    )
     return 0 if worst < TARGET_S else 1
 
 

@@ -38,14 +38,23 @@ def year_of_history(roadmap_ids: list[str], subtask_ids: list[str]) -> list[dict
     records = []
     for day in range(RUNS):
         green = set(order[: len(order) * day // RUNS])
-        statuses = {i: "pass" if i in green else rng.choice(["fail", "fail", "error", "manual"])
-                    for i in roadmap_ids}
+        statuses = {
+            i: "pass" if i in green else rng.choice(["fail", "fail", "error", "manual"])
+            for i in roadmap_ids
+        }
         statuses.update({s: rng.choice(["pass", "fail"]) for s in subtask_ids})
         for flaky in rng.sample(sorted(green), k=min(2, len(green))):
             statuses[flaky] = "fail"
-        records.append({"time": (start + timedelta(days=day)).isoformat(), "commit":
-                        f"{day:040x}", "roadmap": "bench", "statuses": statuses,
-                        "score": {}, "summary": {}})
+        records.append(
+            {
+                "time": (start + timedelta(days=day)).isoformat(),
+                "commit": f"{day:040x}",
+                "roadmap": "bench",
+                "statuses": statuses,
+                "score": {},
+                "summary": {},
+            }
+        )
     return records
 
 
@@ -72,34 +81,58 @@ def main() -> int:
         repo = Path(tmp)
         (repo / ".propctl").mkdir()
         history = repo / ".propctl" / "history.jsonl"
-        history.write_text("".join(json.dumps(r) + "\n" for r in
-                                   year_of_history(criteria, subtasks)), encoding="utf-8")
-        print(f"history: {RUNS} runs, {len(criteria)} criteria + {len(subtasks)} subtasks each, "
-              f"{history.stat().st_size / 1e6:.1f} MB; best of {REPEAT}")
+        history.write_text(
+            "".join(json.dumps(r) + "\n" for r in year_of_history(criteria, subtasks)),
+            encoding="utf-8",
+        )
+        print(
+            f"history: {RUNS} runs, {len(criteria)} criteria + {len(subtasks)} subtasks each, "
+            f"{history.stat().st_size / 1e6:.1f} MB; best of {REPEAT}"
+        )
         records = RepoState(repo).history()
         report = build_report(roadmap, records)
         read_s = best(lambda: RepoState(repo).history())
         model_s = best(lambda: build_report(roadmap, records))
         print(f"  read history.jsonl       {read_s * 1000:8.1f} ms")
         print(f"  build report model       {model_s * 1000:8.1f} ms")
-        renderers = {"json": report_json.render, "markdown": report_markdown.render,
-                     "html": report_html.render, "table": table_text}
+        renderers = {
+            "json": report_json.render,
+            "markdown": report_markdown.render,
+            "html": report_html.render,
+            "table": table_text,
+        }
         for name, render in renderers.items():
             render_s = best(lambda render=render: render(report))
             total = read_s + model_s + render_s
-            print(f"  render {name:<9}         {render_s * 1000:8.1f} ms   read+model+render "
-                  f"{total * 1000:7.1f} ms ({total / 1.0:.2f} of the 1 s target)")
+            print(
+                f"  render {name:<9}         {render_s * 1000:8.1f} ms   read+model+render "
+                f"{total * 1000:7.1f} ms ({total / 1.0:.2f} of the 1 s target)"
+            )
         exe = Path(sys.executable).with_name("propctl")
         for fmt in renderers:
             wall = []
             for _ in range(3):
                 t0 = time.perf_counter()
-                subprocess.run([str(exe), "report", "--repo", str(repo), "--format", fmt, "-o",
-                                str(repo / f"r.{fmt}")], check=True, capture_output=True)
+                subprocess.run(
+                    [
+                        str(exe),
+                        "report",
+                        "--repo",
+                        str(repo),
+                        "--format",
+                        fmt,
+                        "-o",
+                        str(repo / f"r.{fmt}"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
                 wall.append(time.perf_counter() - t0)
             size = (repo / f"r.{fmt}").stat().st_size
-            print(f"  propctl report --format {fmt:<9} {min(wall) * 1000:7.0f} ms wall "
-                  f"(median {statistics.median(wall) * 1000:.0f} ms), {size / 1e3:.0f} kB")
+            print(
+                f"  propctl report --format {fmt:<9} {min(wall) * 1000:7.0f} ms wall "
+                f"(median {statistics.median(wall) * 1000:.0f} ms), {size / 1e3:.0f} kB"
+            )
     return 0
 
 

@@ -33,19 +33,34 @@ JINJA_MARKS = ("{{", "{%", "{#")
 def service_files(work: Path) -> dict[str, str]:
     repo = work / "reference"
     repo.mkdir()
-    _run([str(BIN / "propctl"), "-q", "scaffold", "service", "auth", "--port", "3001",
-          "--repo", str(repo)])
+    _run(
+        [
+            str(BIN / "propctl"),
+            "-q",
+            "scaffold",
+            "service",
+            "auth",
+            "--port",
+            "3001",
+            "--repo",
+            str(repo),
+        ]
+    )
     root = repo / "apps" / "auth-service"
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def cookiecutter_template(work: Path, files: dict[str, str]) -> Path:
     root = work / "cookiecutter-service"
     raw = [path for path, text in files.items() if any(m in text for m in JINJA_MARKS)]
     (root / "{{cookiecutter.name}}-service").mkdir(parents=True)
-    (root / "cookiecutter.json").write_text(json.dumps(
-        {"name": "auth", "_copy_without_render": [f"*/{p}" for p in raw]}))
+    (root / "cookiecutter.json").write_text(
+        json.dumps({"name": "auth", "_copy_without_render": [f"*/{p}" for p in raw]})
+    )
     for path, text in files.items():
         target = root / "{{cookiecutter.name}}-service" / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -57,8 +72,8 @@ def copier_template(work: Path, files: dict[str, str]) -> Path:
     root = work / "copier-service"
     (root / "template").mkdir(parents=True)
     (root / "copier.yml").write_text(
-        "_subdirectory: template\n_templates_suffix: .jinja\nname:\n  type: str\n"
-        "  default: auth\n")
+        "_subdirectory: template\n_templates_suffix: .jinja\nname:\n  type: str\n  default: auth\n"
+    )
     for path, text in files.items():
         raw = any(m in text for m in JINJA_MARKS)
         target = root / "template" / "{{ name }}-service" / (path if raw else path + ".jinja")
@@ -72,8 +87,7 @@ def _run(argv: list[str]) -> None:
     # PYTHONDONTWRITEBYTECODE would make every run recompile propctl from source)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["COLUMNS"] = "100"
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                   env=env)
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
 
 
 def timed(argv_for: Callable[[Path], list[str]], out: Path) -> tuple[float, float]:
@@ -93,12 +107,31 @@ def timed(argv_for: Callable[[Path], list[str]], out: Path) -> tuple[float, floa
 def commands(cookie: Path, copier: Path) -> dict[str, Callable[[Path], list[str]]]:
     return {
         "propctl scaffold service": lambda out: [
-            str(BIN / "propctl"), "-q", "scaffold", "service", "auth", "--port", "3001",
-            "--repo", str(out)],
-        "cookiecutter": lambda out: [str(BIN / "cookiecutter"), "--no-input", "-o", str(out),
-                                     str(cookie)],
-        "copier copy": lambda out: [str(BIN / "copier"), "copy", "--defaults", "--quiet",
-                                    str(copier), str(out / "dest")],
+            str(BIN / "propctl"),
+            "-q",
+            "scaffold",
+            "service",
+            "auth",
+            "--port",
+            "3001",
+            "--repo",
+            str(out),
+        ],
+        "cookiecutter": lambda out: [
+            str(BIN / "cookiecutter"),
+            "--no-input",
+            "-o",
+            str(out),
+            str(cookie),
+        ],
+        "copier copy": lambda out: [
+            str(BIN / "copier"),
+            "copy",
+            "--defaults",
+            "--quiet",
+            str(copier),
+            str(out / "dest"),
+        ],
     }
 
 
@@ -111,9 +144,10 @@ def measure(runs: int, work: Path) -> tuple[dict[str, tuple[float, float]], int]
     for index in range(runs):
         for name, argv_for in cmds.items():
             samples[name].append(timed(argv_for, work / "runs" / f"{index}-{name[:4]}"))
-    medians = {name: (statistics.median(w for w, _ in values),
-                      statistics.median(c for _, c in values))
-               for name, values in samples.items()}
+    medians = {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in samples.items()
+    }
     return medians, len(files)
 
 
@@ -123,8 +157,10 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="propctl-bench-") as tmp:
         medians, count = measure(args.runs, Path(tmp))
-    print(f"files per render: {count}; median of {args.runs} runs each, whole processes; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)")
+    print(
+        f"files per render: {count}; median of {args.runs} runs each, whole processes; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)"
+    )
     print(f"  {'':<26} {'wall':>9} {'cpu':>9}")
     for name, (wall, cpu) in medians.items():
         print(f"  {name:<26} {wall:6.1f} ms {cpu:6.1f} ms")
@@ -133,11 +169,16 @@ def main() -> int:
         ours = medians["propctl scaffold service"][index]
         vs_cookie = ours / medians["cookiecutter"][index]
         vs_copier = ours / medians["copier copy"][index]
-        print(f"{label:>4}: propctl {ours:6.1f} ms (target < {TARGET_MS:.0f}), "
-              f"{vs_cookie:4.2f}x cookiecutter (target <= {TARGET_VS_COOKIECUTTER}), "
-              f"{vs_copier:4.2f}x copier (target <= {TARGET_VS_COPIER})")
-        met = met and (ours < TARGET_MS and vs_cookie <= TARGET_VS_COOKIECUTTER
-                       and vs_copier <= TARGET_VS_COPIER)
+        print(
+            f"{label:>4}: propctl {ours:6.1f} ms (target < {TARGET_MS:.0f}), "
+            f"{vs_cookie:4.2f}x cookiecutter (target <= {TARGET_VS_COOKIECUTTER}), "
+            f"{vs_copier:4.2f}x copier (target <= {TARGET_VS_COPIER})"
+        )
+        met = met and (
+            ours < TARGET_MS
+            and vs_cookie <= TARGET_VS_COOKIECUTTER
+            and vs_copier <= TARGET_VS_COPIER
+        )
     print("targets met" if met else "targets NOT met")
     return 0
 

@@ -62,8 +62,10 @@ def measure(runs: int) -> dict[str, tuple[float, float]]:
     for _ in range(runs):
         for name, argv in cmds.items():
             samples[name].append(once(argv))
-    return {name: (statistics.median(w for w, _ in values),
-                   statistics.median(c for _, c in values)) for name, values in samples.items()}
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in samples.items()
+    }
 
 
 def main() -> int:
@@ -80,10 +82,12 @@ def main() -> int:
         vs_cookie = ours / medians["cookiecutter --version"][i]
         floor = medians["2-command Typer app --help"][i]
         ok = ours < TARGET_MS and vs_cookie <= TARGET_RATIO
-        print(f"{label:>4}: propctl --help {ours:6.1f} ms · {vs_typer:4.2f}x import typer · "
-              f"{vs_cookie:4.2f}x cookiecutter · target (< {TARGET_MS:.0f} ms, <= "
-              f"{TARGET_RATIO}x cookiecutter) {'met' if ok else 'NOT met'}; a bare Typer app "
-              f"with Rich help takes {floor:.1f} ms")
+        print(
+            f"{label:>4}: propctl --help {ours:6.1f} ms · {vs_typer:4.2f}x import typer · "
+            f"{vs_cookie:4.2f}x cookiecutter · target (< {TARGET_MS:.0f} ms, <= "
+            f"{TARGET_RATIO}x cookiecutter) {'met' if ok else 'NOT met'}; a bare Typer app "
+            f"with Rich help takes {floor:.1f} ms"
+        )
     return 0
 
 

@@ -32,8 +32,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "propmubi"
-STATIC = {"path_exists", "text", "structured", "python", "coverage", "junit", "k8s", "workflow",
-          "manual"}
+STATIC = {
+    "path_exists",
+    "text",
+    "structured",
+    "python",
+    "coverage",
+    "junit",
+    "k8s",
+    "workflow",
+    "manual",
+}
 FILES_PER_SERVICE = 40
 PROPCTL = [sys.executable, "-m", "propctl"]
 
@@ -62,8 +71,9 @@ def write_static_roadmap(target: Path) -> Path:
 
 
 def build_repo(root: Path, files: int) -> int:
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".venv",
-                                                                 ".propctl"))
+    shutil.copytree(
+        EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".venv", ".propctl")
+    )
     count = sum(1 for p in root.rglob("*") if p.is_file())
     service = 0
     while count < files:
@@ -82,10 +92,15 @@ def build_repo(root: Path, files: int) -> int:
 
 
 def _module(service: int, index: int) -> str:
-    body = "\n".join(f"def handler_{n}(item_id: int) -> dict:\n    return {{'id': item_id, "
-                     f"'service': {service}, 'n': {n}}}\n" for n in range(12))
-    return f'"""Service {service}, module {index}."""\nfrom fastapi import APIRouter\n\n' \
-           f"router = APIRouter(prefix='/m{index}')\n\n{body}"
+    body = "\n".join(
+        f"def handler_{n}(item_id: int) -> dict:\n    return {{'id': item_id, "
+        f"'service': {service}, 'n': {n}}}\n"
+        for n in range(12)
+    )
+    return (
+        f'"""Service {service}, module {index}."""\nfrom fastapi import APIRouter\n\n'
+        f"router = APIRouter(prefix='/m{index}')\n\n{body}"
+    )
 
 
 def raw_read(root: Path) -> float:
@@ -101,9 +116,23 @@ def raw_read(root: Path) -> float:
 
 def run_cli(root: Path, roadmap: Path) -> float:
     start = time.perf_counter()
-    done = subprocess.run([*PROPCTL, "--roadmap", str(roadmap), "verify", "--repo", str(root),
-                           "--format", "json", "-o", str(root / ".." / "verify.json")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            *PROPCTL,
+            "--roadmap",
+            str(roadmap),
+            "verify",
+            "--repo",
+            str(root),
+            "--format",
+            "json",
+            "-o",
+            str(root / ".." / "verify.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"verify failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -135,8 +164,10 @@ def main() -> None:
     base.mkdir(parents=True, exist_ok=True)
     roadmap = write_static_roadmap(base / "roadmap-static.yaml")
     print(f"python startup + CLI import: {startup():.3f}s (included in every subprocess time)")
-    print(f"{'files':>7} {'raw read':>9} {'cold cli':>9} {'cold/1k':>8} {'cold/raw':>9} "
-          f"{'engine':>8} {'warm cli':>9} {'warm engine':>12} {'cached':>7}")
+    print(
+        f"{'files':>7} {'raw read':>9} {'cold cli':>9} {'cold/1k':>8} {'cold/raw':>9} "
+        f"{'engine':>8} {'warm cli':>9} {'warm engine':>12} {'cached':>7}"
+    )
     rows = []
     try:
         for size in args.sizes:
@@ -151,23 +182,49 @@ def main() -> None:
             warm = min(run_cli(repo, roadmap) for _ in range(3))
             warm_engine, cached = min(run_in_process(repo, roadmap) for _ in range(3))
             rows.append((files, raw, cold, cold_engine, warm, warm_engine))
-            print(f"{files:>7} {raw:>8.3f}s {cold:>8.3f}s {cold / files * 1000:>7.3f}s "
-                  f"{cold / raw:>8.1f}x {cold_engine:>7.3f}s {warm:>8.3f}s {warm_engine:>11.3f}s "
-                  f"{cached:>7}")
+            print(
+                f"{files:>7} {raw:>8.3f}s {cold:>8.3f}s {cold / files * 1000:>7.3f}s "
+                f"{cold / raw:>8.1f}x {cold_engine:>7.3f}s {warm:>8.3f}s {warm_engine:>11.3f}s "
+                f"{cached:>7}"
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
     if rows:
         files, raw, cold, cold_engine, warm, _ = rows[-1]
-        print(f"at {files} files: cold {cold:.3f}s (target < 1.5), {cold / raw:.1f}x the raw read "
-              f"(engine {cold_engine / raw:.1f}x; target <= 3), warm {warm:.3f}s (target < 0.3)")
+        print(
+            f"at {files} files: cold {cold:.3f}s (target < 1.5), {cold / raw:.1f}x the raw read "
+            f"(engine {cold_engine / raw:.1f}x; target <= 3), warm {warm:.3f}s (target < 0.3)"
+        )
     if len(rows) >= 2:
         (f0, _, c0, e0, *_), (f1, _, c1, e1, *_) = rows[0], rows[-1]
-        print(f"growth {f0} -> {f1} files (x{f1 / f0:.1f}): cold cli x{c1 / c0:.2f}, "
-              f"engine x{e1 / e0:.2f}")
-    print(json.dumps({"rows": [dict(zip(("files", "raw_s", "cold_cli_s", "cold_engine_s",
-                                         "warm_cli_s", "warm_engine_s"), r, strict=True))
-                                       for r in rows]}))
+        print(
+            f"growth {f0} -> {f1} files (x{f1 / f0:.1f}): cold cli x{c1 / c0:.2f}, "
+            f"engine x{e1 / e0:.2f}"
+        )
+    print(
+        json.dumps(
+            {
+                "rows": [
+                    dict(
+                        zip(
+                            (
+                                "files",
+                                "raw_s",
+                                "cold_cli_s",
+                                "cold_engine_s",
+                                "warm_cli_s",
+                                "warm_engine_s",
+                            ),
+                            r,
+                            strict=True,
+                        )
+                    )
+                    for r in rows
+                ]
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,11 @@ def current_umask() -> int:
 def git_commit(repo: Path) -> str | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
-            timeout=10, check=False,
+            ["git", "-C", str(repo), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -87,8 +90,10 @@ class RepoState:
         try:
             text = self.history_path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{self.history_path}: cannot read: {exc}",
-                            hint="it must be UTF-8 text, one JSON verify run per line") from None
+            raise UserError(
+                f"{self.history_path}: cannot read: {exc}",
+                hint="it must be UTF-8 text, one JSON verify run per line",
+            ) from None
         return parse_history(text, str(self.history_path))
 
     def latest(self) -> dict[str, Any] | None:
@@ -107,8 +112,9 @@ class RepoState:
         rule = f"{STATE_DIR}/history.jsonl merge=union"
         text = attributes.read_text("utf-8") if attributes.is_file() else ""
         if rule not in text.splitlines():
-            atomic_write(attributes, text + ("" if not text or text.endswith("\n") else "\n")
-                         + rule + "\n")
+            atomic_write(
+                attributes, text + ("" if not text or text.endswith("\n") else "\n") + rule + "\n"
+            )
 
     # ---- baseline -------------------------------------------------------------------------
     @property
@@ -119,8 +125,12 @@ class RepoState:
         return baseline_ids(read_json(self.baseline_path, default={}), str(self.baseline_path))
 
     def write_baseline(self, passing: set[str], commit: str | None) -> None:
-        body = {"schema_version": SCHEMA_VERSION, "updated": datetime.now().isoformat(
-            timespec="seconds"), "commit": commit, "passing": sorted(passing)}
+        body = {
+            "schema_version": SCHEMA_VERSION,
+            "updated": datetime.now().isoformat(timespec="seconds"),
+            "commit": commit,
+            "passing": sorted(passing),
+        }
         atomic_write(self.baseline_path, json.dumps(body, indent=2) + "\n")
 
     # ---- generated files --------------------------------------------------------------------
@@ -132,9 +142,11 @@ class RepoState:
         data = read_json(self.generated_path, default={})
         files = data.get("files", {}) if isinstance(data, dict) else None
         if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
-            raise UserError(f"{self.generated_path}: not propctl's record of generated files "
-                            "(expected {\"files\": {PATH: {...}}})",
-                            hint="restore it from git (git checkout -- .propctl/generated.json)")
+            raise UserError(
+                f"{self.generated_path}: not propctl's record of generated files "
+                '(expected {"files": {PATH: {...}}})',
+                hint="restore it from git (git checkout -- .propctl/generated.json)",
+            )
         return dict(files)
 
     def write_generated(self, files: dict[str, dict[str, Any]]) -> None:
@@ -156,12 +168,17 @@ def parse_history(text: str, source: str) -> list[dict[str, Any]]:
                 f"{source}:{number}: not a JSON line ({exc.msg})",
                 hint="remove or repair the line; each line is one verify run",
             ) from None
-        if (not isinstance(record, dict) or not isinstance(record.get("statuses"), dict)
-                or not isinstance(record.get("time", ""), str)
-                or not isinstance(record.get("score", {}), dict)):
-            raise UserError(f"{source}:{number}: not a verify record",
-                            hint="each line needs `statuses` (a mapping), `time` (a string) "
-                            "and `score` (a mapping); remove or repair the line")
+        if (
+            not isinstance(record, dict)
+            or not isinstance(record.get("statuses"), dict)
+            or not isinstance(record.get("time", ""), str)
+            or not isinstance(record.get("score", {}), dict)
+        ):
+            raise UserError(
+                f"{source}:{number}: not a verify record",
+                hint="each line needs `statuses` (a mapping), `time` (a string) "
+                "and `score` (a mapping); remove or repair the line",
+            )
         runs.append(record)
     runs.sort(key=lambda r: r.get("time", ""))
     return runs
@@ -171,8 +188,10 @@ def baseline_ids(data: Any, source: str) -> set[str]:
     """The `passing` ids of a parsed baseline.json: a mapping whose `passing` is a list of ids."""
     passing = data.get("passing", []) if isinstance(data, dict) else None
     if not isinstance(passing, list) or not all(isinstance(x, str) for x in passing):
-        raise UserError(f"{source}: not a baseline (expected {{\"passing\": [ids...]}})",
-                        hint="rewrite it with `propctl verify --update-baseline`")
+        raise UserError(
+            f'{source}: not a baseline (expected {{"passing": [ids...]}})',
+            hint="rewrite it with `propctl verify --update-baseline`",
+        )
     return set(passing)
 
 

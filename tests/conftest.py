@@ -56,8 +56,11 @@ def redis_url() -> Iterator[str]:
 def example_repo(tmp_path: Path) -> Path:
     """A private copy of examples/propmubi to change freely."""
     dest = tmp_path / "propmubi"
-    shutil.copytree(ROOT / "examples" / "propmubi", dest,
-                    ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        ROOT / "examples" / "propmubi",
+        dest,
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
+    )
     return dest
 
 

@@ -55,24 +55,57 @@ def postgres() -> Iterator[str]:
         os.chown(pwfile, int(run_as["user"]), int(run_as["group"]))  # type: ignore[arg-type]
     try:
         subprocess.run(
-            [_pg_bin("initdb"), "-D", str(data), "-U", "propctl", "--pwfile", str(pwfile),
-             "-A", "md5", "--no-sync", "-E", "UTF8"],
-            check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "propctl",
+                "--pwfile",
+                str(pwfile),
+                "-A",
+                "md5",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            capture_output=True,
+            **run_as,  # type: ignore[arg-type]
         )
         subprocess.run(
-            [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60",
-             "-o", f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off", "start"],
-            check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            **run_as,  # type: ignore[arg-type]
         )
         subprocess.run(
             [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "propctl", "propctl"],
-            check=True, capture_output=True, env={**os.environ, "PGPASSWORD": "propctl"},
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PGPASSWORD": "propctl"},
         )
         yield f"postgresql+psycopg://propctl:propctl@127.0.0.1:{port}/propctl"
     finally:
         if data.exists():
-            subprocess.run([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           capture_output=True, check=False, **run_as)  # type: ignore[arg-type]
+            subprocess.run(
+                [_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                check=False,
+                **run_as,
+            )  # type: ignore[arg-type]
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -85,9 +118,21 @@ def redis() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="propctl-redis-"))
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(root),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for_port(port, proc)

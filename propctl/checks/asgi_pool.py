@@ -114,9 +114,14 @@ class RunnerPool:
     def _spawn(self, python: str) -> _Worker:
         stderr = tempfile.TemporaryFile()
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen([python, str(RUNNER), "--serve"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=stderr, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [python, str(RUNNER), "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            start_new_session=True,
+        )
         return _Worker(python, proc, stderr)
 
     def _ask(self, worker: _Worker, spec: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -132,7 +137,7 @@ class RunnerPool:
             line = _next_line(worker)
             if line is not None:
                 if line.startswith(MARK):
-                    return json.loads(line[len(MARK):])  # type: ignore[no-any-return]
+                    return json.loads(line[len(MARK) :])  # type: ignore[no-any-return]
                 continue
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -57,8 +57,8 @@ def forget(root: str) -> None:
         if source and os.path.realpath(source).startswith(root + os.sep):
             del sys.modules[name]
     for logger in [logging.getLogger()] + [
-            lg for lg in logging.Logger.manager.loggerDict.values()
-            if isinstance(lg, logging.Logger)]:
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]:
         logger.handlers.clear()
         logger.setLevel(logging.NOTSET if logger.name != "root" else logging.WARNING)
         logger.propagate = True
@@ -75,13 +75,18 @@ def run_spec(spec: dict) -> dict:
         app = getattr(module, attr or "app")
     except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        return {"error": f"cannot import {spec['app']} from {spec['app_dir']}: "
-                         f"{type(exc).__name__}: {exc}", "traceback": "".join(lines)[-2000:]}
+        return {
+            "error": f"cannot import {spec['app']} from {spec['app_dir']}: "
+            f"{type(exc).__name__}: {exc}",
+            "traceback": "".join(lines)[-2000:],
+        }
     try:
         return asyncio.run(run(app, spec))
     except BaseException as exc:  # noqa: BLE001
-        return {"error": f"the requests failed: {type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc()[-2000:]}
+        return {
+            "error": f"the requests failed: {type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc()[-2000:],
+        }
 
 
 def emit(data: dict) -> None:
@@ -113,8 +118,10 @@ async def run_step(app, step: dict) -> dict:
     else:
         paths = step["path"] if isinstance(step["path"], list) else [step["path"]]
         path = choose_path(app, step.get("method", "GET"), paths)
-        responses = [await request(app, step.get("method", "GET"), path, step)
-                     for _ in range(int(step.get("repeat", 1)))]
+        responses = [
+            await request(app, step.get("method", "GET"), path, step)
+            for _ in range(int(step.get("repeat", 1)))
+        ]
         out = {"path": path, "responses": responses}
     if before is not None:
         out["redis_keys"] = {"before": before, "after": redis_dbsize()}
@@ -137,7 +144,8 @@ def redis_dbsize():
             commands += [["SELECT", db], ["DBSIZE"]]
             for command in commands:
                 wire = f"*{len(command)}\r\n" + "".join(
-                    f"${len(str(a))}\r\n{a}\r\n" for a in command)
+                    f"${len(str(a))}\r\n{a}\r\n" for a in command
+                )
                 sock.sendall(wire.encode())
                 reply = sock.recv(1024).decode()
             return int(reply[1:].strip()) if reply.startswith(":") else None
@@ -154,8 +162,11 @@ def list_routes(app, spec: dict) -> list:
     try:
         paths = (app.openapi() or {}).get("paths", {})
     except Exception:  # noqa: BLE001 - not FastAPI, or a broken schema: walk the routes
-        paths = {getattr(r, "path", ""): {m.lower(): {} for m in getattr(r, "methods", None) or ()}
-                 for r in getattr(app, "routes", []) if getattr(r, "path", None)}
+        paths = {
+            getattr(r, "path", ""): {m.lower(): {} for m in getattr(r, "methods", None) or ()}
+            for r in getattr(app, "routes", [])
+            if getattr(r, "path", None)
+        }
     out = []
     for path, operations in sorted(paths.items()):
         if not path or exclude.search(path) or not include.search(path):
@@ -171,8 +182,14 @@ def choose_path(app, method: str, paths: list) -> str:
     except ImportError:
         return paths[0]
     for path in paths:
-        scope = {"type": "http", "path": urlsplit(path).path, "method": method.upper(),
-                 "root_path": "", "headers": [], "query_string": b""}
+        scope = {
+            "type": "http",
+            "path": urlsplit(path).path,
+            "method": method.upper(),
+            "root_path": "",
+            "headers": [],
+            "query_string": b"",
+        }
         for route in getattr(app, "routes", []):
             try:
                 match, _ = route.matches(scope)
@@ -188,9 +205,11 @@ def openapi_facts(app) -> dict:
         schema = app.openapi()
     except Exception as exc:  # noqa: BLE001
         return {"error": f"app.openapi() failed: {type(exc).__name__}: {exc}"}
-    return {"paths": sorted((schema or {}).get("paths", {})),
-            "docs_url": getattr(app, "docs_url", None),
-            "openapi_url": getattr(app, "openapi_url", None)}
+    return {
+        "paths": sorted((schema or {}).get("paths", {})),
+        "docs_url": getattr(app, "docs_url", None),
+        "openapi_url": getattr(app, "openapi_url", None),
+    }
 
 
 async def request(app, method: str, target: str, step: dict) -> dict:
@@ -205,12 +224,18 @@ async def request(app, method: str, target: str, step: dict) -> dict:
     headers.setdefault("host", "testserver")
     headers["content-length"] = str(len(body))
     scope = {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1", "method": method.upper(), "scheme": "http",
-        "path": parts.path or "/", "raw_path": (parts.path or "/").encode(),
-        "query_string": parts.query.encode(), "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method.upper(),
+        "scheme": "http",
+        "path": parts.path or "/",
+        "raw_path": (parts.path or "/").encode(),
+        "query_string": parts.query.encode(),
+        "root_path": "",
         "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-        "client": (step.get("client") or "127.0.0.1", 50000), "server": ("testserver", 80),
+        "client": (step.get("client") or "127.0.0.1", 50000),
+        "server": ("testserver", 80),
     }
     sent = {"body": False}
     status = {"code": None, "headers": [], "body": b""}
@@ -235,19 +260,32 @@ async def request(app, method: str, target: str, step: dict) -> dict:
             await app(scope, receive, send)
     except Exception as exc:  # noqa: BLE001 - an unhandled exception is what a server turns to 500
         if status["code"] is None:
-            return {"method": method, "path": target, "status": 500, "headers": {},
-                    "body": "", "json": None, "logs": capture.lines(),
-                    "records": capture.records,
-                    "exception": f"{type(exc).__name__}: {exc}"}
+            return {
+                "method": method,
+                "path": target,
+                "status": 500,
+                "headers": {},
+                "body": "",
+                "json": None,
+                "logs": capture.lines(),
+                "records": capture.records,
+                "exception": f"{type(exc).__name__}: {exc}",
+            }
     text = status["body"][:MAX_BODY].decode("utf-8", "replace")
     try:
         parsed = json.loads(text)
     except ValueError:
         parsed = None
-    return {"method": method, "path": target, "status": status["code"],
-            "headers": {k.decode("latin-1").lower(): v.decode("latin-1")
-                        for k, v in status["headers"]},
-            "body": text, "json": parsed, "logs": capture.lines(), "records": capture.records}
+    return {
+        "method": method,
+        "path": target,
+        "status": status["code"],
+        "headers": {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in status["headers"]},
+        "body": text,
+        "json": parsed,
+        "logs": capture.lines(),
+        "records": capture.records,
+    }
 
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -266,22 +304,33 @@ class LogCapture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         extra = {k: str(v) for k, v in vars(record).items() if k not in _STANDARD}
-        self.records.append({"logger": record.name, "level": record.levelname,
-                             "message": record.getMessage(), **extra})
+        self.records.append(
+            {
+                "logger": record.name,
+                "level": record.levelname,
+                "message": record.getMessage(),
+                **extra,
+            }
+        )
 
     def __enter__(self):
         logging.getLogger().addHandler(self)
         loggers = [logging.getLogger()] + [
-            lg for lg in logging.Logger.manager.loggerDict.values()
-            if isinstance(lg, logging.Logger)]
+            lg
+            for lg in logging.Logger.manager.loggerDict.values()
+            if isinstance(lg, logging.Logger)
+        ]
         for logger in loggers:
             for handler in logger.handlers:
                 if type(handler) is logging.StreamHandler or (
-                        isinstance(handler, logging.StreamHandler)
-                        and not isinstance(handler, logging.FileHandler)):
+                    isinstance(handler, logging.StreamHandler)
+                    and not isinstance(handler, logging.FileHandler)
+                ):
                     self.swapped.append((handler, handler.setStream(self.buffer)))
-        self.redirects = [contextlib.redirect_stdout(self.buffer),
-                          contextlib.redirect_stderr(self.buffer)]
+        self.redirects = [
+            contextlib.redirect_stdout(self.buffer),
+            contextlib.redirect_stderr(self.buffer),
+        ]
         for r in self.redirects:
             r.__enter__()
         return self

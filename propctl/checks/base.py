@@ -36,7 +36,7 @@ class Status(str, enum.Enum):  # noqa: UP042 - StrEnum would change str(): f-str
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"  # could not run: missing tool, timeout, crash. Never counts as pass.
-    SKIP = "skip"    # not applicable, with the reason
+    SKIP = "skip"  # not applicable, with the reason
     MANUAL = "manual"  # needs a person's attestation
     WAIVED = "waived"
 

@@ -54,18 +54,27 @@ class ItemResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "id": self.item.id, "task": self.item.task, "type": self.item.role,
+            "id": self.item.id,
+            "task": self.item.task,
+            "type": self.item.role,
             "text": self.item.text,
-            "kind": self.item.check.kind, "status": self.result.status.value,
+            "kind": self.item.check.kind,
+            "status": self.result.status.value,
             "message": self.result.message,
             "evidence": [e.as_json() for e in self.result.evidence],
-            "duration_s": round(self.result.duration_s, 4), "cached": self.cached,
+            "duration_s": round(self.result.duration_s, 4),
+            "cached": self.cached,
         }
 
 
 # ---- choosing what to run ------------------------------------------------------------------
-def select_items(roadmap: Roadmap, *, tier: int | None = None, task: int | None = None,
-                 criterion: str | None = None) -> list[Item]:
+def select_items(
+    roadmap: Roadmap,
+    *,
+    tier: int | None = None,
+    task: int | None = None,
+    criterion: str | None = None,
+) -> list[Item]:
     items: list[Item] = []
     for t in roadmap.tiers:
         if tier is not None and t.number != tier:
@@ -73,15 +82,21 @@ def select_items(roadmap: Roadmap, *, tier: int | None = None, task: int | None 
         for k in t.tasks:
             if task is not None and k.id != task:
                 continue
-            items += [Item(s.id, k.id, "subtask", s.text, s.check)
-                      for s in k.subtasks if s.check is not None]
+            items += [
+                Item(s.id, k.id, "subtask", s.text, s.check)
+                for s in k.subtasks
+                if s.check is not None
+            ]
             items += [Item(c.id, k.id, "criterion", c.text, c.check) for c in k.acceptance]
     if criterion is not None:
         items = [i for i in items if i.id == criterion]
         if not items:
             known = ", ".join(c.id for _, c in roadmap.criteria()[:6])
-            raise UserError(f"--criterion {criterion}: no such criterion or checked subtask in "
-                            f"the selected tasks", hint=f"ids look like {known}, ...")
+            raise UserError(
+                f"--criterion {criterion}: no such criterion or checked subtask in "
+                f"the selected tasks",
+                hint=f"ids look like {known}, ...",
+            )
     if not items:
         raise UserError("nothing to verify: the selection (--tier/--task) matches no task")
     return items
@@ -98,10 +113,12 @@ def instantiate(check: Check | dict[str, Any], where: str) -> CheckKind | None:
     try:
         params = cls.Params.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{where}.check.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                    for e in exc.errors()]
-        raise RoadmapError(f"{where}: invalid parameters for check kind {kind!r}",
-                           problems=problems) from None
+        problems = [
+            f"{where}.check.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        ]
+        raise RoadmapError(
+            f"{where}: invalid parameters for check kind {kind!r}", problems=problems
+        ) from None
     return cls(params)
 
 
@@ -143,12 +160,15 @@ def run_check(check: CheckKind | None, kind: str, ctx: CheckContext) -> Result:
         try:
             result = check.run(ctx)
             if not isinstance(result, Result):
-                result = Result.errored(f"check kind {kind!r} returned {type(result).__name__}, "
-                                        "not a Result (a bug in the check)")
+                result = Result.errored(
+                    f"check kind {kind!r} returned {type(result).__name__}, "
+                    "not a Result (a bug in the check)"
+                )
         except Exception as exc:  # noqa: BLE001 - a crashing check is an error, never a pass
             tail = traceback.format_exc().strip().splitlines()[-3:]
-            result = Result.errored(f"the {kind} check crashed: {exc!r}",
-                                    [Evidence("\n".join(tail))])
+            result = Result.errored(
+                f"the {kind} check crashed: {exc!r}", [Evidence("\n".join(tail))]
+            )
     result.duration_s = time.perf_counter() - start
     secrets = known_secrets()
     result.message = redact(result.message, secrets)
@@ -159,8 +179,9 @@ def run_check(check: CheckKind | None, kind: str, ctx: CheckContext) -> Result:
 
 def run_nested(checks: list[dict[str, Any]], ctx: CheckContext) -> list[Result]:
     """For the composite kinds: run nested checks one after the other."""
-    return [run_check(instantiate(c, ctx.item_id or "check"), str(c.get("kind")), ctx)
-            for c in checks]
+    return [
+        run_check(instantiate(c, ctx.item_id or "check"), str(c.get("kind")), ctx) for c in checks
+    ]
 
 
 def check_timeout(check: CheckKind | None, ctx: CheckContext) -> float:
@@ -204,10 +225,13 @@ class ResultCache:
         if inputs is None:
             return None
         params = check.params.model_dump(mode="json", exclude_unset=True)
-        body = {"kind": item.check.kind, "params": params,
-                "paths": ctx.roadmap.paths, "inputs": [(p, ctx.files.hash(p))
-                                                       for p in sorted(set(inputs))],
-                "threshold": ctx.roadmap.coverage_threshold}
+        body = {
+            "kind": item.check.kind,
+            "params": params,
+            "paths": ctx.roadmap.paths,
+            "inputs": [(p, ctx.files.hash(p)) for p in sorted(set(inputs))],
+            "threshold": ctx.roadmap.coverage_threshold,
+        }
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
     def get(self, item_id: str, key: str) -> Result | None:
@@ -215,14 +239,23 @@ class ResultCache:
         if not entry or entry.get("key") != key:
             return None
         raw = entry["result"]
-        return Result(Status(raw["status"]), raw["message"],
-                      [Evidence(e["detail"], e.get("file"), e.get("line"))
-                       for e in raw["evidence"]], float(raw.get("duration_s", 0.0)))
+        return Result(
+            Status(raw["status"]),
+            raw["message"],
+            [Evidence(e["detail"], e.get("file"), e.get("line")) for e in raw["evidence"]],
+            float(raw.get("duration_s", 0.0)),
+        )
 
     def put(self, item_id: str, key: str, result: Result) -> None:
-        self.entries[item_id] = {"key": key, "result": {
-            "status": result.status.value, "message": result.message,
-            "evidence": [e.as_json() for e in result.evidence], "duration_s": result.duration_s}}
+        self.entries[item_id] = {
+            "key": key,
+            "result": {
+                "status": result.status.value,
+                "message": result.message,
+                "evidence": [e.as_json() for e in result.evidence],
+                "duration_s": result.duration_s,
+            },
+        }
 
     def save(self, files_memo: dict[str, tuple[int, int, str]]) -> None:
         body = {"propctl": __version__, "results": self.entries, "hashes": files_memo}
@@ -242,15 +275,21 @@ class _Job:
     started: float = 0.0
 
 
-def run_items(items: list[Item], ctx: CheckContext, *, jobs: int = 4,
-              cache: ResultCache | None = None,
-              on_done: Callable[[ItemResult], None] | None = None) -> list[ItemResult]:
+def run_items(
+    items: list[Item],
+    ctx: CheckContext,
+    *,
+    jobs: int = 4,
+    cache: ResultCache | None = None,
+    on_done: Callable[[ItemResult], None] | None = None,
+) -> list[ItemResult]:
     """Run every item, cached results first, the rest on `jobs` worker threads. A check that
     outlives its timeout is reported as `error` and its worker abandoned (threads are daemons;
     a replacement keeps the pool at `jobs`)."""
     if cache is not None:  # what this run hashed already is newer than the stored memo
-        ctx.files.hash_memo.update({k: v for k, v in cache.hashes.items()
-                                    if k not in ctx.files.hash_memo})
+        ctx.files.hash_memo.update(
+            {k: v for k, v in cache.hashes.items() if k not in ctx.files.hash_memo}
+        )
     checks = {i.id: instantiate(i.check, i.id) for i in items}
     results: dict[int, ItemResult] = {}
     pending: list[_Job] = []
@@ -275,9 +314,13 @@ def run_items(items: list[Item], ctx: CheckContext, *, jobs: int = 4,
     return out
 
 
-def _run_pool(pending: list[_Job], ctx: CheckContext, jobs: int,
-              results: dict[int, ItemResult],
-              on_done: Callable[[ItemResult], None] | None) -> None:
+def _run_pool(
+    pending: list[_Job],
+    ctx: CheckContext,
+    jobs: int,
+    results: dict[int, ItemResult],
+    on_done: Callable[[ItemResult], None] | None,
+) -> None:
     if not pending:
         return
     todo: queue.Queue[_Job] = queue.Queue()

@@ -16,8 +16,20 @@ import threading
 from functools import cache, cached_property
 from pathlib import Path
 
-SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
-                       ".pytest_cache", ".ruff_cache", ".tox", ".hypothesis"})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".hypothesis",
+    }
+)
 MAX_READ = 4 * 1024 * 1024  # files larger than this are not read as text by checks
 
 
@@ -88,18 +100,23 @@ class FileIndex:
             found = [pattern] if self.is_file(pattern) or (dirs and self.is_dir(pattern)) else []
         else:
             regex = glob_regex(pattern)
-            found = [f for f in self._candidates(pattern, self.files, self._files_by_name)
-                     if regex.match(f)]
+            found = [
+                f
+                for f in self._candidates(pattern, self.files, self._files_by_name)
+                if regex.match(f)
+            ]
             if dirs:
-                found += [d for d in self._candidates(pattern, self.sorted_dirs,
-                                                      self._dirs_by_name) if regex.match(d)]
+                found += [
+                    d
+                    for d in self._candidates(pattern, self.sorted_dirs, self._dirs_by_name)
+                    if regex.match(d)
+                ]
         with self._lock:
             self._globs[key] = found
         return found
 
     @staticmethod
-    def _candidates(pattern: str, names: list[str],
-                    by_name: dict[str, list[str]]) -> list[str]:
+    def _candidates(pattern: str, names: list[str], by_name: dict[str, list[str]]) -> list[str]:
         """The names a glob can match: those named like its last segment when that is literal
         (`apps/*-service/app/main.py` looks at the main.py files only), else those under its
         literal folders."""
@@ -144,9 +161,11 @@ class FileIndex:
                     found.add(pattern)
                 continue
             regex = glob_regex(pattern)
-            found.update(f for f in self._candidates(pattern, self.on_disk,
-                                                     self._on_disk_by_name)
-                         if regex.match(f))
+            found.update(
+                f
+                for f in self._candidates(pattern, self.on_disk, self._on_disk_by_name)
+                if regex.match(f)
+            )
         return sorted(found)
 
     @cached_property
@@ -298,7 +317,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
                 out.append(re.escape("["))
                 i += 1
             else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
                 out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
                 i = end + 1
         elif pattern[i] == "{":
@@ -307,8 +326,9 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
                 out.append(re.escape("{"))
                 i += 1
             else:
-                out.append("(?:" + "|".join(re.escape(x) for x in pattern[i + 1:end].split(","))
-                           + ")")
+                out.append(
+                    "(?:" + "|".join(re.escape(x) for x in pattern[i + 1 : end].split(",")) + ")"
+                )
                 i = end + 1
         else:
             out.append(re.escape(pattern[i]))
@@ -322,7 +342,9 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         out = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"],
-            capture_output=True, timeout=60, check=False,
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -331,8 +353,12 @@ def _git_files(root: Path) -> list[str] | None:
     names = [n for n in out.stdout.decode("utf-8", "replace").split("\0") if n]
     # tracked files deleted from the work tree are listed too: ask git which, rather than
     # stat every file
-    deleted = subprocess.run(["git", "-C", str(root), "ls-files", "-d", "-z"],
-                             capture_output=True, timeout=60, check=False)
+    deleted = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-d", "-z"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     gone = set(deleted.stdout.decode("utf-8", "replace").split("\0")) - {""}
     return [n for n in names if n not in gone] if gone else names
 
@@ -342,9 +368,20 @@ def _git_ignored(root: Path) -> list[str] | None:
     costs one line, not a walk); None when git cannot say."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-o", "-i", "--exclude-standard",
-             "--directory", "-z"],
-            capture_output=True, timeout=60, check=False,
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-o",
+                "-i",
+                "--exclude-standard",
+                "--directory",
+                "-z",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -376,7 +413,7 @@ class _Ignore:
         if self.base:
             if not rel.startswith(self.base + "/"):
                 return None
-            rel = rel[len(self.base) + 1:]
+            rel = rel[len(self.base) + 1 :]
         result: bool | None = None
         for regex, negated, dir_only in self.rules:
             if dir_only and not is_dir:

@@ -40,8 +40,12 @@ class Attestation:
         return self.expires is not None and self.expires < today
 
     def as_yaml(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"criterion": self.criterion, "by": self.by,
-                               "evidence": self.evidence, "date": self.date.isoformat()}
+        out: dict[str, Any] = {
+            "criterion": self.criterion,
+            "by": self.by,
+            "evidence": self.evidence,
+            "date": self.date.isoformat(),
+        }
         if self.expires:
             out["expires"] = self.expires.isoformat()
         return out
@@ -53,22 +57,34 @@ def read_state_file(repo: Path, rel: str, base: str | None) -> str | None:
         path = repo / rel
         return path.read_text("utf-8") if path.is_file() else None
     try:
-        verify_ref = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
-                                     f"{base}^{{commit}}"], capture_output=True, text=True,
-                                    timeout=30, check=False)
+        verify_ref = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     except OSError as exc:
         raise UserError(f"--base {base}: git is not available ({exc})") from None
     if verify_ref.returncode != 0:
-        raise UserError(f"--base {base}: no such git ref in {repo}",
-                        hint="fetch it first, e.g. `git fetch origin main`")
-    shown = subprocess.run(["git", "-C", str(repo), "show", f"{base}:./{rel}"],
-                           capture_output=True, text=True, timeout=30, check=False)
+        raise UserError(
+            f"--base {base}: no such git ref in {repo}",
+            hint="fetch it first, e.g. `git fetch origin main`",
+        )
+    shown = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{base}:./{rel}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return shown.stdout if shown.returncode == 0 else None
 
 
 def _records(text: str | None, source: str) -> list[dict[str, Any]]:
-    if text is None or not any(line.strip() and not line.lstrip().startswith("#")
-                               for line in text.splitlines()):
+    if text is None or not any(
+        line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()
+    ):
         return []  # no file, or nothing but comments: no entries (parse_yaml rejects it)
     data = parse_yaml(text, source).data
     if data is None:
@@ -78,8 +94,9 @@ def _records(text: str | None, source: str) -> list[dict[str, Any]]:
     return data
 
 
-def load_attestations(repo: Path, base: str | None = None,
-                      known: set[str] | None = None) -> dict[str, Attestation]:
+def load_attestations(
+    repo: Path, base: str | None = None, known: set[str] | None = None
+) -> dict[str, Attestation]:
     """The attestations; with `known` (the roadmap's criteria), one for any other id is an
     error rather than silently nothing."""
     source = f"{base}:{ATTESTATIONS}" if base else str(repo / ATTESTATIONS)
@@ -88,18 +105,24 @@ def load_attestations(repo: Path, base: str | None = None,
         where = f"{source}: entry {number}"
         missing = [k for k in ("criterion", "by", "evidence", "date") if not raw.get(k)]
         if missing:
-            raise UserError(f"{where}: missing {', '.join(missing)}",
-                            hint="write entries with `propctl attest CRITERION --by NAME "
-                            "--evidence URL`")
+            raise UserError(
+                f"{where}: missing {', '.join(missing)}",
+                hint="write entries with `propctl attest CRITERION --by NAME --evidence URL`",
+            )
         if known is not None and str(raw["criterion"]) not in known:
-            raise UserError(f"{where}: unknown criterion {raw['criterion']!r}",
-                            hint="criterion ids look like 2.a4; remove attestations for "
-                            "criteria that no longer exist")
+            raise UserError(
+                f"{where}: unknown criterion {raw['criterion']!r}",
+                hint="criterion ids look like 2.a4; remove attestations for "
+                "criteria that no longer exist",
+            )
         expires = raw.get("expires")
         out[str(raw["criterion"])] = Attestation(
-            str(raw["criterion"]), str(raw["by"]), str(raw["evidence"]),
+            str(raw["criterion"]),
+            str(raw["by"]),
+            str(raw["evidence"]),
             parse_date(raw["date"], f"{where}: date"),
-            parse_date(expires, f"{where}: expires") if expires else None)
+            parse_date(expires, f"{where}: expires") if expires else None,
+        )
     return out
 
 
@@ -111,12 +134,16 @@ def load_waivers(roadmap: Roadmap, repo: Path, base: str | None = None) -> list[
         try:
             waiver = Waiver.model_validate(raw)
         except ValueError as exc:
-            raise UserError(f"{source}: entry {number}: {exc}".splitlines()[0],
-                            hint="each waiver has criterion, owner, reason, expires") from None
+            raise UserError(
+                f"{source}: entry {number}: {exc}".splitlines()[0],
+                hint="each waiver has criterion, owner, reason, expires",
+            ) from None
         if waiver.criterion not in known:
-            raise UserError(f"{source}: entry {number}: unknown criterion {waiver.criterion!r}",
-                            hint="criterion ids look like 2.a2; remove waivers for criteria "
-                            "that no longer exist")
+            raise UserError(
+                f"{source}: entry {number}: unknown criterion {waiver.criterion!r}",
+                hint="criterion ids look like 2.a2; remove waivers for criteria "
+                "that no longer exist",
+            )
         waivers.append(waiver)
     return waivers
 
@@ -149,18 +176,28 @@ def apply_waivers(results: list[ItemResult], waivers: list[Waiver], today: date)
     for waiver in waivers:
         target = by_id.get(waiver.criterion)
         if waiver.expires < today:
-            fix = ("it passes now: remove the waiver" if target is not None
-                   and target.status is Status.PASS else "fix the criterion or renew the waiver")
-            problems.append(f"the waiver for {waiver.criterion} (owner {waiver.owner}) expired "
-                            f"on {waiver.expires}: {fix}")
+            fix = (
+                "it passes now: remove the waiver"
+                if target is not None and target.status is Status.PASS
+                else "fix the criterion or renew the waiver"
+            )
+            problems.append(
+                f"the waiver for {waiver.criterion} (owner {waiver.owner}) expired "
+                f"on {waiver.expires}: {fix}"
+            )
             continue
         if target is None or target.status is Status.PASS:
             continue
         original = target.result
         target.result = Result(
-            Status.WAIVED, f"waived by {waiver.owner} until {waiver.expires}: {waiver.reason}",
-            [Evidence(f"unwaived result: {original.status.value}: {original.message}"),
-             *original.evidence], original.duration_s)
+            Status.WAIVED,
+            f"waived by {waiver.owner} until {waiver.expires}: {waiver.reason}",
+            [
+                Evidence(f"unwaived result: {original.status.value}: {original.message}"),
+                *original.evidence,
+            ],
+            original.duration_s,
+        )
     return problems
 
 
@@ -207,14 +244,16 @@ def carried_statuses(previous: dict[str, Any] | None, ran: set[str]) -> dict[str
     return {k: str(v) for k, v in statuses.items() if k not in ran}
 
 
-def judge(roadmap: Roadmap, results: list[ItemResult], options: GateOptions,
-          problems: list[str]) -> Verdict:
+def judge(
+    roadmap: Roadmap, results: list[ItemResult], options: GateOptions, problems: list[str]
+) -> Verdict:
     table = rows(results)
     held = rules.holding(table) | {k for k, v in options.carried.items() if v == "pass"}
     score = compute_score(roadmap, held)
     verdict = Verdict(results, score, list(problems), dict(options.carried))
-    verdict.problems += rules.must_hold(table, baseline=options.baseline,
-                                        attested=options.attested, strict=options.strict)
+    verdict.problems += rules.must_hold(
+        table, baseline=options.baseline, attested=options.attested, strict=options.strict
+    )
     if options.ratchet:
         verdict.problems += rules.regressions(table, score.overall, options.previous)
     verdict.problems += rules.under_min_score(score.overall, options.min_score)
@@ -223,5 +262,10 @@ def judge(roadmap: Roadmap, results: list[ItemResult], options: GateOptions,
 
 def history_record(verdict: Verdict, roadmap: Roadmap, commit: str | None) -> dict[str, Any]:
     """One line of history.jsonl (see `rules.history_line`)."""
-    return rules.history_line({r.item.id: r.status.value for r in verdict.results},
-                              verdict.carried, verdict.score.as_json(), roadmap.name, commit)
+    return rules.history_line(
+        {r.item.id: r.status.value for r in verdict.results},
+        verdict.carried,
+        verdict.score.as_json(),
+        roadmap.name,
+        commit,
+    )

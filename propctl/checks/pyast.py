@@ -42,8 +42,12 @@ def call_name(node: ast.AST) -> str:
 
 def calls(tree: ast.AST, method: str) -> list[ast.Call]:
     """Every call whose name ends with `.method` (or is `method`)."""
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-            and (call_name(n) == method or call_name(n).endswith("." + method))]
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and (call_name(n) == method or call_name(n).endswith("." + method))
+    ]
 
 
 def kwarg(call: ast.Call, name: str, position: int | None = None) -> ast.expr | None:
@@ -74,8 +78,11 @@ def class_defaults(tree: ast.Module) -> dict[str, ast.expr]:
         if not isinstance(node, ast.ClassDef):
             continue
         for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
-                    and stmt.value is not None:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.value is not None
+            ):
                 out[stmt.target.id] = _unwrap_field(stmt.value)
             elif isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
@@ -146,10 +153,13 @@ def mutable_module_state(tree: ast.Module, allow: set[str]) -> list[Found]:
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         if not names or value is None or set(names) <= allow or "__all__" in names:
             continue
-        mutable = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp |
-                             ast.DictComp | ast.SetComp) or (
-            isinstance(value, ast.Call) and call_name(value).split(".")[-1] in MUTABLE_CALLS)
+        mutable = isinstance(
+            value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp
+        ) or (isinstance(value, ast.Call) and call_name(value).split(".")[-1] in MUTABLE_CALLS)
         if mutable:
-            out.append(Found(node.lineno, f"module-level {type(value).__name__.lower()} "
-                                          f"{', '.join(names)}"))
+            out.append(
+                Found(
+                    node.lineno, f"module-level {type(value).__name__.lower()} {', '.join(names)}"
+                )
+            )
     return out

@@ -10,8 +10,11 @@ import os
 import re
 
 MASK = "[REDACTED]"
-_SECRET_NAME = re.compile(r"(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential"
-                          r"|auth)", re.I)
+_SECRET_NAME = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential"
+    r"|auth)",
+    re.I,
+)
 _PATTERNS = [
     # key = value / key: value / "key": "value" with a secret-sounding key. A bare "pass" is
     # not one: it is a check's status in evidence ("pass: .prettierrc").
@@ -23,18 +26,24 @@ _PATTERNS = [
     re.compile(r"(?P<key>)(?P<value>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"),
     re.compile(r"(?P<key>)(?P<value>\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+)"),
     re.compile(r"(?P<key>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<value>[^@\s/]+)(?=@)", re.I),
-    re.compile(r"(?P<key>)(?P<value>\b(?:ghp|gho|ghs|ghu|github_pat|xox[abpr]|sk_live|sk_test)"
-               r"_?[A-Za-z0-9_]{10,})"),
+    re.compile(
+        r"(?P<key>)(?P<value>\b(?:ghp|gho|ghs|ghu|github_pat|xox[abpr]|sk_live|sk_test)"
+        r"_?[A-Za-z0-9_]{10,})"
+    ),
 ]
-_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
-                          re.S)
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S
+)
 
 
 def known_secrets(env: dict[str, str] | None = None) -> list[str]:
     """Values of environment variables whose names say they are secret."""
     source = os.environ if env is None else env
-    return sorted((v for k, v in source.items() if _SECRET_NAME.search(k) and len(v) >= 4),
-                  key=len, reverse=True)
+    return sorted(
+        (v for k, v in source.items() if _SECRET_NAME.search(k) and len(v) >= 4),
+        key=len,
+        reverse=True,
+    )
 
 
 def redact(text: str, secrets: list[str] | None = None) -> str:

@@ -47,8 +47,9 @@ class Recorded:
         return dict(vars(self))
 
 
-def record(repo: Path, files: FileIndex, roadmap: Path, inputs: set[str],
-           outcome: Recorded) -> None:
+def record(
+    repo: Path, files: FileIndex, roadmap: Path, inputs: set[str], outcome: Recorded
+) -> None:
     signatures: dict[str, list[Any] | None] = {}
     for rel in sorted(inputs):
         digest = files.hash(rel)
@@ -57,10 +58,15 @@ def record(repo: Path, files: FileIndex, roadmap: Path, inputs: set[str],
             signatures[rel] = None
         else:  # no stat to trust: mtime 0 makes the next run hash the file again
             signatures[rel] = list(memo) if memo and memo[2] == digest else [0, 0, digest]
-    fingerprint = {name: part() for name, part in _parts(repo, files, roadmap,
-                                                         files.artifacts_used)}
-    body = {"format": FORMAT, "fingerprint": fingerprint, "inputs": signatures,
-            "outcome": outcome.as_json()}
+    fingerprint = {
+        name: part() for name, part in _parts(repo, files, roadmap, files.artifacts_used)
+    }
+    body = {
+        "format": FORMAT,
+        "fingerprint": fingerprint,
+        "inputs": signatures,
+        "outcome": outcome.as_json(),
+    }
     atomic_write(repo / PATH, json.dumps(body, separators=(",", ":")))
 
 
@@ -69,8 +75,7 @@ def forget(repo: Path) -> None:
     (repo / PATH).unlink(missing_ok=True)
 
 
-def lookup(repo: Path, files: FileIndex,
-           roadmap: Path) -> tuple[Recorded | None, str]:
+def lookup(repo: Path, files: FileIndex, roadmap: Path) -> tuple[Recorded | None, str]:
     """The recorded outcome when nothing it depends on changed; else None and what changed
     (`files` is the run's index: a miss has listed the repo for the full run already)."""
     try:
@@ -88,8 +93,9 @@ def lookup(repo: Path, files: FileIndex,
         if part() != recorded.get(name):
             return None, f"changed since the last run: {name}"
     try:
-        files.hash_memo.update({rel: (int(s[0]), int(s[1]), str(s[2]))
-                                for rel, s in signatures.items() if s})
+        files.hash_memo.update(
+            {rel: (int(s[0]), int(s[1]), str(s[2])) for rel, s in signatures.items() if s}
+        )
         for rel, signature in signatures.items():
             digest = files.hash(rel)
             if (digest if digest != "missing" else None) != (signature[2] if signature else None):
@@ -99,8 +105,9 @@ def lookup(repo: Path, files: FileIndex,
     return outcome, "nothing changed since the last run"
 
 
-def _parts(repo: Path, files: FileIndex, roadmap: Path,
-           artifacts: bool) -> list[tuple[str, Callable[[], Any]]]:
+def _parts(
+    repo: Path, files: FileIndex, roadmap: Path, artifacts: bool
+) -> list[tuple[str, Callable[[], Any]]]:
     """What a run depends on besides its inputs, cheapest first (`lookup` stops at the first
     difference). Not --python or --live: only checks that run code or reach the world use
     them, and a run with such a check is never recorded."""
@@ -126,5 +133,6 @@ def _file_digest(path: Path) -> str | None:
 def _names_digest(names: list[str]) -> str:
     # propctl's own state is not the target's: the first run creates .propctl/history.jsonl
     own = f"{STATE_DIR}/"
-    return hashlib.sha256("\0".join(n for n in names if not n.startswith(own))
-                          .encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(
+        "\0".join(n for n in names if not n.startswith(own)).encode("utf-8", "surrogateescape")
+    ).hexdigest()

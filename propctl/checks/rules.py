@@ -27,30 +27,39 @@ def holding(rows: Iterable[Row]) -> set[str]:
     return {r.id for r in rows if r.role == "criterion" and r.status == "pass"}
 
 
-def must_hold(rows: Iterable[Row], *, baseline: set[str], attested: set[str],
-              strict: bool) -> list[str]:
+def must_hold(
+    rows: Iterable[Row], *, baseline: set[str], attested: set[str], strict: bool
+) -> list[str]:
     problems = []
     for r in rows:
         if r.status not in BROKEN:
             continue
-        reasons = [why for why, applies in (
-            ("it is in the baseline", r.id in baseline),
-            ("it is attested", r.id in attested),
-            ("--strict", strict and r.role == "criterion")) if applies]
+        reasons = [
+            why
+            for why, applies in (
+                ("it is in the baseline", r.id in baseline),
+                ("it is attested", r.id in attested),
+                ("--strict", strict and r.role == "criterion"),
+            )
+            if applies
+        ]
         if reasons:
-            problems.append(f"{r.id} must hold ({', '.join(reasons)}) but is {r.status}: "
-                            f"{r.message}")
+            problems.append(
+                f"{r.id} must hold ({', '.join(reasons)}) but is {r.status}: {r.message}"
+            )
     return problems
 
 
-def regressions(rows: Iterable[Row], overall: float,
-                previous: dict[str, Any] | None) -> list[str]:
+def regressions(rows: Iterable[Row], overall: float, previous: dict[str, Any] | None) -> list[str]:
     """--ratchet: what passed in the previous run and no longer does, and a fallen score."""
     if previous is None:
         return []
     before = previous.get("statuses", {})
-    out = [f"regression: {r.id} passed in the previous run and is now {r.status}"
-           for r in rows if before.get(r.id) == "pass" and r.status in BROKEN]
+    out = [
+        f"regression: {r.id} passed in the previous run and is now {r.status}"
+        for r in rows
+        if before.get(r.id) == "pass" and r.status in BROKEN
+    ]
     old = (previous.get("score") or {}).get("overall")
     if isinstance(old, int | float) and round(overall, 2) < round(float(old), 2):
         out.append(f"regression: the score fell from {old:.2f} to {overall:.2f}")
@@ -71,8 +80,13 @@ def summary(statuses: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def history_line(statuses: dict[str, str], carried: dict[str, str], score: dict[str, Any],
-                 roadmap: str, commit: str | None) -> dict[str, Any]:
+def history_line(
+    statuses: dict[str, str],
+    carried: dict[str, str],
+    score: dict[str, Any],
+    roadmap: str,
+    commit: str | None,
+) -> dict[str, Any]:
     """One line of history.jsonl. A filtered run's line holds every id all the same: the ones
     it did not check carry their last status, listed under `carried`."""
     every = {**carried, **statuses}

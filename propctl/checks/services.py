@@ -44,13 +44,28 @@ class RedisServer:
     def _start(self) -> str:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise MissingToolError("redis-server is not installed (Debian package redis-server)"
-                                   "; or set REDIS_URL")
+            raise MissingToolError(
+                "redis-server is not installed (Debian package redis-server); or set REDIS_URL"
+            )
         self._dir = Path(tempfile.mkdtemp(prefix="propctl-redis-"))
         port = free_port()
         self._proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--dir", str(self._dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self._dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -89,8 +104,10 @@ def redis_command(url: str, *command: str) -> str | None:
     if parts.scheme != "redis" or not parts.hostname:
         return None
     db = (parts.path or "/0").strip("/") or "0"
-    sequence = ([["AUTH", parts.password]] if parts.password else []) + [["SELECT", db],
-                                                                           list(command)]
+    sequence = ([["AUTH", parts.password]] if parts.password else []) + [
+        ["SELECT", db],
+        list(command),
+    ]
     try:
         with socket.create_connection((parts.hostname, parts.port or 6379), timeout=5) as sock:
             reply = ""

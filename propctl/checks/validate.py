@@ -24,8 +24,9 @@ def check_locations(roadmap: Roadmap) -> Iterator[tuple[Loc, Check]]:
                 yield (*base, "acceptance", i, "check"), criterion.check
 
 
-def param_problems(roadmap: Roadmap, doc: LocatedDoc | None = None,
-                   kinds: dict[str, Any] | None = None) -> list[str]:
+def param_problems(
+    roadmap: Roadmap, doc: LocatedDoc | None = None, kinds: dict[str, Any] | None = None
+) -> list[str]:
     """One located message per invalid parameter; empty when all are valid."""
     if kinds is None:
         from propctl.checks.base import registry
@@ -39,8 +40,9 @@ def param_problems(roadmap: Roadmap, doc: LocatedDoc | None = None,
         try:
             cls.Params.model_validate(check.params)
         except ValidationError as exc:
-            problems += [_describe(doc, (*loc, *err["loc"]), err, check.kind)
-                         for err in exc.errors()]
+            problems += [
+                _describe(doc, (*loc, *err["loc"]), err, check.kind) for err in exc.errors()
+            ]
     return problems
 
 

@@ -69,8 +69,10 @@ class App:
             try:
                 atomic_write(output, text if text.endswith("\n") else text + "\n")
             except OSError as exc:
-                raise UserError(f"-o {output}: cannot write: {exc.strerror or exc}",
-                                hint="pick a file in a folder you can write") from None
+                raise UserError(
+                    f"-o {output}: cannot write: {exc.strerror or exc}",
+                    hint="pick a file in a folder you can write",
+                ) from None
             self.info(f"wrote {output}")
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -29,8 +29,12 @@ def attest(
     criterion: Annotated[str, typer.Argument(help="The criterion's id, e.g. 2.a4.")],
     by: Annotated[str, typer.Option("--by", help="Who attests (a name or handle).")],
     evidence: Annotated[str, typer.Option("--evidence", help="A link to the evidence.")],
-    expires: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--expires", help="YYYY-MM-DD after which the attestation no longer counts.")] = None,
+    expires: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--expires", help="YYYY-MM-DD after which the attestation no longer counts."
+        ),
+    ] = None,
     repo: RepoOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -45,8 +49,10 @@ def attest(
     roadmap = app.load_roadmap()
     known = {c.id: c for _, c in roadmap.criteria()}
     if criterion not in known:
-        raise UserError(f"{criterion}: no such criterion in {roadmap.name}",
-                        hint="`propctl status --format json` lists them; ids look like 2.a4")
+        raise UserError(
+            f"{criterion}: no such criterion in {roadmap.name}",
+            hint="`propctl status --format json` lists them; ids look like 2.a4",
+        )
     if not by.strip() or not evidence.strip():
         raise UserError("--by and --evidence must not be empty")
     today = date.today()
@@ -54,18 +60,20 @@ def attest(
     if until is not None and until < today:
         raise UserError(f"--expires {until}: already in the past")
     if not known[criterion].check.is_manual:
-        app.warn(f"{criterion} has a machine check ({known[criterion].check.kind}); the "
-                 "attestation makes it must-hold, it does not replace the check")
+        app.warn(
+            f"{criterion} has a machine check ({known[criterion].check.kind}); the "
+            "attestation makes it must-hold, it does not replace the check"
+        )
     entries = load_attestations(app.repo)
     entries[criterion] = Attestation(criterion, by.strip(), evidence.strip(), today, until)
     body = [e.as_yaml() for e in sorted(entries.values(), key=lambda e: e.criterion)]
     text = "# Attestations for criteria no machine can check (propctl attest)\n" + yaml.safe_dump(
-        body, sort_keys=False, allow_unicode=True)
+        body, sort_keys=False, allow_unicode=True
+    )
     path = app.repo / ATTESTATIONS
     if dry_run:
         app.emit(text)
         app.info(f"dry run: {path} not written")
         return
     atomic_write(path, text)
-    app.info(f"{criterion} attested by {by}" + (f" until {until}" if until else "")
-             + f" in {path}")
+    app.info(f"{criterion} attested by {by}" + (f" until {until}" if until else "") + f" in {path}")

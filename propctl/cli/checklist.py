@@ -17,12 +17,18 @@ if TYPE_CHECKING:
 
 RoadmapFileOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional at runtime
-    typer.Option("--roadmap", help="Roadmap file (default: the global --roadmap, else "
-                 "<repo>/checklists/roadmap.yaml, else the bundled one).", dir_okay=False),
+    typer.Option(
+        "--roadmap",
+        help="Roadmap file (default: the global --roadmap, else "
+        "<repo>/checklists/roadmap.yaml, else the bundled one).",
+        dir_okay=False,
+    ),
 ]
 
 group = typer.Typer(
-    name="checklist", no_args_is_help=True, rich_markup_mode="rich",
+    name="checklist",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
     help="The roadmap file: validate it, print its schema, import it from Markdown, render it.",
 )
 
@@ -56,13 +62,15 @@ def validate(
     loaded = validate_document(doc)
     problems = param_problems(loaded, doc)
     if problems:
-        raise RoadmapError(f"{path}: {len(problems)} problem(s) in check parameters",
-                           problems=problems)
+        raise RoadmapError(
+            f"{path}: {len(problems)} problem(s) in check parameters", problems=problems
+        )
     found = warnings(loaded)
     counts = _counts(loaded)
     if fmt is TableJson.json:
-        app.emit_json({"valid": True, "roadmap": str(path), "counts": counts,
-                       "warnings": found}, output)
+        app.emit_json(
+            {"valid": True, "roadmap": str(path), "counts": counts, "warnings": found}, output
+        )
         return
     for message in found:
         app.warn(message)
@@ -74,12 +82,15 @@ def _counts(roadmap: Roadmap) -> dict[str, int]:
     criteria = [c for _, c in roadmap.criteria()]
     subtasks = [s for t in roadmap.tasks() for s in t.subtasks]
     return {
-        "tiers": len(roadmap.tiers), "tasks": len(roadmap.tasks()), "subtasks": len(subtasks),
+        "tiers": len(roadmap.tiers),
+        "tasks": len(roadmap.tasks()),
+        "subtasks": len(subtasks),
         "criteria": len(criteria),
         "machine-checked criteria": sum(not c.check.is_manual for c in criteria),
         "manual criteria": sum(c.check.is_manual for c in criteria),
         "subtask checks": sum(s.check is not None for s in subtasks),
-        "dimensions": len(roadmap.dimensions), "services": len(roadmap.services),
+        "dimensions": len(roadmap.dimensions),
+        "services": len(roadmap.services),
     }
 
 
@@ -91,16 +102,28 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     get_app(ctx).emit(roadmap_schema_text(), output)
 
 
-@group.command("import", epilog="Example: propctl checklist import IMPLEMENTATION_CHECKLIST.md "
-               "-o checklists/roadmap.yaml")
+@group.command(
+    "import",
+    epilog="Example: propctl checklist import IMPLEMENTATION_CHECKLIST.md "
+    "-o checklists/roadmap.yaml",
+)
 def import_(
     ctx: typer.Context,
-    source: Annotated[Path, typer.Argument(help="A Markdown checklist in the source document's "
-                                           "format.", dir_okay=False)],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A Markdown checklist in the source document's format.", dir_okay=False
+        ),
+    ],
     output: OutputOption = None,
-    start: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--start", help="Monday of week 1, YYYY-MM-DD (default: the Monday after the "
-        "document's 'Last Updated' date).")] = None,
+    start: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--start",
+            help="Monday of week 1, YYYY-MM-DD (default: the Monday after the "
+            "document's 'Last Updated' date).",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Read a Markdown checklist (any number of tiers and tasks) into roadmap YAML.
@@ -119,9 +142,11 @@ def import_(
     for message in [*result.warnings, *warnings(roadmap)]:
         app.warn(message)
     counts = _counts(roadmap)
-    app.info(f"imported {source}: {counts['tiers']} tiers, {counts['tasks']} tasks, "
-             f"{counts['subtasks']} subtasks, {counts['criteria']} criteria, "
-             f"{counts['dimensions']} dimensions")
+    app.info(
+        f"imported {source}: {counts['tiers']} tiers, {counts['tasks']} tasks, "
+        f"{counts['subtasks']} subtasks, {counts['criteria']} criteria, "
+        f"{counts['dimensions']} dimensions"
+    )
     if dry_run:
         app.info("dry run: nothing written")
         return
@@ -138,8 +163,9 @@ def _read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})",
-                        hint="save the checklist as UTF-8") from None
+        raise UserError(
+            f"{path}: not UTF-8 text (byte {exc.start})", hint="save the checklist as UTF-8"
+        ) from None
 
 
 def _start(value: str | None) -> date | None:

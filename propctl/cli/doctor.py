@@ -30,22 +30,46 @@ class Finding:
 
 
 TOOLS = (
-    Tool("pulumi CLI", "infra preview / up / destroy / outputs (infra plan works without it)",
-         "curl -fsSL https://get.pulumi.com | sh   (https://www.pulumi.com/docs/install/)"),
-    Tool("AWS credentials", "verify --live (aws checks), infra up against a real account",
-         "aws configure, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE"),
-    Tool("kubeconfig", "verify --live (k8s_live checks against a cluster)",
-         "set KUBECONFIG or write ~/.kube/config (aws eks update-kubeconfig --name CLUSTER)"),
-    Tool("redis-server", "redis-backed checks and tests (Task 6 cache, OTP storage)",
-         "apt-get install redis-server"),
-    Tool("PostgreSQL", "migrations upgrade/check against PostgreSQL (SQLite needs nothing)",
-         "apt-get install postgresql"),
-    Tool("promtool", "validation of generated alert rules (scaffold observability, Task 14)",
-         "apt-get install prometheus"),
-    Tool("Node.js", "frontend checks and scaffold frontend (Tasks 4 and 8: ESLint, Prettier)",
-         "apt-get install nodejs npm, or https://nodejs.org"),
-    Tool("git", "verify --base REF, the commit recorded in .propctl/history.jsonl",
-         "apt-get install git"),
+    Tool(
+        "pulumi CLI",
+        "infra preview / up / destroy / outputs (infra plan works without it)",
+        "curl -fsSL https://get.pulumi.com | sh   (https://www.pulumi.com/docs/install/)",
+    ),
+    Tool(
+        "AWS credentials",
+        "verify --live (aws checks), infra up against a real account",
+        "aws configure, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE",
+    ),
+    Tool(
+        "kubeconfig",
+        "verify --live (k8s_live checks against a cluster)",
+        "set KUBECONFIG or write ~/.kube/config (aws eks update-kubeconfig --name CLUSTER)",
+    ),
+    Tool(
+        "redis-server",
+        "redis-backed checks and tests (Task 6 cache, OTP storage)",
+        "apt-get install redis-server",
+    ),
+    Tool(
+        "PostgreSQL",
+        "migrations upgrade/check against PostgreSQL (SQLite needs nothing)",
+        "apt-get install postgresql",
+    ),
+    Tool(
+        "promtool",
+        "validation of generated alert rules (scaffold observability, Task 14)",
+        "apt-get install prometheus",
+    ),
+    Tool(
+        "Node.js",
+        "frontend checks and scaffold frontend (Tasks 4 and 8: ESLint, Prettier)",
+        "apt-get install nodejs npm, or https://nodejs.org",
+    ),
+    Tool(
+        "git",
+        "verify --base REF, the commit recorded in .propctl/history.jsonl",
+        "apt-get install git",
+    ),
 )
 
 
@@ -53,17 +77,29 @@ def register(root: typer.Typer) -> None:
     root.command("doctor", epilog=EPILOG)(doctor)
 
 
-def doctor(ctx: typer.Context, fmt: FormatOption = TableJson.table,
-           output: OutputOption = None) -> None:
+def doctor(
+    ctx: typer.Context, fmt: FormatOption = TableJson.table, output: OutputOption = None
+) -> None:
     """Which optional tools are present, what each unlocks, and how to install the missing
     ones. Always exits 0: nothing here is required for the roadmap, status and score."""
     app = get_app(ctx)
     findings = [Finding(tool, *_probe(tool.name)) for tool in TOOLS]
     if fmt is TableJson.json:
-        app.emit_json({"tools": [
-            {"name": f.tool.name, "found": f.found, "detail": f.detail,
-             "unlocks": f.tool.unlocks, "install": None if f.found else f.tool.hint}
-            for f in findings]}, output)
+        app.emit_json(
+            {
+                "tools": [
+                    {
+                        "name": f.tool.name,
+                        "found": f.found,
+                        "detail": f.detail,
+                        "unlocks": f.tool.unlocks,
+                        "install": None if f.found else f.tool.hint,
+                    }
+                    for f in findings
+                ]
+            },
+            output,
+        )
         return
     from rich.table import Table
 
@@ -107,8 +143,9 @@ def _version(program: str) -> tuple[bool, str]:
     if not path:
         return False, "not on PATH"
     try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10,
-                             check=False)
+        out = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return True, path
     return True, f"{path} ({out.stdout.strip() or out.stderr.strip()})"

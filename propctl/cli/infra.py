@@ -32,8 +32,13 @@ EPILOG = (
     "plan exits 1 when a policy is violated; preview/up/destroy/outputs need the pulumi CLI."
 )
 
-infra_app = typer.Typer(name="infra", help="Provision Task 13's infrastructure with Pulumi.",
-                        epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich")
+infra_app = typer.Typer(
+    name="infra",
+    help="Provision Task 13's infrastructure with Pulumi.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 
 
 class PlanFormat(str, Enum):  # noqa: UP042 - typer needs str + Enum, as in options.py
@@ -42,10 +47,16 @@ class PlanFormat(str, Enum):  # noqa: UP042 - typer needs str + Enum, as in opti
     tfplan_json = "tfplan-json"
 
 
-StackOption = Annotated[str, typer.Option(
-    "--stack", "-s", help="The stack: staging or production (Pulumi.<stack>.yaml).")]
-YesOption = Annotated[bool, typer.Option(
-    "--yes", "-y", help="Confirm a change to production (required there for up and destroy).")]
+StackOption = Annotated[
+    str,
+    typer.Option("--stack", "-s", help="The stack: staging or production (Pulumi.<stack>.yaml)."),
+]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y", help="Confirm a change to production (required there for up and destroy)."
+    ),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -61,12 +72,21 @@ def _program(app: App) -> Program:
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra plan --stack production --format json")
-def plan(ctx: typer.Context, stack: StackOption = "production", repo: RepoOption = None,
-         fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.",
-                                                 case_sensitive=False)] = PlanFormat.table,
-         output: OutputOption = None,
-         policy: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
-             "--policy", "-p", help="Only this policy (repeatable).")] = None) -> None:
+def plan(
+    ctx: typer.Context,
+    stack: StackOption = "production",
+    repo: RepoOption = None,
+    fmt: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = PlanFormat.table,
+    output: OutputOption = None,
+    policy: Annotated[
+        Optional[list[str]],
+        typer.Option(  # noqa: UP045
+            "--policy", "-p", help="Only this policy (repeatable)."
+        ),
+    ] = None,
+) -> None:
     """Run the program offline under Pulumi's mocks: the resources it would create and
     propctl's infrastructure policies, pass or fail each. Exit 1 when a policy fails."""
     from propctl.provision import plan as planning
@@ -85,17 +105,25 @@ def plan(ctx: typer.Context, stack: StackOption = "production", repo: RepoOption
         _render_plan(app, result, outcomes, output)
     failed = [o.name for o in outcomes if o.status == "fail"]
     if failed:
-        raise FailureFound(f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} "
-                           f"violated on {stack}: {', '.join(failed)}")
+        raise FailureFound(
+            f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} "
+            f"violated on {stack}: {', '.join(failed)}"
+        )
 
 
 def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict:
-    return {"stack": result.stack, "project": result.project, "program": result.program_dir,
-            "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "inputs": r.inputs}
-                          for r in result.resources],
-            "outputs": result.outputs, "policies": [o.as_json() for o in outcomes],
-            "summary": {s: sum(o.status == s for o in outcomes)
-                        for s in ("pass", "fail", "skip")}}
+    return {
+        "stack": result.stack,
+        "project": result.project,
+        "program": result.program_dir,
+        "resources": [
+            {"urn": r.urn, "type": r.type, "name": r.name, "inputs": r.inputs}
+            for r in result.resources
+        ],
+        "outputs": result.outputs,
+        "policies": [o.as_json() for o in outcomes],
+        "summary": {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")},
+    }
 
 
 def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object) -> None:
@@ -106,8 +134,10 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
 
     from propctl.cli.infra_render import key_properties
 
-    resources = Table(title=f"{result.project} / {result.stack}: {len(result.resources)} "
-                            "resources to create", title_justify="left")
+    resources = Table(
+        title=f"{result.project} / {result.stack}: {len(result.resources)} resources to create",
+        title_justify="left",
+    )
     resources.add_column("type", max_width=40, overflow="fold")
     resources.add_column("name", max_width=28, overflow="fold")
     resources.add_column("key properties", overflow="fold")
@@ -121,8 +151,13 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
         policies.add_row(f"[{style[o.status]}]{o.status}[/]", o.name, o.message)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")}
     summary = f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
-    console = app.console if output is None else Console(  # record only: -o FILE, not stdout
-        file=io.StringIO(), record=True, width=160)
+    console = (
+        app.console
+        if output is None
+        else Console(  # record only: -o FILE, not stdout
+            file=io.StringIO(), record=True, width=160
+        )
+    )
     console.print(resources)
     console.print(policies)
     console.print(summary)
@@ -137,17 +172,25 @@ def policies(ctx: typer.Context, fmt: FormatOption = TableJson.table) -> None:
 
     app = get_app(ctx)
     if fmt == TableJson.json:
-        app.emit_json([{"name": p.name, "description": p.description,
-                        "stacks": sorted(p.stacks) if p.stacks else "all"}
-                       for p in POLICIES.values()])
+        app.emit_json(
+            [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "stacks": sorted(p.stacks) if p.stacks else "all",
+                }
+                for p in POLICIES.values()
+            ]
+        )
         return
     for p in POLICIES.values():
         only = f"  ({', '.join(sorted(p.stacks))} only)" if p.stacks else ""
         app.emit(f"{p.name:36} {p.description}{only}")
 
 
-def _run(ctx: typer.Context, action: str, stack: str, repo: object, yes: bool,
-         fmt: TableJson) -> None:
+def _run(
+    ctx: typer.Context, action: str, stack: str, repo: object, yes: bool, fmt: TableJson
+) -> None:
     from propctl.provision import runner
 
     app = get_app(ctx).with_repo(repo)  # type: ignore[arg-type]
@@ -159,11 +202,13 @@ def _run(ctx: typer.Context, action: str, stack: str, repo: object, yes: bool,
         result = runner.run(action, stack_runner, app.info)
     else:
         with app.err.status(f"pulumi {action} {stack}…") as status:
+
             def stream(line: str) -> None:
                 text = line.rstrip()
                 if text:
                     app.err.print(text, markup=False, highlight=False)
                     status.update(f"pulumi {action} {stack}: {text[:60]}")
+
             result = runner.run(action, stack_runner, stream)
     _render_run(app, result, fmt)
 
@@ -179,31 +224,49 @@ def _render_run(app: App, result: RunResult, fmt: TableJson) -> None:
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra preview --stack staging")
-def preview(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
-            fmt: FormatOption = TableJson.table) -> None:
+def preview(
+    ctx: typer.Context,
+    stack: StackOption = "staging",
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """What `up` would change in the real account (Automation API; needs the pulumi CLI)."""
     _run(ctx, "preview", stack, repo, False, fmt)
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra up --stack production --yes")
-def up(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
-       yes: YesOption = False, dry_run: DryRunOption = False,
-       fmt: FormatOption = TableJson.table) -> None:
+def up(
+    ctx: typer.Context,
+    stack: StackOption = "staging",
+    repo: RepoOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Create or update the stack's resources (production needs --yes; --dry-run previews)."""
     _run(ctx, "preview" if dry_run else "up", stack, repo, yes, fmt)
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra destroy --stack staging")
-def destroy(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
-            yes: YesOption = False, dry_run: DryRunOption = False,
-            fmt: FormatOption = TableJson.table) -> None:
+def destroy(
+    ctx: typer.Context,
+    stack: StackOption = "staging",
+    repo: RepoOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Delete every resource of the stack (production needs --yes; --dry-run previews what
     would be deleted)."""
     _run(ctx, "preview_destroy" if dry_run else "destroy", stack, repo, yes, fmt)
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra outputs --stack production --format json")
-def outputs(ctx: typer.Context, stack: StackOption = "staging", repo: RepoOption = None,
-            fmt: FormatOption = TableJson.table) -> None:
+def outputs(
+    ctx: typer.Context,
+    stack: StackOption = "staging",
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """The stack's outputs (endpoints; secrets are masked)."""
     _run(ctx, "outputs", stack, repo, False, fmt)

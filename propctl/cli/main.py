@@ -41,6 +41,7 @@ EPILOG = (
     "Exit codes: 0 ok · 1 a failure was found · 2 fix your input · 3 a bug in propctl."
 )
 
+
 class _Group(typer.core.TyperGroup):
     """The root group. It loads a command's module only when that command runs, and it is the
     error boundary for expected errors: print what is wrong, no traceback, its exit code.
@@ -95,19 +96,34 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    repo: Annotated[Path, typer.Option("--repo", help="The target repository.",
-                                       file_okay=False)] = Path("."),
-    roadmap: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--roadmap", help="Roadmap file (default: <repo>/checklists/roadmap.yaml, else the "
-        "bundled one).", dir_okay=False)] = None,
-    trust: Annotated[bool, typer.Option(
-        "--trust", help="Allow command checks from a roadmap other than the bundled one.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (also NO_COLOR).")]
-    = False,
+    repo: Annotated[
+        Path, typer.Option("--repo", help="The target repository.", file_okay=False)
+    ] = Path("."),
+    roadmap: Annotated[
+        Optional[Path],
+        typer.Option(  # noqa: UP045
+            "--roadmap",
+            help="Roadmap file (default: <repo>/checklists/roadmap.yaml, else the bundled one).",
+            dir_okay=False,
+        ),
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Allow command checks from a roadmap other than the bundled one."
+        ),
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours (also NO_COLOR).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail.")] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     state = get_app(ctx)
     state.repo = repo
@@ -126,8 +142,11 @@ def _load(name: str) -> click.Command:
 def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="propctl",
-                     standalone_mode=True)
+        command.main(
+            args=argv if argv is not None else sys.argv[1:],
+            prog_name="propctl",
+            standalone_mode=True,
+        )
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except PropctlError as exc:  # raised outside a command (while parsing options)
@@ -141,8 +160,11 @@ def main(argv: list[str] | None = None) -> int:
 
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "propctl-crash.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"propctl hit a bug: {sys.exc_info()[1]!r}\nthe traceback is in {log}; please "
-              "attach it to a bug report", file=sys.stderr)
+        print(
+            f"propctl hit a bug: {sys.exc_info()[1]!r}\nthe traceback is in {log}; please "
+            "attach it to a bug report",
+            file=sys.stderr,
+        )
         return 3
     return 0
 

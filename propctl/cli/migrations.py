@@ -17,38 +17,48 @@ if TYPE_CHECKING:
     from propctl.cli.app import App
     from propctl.migrations.runner import Migrations, Movement, Revision
 
-DatabaseUrl = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-    "--database-url",
-    help="SQLAlchemy URL (default: DATABASE_URL, else the service's SQLite file).")]
+DatabaseUrl = Annotated[
+    Optional[str],
+    typer.Option(  # noqa: UP045 - typer needs Optional
+        "--database-url",
+        help="SQLAlchemy URL (default: DATABASE_URL, else the service's SQLite file).",
+    ),
+]
 
 EPILOG = (
     "Examples:\n\n"
     "  propctl migrations init --service api\n\n"
-    "  propctl migrations new \"Initial schema\" --service api\n\n"
+    '  propctl migrations new "Initial schema" --service api\n\n'
     "  propctl migrations upgrade --service api --database-url postgresql+psycopg://u:p@host/db\n\n"
     "  propctl migrations check --service api      exit 1 when models and migrations disagree\n\n"
     "Unreachable database: exit 2 with the URL (password masked) and the driver's reason."
 )
 
 migrations_app = typer.Typer(
-    name="migrations", help="Alembic migrations for a service, SQLite by default.",
-    epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich",
+    name="migrations",
+    help="Alembic migrations for a service, SQLite by default.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
 )
 
 
 def register(root: typer.Typer) -> None:
-    for function, example in ((init, "init --service api --dry-run"),
-                              (new, 'new "add agent email" --service api'),
-                              (upgrade, "upgrade head --service api"),
-                              (downgrade, "downgrade base --service api"),
-                              (current, "current --service api"),
-                              (heads, "heads --service api"),
-                              (check, "check --service api")):
-        migrations_app.command(help=one_paragraph(function.__doc__),
-                               epilog=f"Example:\n\n  propctl migrations {example}",
-                               # `downgrade -1`: a relative revision, not an unknown option
-                               context_settings={"ignore_unknown_options": True}
-                               if function is downgrade else None)(function)
+    for function, example in (
+        (init, "init --service api --dry-run"),
+        (new, 'new "add agent email" --service api'),
+        (upgrade, "upgrade head --service api"),
+        (downgrade, "downgrade base --service api"),
+        (current, "current --service api"),
+        (heads, "heads --service api"),
+        (check, "check --service api"),
+    ):
+        migrations_app.command(
+            help=one_paragraph(function.__doc__),
+            epilog=f"Example:\n\n  propctl migrations {example}",
+            # `downgrade -1`: a relative revision, not an unknown option
+            context_settings={"ignore_unknown_options": True} if function is downgrade else None,
+        )(function)
     root.add_typer(migrations_app, name="migrations")
 
 
@@ -59,9 +69,15 @@ def _migrations(app: App, service: str, url: str | None) -> Migrations:
     return Migrations(resolve_service(app.load_roadmap(), app.repo, service), url)
 
 
-def init(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
-         dry_run: DryRun = False, force: Force = False, merge: Merge = False,
-         fmt: FormatOption = TableJson.table) -> None:
+def init(
+    ctx: typer.Context,
+    service: Service = "api",
+    repo: RepoOption = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Write the Alembic environment (alembic.ini, migrations/env.py wired to the service's
     Base and settings, migrations/versions/). Needs `scaffold database` first."""
     from propctl.generators.database import migrations_generation
@@ -71,12 +87,17 @@ def init(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
     run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
 
 
-def new(ctx: typer.Context,
-        message: Annotated[str, typer.Argument(help="What the revision does.")],
-        service: Service = "api", database_url: DatabaseUrl = None, repo: RepoOption = None,
-        empty: Annotated[bool, typer.Option(
-            "--empty", help="Write an empty revision to fill in by hand.")] = False,
-        fmt: FormatOption = TableJson.table) -> None:
+def new(
+    ctx: typer.Context,
+    message: Annotated[str, typer.Argument(help="What the revision does.")],
+    service: Service = "api",
+    database_url: DatabaseUrl = None,
+    repo: RepoOption = None,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Write an empty revision to fill in by hand.")
+    ] = False,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Autogenerate a revision by comparing the models with the database (which must be at
     head). Refused when nothing changed (unless --empty) or when the history has 2+ heads."""
     app = get_app(ctx).with_repo(repo)
@@ -90,28 +111,41 @@ def new(ctx: typer.Context,
     app.info(f"next: propctl migrations upgrade --service {service}")
 
 
-def upgrade(ctx: typer.Context,
-            revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
-            service: Service = "api", database_url: DatabaseUrl = None,
-            repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+def upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    service: Service = "api",
+    database_url: DatabaseUrl = None,
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Apply revisions up to REVISION (default: head), in one transaction where the database
     allows it."""
     app = get_app(ctx).with_repo(repo)
     _report_movement(app, _migrations(app, service, database_url).upgrade(revision), fmt)
 
 
-def downgrade(ctx: typer.Context,
-              revision: Annotated[str, typer.Argument(help="Target revision, -1, or base.")],
-              service: Service = "api", database_url: DatabaseUrl = None,
-              repo: RepoOption = None, fmt: FormatOption = TableJson.table) -> None:
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision, -1, or base.")],
+    service: Service = "api",
+    database_url: DatabaseUrl = None,
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+) -> None:
     """Revert revisions down to REVISION (`base` reverts them all)."""
     app = get_app(ctx).with_repo(repo)
     _report_movement(app, _migrations(app, service, database_url).downgrade(revision), fmt)
 
 
-def current(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
-            repo: RepoOption = None, fmt: FormatOption = TableJson.table,
-            output: OutputOption = None) -> None:
+def current(
+    ctx: typer.Context,
+    service: Service = "api",
+    database_url: DatabaseUrl = None,
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+    output: OutputOption = None,
+) -> None:
     """The revision(s) the database is at."""
     app = get_app(ctx).with_repo(repo)
     url, revisions = _migrations(app, service, database_url).current()
@@ -121,8 +155,13 @@ def current(ctx: typer.Context, service: Service = "api", database_url: Database
     app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}", output)
 
 
-def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
-          fmt: FormatOption = TableJson.table, output: OutputOption = None) -> None:
+def heads(
+    ctx: typer.Context,
+    service: Service = "api",
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+    output: OutputOption = None,
+) -> None:
     """The head revision(s) of the history (more than one means a merge is needed)."""
     app = get_app(ctx).with_repo(repo)
     found = _migrations(app, service, None).heads()
@@ -134,9 +173,14 @@ def heads(ctx: typer.Context, service: Service = "api", repo: RepoOption = None,
         app.warn(f"{len(found)} heads: merge them (alembic merge) before the next revision")
 
 
-def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUrl = None,
-          repo: RepoOption = None, fmt: FormatOption = TableJson.table,
-          output: OutputOption = None) -> None:
+def check(
+    ctx: typer.Context,
+    service: Service = "api",
+    database_url: DatabaseUrl = None,
+    repo: RepoOption = None,
+    fmt: FormatOption = TableJson.table,
+    output: OutputOption = None,
+) -> None:
     """Exit 1 when the models and the migrations disagree (for CI), 0 when in sync. Without
     --database-url every revision is first applied to a fresh in-memory SQLite database, which
     also proves that they apply cleanly; a database given by URL must be at head."""
@@ -146,15 +190,22 @@ def check(ctx: typer.Context, service: Service = "api", database_url: DatabaseUr
         migrations.check()
     except FailureFound as exc:
         if fmt == TableJson.json:
-            app.emit_json({"in_sync": False, "heads": [h.id for h in migrations.heads()],
-                           "differences": getattr(exc, "differences", [str(exc)])}, output)
+            app.emit_json(
+                {
+                    "in_sync": False,
+                    "heads": [h.id for h in migrations.heads()],
+                    "differences": getattr(exc, "differences", [str(exc)]),
+                },
+                output,
+            )
         raise
     head = ", ".join(h.id for h in migrations.heads()) or "base"
     if fmt == TableJson.json:
         app.emit_json({"in_sync": True, "heads": head.split(", ")}, output)
         return
-    app.emit(f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})",
-             output)
+    app.emit(
+        f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})", output
+    )
 
 
 def _line(revision: Revision) -> str:
@@ -170,5 +221,7 @@ def _report_movement(app: App, movement: Movement, fmt: TableJson) -> None:
         return
     for revision in movement.applied:
         app.info(f"  {revision.id}  {revision.message}")
-    app.emit(f"{movement.url}: {', '.join(movement.before) or 'base'} -> "
-             f"{', '.join(movement.after) or 'base'} ({len(movement.applied)} revision(s))")
+    app.emit(
+        f"{movement.url}: {', '.join(movement.before) or 'base'} -> "
+        f"{', '.join(movement.after) or 'base'} ({len(movement.applied)} revision(s))"
+    )

@@ -10,13 +10,17 @@ import typer
 
 RepoOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on 3.11 annotations at runtime
-    typer.Option("--repo", help="The target repository (default: the global --repo, else .).",
-                 file_okay=False),
+    typer.Option(
+        "--repo",
+        help="The target repository (default: the global --repo, else .).",
+        file_okay=False,
+    ),
 ]
 OutputOption = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--output", "-o", help="Write to FILE instead of standard output.",
-                 dir_okay=False),
+    typer.Option(
+        "--output", "-o", help="Write to FILE instead of standard output.", dir_okay=False
+    ),
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show what would change; write nothing.")

@@ -33,8 +33,9 @@ class ReportFormat(StrEnum):
 
 def report(
     ctx: typer.Context,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.",
-                                              case_sensitive=False)] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = ReportFormat.table,
     output: OutputOption = None,
     repo: RepoOption = None,
 ) -> None:

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from propctl.roadmap.progress import Progress
     from propctl.roadmap.score import DimensionScore
 
-EPILOG = ("Examples:\n\n  propctl score\n\n  propctl score --explain security\n\n"
-          "  propctl score --format json -o score.json")
+EPILOG = (
+    "Examples:\n\n  propctl score\n\n  propctl score --explain security\n\n"
+    "  propctl score --format json -o score.json"
+)
 
 
 def register(root: typer.Typer) -> None:
@@ -28,9 +30,14 @@ def register(root: typer.Typer) -> None:
 
 def score(
     ctx: typer.Context,
-    explain: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--explain", metavar="DIMENSION", help="Every contribution to one dimension "
-        "(task, completion, impact).")] = None,
+    explain: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--explain",
+            metavar="DIMENSION",
+            help="Every contribution to one dimension (task, completion, impact).",
+        ),
+    ] = None,
     repo: RepoOption = None,
     fmt: FormatOption = TableJson.table,
     output: OutputOption = None,
@@ -60,8 +67,9 @@ def _dimension(roadmap: Roadmap, name: str) -> str:
     if found is None:
         close = difflib.get_close_matches(name, ids, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UserError(f"--explain {name!r}: unknown dimension{hint}",
-                        hint=f"one of: {', '.join(ids)}")
+        raise UserError(
+            f"--explain {name!r}: unknown dimension{hint}", hint=f"one of: {', '.join(ids)}"
+        )
     return found
 
 
@@ -69,9 +77,16 @@ def _json(progress: Progress, dim: str | None) -> dict[str, Any]:
     roadmap = progress.roadmap
     out: dict[str, Any] = {**progress.as_json()["score"], "source": progress.as_json()["source"]}
     out["details"] = {
-        d.id: {"name": d.name, "baseline": d.baseline, "score": round(s.score, 2),
-               "targets": d.targets, "weight": d.weight, "capped": s.capped}
-        for d in roadmap.dimensions for s in [progress.score.dimensions[d.id]]
+        d.id: {
+            "name": d.name,
+            "baseline": d.baseline,
+            "score": round(s.score, 2),
+            "targets": d.targets,
+            "weight": d.weight,
+            "capped": s.capped,
+        }
+        for d in roadmap.dimensions
+        for s in [progress.score.dimensions[d.id]]
     }
     out["completion"] = {str(k): round(v, 4) for k, v in progress.score.completion.items()}
     if dim is not None:
@@ -81,11 +96,19 @@ def _json(progress: Progress, dim: str | None) -> dict[str, Any]:
 
 def _explain_json(dim: DimensionScore) -> dict[str, Any]:
     return {
-        "dimension": dim.id, "name": dim.name, "baseline": dim.baseline,
-        "score": round(dim.score, 2), "capped": dim.capped,
+        "dimension": dim.id,
+        "name": dim.name,
+        "baseline": dim.baseline,
+        "score": round(dim.score, 2),
+        "capped": dim.capped,
         "contributions": [
-            {"task": c.task, "title": c.title, "completion": round(c.completion, 4),
-             "impact": c.impact, "points": round(c.points, 4)}
+            {
+                "task": c.task,
+                "title": c.title,
+                "completion": round(c.completion, 4),
+                "impact": c.impact,
+                "points": round(c.points, 4),
+            }
             for c in dim.contributions
         ],
     }
@@ -108,20 +131,33 @@ def _table(progress: Progress) -> RenderableType:
     for dim in roadmap.dimensions:
         got = progress.score.dimensions[dim.id].score
         colour = colour_for(got, dim.targets.get(nxt) if nxt else None)
-        table.add_row(escape(dim.name), f"{dim.baseline:.1f}",
-                      f"[{colour}]{got:.2f}[/{colour}]",
-                      *(_cell(dim.targets.get(t.id)) for t in tiers), bar(got / 10, 10, False))
+        table.add_row(
+            escape(dim.name),
+            f"{dim.baseline:.1f}",
+            f"[{colour}]{got:.2f}[/{colour}]",
+            *(_cell(dim.targets.get(t.id)) for t in tiers),
+            bar(got / 10, 10, False),
+        )
     overall = progress.score.overall
     modelled = progress.as_json()["score"]["modelled_targets"]
     table.add_row(
-        "[bold]Overall[/bold]", _cell(roadmap.overall_targets.get("baseline")),
+        "[bold]Overall[/bold]",
+        _cell(roadmap.overall_targets.get("baseline")),
         f"[bold]{overall:.2f}[/bold]",
-        *(_cell(roadmap.overall_targets.get(t.id)) for t in tiers), bar(overall / 10, 10, False),
+        *(_cell(roadmap.overall_targets.get(t.id)) for t in tiers),
+        bar(overall / 10, 10, False),
     )
-    table.add_row("[dim]model reaches[/dim]", f"{modelled['baseline']:.2f}", "",
-                  *(f"{modelled[t.id]:.2f}" for t in tiers), "")
-    table.caption = ("After Tn: the document's columns; model reaches: the overall score "
-                     "with every task of the tiers up to n complete")
+    table.add_row(
+        "[dim]model reaches[/dim]",
+        f"{modelled['baseline']:.2f}",
+        "",
+        *(f"{modelled[t.id]:.2f}" for t in tiers),
+        "",
+    )
+    table.caption = (
+        "After Tn: the document's columns; model reaches: the overall score "
+        "with every task of the tiers up to n complete"
+    )
     return table
 
 
@@ -133,15 +169,22 @@ def _explain_table(dim: DimensionScore) -> RenderableType:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False, header_style="bold",
-                  title=f"{escape(dim.name)}: baseline {dim.baseline:.1f} + contributions = "
-                        f"{dim.score:.2f}" + (" (capped at 10)" if dim.capped else ""))
+    table = Table(
+        box=None,
+        pad_edge=False,
+        header_style="bold",
+        title=f"{escape(dim.name)}: baseline {dim.baseline:.1f} + contributions = "
+        f"{dim.score:.2f}" + (" (capped at 10)" if dim.capped else ""),
+    )
     for head in ("Task", "Completion", "Impact", "Points"):
         table.add_column(head, justify="left" if head == "Task" else "right")
     for c in dim.contributions:
-        table.add_row(f"{c.task}. {escape(c.title)}", f"{c.completion * 100:.0f}%",
-                      f"{c.impact:+.2f}",
-                      f"{c.points:+.2f}")
+        table.add_row(
+            f"{c.task}. {escape(c.title)}",
+            f"{c.completion * 100:.0f}%",
+            f"{c.impact:+.2f}",
+            f"{c.points:+.2f}",
+        )
     if not dim.contributions:
         table.add_row("(no task has an impact on this dimension)", "", "", "")
     return table

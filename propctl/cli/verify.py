@@ -54,37 +54,70 @@ def verify(
     repo: RepoOption = None,
     tier: Annotated[Optional[int], typer.Option(help="Only this tier (1, 2, 3).")] = None,  # noqa: UP045
     task: Annotated[Optional[int], typer.Option(help="Only this task.")] = None,  # noqa: UP045
-    criterion: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="Only this criterion or subtask id (e.g. 2.a2).")] = None,
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", case_sensitive=False,
-                                              help="Output format.")] = VerifyFormat.table,
+    criterion: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            help="Only this criterion or subtask id (e.g. 2.a2)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        VerifyFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = VerifyFormat.table,
     output: OutputOption = None,
-    ratchet: Annotated[bool, typer.Option(
-        "--ratchet", help="Fail when anything that passed in the previous run regressed, or "
-        "the score fell.")] = False,
+    ratchet: Annotated[
+        bool,
+        typer.Option(
+            "--ratchet",
+            help="Fail when anything that passed in the previous run regressed, or the score fell.",
+        ),
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Every criterion must hold.")] = False,
-    min_score: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        min=0, max=10, help="Fail when the overall score (0-10) is under this.")] = None,
-    update_baseline: Annotated[bool, typer.Option(
-        "--update-baseline", help="Record the current passes in .propctl/baseline.json.")] = False,
-    base: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        help="Read baseline, waivers, attestations and the previous run from this git ref.")]
-    = None,
-    no_history: Annotated[bool, typer.Option(
-        "--no-history", help="Write nothing: no history line, no cache.")] = False,
+    min_score: Annotated[
+        Optional[float],
+        typer.Option(  # noqa: UP045
+            min=0, max=10, help="Fail when the overall score (0-10) is under this."
+        ),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Record the current passes in .propctl/baseline.json."
+        ),
+    ] = False,
+    base: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            help="Read baseline, waivers, attestations and the previous run from this git ref."
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Write nothing: no history line, no cache.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as --no-history.")] = False,
-    no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Run every check, even those whose inputs did not change.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Run every check, even those whose inputs did not change."),
+    ] = False,
     jobs: Annotated[int, typer.Option(min=1, max=64, help="Checks run in parallel.")] = 4,
-    timeout: Annotated[float, typer.Option(min=1, help="Default per-check timeout (s).")]
-    = 120.0,
-    trust: Annotated[bool, typer.Option(
-        "--trust", help="Allow command checks from a roadmap other than the bundled one.")] = False,
-    live: Annotated[bool, typer.Option(
-        "--live", help="Also run live checks (AWS, cluster); they need credentials.")] = False,
-    python: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="The target's Python for checks that run its code (default: <repo>/.venv/bin/"
-        "python, else propctl's own).", dir_okay=False)] = None,
+    timeout: Annotated[float, typer.Option(min=1, help="Default per-check timeout (s).")] = 120.0,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust", help="Allow command checks from a roadmap other than the bundled one."
+        ),
+    ] = False,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Also run live checks (AWS, cluster); they need credentials."),
+    ] = False,
+    python: Annotated[
+        Optional[Path],
+        typer.Option(  # noqa: UP045
+            help="The target's Python for checks that run its code (default: <repo>/.venv/bin/"
+            "python, else propctl's own).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every acceptance criterion (and every subtask with a check) against the repo.
 
@@ -93,11 +126,24 @@ def verify(
     """
     app = get_app(ctx).with_repo(repo)
     app.trust = app.trust or trust
-    doc = run_verify(app, tier=tier, task=task, criterion=criterion, ratchet=ratchet,
-                     strict=strict, min_score=min_score, update_baseline=update_baseline,
-                     base=base, write=not (no_history or dry_run), use_cache=not no_cache,
-                     jobs=jobs, timeout=timeout, live=live, python=python,
-                     progress=fmt is VerifyFormat.table)
+    doc = run_verify(
+        app,
+        tier=tier,
+        task=task,
+        criterion=criterion,
+        ratchet=ratchet,
+        strict=strict,
+        min_score=min_score,
+        update_baseline=update_baseline,
+        base=base,
+        write=not (no_history or dry_run),
+        use_cache=not no_cache,
+        jobs=jobs,
+        timeout=timeout,
+        live=live,
+        python=python,
+        progress=fmt is VerifyFormat.table,
+    )
     render(app, doc, fmt, output)
     if doc["exit_code"]:
         if fmt is not VerifyFormat.table or output is not None:
@@ -106,12 +152,25 @@ def verify(
         raise typer.Exit(doc["exit_code"])
 
 
-def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
-               criterion: str | None = None, ratchet: bool = False, strict: bool = False,
-               min_score: float | None = None, update_baseline: bool = False,
-               base: str | None = None, write: bool = True, use_cache: bool = True,
-               jobs: int = 4, timeout: float = 120.0, live: bool = False,
-               python: Path | None = None, progress: bool = False) -> dict[str, Any]:
+def run_verify(
+    app: App,
+    *,
+    tier: int | None = None,
+    task: int | None = None,
+    criterion: str | None = None,
+    ratchet: bool = False,
+    strict: bool = False,
+    min_score: float | None = None,
+    update_baseline: bool = False,
+    base: str | None = None,
+    write: bool = True,
+    use_cache: bool = True,
+    jobs: int = 4,
+    timeout: float = 120.0,
+    live: bool = False,
+    python: Path | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
     """The verify document (`--format json`); its `exit_code` and `problems` are the gate's."""
     from propctl.checks import replay
     from propctl.checks.fileindex import FileIndex
@@ -126,20 +185,62 @@ def run_verify(app: App, *, tier: int | None = None, task: int | None = None,
         recorded, why = replay.lookup(repo, files, path)
         app.debug(f"verify: {why}" + ("" if recorded else ": running the checks"))
         if recorded is not None:
-            return _replayed(app, repo, recorded, ratchet=ratchet, strict=strict,
-                             min_score=min_score, write=write)
-    return _full_run(app, repo, files, path, tier=tier, task=task, criterion=criterion,
-                     ratchet=ratchet, strict=strict, min_score=min_score,
-                     update_baseline=update_baseline, base=base, write=write,
-                     use_cache=use_cache, jobs=jobs, timeout=timeout, progress=progress,
-                     whole=whole, python=chosen, live=live)
+            return _replayed(
+                app,
+                repo,
+                recorded,
+                ratchet=ratchet,
+                strict=strict,
+                min_score=min_score,
+                write=write,
+            )
+    return _full_run(
+        app,
+        repo,
+        files,
+        path,
+        tier=tier,
+        task=task,
+        criterion=criterion,
+        ratchet=ratchet,
+        strict=strict,
+        min_score=min_score,
+        update_baseline=update_baseline,
+        base=base,
+        write=write,
+        use_cache=use_cache,
+        jobs=jobs,
+        timeout=timeout,
+        progress=progress,
+        whole=whole,
+        python=chosen,
+        live=live,
+    )
 
 
-def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
-              tier: int | None, task: int | None, criterion: str | None, ratchet: bool,
-              strict: bool, min_score: float | None, update_baseline: bool, base: str | None,
-              write: bool, use_cache: bool, jobs: int, timeout: float, progress: bool,
-              whole: bool, python: str, live: bool) -> dict[str, Any]:
+def _full_run(
+    app: App,
+    repo: Path,
+    files: FileIndex,
+    roadmap_path: Path,
+    *,
+    tier: int | None,
+    task: int | None,
+    criterion: str | None,
+    ratchet: bool,
+    strict: bool,
+    min_score: float | None,
+    update_baseline: bool,
+    base: str | None,
+    write: bool,
+    use_cache: bool,
+    jobs: int,
+    timeout: float,
+    progress: bool,
+    whole: bool,
+    python: str,
+    live: bool,
+) -> dict[str, Any]:
     from propctl.checks import engine, gate, replay
     from propctl.checks.asgi_pool import RunnerPool
     from propctl.checks.services import RedisServer
@@ -153,9 +254,15 @@ def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
     waivers = gate.load_waivers(roadmap, repo, base)
     redis = RedisServer()
     pool = RunnerPool()
-    ctx = _context(app, repo, files, python, live,
-                   {"redis": redis, "asgi_pool": pool, "attestations": attestations,
-                    "today": date.today()}, timeout)
+    ctx = _context(
+        app,
+        repo,
+        files,
+        python,
+        live,
+        {"redis": redis, "asgi_pool": pool, "attestations": attestations, "today": date.today()},
+        timeout,
+    )
     # read unless --no-cache; written only when the run may write
     cache = engine.ResultCache.load(repo, fresh=not use_cache)
     try:
@@ -165,62 +272,100 @@ def _full_run(app: App, repo: Path, files: FileIndex, roadmap_path: Path, *,
         redis.stop()
     # every result a function of its inputs (no command ran, nothing errored): a run with none
     # of them changed may replay this one
-    replay_this = whole and cache.replayable == len(items) and not engine.executing_items(
-        items) and all(r.status.value != "error" for r in results)
+    replay_this = (
+        whole
+        and cache.replayable == len(items)
+        and not engine.executing_items(items)
+        and all(r.status.value != "error" for r in results)
+    )
     problems = gate.apply_waivers(results, waivers, date.today())
     commit = git_commit(repo)
     baseline = gate.load_baseline(repo, base)
     if update_baseline:  # ids outside --tier/--task/--criterion did not run: keep them
         ran = {i.id for i in items}
         baseline = {b for b in baseline if b not in ran} | {
-            r.item.id for r in results if r.status.value == "pass"}
+            r.item.id for r in results if r.status.value == "pass"
+        }
         if write:
             RepoState(repo).write_baseline(baseline, commit)
             app.info(f"baseline: {len(baseline)} passing ids recorded in .propctl/baseline.json")
     filtered = tier is not None or task is not None or criterion is not None
     latest = gate.previous_run(repo) if filtered else None
-    options = gate.GateOptions(strict=strict, ratchet=ratchet, min_score=min_score,
-                               baseline=baseline, attested=set(attestations),
-                               previous=gate.previous_run(repo, base) if ratchet else None,
-                               carried=gate.carried_statuses(latest, {i.id for i in items}))
+    options = gate.GateOptions(
+        strict=strict,
+        ratchet=ratchet,
+        min_score=min_score,
+        baseline=baseline,
+        attested=set(attestations),
+        previous=gate.previous_run(repo, base) if ratchet else None,
+        carried=gate.carried_statuses(latest, {i.id for i in items}),
+    )
     verdict = gate.judge(roadmap, results, options, problems)
     doc = document(app, verdict, commit)
     if write:
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
         cache.save(ctx.files.hash_memo)
         if replay_this:
-            replay.record(repo, files, roadmap_path, cache.used, replay.Recorded(
-                results=doc["results"], problems=problems, score=doc["score"],
-                roadmap=doc["roadmap"], tasks=doc["tasks"], attested=sorted(attestations)))
+            replay.record(
+                repo,
+                files,
+                roadmap_path,
+                cache.used,
+                replay.Recorded(
+                    results=doc["results"],
+                    problems=problems,
+                    score=doc["score"],
+                    roadmap=doc["roadmap"],
+                    tasks=doc["tasks"],
+                    attested=sorted(attestations),
+                ),
+            )
         elif whole:
             replay.forget(repo)
     return doc
 
 
-def _replayed(app: App, repo: Path, recorded: Recorded, *, ratchet: bool, strict: bool,
-              min_score: float | None, write: bool) -> dict[str, Any]:
+def _replayed(
+    app: App,
+    repo: Path,
+    recorded: Recorded,
+    *,
+    ratchet: bool,
+    strict: bool,
+    min_score: float | None,
+    write: bool,
+) -> dict[str, Any]:
     """A run with nothing changed: the recorded results, judged as a full run judges them."""
     from propctl.checks import rules
     from propctl.state import RepoState, git_commit
 
-    table = [rules.Row(r["id"], r["type"], r["status"], r["message"])
-             for r in recorded.results]
+    table = [rules.Row(r["id"], r["type"], r["status"], r["message"]) for r in recorded.results]
     overall = float(recorded.score["overall"])
     problems = list(recorded.problems)
-    problems += rules.must_hold(table, baseline=RepoState(repo).baseline(),
-                                attested=set(recorded.attested), strict=strict)
+    problems += rules.must_hold(
+        table, baseline=RepoState(repo).baseline(), attested=set(recorded.attested), strict=strict
+    )
     if ratchet:
         problems += rules.regressions(table, overall, RepoState(repo).latest())
     problems += rules.under_min_score(overall, min_score)
     commit = git_commit(repo)
     if write:
-        RepoState(repo).append_history(rules.history_line(
-            {r.id: r.status for r in table}, {}, recorded.score, recorded.roadmap, commit))
+        RepoState(repo).append_history(
+            rules.history_line(
+                {r.id: r.status for r in table}, {}, recorded.score, recorded.roadmap, commit
+            )
+        )
     return {
-        "schema_version": SCHEMA_VERSION, "roadmap": recorded.roadmap, "repo": str(app.repo),
-        "commit": commit, "summary": rules.summary(r.status for r in table),
-        "score": recorded.score, "exit_code": 1 if problems else 0, "problems": problems,
-        "tasks": recorded.tasks, "results": [{**r, "cached": True} for r in recorded.results],
+        "schema_version": SCHEMA_VERSION,
+        "roadmap": recorded.roadmap,
+        "repo": str(app.repo),
+        "commit": commit,
+        "summary": rules.summary(r.status for r in table),
+        "score": recorded.score,
+        "exit_code": 1 if problems else 0,
+        "problems": problems,
+        "tasks": recorded.tasks,
+        "results": [{**r, "cached": True} for r in recorded.results],
     }
 
 
@@ -233,8 +378,11 @@ def _check_params(app: App, path: Path) -> None:
     if not param_problems(roadmap):
         return
     problems = param_problems(roadmap, read_yaml(path))
-    raise RoadmapError(f"{path}: {len(problems)} invalid check parameter(s)", problems=problems,
-                       hint="each check kind's parameters are in docs/verify.md")
+    raise RoadmapError(
+        f"{path}: {len(problems)} invalid check parameter(s)",
+        problems=problems,
+        hint="each check kind's parameters are in docs/verify.md",
+    )
 
 
 def _python_for(repo: Path, python: Path | None) -> str:
@@ -242,35 +390,62 @@ def _python_for(repo: Path, python: Path | None) -> str:
     from propctl.errors import UserError
 
     if python is not None and not python.is_file():
-        raise UserError(f"--python {python}: no such file",
-                        hint="point it at the target's interpreter, e.g. .venv/bin/python")
+        raise UserError(
+            f"--python {python}: no such file",
+            hint="point it at the target's interpreter, e.g. .venv/bin/python",
+        )
     own = repo / ".venv" / "bin" / "python"
     return str(python) if python else (str(own) if own.is_file() else sys.executable)
 
 
-def _context(app: App, repo: Path, files: FileIndex, python: str, live: bool,
-             services: dict[str, Any], timeout: float) -> CheckContext:
+def _context(
+    app: App,
+    repo: Path,
+    files: FileIndex,
+    python: str,
+    live: bool,
+    services: dict[str, Any],
+    timeout: float,
+) -> CheckContext:
     from propctl.checks.base import CheckContext
 
-    return CheckContext(repo=repo, roadmap=app.load_roadmap(), files=files,
-                        python=python, timeout_s=timeout,
-                        trusted=app.roadmap_trusted, live=live, services=services)
+    return CheckContext(
+        repo=repo,
+        roadmap=app.load_roadmap(),
+        files=files,
+        python=python,
+        timeout_s=timeout,
+        trusted=app.roadmap_trusted,
+        live=live,
+        services=services,
+    )
 
 
-def _run(app: App, items: list[Item], ctx: CheckContext, jobs: int, cache: Any,
-         progress: bool) -> list[ItemResult]:
+def _run(
+    app: App, items: list[Item], ctx: CheckContext, jobs: int, cache: Any, progress: bool
+) -> list[ItemResult]:
     from propctl.checks.engine import run_items
 
     if not progress or app.verbosity < 0 or not app.err.is_terminal:
         return run_items(items, ctx, jobs=jobs, cache=cache)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=app.err, transient=True) as bar:
+    with Progress(
+        TextColumn("verifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=app.err,
+        transient=True,
+    ) as bar:
         handle = bar.add_task("", total=len(items))
-        return run_items(items, ctx, jobs=jobs, cache=cache,
-                         on_done=lambda r: bar.update(handle, advance=1,
-                                                      description=r.item.id))
+        return run_items(
+            items,
+            ctx,
+            jobs=jobs,
+            cache=cache,
+            on_done=lambda r: bar.update(handle, advance=1, description=r.item.id),
+        )
 
 
 def document(app: App, verdict: Verdict, commit: str | None) -> dict[str, Any]:

@@ -37,45 +37,99 @@ class Concern:
     name: str
     task: int
     parts: tuple[str, ...]
-    imports: tuple[str, ...]          # lines for app_platform.py, logical module names in {}
-    setup: tuple[str, ...]            # statements in install(app)
+    imports: tuple[str, ...]  # lines for app_platform.py, logical module names in {}
+    setup: tuple[str, ...]  # statements in install(app)
     dependencies: tuple[str, ...] = ()
-    last: tuple[str, ...] = ()        # statements after every concern's setup
+    last: tuple[str, ...] = ()  # statements after every concern's setup
 
 
 # install order: later middleware wraps earlier (logging, which sets the correlation id, is last
 # so every other layer sees it; versioning re-prefixes the routes the others added)
-CONCERNS: dict[str, Concern] = {c.name: c for c in (
-    Concern("errors", 3, ("errors", "exceptions"),
-            ("from {app.errors} import install as install_errors",), ("install_errors(app)",)),
-    Concern("health", 9, ("health", "metrics"),
-            ("from {app.health} import router as health_router",
-             "from {app.metrics} import install as install_metrics",
-             "from {app.metrics} import metrics as metrics_endpoint"),
-            ("app.include_router(health_router)", "install_metrics(app)",
-             'app.add_api_route("/health/metrics", metrics_endpoint, methods=["GET"], '
-             "include_in_schema=False)"),
-            ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0", "prometheus-client>=0.20")),
-    Concern("cache", 6, ("redis", "cache"),
+CONCERNS: dict[str, Concern] = {
+    c.name: c
+    for c in (
+        Concern(
+            "errors",
+            3,
+            ("errors", "exceptions"),
+            ("from {app.errors} import install as install_errors",),
+            ("install_errors(app)",),
+        ),
+        Concern(
+            "health",
+            9,
+            ("health", "metrics"),
+            (
+                "from {app.health} import router as health_router",
+                "from {app.metrics} import install as install_metrics",
+                "from {app.metrics} import metrics as metrics_endpoint",
+            ),
+            (
+                "app.include_router(health_router)",
+                "install_metrics(app)",
+                'app.add_api_route("/health/metrics", metrics_endpoint, methods=["GET"], '
+                "include_in_schema=False)",
+            ),
+            ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0", "prometheus-client>=0.20"),
+        ),
+        Concern(
+            "cache",
+            6,
+            ("redis", "cache"),
             ("from {app.cache.install} import install as install_cache",),
-            ("install_cache(app)",), ("redis>=5.0",)),
-    Concern("security", 2, ("redis", "auth", "security"),
-            ("from {app.security} import cors_outermost",
-             "from {app.security} import install as install_security"),
-            ("install_security(app, add_cors={add_cors})",), ("redis>=5.0", "twilio>=9.0"),
-            ("cors_outermost(app)",)),
-    Concern("versioning", 7, ("versioning", "deprecation"),
-            ("from {app.middleware.deprecation} import install as install_deprecation",
-             "from {app.versioning} import install as install_versioning"),
-            ("install_deprecation(app, settings)", "install_versioning(app)")),
-    Concern("logging", 5, ("logging", "request_logger"),
-            ("from {app.logs} import install as install_logging",
-             "from {app.middleware.request_logger} import install as install_request_logger"),
-            ("install_request_logger(app)", "install_logging(app, settings)")),
-)}
+            ("install_cache(app)",),
+            ("redis>=5.0",),
+        ),
+        Concern(
+            "security",
+            2,
+            ("redis", "auth", "security"),
+            (
+                "from {app.security} import cors_outermost",
+                "from {app.security} import install as install_security",
+            ),
+            ("install_security(app, add_cors={add_cors})",),
+            ("redis>=5.0", "twilio>=9.0"),
+            ("cors_outermost(app)",),
+        ),
+        Concern(
+            "versioning",
+            7,
+            ("versioning", "deprecation"),
+            (
+                "from {app.middleware.deprecation} import install as install_deprecation",
+                "from {app.versioning} import install as install_versioning",
+            ),
+            ("install_deprecation(app, settings)", "install_versioning(app)"),
+        ),
+        Concern(
+            "logging",
+            5,
+            ("logging", "request_logger"),
+            (
+                "from {app.logs} import install as install_logging",
+                "from {app.middleware.request_logger} import install as install_request_logger",
+            ),
+            ("install_request_logger(app)", "install_logging(app, settings)"),
+        ),
+    )
+}
 BASE_DEPENDENCIES = ("pydantic-settings>=2.2", "pyjwt>=2.8")
-PART_ORDER = ("settings", "errors", "exceptions", "auth", "redis", "security", "health",
-              "metrics", "cache", "versioning", "deprecation", "logging", "request_logger")
+PART_ORDER = (
+    "settings",
+    "errors",
+    "exceptions",
+    "auth",
+    "redis",
+    "security",
+    "health",
+    "metrics",
+    "cache",
+    "versioning",
+    "deprecation",
+    "logging",
+    "request_logger",
+)
 
 # logical file (service layout) -> file in an existing flat app (the roadmap's names)
 API_LAYOUT = {
@@ -99,7 +153,7 @@ def api_module(logical: str) -> str:
         if module_of(source) == logical:
             return module_of(target)
     if logical == "app":
-        return "config"             # `from app import __version__`: config.py defines it
+        return "config"  # `from app import __version__`: config.py defines it
     return logical.removeprefix("app.")
 
 
@@ -119,8 +173,9 @@ def parse_concerns(names: list[str]) -> list[str]:
             elif name in CONCERNS:
                 chosen.add(name)
             elif name:
-                raise UserError(f"unknown concern {name!r}",
-                                hint=f"choose from {', '.join(CONCERNS)} or all")
+                raise UserError(
+                    f"unknown concern {name!r}", hint=f"choose from {', '.join(CONCERNS)} or all"
+                )
     if not chosen:
         raise UserError("name at least one concern", hint=f"choose from {', '.join(CONCERNS)}")
     return [name for name in CONCERNS if name in chosen]
@@ -139,55 +194,86 @@ def installed(repo: Path, service: str) -> set[str]:
 @dataclass
 class MainShape:
     app_name: str
-    last_import: str | None        # text of the last line of the last top-level import
-    main_guard: bool               # an `if __name__ == "__main__":` block at the end
+    last_import: str | None  # text of the last line of the last top-level import
+    main_guard: bool  # an `if __name__ == "__main__":` block at the end
     cors_wildcard: bool
     has_cors: bool
     version: str
 
 
 def manual_lines(main_path: str) -> str:
-    return (f"add to {main_path} by hand:\n"
-            f"    from {PLATFORM} import install as install_platform   (with the imports)\n"
-            "    install_platform(app)   (once, after every include_router: at the end of the "
-            "module, or in your app factory before it returns the app)\n"
-            "then run the command again")
+    return (
+        f"add to {main_path} by hand:\n"
+        f"    from {PLATFORM} import install as install_platform   (with the imports)\n"
+        "    install_platform(app)   (once, after every include_router: at the end of the "
+        "module, or in your app factory before it returns the app)\n"
+        "then run the command again"
+    )
 
 
 def wired_by_hand(text: str) -> bool:
     return f"from {PLATFORM} import install as install_platform" in text and bool(
-        re.search(r"^\s*install_platform\(\w+\)", text, re.M))
+        re.search(r"^\s*install_platform\(\w+\)", text, re.M)
+    )
 
 
 def inspect_main(text: str, main_path: str) -> MainShape:
     try:
         tree = ast.parse(text, main_path)
     except SyntaxError as exc:
-        raise UserError(f"{main_path}:{exc.lineno}: cannot parse: {exc.msg}",
-                        hint=manual_lines(main_path)) from None
+        raise UserError(
+            f"{main_path}:{exc.lineno}: cannot parse: {exc.msg}", hint=manual_lines(main_path)
+        ) from None
     apps = [node for node in tree.body if _creates_fastapi(node)]
     if len(apps) != 1:
-        what = "no module-level `app = FastAPI(...)` (an app factory?)" if not apps else \
-            f"{len(apps)} FastAPI apps (lines {', '.join(str(n.lineno) for n in apps)})"
-        raise UserError(f"{main_path}: {what}; propctl only wires an app it understands",
-                        hint=manual_lines(main_path))
+        what = (
+            "no module-level `app = FastAPI(...)` (an app factory?)"
+            if not apps
+            else f"{len(apps)} FastAPI apps (lines {', '.join(str(n.lineno) for n in apps)})"
+        )
+        raise UserError(
+            f"{main_path}: {what}; propctl only wires an app it understands",
+            hint=manual_lines(main_path),
+        )
     node = apps[0]
     target = node.targets[0] if isinstance(node, ast.Assign) else node.target  # type: ignore
-    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
-               and n.lineno < node.lineno]
+    imports = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.Import | ast.ImportFrom) and n.lineno < node.lineno
+    ]
     lines = text.splitlines()
     last = lines[(imports[-1].end_lineno or imports[-1].lineno) - 1] if imports else None
-    guard = bool(tree.body) and isinstance(tree.body[-1], ast.If) and "__name__" in ast.unparse(
-        tree.body[-1].test)
-    cors = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args
-            and ast.unparse(c.func).endswith("add_middleware")
-            and ast.unparse(c.args[0]).endswith("CORSMiddleware")]
-    wildcard = any(k.arg == "allow_origins" and isinstance(k.value, ast.List | ast.Tuple)
-                   and any(isinstance(e, ast.Constant) and e.value == "*" for e in k.value.elts)
-                   for c in cors for k in c.keywords)
-    version = next((k.value.value for k in node.value.keywords  # type: ignore[union-attr]
-                    if k.arg == "version" and isinstance(k.value, ast.Constant)
-                    and isinstance(k.value.value, str)), "0.0.0")
+    guard = (
+        bool(tree.body)
+        and isinstance(tree.body[-1], ast.If)
+        and "__name__" in ast.unparse(tree.body[-1].test)
+    )
+    cors = [
+        c
+        for c in ast.walk(tree)
+        if isinstance(c, ast.Call)
+        and c.args
+        and ast.unparse(c.func).endswith("add_middleware")
+        and ast.unparse(c.args[0]).endswith("CORSMiddleware")
+    ]
+    wildcard = any(
+        k.arg == "allow_origins"
+        and isinstance(k.value, ast.List | ast.Tuple)
+        and any(isinstance(e, ast.Constant) and e.value == "*" for e in k.value.elts)
+        for c in cors
+        for k in c.keywords
+    )
+    version = next(
+        (
+            k.value.value
+            for k in node.value.keywords  # type: ignore[union-attr]
+            if k.arg == "version"
+            and isinstance(k.value, ast.Constant)
+            and isinstance(k.value.value, str)
+        ),
+        "0.0.0",
+    )
     return MainShape(target.id, last, guard, wildcard, bool(cors), version)  # type: ignore
 
 
@@ -198,8 +284,11 @@ def _creates_fastapi(node: ast.stmt) -> bool:
         target, value = node.target, node.value
     else:
         return False
-    return isinstance(target, ast.Name) and isinstance(value, ast.Call) and \
-        ast.unparse(value.func).split(".")[-1] == "FastAPI"
+    return (
+        isinstance(target, ast.Name)
+        and isinstance(value, ast.Call)
+        and ast.unparse(value.func).split(".")[-1] == "FastAPI"
+    )
 
 
 def _literal(line: str) -> str:
@@ -211,15 +300,28 @@ def main_patches(main_path: str, shape: MainShape, security: bool) -> list[Patch
     anchor = _literal(shape.last_import) if shape.last_import else None
     before = anchor is None
     first = r"\A" if before else anchor
-    patches = [PatchSpec(main_path, f"from {PLATFORM} import install as install_platform",
-                         first, before=before, manual=manual_lines(main_path))]
+    patches = [
+        PatchSpec(
+            main_path,
+            f"from {PLATFORM} import install as install_platform",
+            first,
+            before=before,
+            manual=manual_lines(main_path),
+        )
+    ]
     if security and shape.cors_wildcard:
-        patches.append(PatchSpec(main_path, "from config import get_settings", first,
-                                 before=before))
-        patches.append(PatchSpec(
-            main_path, "allow_origins=get_settings().cors_origins",
-            r"""allow_origins\s*=\s*\[\s*["']\*["']\s*\]""", replace=True,
-            manual=f"in {main_path}, use allow_origins=get_settings().cors_origins"))
+        patches.append(
+            PatchSpec(main_path, "from config import get_settings", first, before=before)
+        )
+        patches.append(
+            PatchSpec(
+                main_path,
+                "allow_origins=get_settings().cors_origins",
+                r"""allow_origins\s*=\s*\[\s*["']\*["']\s*\]""",
+                replace=True,
+                manual=f"in {main_path}, use allow_origins=get_settings().cors_origins",
+            )
+        )
     call = f"install_platform({shape.app_name})"
     if shape.main_guard:
         patches.append(PatchSpec(main_path, call + "\n", r"^if __name__\s*==", before=True))
@@ -229,8 +331,10 @@ def main_patches(main_path: str, shape: MainShape, security: bool) -> list[Patch
 
 
 # ---- docker-compose -------------------------------------------------------------------------
-_SECRET_KEY = re.compile(r"(?i)^(\s*-?\s*)([\w.]*(password|passwd|secret|token|api_key|"
-                         r"access_key)[\w.]*)(\s*[:=]\s*)(?!\"?\$\{)(\S.*?)\s*$")
+_SECRET_KEY = re.compile(
+    r"(?i)^(\s*-?\s*)([\w.]*(password|passwd|secret|token|api_key|"
+    r"access_key)[\w.]*)(\s*[:=]\s*)(?!\"?\$\{)(\S.*?)\s*$"
+)
 _URL_KEY = re.compile(r"^(\s*-?\s*)(\w+)(\s*[:=]\s*)(?!\"?\$\{)(\S*://[^/\s:@$]*:[^@\s/]+@\S*)\s*$")
 _FLAG = re.compile(r"(--requirepass\s+)(?!\$\{)(\S+)")
 
@@ -246,14 +350,18 @@ def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
         for pattern in (_SECRET_KEY, _URL_KEY):
             match = pattern.match(line)
             if match:
-                keep = line[:match.start(len(match.groups()))]
+                keep = line[: match.start(len(match.groups()))]
                 new = keep + f"${{{match.group(2).upper()}:?set it in .env}}"
                 break
         flag = _FLAG.search(new)
         if flag:
-            keep = keep or new[:flag.start(2)]
-            new = new[:flag.start()] + flag.group(1) + "${REDIS_PASSWORD:?set it in .env}" \
-                + new[flag.end():]
+            keep = keep or new[: flag.start(2)]
+            new = (
+                new[: flag.start()]
+                + flag.group(1)
+                + "${REDIS_PASSWORD:?set it in .env}"
+                + new[flag.end() :]
+            )
         if keep is not None:
             anchor = _literal(keep).removesuffix("$") + r"(?!\$\{).*$"
             patches.append(PatchSpec(path, new, anchor, replace=True))
@@ -264,25 +372,30 @@ def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
 # ---- the generation ---------------------------------------------------------------------------
 def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) -> Generation:
     if service != "api":
-        raise UserError(f"--service {service}: `scaffold add` hardens the existing API only",
-                        hint="services made by `propctl scaffold service` already have every "
-                        "concern; use --service api")
+        raise UserError(
+            f"--service {service}: `scaffold add` hardens the existing API only",
+            hint="services made by `propctl scaffold service` already have every "
+            "concern; use --service api",
+        )
     api = roadmap.paths.get("api", "apps/api").strip("/")
     main_path = f"{api}/main.py"
     main_file = repo / main_path
     if not main_file.is_file():
-        raise UserError(f"{main_path}: not found (the roadmap's paths.api is {api!r})",
-                        hint="run from the repository root or pass --repo")
+        raise UserError(
+            f"{main_path}: not found (the roadmap's paths.api is {api!r})",
+            hint="run from the repository root or pass --repo",
+        )
     text = main_file.read_text("utf-8")
     try:
         shape: MainShape | None = inspect_main(text, main_path)
     except UserError:
         if not wired_by_hand(text):
             raise
-        shape = None            # the user wired it (an app factory...): main.py is left alone
+        shape = None  # the user wired it (an app factory...): main.py is left alone
     concerns = [c for c in CONCERNS if c in installed(repo, service) | set(wanted)]
-    parts = [p for p in PART_ORDER if p == "settings"
-             or any(p in CONCERNS[c].parts for c in concerns)]
+    parts = [
+        p for p in PART_ORDER if p == "settings" or any(p in CONCERNS[c].parts for c in concerns)
+    ]
     files = _render(api, parts, shape.version if shape else "0.0.0", roadmap)
     compose = _compose(repo) if "security" in concerns else None
     env_names: list[str] = []
@@ -306,10 +419,15 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
 
 
 def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
-    if "security" in parts:     # its settings and .env lines supersede the auth part's
+    if "security" in parts:  # its settings and .env lines supersede the auth part's
         parts = [p for p in parts if p != "auth"]
-    return {"name": "api", "service": "api", "port": 8000, "parts": parts,
-            "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"])}
+    return {
+        "name": "api",
+        "service": "api",
+        "port": 8000,
+        "parts": parts,
+        "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"]),
+    }
 
 
 def _render(api: str, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
@@ -318,7 +436,7 @@ def _render(api: str, parts: list[str], version: str, roadmap: Any) -> list[File
     for part in parts:
         for spec in render_dir(f"parts/{part}/files", variables):
             if not spec.path.startswith("app/"):
-                continue                      # tests, Dockerfile, .env.example: service-only
+                continue  # tests, Dockerfile, .env.example: service-only
             target = API_LAYOUT.get(spec.path, spec.path.removeprefix("app/"))
             content = spec.content
             if target.endswith(".py"):
@@ -338,7 +456,8 @@ def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> Fi
     text = next(s.content for s in spec if s.path == ".env.example")
     if compose_names:
         text += "\n# docker-compose.yml reads these; put the real values in .env\n" + "".join(
-            f"{name}=\n" for name in compose_names)
+            f"{name}=\n" for name in compose_names
+        )
     return FileSpec(".env.example", text)
 
 
@@ -358,10 +477,17 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
     source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")
     # one import block: in the flat app every module, like fastapi, is outside any package
     imports += ["from fastapi import FastAPI", f"from {mod['app.settings']} import get_settings"]
-    content = render_text(source, {"concerns": concerns, "service": "api", "mod": mod,
-                                   "imports": sorted(set(imports)), "setup": setup,
-                                   "uses_settings": any(re.search(r"\bsettings\b", line)
-                                                        for line in setup)})
+    content = render_text(
+        source,
+        {
+            "concerns": concerns,
+            "service": "api",
+            "mod": mod,
+            "imports": sorted(set(imports)),
+            "setup": setup,
+            "uses_settings": any(re.search(r"\bsettings\b", line) for line in setup),
+        },
+    )
     return FileSpec(f"{api}/{PLATFORM}.py", content)
 
 
@@ -378,14 +504,20 @@ def _compose_override(compose: Path) -> FileSpec:
     try:
         data = yaml.safe_load(compose.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise UserError(f"{compose.name}: not valid YAML ({exc})",
-                        hint="fix the compose file, then run again") from None
+        raise UserError(
+            f"{compose.name}: not valid YAML ({exc})", hint="fix the compose file, then run again"
+        ) from None
     services = sorted((data.get("services") or {}) if isinstance(data, dict) else {})
-    body = "".join(f"  {name}:\n    env_file:\n      - path: .env\n        required: false\n"
-                   for name in services)
-    return FileSpec(OVERRIDE, "# Local overrides, git-ignored (Task 2.12): secrets come from .env, "
-                    "never from a file in git.\n# docker compose merges this file into "
-                    f"{compose.name} by itself.\nservices:\n" + (body or "  {}\n"))
+    body = "".join(
+        f"  {name}:\n    env_file:\n      - path: .env\n        required: false\n"
+        for name in services
+    )
+    return FileSpec(
+        OVERRIDE,
+        "# Local overrides, git-ignored (Task 2.12): secrets come from .env, "
+        "never from a file in git.\n# docker compose merges this file into "
+        f"{compose.name} by itself.\nservices:\n" + (body or "  {}\n"),
+    )
 
 
 def _compose(repo: Path) -> str | None:

@@ -17,18 +17,26 @@ if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
 # One import line per entity, appended in the order they are scaffolded (hence no isort).
-MODELS_INIT = ('"""Every model module is imported here, so that `Base.metadata` (and Alembic\'s\n'
-               'autogenerate) sees every table. `propctl scaffold repository` adds one line per\n'
-               'entity."""\n\n# ruff: noqa: I001\n')
-REPOSITORIES_INIT = ('"""Data access, one repository per entity (`propctl scaffold repository`)."""'
-                     '\n\n# ruff: noqa: I001\n')
+MODELS_INIT = (
+    '"""Every model module is imported here, so that `Base.metadata` (and Alembic\'s\n'
+    "autogenerate) sees every table. `propctl scaffold repository` adds one line per\n"
+    'entity."""\n\n# ruff: noqa: I001\n'
+)
+REPOSITORIES_INIT = (
+    '"""Data access, one repository per entity (`propctl scaffold repository`)."""'
+    "\n\n# ruff: noqa: I001\n"
+)
 
 
 def variables(target: ServiceTarget) -> dict[str, Any]:
     slug = target.name.replace("-", "_")
-    return {"service": target.name, "service_title": target.title, "sqlite_file": f"{slug}.db",
-            "pkg": f"{target.package}." if target.package else "",
-            "service_root": "parent.parent" if target.package else "parent"}
+    return {
+        "service": target.name,
+        "service_title": target.title,
+        "sqlite_file": f"{slug}.db",
+        "pkg": f"{target.package}." if target.package else "",
+        "service_root": "parent.parent" if target.package else "parent",
+    }
 
 
 def database_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
@@ -52,9 +60,15 @@ def dependency_patches(target: ServiceTarget, requirements: tuple[str, ...]) -> 
         return [PatchSpec(target.rel("requirements.txt"), "\n".join(requirements))]
     if (target.dir / "pyproject.toml").is_file():
         block = "\n".join(f'  "{r}",' for r in requirements)
-        return [PatchSpec(target.rel("pyproject.toml"), block, anchor=r"^dependencies\s*=\s*\[",
-                          manual=f"add {', '.join(requirements)} to the [project] dependencies "
-                          f"of {target.rel('pyproject.toml')}")]
+        return [
+            PatchSpec(
+                target.rel("pyproject.toml"),
+                block,
+                anchor=r"^dependencies\s*=\s*\[",
+                manual=f"add {', '.join(requirements)} to the [project] dependencies "
+                f"of {target.rel('pyproject.toml')}",
+            )
+        ]
     return []
 
 
@@ -62,17 +76,21 @@ def package_inits(target: ServiceTarget) -> list[FileSpec | PatchSpec]:
     """`models/__init__.py` and `repositories/__init__.py` belong to the user (each repository
     adds a line): patches that create them, never files propctl owns."""
     code = target.code_relpath
-    return [PatchSpec(f"{code}/models/__init__.py", MODELS_INIT, create=True),
-            PatchSpec(f"{code}/repositories/__init__.py", REPOSITORIES_INIT, create=True),
-            PatchSpec(target.rel(".gitignore"), "*.db", create=True)]
+    return [
+        PatchSpec(f"{code}/models/__init__.py", MODELS_INIT, create=True),
+        PatchSpec(f"{code}/repositories/__init__.py", REPOSITORIES_INIT, create=True),
+        PatchSpec(target.rel(".gitignore"), "*.db", create=True),
+    ]
 
 
 def migrations_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
     target = resolve_service(roadmap, repo, service)
     if not (target.repo / target.code_relpath / "database.py").is_file():
-        raise UserError(f"{target.code_relpath}/database.py: not found; the Alembic environment "
-                        "imports its Base and settings",
-                        hint=f"propctl scaffold database --service {service}")
+        raise UserError(
+            f"{target.code_relpath}/database.py: not found; the Alembic environment "
+            "imports its Base and settings",
+            hint=f"propctl scaffold database --service {service}",
+        )
     files: list[FileSpec | PatchSpec] = []
     files += render_dir("migrations", variables(target), dest=target.relpath)
     files += dependency_patches(target, MIGRATIONS_DEPENDENCIES)

@@ -68,8 +68,18 @@ from propctl.state import STATE_DIR, RepoState
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
-ACTIONS = ("create", "identical", "update", "conflict", "merge", "skip", "deleted", "obsolete",
-           "patch", "refused")
+ACTIONS = (
+    "create",
+    "identical",
+    "update",
+    "conflict",
+    "merge",
+    "skip",
+    "deleted",
+    "obsolete",
+    "patch",
+    "refused",
+)
 WRITES = ("create", "update", "merge", "patch")
 
 
@@ -93,7 +103,7 @@ class PatchSpec:
     before: bool = False
     create: bool = False
     manual: str = ""
-    replace: bool = False           # the anchor's match is replaced by `insert`
+    replace: bool = False  # the anchor's match is replaced by `insert`
 
 
 @dataclass
@@ -108,22 +118,26 @@ class FileAction:
     path: str
     action: str
     reason: str = ""
-    old: str | None = None          # the file on disk now
-    new: str | None = None          # what would be written
+    old: str | None = None  # the file on disk now
+    new: str | None = None  # what would be written
     spec: FileSpec | PatchSpec | None = None
-    markers: int = 0                # conflict regions left by a merge
-    adopt: bool = False             # a merge kept the user's file as is: record it, write nothing
-    manual: str = ""                # what to do by hand (refused patches)
+    markers: int = 0  # conflict regions left by a merge
+    adopt: bool = False  # a merge kept the user's file as is: record it, write nothing
+    manual: str = ""  # what to do by hand (refused patches)
 
     def diff(self) -> str:
         if self.new is None or self.old == self.new:
             return ""
         lines = difflib.unified_diff(
-            (self.old or "").splitlines(keepends=True), self.new.splitlines(keepends=True),
+            (self.old or "").splitlines(keepends=True),
+            self.new.splitlines(keepends=True),
             fromfile="/dev/null" if self.old is None else f"a/{self.path}",
-            tofile=f"b/{self.path}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                       for line in lines)
+            tofile=f"b/{self.path}",
+        )
+        return "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": self.path, "action": self.action, "reason": self.reason}
@@ -160,22 +174,30 @@ class Plan:
             if diffs:
                 data["diff"] = action.diff()
             actions.append(data)
-        return {"generator": self.generation.generator, "params": self.generation.params,
-                "counts": self.counts(), "actions": actions}
+        return {
+            "generator": self.generation.generator,
+            "params": self.generation.params,
+            "counts": self.counts(),
+            "actions": actions,
+        }
 
 
 @dataclass
 class ApplyReport:
     written: list[str] = field(default_factory=list)
-    backups: list[str] = field(default_factory=list)      # FILE.orig kept by --force
-    markers: list[str] = field(default_factory=list)      # files merged with conflict markers
-    manual: list[str] = field(default_factory=list)       # refused patches skipped by --force
+    backups: list[str] = field(default_factory=list)  # FILE.orig kept by --force
+    markers: list[str] = field(default_factory=list)  # files merged with conflict markers
+    manual: list[str] = field(default_factory=list)  # refused patches skipped by --force
     unchanged: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"written": self.written, "backups": self.backups,
-                "conflict_markers": self.markers, "manual": self.manual,
-                "unchanged": self.unchanged}
+        return {
+            "written": self.written,
+            "backups": self.backups,
+            "conflict_markers": self.markers,
+            "manual": self.manual,
+            "unchanged": self.unchanged,
+        }
 
 
 class Conflict(FailureFound):
@@ -188,21 +210,34 @@ class Conflict(FailureFound):
             if action.manual:
                 lines.append(f"    do it by hand: {action.manual}")
         conflicts = plan.by_action("conflict")
-        hint = ("keep your edits and take the template's changes with --merge (three-way, "
+        hint = (
+            (
+                "keep your edits and take the template's changes with --merge (three-way, "
                 "conflict markers where both changed), or overwrite with --force (your version "
-                "is kept as FILE.orig); --dry-run shows the diffs") if conflicts else (
-                "make the edits above by hand, then run again; --force writes the rest")
-        mergeable = not plan.merge and any(a.reason == "edited since propctl generated it"
-                                           for a in conflicts)
+                "is kept as FILE.orig); --dry-run shows the diffs"
+            )
+            if conflicts
+            else ("make the edits above by hand, then run again; --force writes the rest")
+        )
+        mergeable = not plan.merge and any(
+            a.reason == "edited since propctl generated it" for a in conflicts
+        )
         if any(a.reason.startswith("still holds the conflict markers") for a in conflicts):
-            hint = ("resolve the <<<<<<< / >>>>>>> regions, then run again; or overwrite with "
-                    "--force (your version is kept as FILE.orig)")
+            hint = (
+                "resolve the <<<<<<< / >>>>>>> regions, then run again; or overwrite with "
+                "--force (your version is kept as FILE.orig)"
+            )
         elif conflicts and not mergeable:  # never generated, or --merge found no last render
-            hint = ("--merge needs what propctl last generated, and these files have none: "
-                    "take the template's changes by hand (--dry-run shows the diffs), or "
-                    "overwrite with --force (your version is kept as FILE.orig)")
-        super().__init__(f"{len(plan.blocking)} file(s) cannot be generated safely; nothing was "
-                         "written:\n" + "\n".join(lines), hint=hint)
+            hint = (
+                "--merge needs what propctl last generated, and these files have none: "
+                "take the template's changes by hand (--dry-run shows the diffs), or "
+                "overwrite with --force (your version is kept as FILE.orig)"
+            )
+        super().__init__(
+            f"{len(plan.blocking)} file(s) cannot be generated safely; nothing was "
+            "written:\n" + "\n".join(lines),
+            hint=hint,
+        )
         self.plan = plan
 
 
@@ -220,12 +255,17 @@ def _environment(delimiters: tuple[str, ...] = DELIMITERS) -> SandboxedEnvironme
 
     var_start, var_end, block_start, block_end, comment_start, comment_end = delimiters
     return SandboxedEnvironment(
-        loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+        loader=FileSystemLoader(str(templates_dir())),
+        undefined=StrictUndefined,
         bytecode_cache=_bytecode_cache(),
-        variable_start_string=var_start, variable_end_string=var_end,
-        block_start_string=block_start, block_end_string=block_end,
-        comment_start_string=comment_start, comment_end_string=comment_end,
-        keep_trailing_newline=True, autoescape=False,
+        variable_start_string=var_start,
+        variable_end_string=var_end,
+        block_start_string=block_start,
+        block_end_string=block_end,
+        comment_start_string=comment_start,
+        comment_end_string=comment_end,
+        keep_trailing_newline=True,
+        autoescape=False,
     )
 
 
@@ -246,12 +286,13 @@ def _delimiters(root: Path) -> tuple[str, ...]:
                 start, end = data[key]
                 if not (isinstance(start, str) and isinstance(end, str) and start and end):
                     raise ValueError(f"{key}: two non-empty strings")
-                chosen[2 * index:2 * index + 2] = [start, end]
+                chosen[2 * index : 2 * index + 2] = [start, end]
         if unknown := set(data) - {"variable", "block", "comment"}:
             raise ValueError(f"unknown keys {sorted(unknown)}")
     except (ValueError, TypeError) as exc:
-        raise UserError(f"{path}: {exc}",
-                        hint='e.g. {"variable": ["<<", ">>"], "block": ["<%", "%>"]}') from None
+        raise UserError(
+            f"{path}: {exc}", hint='e.g. {"variable": ["<<", ">>"], "block": ["<%", "%>"]}'
+        ) from None
     return tuple(chosen)
 
 
@@ -261,7 +302,8 @@ def _bytecode_cache() -> Any:
     from jinja2 import FileSystemBytecodeCache
 
     root = os.environ.get("PROPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl"
+    )
     folder = os.path.join(root, "jinja")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -270,8 +312,9 @@ def _bytecode_cache() -> Any:
     return FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
 
 
-def render_text(source: str, variables: Mapping[str, Any],
-                delimiters: tuple[str, ...] = DELIMITERS) -> str:
+def render_text(
+    source: str, variables: Mapping[str, Any], delimiters: tuple[str, ...] = DELIMITERS
+) -> str:
     from jinja2 import TemplateError
 
     try:
@@ -291,8 +334,11 @@ def render_dir(template: str, variables: Mapping[str, Any], dest: str = "") -> l
     specs = []
     for source in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = source.relative_to(root).as_posix()
-        if "__pycache__" in relative or relative.endswith((".pyc", ".pyo")) or (
-                relative == DELIMITERS_FILE):
+        if (
+            "__pycache__" in relative
+            or relative.endswith((".pyc", ".pyo"))
+            or (relative == DELIMITERS_FILE)
+        ):
             continue
         path = _render_path(relative, variables, delimiters)
         if path is None:
@@ -303,8 +349,9 @@ def render_dir(template: str, variables: Mapping[str, Any], dest: str = "") -> l
     return specs
 
 
-def _render_path(relative: str, variables: Mapping[str, Any],
-                 delimiters: tuple[str, ...]) -> str | None:
+def _render_path(
+    relative: str, variables: Mapping[str, Any], delimiters: tuple[str, ...]
+) -> str | None:
     relative = relative.removesuffix(".jinja")
     if delimiters[0] not in relative and delimiters[2] not in relative:
         return relative
@@ -312,8 +359,7 @@ def _render_path(relative: str, variables: Mapping[str, Any],
     return None if any(not p.strip() for p in parts) else "/".join(parts)
 
 
-def _render_file(source: Path, variables: Mapping[str, Any],
-                 delimiters: tuple[str, ...]) -> str:
+def _render_file(source: Path, variables: Mapping[str, Any], delimiters: tuple[str, ...]) -> str:
     from jinja2 import TemplateError
 
     from propctl.resources import templates_dir
@@ -336,7 +382,7 @@ def sha256(text: str) -> str:
 
 def plan(repo: Path, generation: Generation, *, merge: bool = False) -> Plan:
     manifest = RepoState(repo).generated()
-    seen: dict[str, str] = {}           # content each path would have after earlier specs
+    seen: dict[str, str] = {}  # content each path would have after earlier specs
     actions: list[FileAction] = []
     kinds: dict[str, str] = {}
     root = repo.resolve()
@@ -345,8 +391,10 @@ def plan(repo: Path, generation: Generation, *, merge: bool = False) -> Plan:
         target = inside(root, spec.path, resolved=True)
         kind = "file" if isinstance(spec, FileSpec) else "patch"
         if kinds.setdefault(spec.path, kind) != kind:
-            raise UserError(f"generator {generation.generator!r} both writes and patches "
-                            f"{spec.path}; a file is either generated or the user's")
+            raise UserError(
+                f"generator {generation.generator!r} both writes and patches "
+                f"{spec.path}; a file is either generated or the user's"
+            )
         if isinstance(spec, FileSpec):
             if spec.path in seen:
                 raise UserError(f"generator {generation.generator!r} writes {spec.path} twice")
@@ -376,12 +424,15 @@ def _read(path: Path) -> str | None:
         raise UserError(f"{path}: is a folder where a file should be generated") from None
     except NotADirectoryError:
         blocker = next((p for p in path.parents if p.is_file()), path.parent)
-        raise UserError(f"{path}: {blocker} is a file where a folder should be",
-                        hint="move that file away, or generate somewhere else") from None
+        raise UserError(
+            f"{path}: {blocker} is a file where a folder should be",
+            hint="move that file away, or generate somewhere else",
+        ) from None
 
 
-def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] | None,
-               merge: bool) -> FileAction:
+def _plan_file(
+    repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] | None, merge: bool
+) -> FileAction:
     old = _read(target)
     patches = recorded_patches(spec.path, entry)
     act = FileAction(spec.path, "", old=old, new=with_patches(spec.content, patches), spec=spec)
@@ -400,8 +451,12 @@ def _plan_file(repo: Path, spec: FileSpec, target: Path, entry: dict[str, Any] |
     generated = entry.get("generated") or entry.get("sha256")
     if sha256(old) == entry.get("sha256"):
         if not entry.get("merged"):
-            return _set(act, "update", "unchanged since propctl wrote it"
-                        + (" (with other generators' patches)" if patches else ""))
+            return _set(
+                act,
+                "update",
+                "unchanged since propctl wrote it"
+                + (" (with other generators' patches)" if patches else ""),
+            )
         if sha256(spec.content) == generated:
             return _set(act, "skip", "your merged edits are kept; the template is unchanged")
     act = _set(act, "conflict", "edited since propctl generated it")
@@ -418,9 +473,16 @@ def _has_markers(text: str) -> bool:
 def recorded_patches(path: str, entry: dict[str, Any] | None) -> list[PatchSpec]:
     """Patches other generators made to a generated file: re-applied after every re-render, so
     they neither look like the user's edits nor get lost."""
-    return [PatchSpec(path, p["insert"], p.get("anchor"), bool(p.get("before")),
-                      replace=bool(p.get("replace")))
-            for p in (entry or {}).get("patches", [])]
+    return [
+        PatchSpec(
+            path,
+            p["insert"],
+            p.get("anchor"),
+            bool(p.get("before")),
+            replace=bool(p.get("replace")),
+        )
+        for p in (entry or {}).get("patches", [])
+    ]
 
 
 def with_patches(text: str, patches: list[PatchSpec]) -> str:
@@ -439,8 +501,9 @@ def _set(action: FileAction, name: str, reason: str) -> FileAction:
     return action
 
 
-def _merged(repo: Path, act: FileAction, entry: dict[str, Any], base_hash: str,
-            patches: list[PatchSpec]) -> FileAction:
+def _merged(
+    repo: Path, act: FileAction, entry: dict[str, Any], base_hash: str, patches: list[PatchSpec]
+) -> FileAction:
     base = snapshots.load_snapshot(repo, entry, base_hash)
     if base is None:
         act.reason += "; no snapshot of the last generated content to merge with"
@@ -480,8 +543,11 @@ def _manual(spec: PatchSpec) -> str:
         return spec.manual
     if spec.replace:
         return f"in {spec.path}, replace what matches /{spec.anchor}/ with {_summary(spec.insert)}"
-    where = f"{'before' if spec.before else 'after'} the line matching /{spec.anchor}/" \
-        if spec.anchor else "at the end"
+    where = (
+        f"{'before' if spec.before else 'after'} the line matching /{spec.anchor}/"
+        if spec.anchor
+        else "at the end"
+    )
     return f"add {_summary(spec.insert)} to {spec.path} {where}"
 
 
@@ -496,7 +562,7 @@ def _contains_block(text: str, insert: str) -> bool:
     have = [line.rstrip() for line in text.splitlines()]
     if not want:
         return True
-    return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
+    return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
 
 
 def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
@@ -513,7 +579,7 @@ def _insert(text: str, block: str, spec: PatchSpec) -> str | None:
     end = text.find("\n", match.end())
     if end == -1:
         return text + "\n" + block
-    return text[:end + 1] + block + text[end + 1:]
+    return text[: end + 1] + block + text[end + 1 :]
 
 
 def _replaced(text: str, spec: PatchSpec) -> bool:
@@ -527,7 +593,7 @@ def _replace(text: str, spec: PatchSpec) -> str | None:
     match = _anchor_match(text, spec)
     if match is None:
         return None
-    return text[:match.start()] + spec.insert + text[match.end():]
+    return text[: match.start()] + spec.insert + text[match.end() :]
 
 
 def _anchor_match(text: str, spec: PatchSpec) -> re.Match[str] | None:
@@ -569,12 +635,17 @@ def _combine(group: list[FileAction]) -> None:
         first.new = changed[-1].new
 
 
-def _obsolete(repo: Path, generation: Generation, manifest: dict[str, dict[str, Any]],
-              seen: dict[str, str]) -> list[FileAction]:
+def _obsolete(
+    repo: Path, generation: Generation, manifest: dict[str, dict[str, Any]], seen: dict[str, str]
+) -> list[FileAction]:
     out = []
     for path, entry in sorted(manifest.items()):
-        if (path not in seen and entry.get("generator") == generation.generator
-                and entry.get("params") == generation.params and (repo / path).is_file()):
+        if (
+            path not in seen
+            and entry.get("generator") == generation.generator
+            and entry.get("params") == generation.params
+            and (repo / path).is_file()
+        ):
             out.append(FileAction(path, "obsolete", "no longer generated; delete it if unused"))
     return out
 
@@ -601,14 +672,20 @@ def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
     for action in plan.actions:
         _apply_one(repo, action, force, writes, report, manifest.get(action.path))
         if isinstance(action.spec, FileSpec) and (
-                action.action not in ("skip", "deleted") or action.adopt
-                or (action.action == "deleted" and force)):
+            action.action not in ("skip", "deleted")
+            or action.adopt
+            or (action.action == "deleted" and force)
+        ):
             _record(manifest, plan.generation, action, rendered, report)
-        elif isinstance(action.spec, PatchSpec) and action.path in manifest and (
-                action.action in ("patch", "identical")):
+        elif (
+            isinstance(action.spec, PatchSpec)
+            and action.path in manifest
+            and (action.action in ("patch", "identical"))
+        ):
             _record_patches(manifest[action.path], plan.generation, action)
-    pack = snapshots.pack_write(repo, plan.generation.generator, plan.generation.params,
-                                manifest, rendered)
+    pack = snapshots.pack_write(
+        repo, plan.generation.generator, plan.generation.params, manifest, rendered
+    )
     if not writes and pack is None and manifest == RepoState(repo).generated():
         return report
     writes.extend([pack] if pack is not None else [])
@@ -632,15 +709,27 @@ def _locked(repo: Path) -> Iterator[None]:
 
 
 def _unchanged_since_plan(repo: Path, plan: Plan) -> None:
-    moved = [a.path for a in plan.actions
-             if a.action not in ("obsolete",) and _read(repo / a.path) != a.old]
+    moved = [
+        a.path
+        for a in plan.actions
+        if a.action not in ("obsolete",) and _read(repo / a.path) != a.old
+    ]
     if moved:
-        raise FailureFound(f"{len(moved)} file(s) changed since the plan was made; nothing was "
-                           "written: " + ", ".join(moved[:10]), hint="run the command again")
+        raise FailureFound(
+            f"{len(moved)} file(s) changed since the plan was made; nothing was "
+            "written: " + ", ".join(moved[:10]),
+            hint="run the command again",
+        )
 
 
-def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transaction.Write],
-               report: ApplyReport, entry: dict[str, Any] | None = None) -> None:
+def _apply_one(
+    repo: Path,
+    action: FileAction,
+    force: bool,
+    writes: list[transaction.Write],
+    report: ApplyReport,
+    entry: dict[str, Any] | None = None,
+) -> None:
     spec = action.spec
     executable = isinstance(spec, FileSpec) and spec.executable
     if action.action == "refused":
@@ -663,19 +752,33 @@ def _apply_one(repo: Path, action: FileAction, force: bool, writes: list[transac
     report.written.append(action.path)
 
 
-def _record(manifest: dict[str, dict[str, Any]], generation: Generation, action: FileAction,
-            rendered: dict[str, str], report: ApplyReport) -> None:
+def _record(
+    manifest: dict[str, dict[str, Any]],
+    generation: Generation,
+    action: FileAction,
+    rendered: dict[str, str],
+    report: ApplyReport,
+) -> None:
     assert isinstance(action.spec, FileSpec)
     generated = sha256(action.spec.content)
-    on_disk = action.new if action.path in report.written and action.new is not None else (
-        action.old if action.old is not None else action.spec.content)
+    on_disk = (
+        action.new
+        if action.path in report.written and action.new is not None
+        else (action.old if action.old is not None else action.spec.content)
+    )
     previous = manifest.get(action.path, {})
-    entry: dict[str, Any] = {"generator": generation.generator, "params": generation.params,
-                             "sha256": sha256(on_disk)}
+    entry: dict[str, Any] = {
+        "generator": generation.generator,
+        "params": generation.params,
+        "sha256": sha256(on_disk),
+    }
     if entry["sha256"] != generated:
         entry["generated"] = generated
-    if action.action == "merge" or action.adopt or (
-            previous.get("merged") and action.action == "identical"):
+    if (
+        action.action == "merge"
+        or action.adopt
+        or (previous.get("merged") and action.action == "identical")
+    ):
         entry["merged"] = True
     if previous.get("patches"):
         entry["patches"] = previous["patches"]
@@ -693,12 +796,17 @@ def _record_patches(entry: dict[str, Any], generation: Generation, action: FileA
     records = entry.setdefault("patches", [])
     for spec in generation.files:
         if isinstance(spec, PatchSpec) and spec.path == action.path:
-            record = {"insert": spec.insert, "anchor": spec.anchor, "before": spec.before,
-                      "by": generation.generator}
+            record = {
+                "insert": spec.insert,
+                "anchor": spec.anchor,
+                "before": spec.before,
+                "by": generation.generator,
+            }
             if spec.replace:
                 record["replace"] = True
-            if not any(r["insert"] == spec.insert and r.get("anchor") == spec.anchor
-                       for r in records):
+            if not any(
+                r["insert"] == spec.insert and r.get("anchor") == spec.anchor for r in records
+            ):
                 records.append(record)
 
 
@@ -706,8 +814,9 @@ def _manifest_write(repo: Path, manifest: dict[str, dict[str, Any]]) -> transact
     import json
 
     body = {"schema_version": 1, "files": dict(sorted(manifest.items()))}
-    return transaction.Write(RepoState(repo).generated_path,
-                             (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+    return transaction.Write(
+        RepoState(repo).generated_path, (json.dumps(body, indent=2) + "\n").encode("utf-8")
+    )
 
 
 def is_generated(repo: Path, path: str) -> bool:

@@ -53,24 +53,36 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
     base = f"{services_root.rstrip('/')}/{name}-service"
     if not (repo / base / "app" / "main.py").is_file():
         return []
-    variables = {"name": name, "service": f"{name}-service",
-                 "publishes": list(PUBLISHES.get(name, ())) or ["ProjectUpdated"],
-                 "consumes": list(CONSUMES.get(name, DEFAULT_CONSUMES))}
+    variables = {
+        "name": name,
+        "service": f"{name}-service",
+        "publishes": list(PUBLISHES.get(name, ())) or ["ProjectUpdated"],
+        "consumes": list(CONSUMES.get(name, DEFAULT_CONSUMES)),
+    }
     files: list[FileSpec | PatchSpec] = list(package_files(f"{base}/app/eventbus"))
     for spec in render_dir("events/service", variables):
-        target = (f"{base}/app/{spec.path}" if spec.path.endswith(".py")
-                  else f"{base}/k8s/base/{spec.path}")
+        target = (
+            f"{base}/app/{spec.path}"
+            if spec.path.endswith(".py")
+            else f"{base}/k8s/base/{spec.path}"
+        )
         files.append(FileSpec(target, spec.content, spec.executable))
     if (repo / base / "k8s/base/kustomization.yaml").is_file():
-        files.append(PatchSpec(
-            f"{base}/k8s/base/kustomization.yaml", "  - events-worker.yaml",
-            anchor=r"^resources:", manual=f"add `- events-worker.yaml` under `resources:` in "
-                                          f"{base}/k8s/base/kustomization.yaml"))
+        files.append(
+            PatchSpec(
+                f"{base}/k8s/base/kustomization.yaml",
+                "  - events-worker.yaml",
+                anchor=r"^resources:",
+                manual=f"add `- events-worker.yaml` under `resources:` in "
+                f"{base}/k8s/base/kustomization.yaml",
+            )
+        )
     return files
 
 
-def events_generation(repo: Path, services: list[str], *, shared: str = "shared",
-                      services_root: str = "apps") -> Generation:
+def events_generation(
+    repo: Path, services: list[str], *, shared: str = "shared", services_root: str = "apps"
+) -> Generation:
     files: list[FileSpec | PatchSpec] = list(package_files(f"{shared.rstrip('/')}/events"))
     for name in services:
         files += service_files(repo, name, services_root)
@@ -79,6 +91,9 @@ def events_generation(repo: Path, services: list[str], *, shared: str = "shared"
 
 def generation_for(roadmap: Roadmap, repo: Path) -> Generation:
     paths: dict[str, Any] = roadmap.paths
-    return events_generation(repo, [s.name for s in roadmap.services],
-                             shared=paths.get("shared", "shared"),
-                             services_root=paths.get("services", "apps"))
+    return events_generation(
+        repo,
+        [s.name for s in roadmap.services],
+        shared=paths.get("shared", "shared"),
+        services_root=paths.get("services", "apps"),
+    )

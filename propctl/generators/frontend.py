@@ -44,24 +44,37 @@ def package_patches(web: str) -> list[PatchSpec]:
     package = f"{web}/package.json"
 
     def how(section: str, values: dict[str, str]) -> str:
-        return f"add {', '.join(f'{k}@{v}' for k, v in values.items())} to \"{section}\" " \
-               f"in {package}"
+        return f'add {", ".join(f"{k}@{v}" for k, v in values.items())} to "{section}" in {package}'
 
     return [
-        PatchSpec(package, _entries(DEPENDENCIES), anchor=r'^\s*"dependencies": \{\s*$',
-                  manual=how("dependencies", DEPENDENCIES)),
-        PatchSpec(package, _entries(DEV_DEPENDENCIES), anchor=r'^\s*"devDependencies": \{\s*$',
-                  manual=how("devDependencies", DEV_DEPENDENCIES)),
-        PatchSpec(package, _entries(SCRIPTS), anchor=r'^\s*"scripts": \{\s*$',
-                  manual=how("scripts", SCRIPTS)),
+        PatchSpec(
+            package,
+            _entries(DEPENDENCIES),
+            anchor=r'^\s*"dependencies": \{\s*$',
+            manual=how("dependencies", DEPENDENCIES),
+        ),
+        PatchSpec(
+            package,
+            _entries(DEV_DEPENDENCIES),
+            anchor=r'^\s*"devDependencies": \{\s*$',
+            manual=how("devDependencies", DEV_DEPENDENCIES),
+        ),
+        PatchSpec(
+            package,
+            _entries(SCRIPTS),
+            anchor=r'^\s*"scripts": \{\s*$',
+            manual=how("scripts", SCRIPTS),
+        ),
     ]
 
 
 def frontend_generation(repo: Path, web: str = "apps/web") -> Generation:
     web = web.rstrip("/")
     if not (repo / web / "package.json").is_file():
-        raise UserError(f"{web}/package.json not found in {repo}",
-                        hint="run in the monorepo whose web app is at paths.web of the roadmap")
+        raise UserError(
+            f"{web}/package.json not found in {repo}",
+            hint="run in the monorepo whose web app is at paths.web of the roadmap",
+        )
     files: list[FileSpec | PatchSpec] = list(render_dir("frontend/files", {}, dest=web))
     files += package_patches(web)
     return Generation("frontend", {"web": web}, files)

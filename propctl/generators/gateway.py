@@ -25,22 +25,32 @@ RATE_PER_MINUTE = 600
 LOGIN_RATE_PER_MINUTE = 10
 
 
-def gateway_generation(roadmap: Any, *, namespace: str = "propmubi-production",
-                       dest: str = "gateway") -> Generation:
+def gateway_generation(
+    roadmap: Any, *, namespace: str = "propmubi-production", dest: str = "gateway"
+) -> Generation:
     if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace or ""):
-        raise UserError(f"--namespace {namespace!r}: not a Kubernetes namespace name (lowercase "
-                        "letters, digits and '-', at most 63 characters)")
-    services = [{"name": s.name, "service": f"{s.name}-service", "port": s.port}
-                for s in roadmap.services]
+        raise UserError(
+            f"--namespace {namespace!r}: not a Kubernetes namespace name (lowercase "
+            "letters, digits and '-', at most 63 characters)"
+        )
+    services = [
+        {"name": s.name, "service": f"{s.name}-service", "port": s.port} for s in roadmap.services
+    ]
     for service in services:
         names.service_name(service["name"])
     origins = list(roadmap.cors_origins) or ["http://localhost:3005"]
     for origin in origins:
         if any(c in origin for c in "\"'\n\\") or not origin.startswith(("http://", "https://")):
             raise UserError(f"roadmap cors_origins: {origin!r} is not an http(s) origin")
-    context = {"services": services, "namespace": namespace, "cors_origins": origins,
-               "jwt_issuer": JWT_ISSUER, "rate_per_minute": RATE_PER_MINUTE,
-               "login_rate_per_minute": LOGIN_RATE_PER_MINUTE}
+    context = {
+        "services": services,
+        "namespace": namespace,
+        "cors_origins": origins,
+        "jwt_issuer": JWT_ISSUER,
+        "rate_per_minute": RATE_PER_MINUTE,
+        "login_rate_per_minute": LOGIN_RATE_PER_MINUTE,
+    }
     files: list[FileSpec] = render_dir("gateway", context, dest=names.safe_relpath(dest))
-    return Generation("gateway", {"namespace": namespace,
-                                  "services": [s["name"] for s in services]}, list(files))
+    return Generation(
+        "gateway", {"namespace": namespace, "services": [s["name"] for s in services]}, list(files)
+    )

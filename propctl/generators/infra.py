@@ -24,6 +24,7 @@ def infra_generation(path: str = "infra") -> Generation:
         relative = file.relative_to(source)
         if SKIP_PARTS & set(relative.parts) or file.suffix == ".pyc":
             continue
-        files.append(FileSpec(path=str(dest / relative.as_posix()),
-                              content=file.read_text("utf-8")))
+        files.append(
+            FileSpec(path=str(dest / relative.as_posix()), content=file.read_text("utf-8"))
+        )
     return Generation(generator="infra", params={"path": str(dest)}, files=files)

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 NGINX_CHART_VERSION = "4.11.3"
 CERT_MANAGER_CHART_VERSION = "v1.15.3"
 ISSUERS = (
-    {"name": "letsencrypt-staging",
-     "server": "https://acme-staging-v02.api.letsencrypt.org/directory"},
+    {
+        "name": "letsencrypt-staging",
+        "server": "https://acme-staging-v02.api.letsencrypt.org/directory",
+    },
     {"name": "letsencrypt-production", "server": "https://acme-v02.api.letsencrypt.org/directory"},
 )
 ISSUER_BY_ENV = {"staging": "letsencrypt-staging", "production": "letsencrypt-production"}
@@ -37,24 +39,33 @@ _SERVICE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 def host(value: str, option: str) -> str:
     if not _HOST.fullmatch(value or "") or len(value) > 253:
-        raise UserError(f"{option} {value!r} is not a DNS host name",
-                        hint="use lower-case labels separated by dots, e.g. api.propmubi.com")
+        raise UserError(
+            f"{option} {value!r} is not a DNS host name",
+            hint="use lower-case labels separated by dots, e.g. api.propmubi.com",
+        )
     return value
 
 
 def email(value: str) -> str:
     if not _EMAIL.fullmatch(value or ""):
-        raise UserError(f"--email {value!r} is not an e-mail address",
-                        hint="Let's Encrypt sends expiry notices there, e.g. platform@propmubi.com")
+        raise UserError(
+            f"--email {value!r} is not an e-mail address",
+            hint="Let's Encrypt sends expiry notices there, e.g. platform@propmubi.com",
+        )
     return value
 
 
 def backend(value: str) -> tuple[str, int]:
     name, _, port = value.partition(":")
-    if (not _SERVICE.fullmatch(name) or not (port.isascii() and port.isdigit())
-            or not 1 <= int(port) <= 65535):
-        raise UserError(f"--backend {value!r} must be SERVICE:PORT",
-                        hint=f"the API gateway's Service, e.g. {DEFAULT_BACKEND}")
+    if (
+        not _SERVICE.fullmatch(name)
+        or not (port.isascii() and port.isdigit())
+        or not 1 <= int(port) <= 65535
+    ):
+        raise UserError(
+            f"--backend {value!r} must be SERVICE:PORT",
+            hint=f"the API gateway's Service, e.g. {DEFAULT_BACKEND}",
+        )
     return name, int(port)
 
 
@@ -63,21 +74,36 @@ def staging_host(api_host: str) -> str:
     return f"{first}.staging.{rest}"
 
 
-def ingress_generation(*, api_host: str = DEFAULT_HOST, staging: str | None = None,
-                       acme_email: str, backend_service: str = DEFAULT_BACKEND,
-                       k8s: str = "k8s") -> Generation:
-    hosts = {"production": host(api_host, "--host"),
-             "staging": host(staging or staging_host(api_host), "--staging-host")}
+def ingress_generation(
+    *,
+    api_host: str = DEFAULT_HOST,
+    staging: str | None = None,
+    acme_email: str,
+    backend_service: str = DEFAULT_BACKEND,
+    k8s: str = "k8s",
+) -> Generation:
+    hosts = {
+        "production": host(api_host, "--host"),
+        "staging": host(staging or staging_host(api_host), "--staging-host"),
+    }
     service, port = backend(backend_service)
     variables: dict[str, Any] = {
-        "hosts": hosts, "email": email(acme_email), "issuers": list(ISSUERS),
-        "issuer_by_env": ISSUER_BY_ENV, "backend_service": service, "backend_port": port,
+        "hosts": hosts,
+        "email": email(acme_email),
+        "issuers": list(ISSUERS),
+        "issuer_by_env": ISSUER_BY_ENV,
+        "backend_service": service,
+        "backend_port": port,
         "nginx_chart_version": NGINX_CHART_VERSION,
         "cert_manager_chart_version": CERT_MANAGER_CHART_VERSION,
     }
     files = render_dir("ingress", variables, dest=f"{k8s.rstrip('/')}/ingress")
-    params = {"host": hosts["production"], "staging_host": hosts["staging"],
-              "email": acme_email, "backend": backend_service}
+    params = {
+        "host": hosts["production"],
+        "staging_host": hosts["staging"],
+        "email": acme_email,
+        "backend": backend_service,
+    }
     return Generation("ingress", params, list(files))
 
 

@@ -21,8 +21,12 @@ PYTHON_TARGET = "py311"
 PRETTIER_VERSION = "3.10.1"
 CHECK_JSONSCHEMA_VERSION = "0.39.0"  # the workflow judges propctl's own tests run
 ZIZMOR_VERSION = "1.32.0"
-ESLINT_PACKAGES = ("eslint@9.39.5", "@eslint/js@9.39.5", "@typescript-eslint/parser@8.73.0",
-                   "typescript@5.9.3")
+ESLINT_PACKAGES = (
+    "eslint@9.39.5",
+    "@eslint/js@9.39.5",
+    "@typescript-eslint/parser@8.73.0",
+    "typescript@5.9.3",
+)
 # What Task 4.6 installs at the repository root: the roadmap's checks run these binaries.
 JS_PACKAGES = (f"prettier@{PRETTIER_VERSION}", *ESLINT_PACKAGES)
 JS_INSTALL = "npm install --save-dev " + " ".join(JS_PACKAGES)
@@ -67,8 +71,10 @@ def existing_tables(pyproject: Path) -> set[str]:
     except FileNotFoundError:
         return set()
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{pyproject}: not valid TOML ({exc}); propctl will not edit it",
-                        hint="fix the file, then run `propctl scaffold lint` again") from None
+        raise UserError(
+            f"{pyproject}: not valid TOML ({exc}); propctl will not edit it",
+            hint="fix the file, then run `propctl scaffold lint` again",
+        ) from None
     tool = data.get("tool", {})
     found = {name for name in ("ruff", "black") if name in tool}
     if isinstance(tool.get("ruff"), dict) and "lint" in tool["ruff"]:
@@ -82,8 +88,12 @@ def pyproject_patch(repo: Path) -> PatchSpec | None:
     if not missing:
         return None
     block = "\n" + HEADER + "\n" + "\n".join(missing)
-    return PatchSpec("pyproject.toml", block, create=True,
-                     manual="add the [tool.ruff] and [tool.black] tables to pyproject.toml")
+    return PatchSpec(
+        "pyproject.toml",
+        block,
+        create=True,
+        manual="add the [tool.ruff] and [tool.black] tables to pyproject.toml",
+    )
 
 
 def lint_generation(roadmap: Roadmap, repo: Path) -> Generation:

@@ -19,8 +19,9 @@ class MergeResult:
     conflicts: int
 
 
-def merge3(base: str, mine: str, new: str, *, mine_label: str = MINE_LABEL,
-           new_label: str = NEW_LABEL) -> MergeResult:
+def merge3(
+    base: str, mine: str, new: str, *, mine_label: str = MINE_LABEL, new_label: str = NEW_LABEL
+) -> MergeResult:
     b = base.splitlines(keepends=True)
     m = mine.splitlines(keepends=True)
     n = new.splitlines(keepends=True)
@@ -30,8 +31,9 @@ def merge3(base: str, mine: str, new: str, *, mine_label: str = MINE_LABEL,
     i = j = k = 0
     while True:
         sync = next((x for x in range(i, len(b)) if x in to_m and x in to_n), None)
-        end_b, end_m, end_n = (len(b), len(m), len(n)) if sync is None else (
-            sync, to_m[sync], to_n[sync])
+        end_b, end_m, end_n = (
+            (len(b), len(m), len(n)) if sync is None else (sync, to_m[sync], to_n[sync])
+        )
         chunk, clash = _resolve(b[i:end_b], m[j:end_m], n[k:end_n], mine_label, new_label)
         out.extend(chunk)
         conflicts += clash
@@ -51,14 +53,23 @@ def _matches(base: list[str], other: list[str]) -> dict[int, int]:
     return pairs
 
 
-def _resolve(base: list[str], mine: list[str], new: list[str], mine_label: str,
-             new_label: str) -> tuple[list[str], int]:
+def _resolve(
+    base: list[str], mine: list[str], new: list[str], mine_label: str, new_label: str
+) -> tuple[list[str], int]:
     if mine == base or mine == new:
         return new, 0
     if new == base:
         return mine, 0
-    return ([f"<<<<<<< {mine_label}\n", *_terminated(mine), "=======\n", *_terminated(new),
-             f">>>>>>> {new_label}\n"], 1)
+    return (
+        [
+            f"<<<<<<< {mine_label}\n",
+            *_terminated(mine),
+            "=======\n",
+            *_terminated(new),
+            f">>>>>>> {new_label}\n",
+        ],
+        1,
+    )
 
 
 def _terminated(lines: list[str]) -> list[str]:

@@ -34,9 +34,10 @@ def service_name(value: str) -> str:
     """A service name such as `auth` or `trust-score` (without the `-service` suffix)."""
     _plain(value, "service name")
     if value.endswith("-service"):
-        raise UserError(f"service name {value!r}: leave out the '-service' suffix",
-                        hint=f"use {value.removesuffix('-service')!r}; the folder is "
-                             f"apps/{value}")
+        raise UserError(
+            f"service name {value!r}: leave out the '-service' suffix",
+            hint=f"use {value.removesuffix('-service')!r}; the folder is apps/{value}",
+        )
     if not SERVICE_RE.match(value):
         raise UserError(
             f"service name {value!r}: must match {SERVICE_RE.pattern} (lowercase letters, "
@@ -50,13 +51,21 @@ def entity_name(value: str) -> str:
     """An entity (model class) name: a Python identifier that is not a keyword."""
     _plain(value, "entity name")
     if not ENTITY_RE.match(value) or keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        raise UserError(f"entity name {value!r}: must be a Python identifier (letters, digits "
-                        "and '_', not starting with a digit, not a keyword), e.g. Property")
+        raise UserError(
+            f"entity name {value!r}: must be a Python identifier (letters, digits "
+            "and '_', not starting with a digit, not a keyword), e.g. Property"
+        )
     return value
 
 
-def port(value: int | str, *, service: str, roadmap_services: Iterable[Any] = (),
-         repo: Path | None = None, generated: dict[str, dict[str, Any]] | None = None) -> int:
+def port(
+    value: int | str,
+    *,
+    service: str,
+    roadmap_services: Iterable[Any] = (),
+    repo: Path | None = None,
+    generated: dict[str, dict[str, Any]] | None = None,
+) -> int:
     """A port between 1024 and 65535 that no other service uses. The roadmap's own services with
     their declared ports always pass; another roadmap service's port, a port recorded for another
     service in `.propctl/generated.json`, or a `PORT=` in another app's `.env.example` do not."""
@@ -68,12 +77,16 @@ def port(value: int | str, *, service: str, roadmap_services: Iterable[Any] = ()
     every = [*declared.values(), *(p for _, p in in_repo)]
     for name, taken in declared.items():
         if taken == number and name != service:
-            raise UserError(f"--port {number}: the roadmap gives port {number} to the "
-                            f"{name!r} service", hint=_free_hint(every))
+            raise UserError(
+                f"--port {number}: the roadmap gives port {number} to the {name!r} service",
+                hint=_free_hint(every),
+            )
     for name, taken in in_repo:
         if taken == number and name != service:
-            raise UserError(f"--port {number}: already used by {name!r} in this repository",
-                            hint=_free_hint(every))
+            raise UserError(
+                f"--port {number}: already used by {name!r} in this repository",
+                hint=_free_hint(every),
+            )
     return number
 
 
@@ -93,8 +106,9 @@ def _free_hint(taken: Iterable[int]) -> str:
     return f"pick a port no service uses, e.g. {free}"
 
 
-def _ports_in_repo(repo: Path | None,
-                   generated: dict[str, dict[str, Any]]) -> Iterable[tuple[str, int]]:
+def _ports_in_repo(
+    repo: Path | None, generated: dict[str, dict[str, Any]]
+) -> Iterable[tuple[str, int]]:
     for entry in generated.values():
         params = entry.get("params") or {}
         if entry.get("generator") == "service" and "port" in params and "name" in params:
@@ -135,6 +149,8 @@ def inside(repo: Path, relpath: str, *, resolved: bool = False) -> Path:
     root = repo if resolved else repo.resolve()
     target = (root / relpath).resolve()
     if target != root and root not in target.parents:
-        raise UserError(f"{relpath}: resolves to {target}, outside the repository {root}",
-                        hint="a symbolic link in the path points outside; remove or fix it")
+        raise UserError(
+            f"{relpath}: resolves to {target}, outside the repository {root}",
+            hint="a symbolic link in the path points outside; remove or fix it",
+        )
     return root / relpath

@@ -40,10 +40,16 @@ class Exporter:
 
 
 EXPORTERS = (
-    Exporter("postgres-exporter", "quay.io/prometheuscommunity/postgres-exporter:v0.15.0", 9187,
-             "DATA_SOURCE_NAME", "postgres-dsn"),
-    Exporter("redis-exporter", "oliver006/redis_exporter:v1.62.0", 9121, "REDIS_ADDR",
-             "redis-addr"),
+    Exporter(
+        "postgres-exporter",
+        "quay.io/prometheuscommunity/postgres-exporter:v0.15.0",
+        9187,
+        "DATA_SOURCE_NAME",
+        "postgres-dsn",
+    ),
+    Exporter(
+        "redis-exporter", "oliver006/redis_exporter:v1.62.0", 9121, "REDIS_ADDR", "redis-addr"
+    ),
 )
 
 
@@ -65,12 +71,17 @@ BUSINESS_METRICS: dict[str, tuple[Metric, ...]] = {
         Metric("counter", "payment_amount_inr", "Amount received in payments, in INR."),
     ),
     "trust": (
-        Metric("histogram", "trust_scores", "Trust scores computed (0-100).",
-               buckets=tuple(float(b) for b in range(10, 101, 10))),
+        Metric(
+            "histogram",
+            "trust_scores",
+            "Trust scores computed (0-100).",
+            buckets=tuple(float(b) for b in range(10, 101, 10)),
+        ),
     ),
     "property": (Metric("counter", "projects_created", "Projects listed."),),
-    "legal": (Metric("counter", "documents_verified", "Documents verified, by outcome.",
-                     ("outcome",)),),
+    "legal": (
+        Metric("counter", "documents_verified", "Documents verified, by outcome.", ("outcome",)),
+    ),
 }
 
 
@@ -101,17 +112,24 @@ TRACING_DEPENDENCIES = ("opentelemetry-sdk>=1.25", "opentelemetry-exporter-otlp-
 def main_patches(base: str, import_line: str, call: str) -> list[PatchSpec]:
     """An import and a call inside `create_app()` of a scaffolded service's main.py."""
     main = f"{base}/app/main.py"
-    how = (f"in {main}, add `{import_line}` with the other imports and `{call}` just before "
-           "`return app` in create_app()")
-    return [PatchSpec(main, import_line, anchor=r"^from app\.settings import ", manual=how),
-            PatchSpec(main, f"    {call}", anchor=r"^    return app$", before=True, manual=how)]
+    how = (
+        f"in {main}, add `{import_line}` with the other imports and `{call}` just before "
+        "`return app` in create_app()"
+    )
+    return [
+        PatchSpec(main, import_line, anchor=r"^from app\.settings import ", manual=how),
+        PatchSpec(main, f"    {call}", anchor=r"^    return app$", before=True, manual=how),
+    ]
 
 
 def dependency_patch(base: str, dependencies: tuple[str, ...]) -> PatchSpec:
     lines = "\n".join(f'  "{d}",' for d in dependencies)
-    return PatchSpec(f"{base}/pyproject.toml", lines, anchor=r"^dependencies = \[",
-                     manual=f"add {', '.join(dependencies)} to [project].dependencies in "
-                            f"{base}/pyproject.toml")
+    return PatchSpec(
+        f"{base}/pyproject.toml",
+        lines,
+        anchor=r"^dependencies = \[",
+        manual=f"add {', '.join(dependencies)} to [project].dependencies in {base}/pyproject.toml",
+    )
 
 
 def service_variables(name: str) -> dict[str, Any]:
@@ -125,20 +143,27 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
     base = service_dir(name, services_root)
     if not (repo / base / "app" / "main.py").is_file():
         return []
-    files: list[FileSpec | PatchSpec] = list(render_dir(
-        "observability/service", service_variables(name), dest=f"{base}/app"))
-    files += main_patches(base, "from app.telemetry import setup_telemetry",
-                          "setup_telemetry(app)")
+    files: list[FileSpec | PatchSpec] = list(
+        render_dir("observability/service", service_variables(name), dest=f"{base}/app")
+    )
+    files += main_patches(base, "from app.telemetry import setup_telemetry", "setup_telemetry(app)")
     files.append(dependency_patch(base, TRACING_DEPENDENCIES))
     return files
 
 
-def observability_generation(repo: Path, services: list[dict[str, Any]], *,
-                             runbook_base_url: str = DEFAULT_RUNBOOK_URL,
-                             services_root: str = "apps") -> Generation:
+def observability_generation(
+    repo: Path,
+    services: list[dict[str, Any]],
+    *,
+    runbook_base_url: str = DEFAULT_RUNBOOK_URL,
+    services_root: str = "apps",
+) -> Generation:
     runbook_url(runbook_base_url)
-    files: list[FileSpec | PatchSpec] = list(render_dir(
-        "observability/stack", stack_variables(services, runbook_base_url), dest="observability"))
+    files: list[FileSpec | PatchSpec] = list(
+        render_dir(
+            "observability/stack", stack_variables(services, runbook_base_url), dest="observability"
+        )
+    )
     for service in services:
         files += service_files(repo, service["name"], services_root)
     params = {"services": [s["name"] for s in services], "runbook_base_url": runbook_base_url}
@@ -151,8 +176,10 @@ def runbook_url(value: str) -> str:
     import re
 
     if not re.fullmatch(r"https?://[^\s\"'\\{}<>`]+", value):
-        raise UserError(f"--runbook-url {value!r}: not an http(s) URL without spaces, quotes or "
-                        "braces", hint=f"e.g. {DEFAULT_RUNBOOK_URL}")
+        raise UserError(
+            f"--runbook-url {value!r}: not an http(s) URL without spaces, quotes or braces",
+            hint=f"e.g. {DEFAULT_RUNBOOK_URL}",
+        )
     return value
 
 
@@ -160,8 +187,12 @@ def roadmap_services(roadmap: Roadmap) -> list[dict[str, Any]]:
     return [{"name": s.name, "port": s.port} for s in roadmap.services]
 
 
-def generation_for(roadmap: Roadmap, repo: Path, *,
-                   runbook_base_url: str = DEFAULT_RUNBOOK_URL) -> Generation:
-    return observability_generation(repo, roadmap_services(roadmap),
-                                    runbook_base_url=runbook_base_url,
-                                    services_root=roadmap.paths.get("services", "apps"))
+def generation_for(
+    roadmap: Roadmap, repo: Path, *, runbook_base_url: str = DEFAULT_RUNBOOK_URL
+) -> Generation:
+    return observability_generation(
+        repo,
+        roadmap_services(roadmap),
+        runbook_base_url=runbook_base_url,
+        services_root=roadmap.paths.get("services", "apps"),
+    )

@@ -34,8 +34,14 @@ def _section(node: ast.Import | ast.ImportFrom, package: str | None) -> str:
 
 def _leading_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
     body = tree.body
-    start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(
-        body[0].value, ast.Constant) and isinstance(body[0].value.value, str) else 0
+    start = (
+        1
+        if body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+        else 0
+    )
     block: list[ast.Import | ast.ImportFrom] = []
     for node in body[start:]:
         if not isinstance(node, ast.Import | ast.ImportFrom):
@@ -89,9 +95,10 @@ def regroup_imports(text: str, package: str | None) -> str:
             if not source:
                 continue
         else:
-            source = "".join(lines[node.lineno - 1:node.end_lineno])
+            source = "".join(lines[node.lineno - 1 : node.end_lineno])
         key = (isinstance(node, ast.ImportFrom), _module(node).lower(), source)
         sections[_section(node, package)].append(key)
-    groups = ["".join(source for *_, source in sorted(items))
-              for items in sections.values() if items]
+    groups = [
+        "".join(source for *_, source in sorted(items)) for items in sections.values() if items
+    ]
     return "".join(lines[:first]) + "\n".join(groups) + "".join(lines[last:])

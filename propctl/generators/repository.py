@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FieldType:
-    python: str        # the Mapped[...] annotation
-    column: str        # the SQLAlchemy type expression
-    sa_import: str     # the name imported from sqlalchemy
-    sample: str        # two Python literals the generated tests write and read back
+    python: str  # the Mapped[...] annotation
+    column: str  # the SQLAlchemy type expression
+    sa_import: str  # the name imported from sqlalchemy
+    sample: str  # two Python literals the generated tests write and read back
     other: str
     py_import: str = ""
 
@@ -37,16 +37,36 @@ TYPES: dict[str, FieldType] = {
     "bigint": FieldType("int", "BigInteger", "BigInteger", "7_000_000_000", "8_000_000_000"),
     "float": FieldType("float", "Float", "Float", "1.5", "2.25"),
     "bool": FieldType("bool", "Boolean", "Boolean", "True", "False"),
-    "decimal": FieldType("Decimal", "Numeric(12, 2)", "Numeric", 'Decimal("12.50")',
-                         'Decimal("99.99")', "from decimal import Decimal"),
-    "date": FieldType("date", "Date", "Date", "date(2026, 1, 12)", "date(2026, 6, 1)",
-                      "from datetime import date"),
-    "datetime": FieldType("datetime", "DateTime(timezone=True)", "DateTime",
-                          "datetime(2026, 1, 12, 9, 30)", "datetime(2026, 6, 1, 18, 0)"),
+    "decimal": FieldType(
+        "Decimal",
+        "Numeric(12, 2)",
+        "Numeric",
+        'Decimal("12.50")',
+        'Decimal("99.99")',
+        "from decimal import Decimal",
+    ),
+    "date": FieldType(
+        "date", "Date", "Date", "date(2026, 1, 12)", "date(2026, 6, 1)", "from datetime import date"
+    ),
+    "datetime": FieldType(
+        "datetime",
+        "DateTime(timezone=True)",
+        "DateTime",
+        "datetime(2026, 1, 12, 9, 30)",
+        "datetime(2026, 6, 1, 18, 0)",
+    ),
     "json": FieldType("dict[str, Any]", "JSON", "JSON", '{"k": 1}', '{"k": [2, 3]}'),
 }
-RESERVED = {"id", "created_at", "updated_at", "metadata", "registry", "to_dict",
-            "func", "mapped_column"}  # the model's class body calls these two after the fields
+RESERVED = {
+    "id",
+    "created_at",
+    "updated_at",
+    "metadata",
+    "registry",
+    "to_dict",
+    "func",
+    "mapped_column",
+}  # the model's class body calls these two after the fields
 # the repository's own parameters: a field of that name could not be passed as a keyword
 PARAMETERS = {"self", "offset", "limit", "order_by"}
 _FIELD = re.compile(r"^(?P<name>[^:]+):(?P<type>[a-z]+)(?P<optional>\??)$")
@@ -71,9 +91,10 @@ def parse_fields(spec: str, module: str = "") -> list[tuple[str, str, bool]]:
             continue
         match = _FIELD.match(raw.replace(" ", ""))
         if match is None:
-            raise UserError(f"--fields: {raw!r} is not NAME:TYPE",
-                            hint=f"e.g. \"name:str, price:int, agent_id:int?\"; types: "
-                            f"{', '.join(TYPES)}")
+            raise UserError(
+                f"--fields: {raw!r} is not NAME:TYPE",
+                hint=f'e.g. "name:str, price:int, agent_id:int?"; types: {", ".join(TYPES)}',
+            )
         name, kind, nullable = match["name"], match["type"], bool(match["optional"])
         _check_field(raw, name, kind, {n for n, _, _ in out}, module)
         out.append((name, kind, nullable))
@@ -84,19 +105,24 @@ def _check_field(raw: str, name: str, kind: str, seen: set[str], module: str) ->
     if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
         raise UserError(f"--fields: {raw!r}: {name!r} must be a lowercase Python identifier")
     if name in RESERVED or name.startswith("_"):
-        raise UserError(f"--fields: {raw!r}: {name!r} is reserved (every model has id, "
-                        "created_at, updated_at; SQLAlchemy uses metadata, registry; the model "
-                        "calls func and mapped_column)")
+        raise UserError(
+            f"--fields: {raw!r}: {name!r} is reserved (every model has id, "
+            "created_at, updated_at; SQLAlchemy uses metadata, registry; the model "
+            "calls func and mapped_column)"
+        )
     if name in PARAMETERS or (module and name == f"{module}_id"):
         taken = ", ".join(sorted(PARAMETERS | ({f"{module}_id"} if module else set())))
-        raise UserError(f"--fields: {raw!r}: {name!r} is a parameter of the generated "
-                        f"repository's methods ({taken}); it could not be set or filtered on",
-                        hint=f"rename the field, e.g. {name}_value")
+        raise UserError(
+            f"--fields: {raw!r}: {name!r} is a parameter of the generated "
+            f"repository's methods ({taken}); it could not be set or filtered on",
+            hint=f"rename the field, e.g. {name}_value",
+        )
     if name in seen:
         raise UserError(f"--fields: {name!r} is given twice")
     if kind not in TYPES:
-        raise UserError(f"--fields: {raw!r}: unknown type {kind!r}",
-                        hint="types: " + ", ".join(TYPES))
+        raise UserError(
+            f"--fields: {raw!r}: unknown type {kind!r}", hint="types: " + ", ".join(TYPES)
+        )
 
 
 def snake(entity: str) -> str:
@@ -115,24 +141,42 @@ def plural(word: str) -> str:
     return word + "s"
 
 
-def template_variables(service: str, entity: str, fields: list[tuple[str, str, bool]],
-                       ) -> dict[str, Any]:
+def template_variables(
+    service: str,
+    entity: str,
+    fields: list[tuple[str, str, bool]],
+) -> dict[str, Any]:
     module = snake(entity)
     kinds = [TYPES[k] for _, k, _ in fields]
-    rendered = [Field(n, TYPES[k].python + (" | None" if opt else ""),
-                      TYPES[k].column + (", nullable=True" if opt else ", nullable=False"),
-                      TYPES[k].sample, TYPES[k].other) for n, k, opt in fields]
-    sa_imports = import_line("sqlalchemy", {"DateTime", "Integer", "func",
-                                            *(t.sa_import for t in kinds)})
-    py_imports = sorted({"from datetime import datetime", *(t.py_import for t in kinds if
-                                                             t.py_import)})
+    rendered = [
+        Field(
+            n,
+            TYPES[k].python + (" | None" if opt else ""),
+            TYPES[k].column + (", nullable=True" if opt else ", nullable=False"),
+            TYPES[k].sample,
+            TYPES[k].other,
+        )
+        for n, k, opt in fields
+    ]
+    sa_imports = import_line(
+        "sqlalchemy", {"DateTime", "Integer", "func", *(t.sa_import for t in kinds)}
+    )
+    py_imports = sorted(
+        {"from datetime import datetime", *(t.py_import for t in kinds if t.py_import)}
+    )
     if any(k == "date" for _, k, _ in fields):
         py_imports = [i for i in py_imports if not i.startswith("from datetime")]
         py_imports.insert(0, "from datetime import date, datetime")
-    return {"service": service, "entity": camel(entity), "module": module,
-            "table": plural(module), "fields": [asdict(f) for f in rendered],
-            "sa_imports": sa_imports, "py_imports": py_imports,
-            "test_imports": _test_imports({k for _, k, _ in fields})}
+    return {
+        "service": service,
+        "entity": camel(entity),
+        "module": module,
+        "table": plural(module),
+        "fields": [asdict(f) for f in rendered],
+        "sa_imports": sa_imports,
+        "py_imports": py_imports,
+        "test_imports": _test_imports({k for _, k, _ in fields}),
+    }
 
 
 def import_line(module: str, names: set[str]) -> str:
@@ -154,18 +198,24 @@ def _test_imports(kinds: set[str]) -> list[str]:
 DEFAULT_FIELDS = "name:str"
 
 
-def repository_generation(roadmap: Roadmap, repo: Path, service: str, entity: str,
-                          fields: str | None = None) -> Generation:
+def repository_generation(
+    roadmap: Roadmap, repo: Path, service: str, entity: str, fields: str | None = None
+) -> Generation:
     entity_name(entity)
     if keyword.iskeyword(snake(entity)):
-        raise UserError(f"entity name {entity!r}: its module would be models/{snake(entity)}.py, "
-                        f"and {snake(entity)!r} is a Python keyword (the import cannot be "
-                        "written)", hint=f"pick another name, e.g. {camel(entity)}Item")
+        raise UserError(
+            f"entity name {entity!r}: its module would be models/{snake(entity)}.py, "
+            f"and {snake(entity)!r} is a Python keyword (the import cannot be "
+            "written)",
+            hint=f"pick another name, e.g. {camel(entity)}Item",
+        )
     target = resolve_service(roadmap, repo, service)
     code = target.code_relpath
     if not (target.repo / code / "database.py").is_file():
-        raise UserError(f"{code}/database.py: not found; the model derives from its Base",
-                        hint=f"propctl scaffold database --service {service}")
+        raise UserError(
+            f"{code}/database.py: not found; the model derives from its Base",
+            hint=f"propctl scaffold database --service {service}",
+        )
     parsed = parse_fields(fields if fields is not None else DEFAULT_FIELDS, snake(entity))
     data = template_variables(service, entity, parsed)
     data["pkg"] = f"{target.package}." if target.package else ""
@@ -173,12 +223,20 @@ def repository_generation(roadmap: Roadmap, repo: Path, service: str, entity: st
     files += render_dir("repository/service", data, dest=target.relpath)
     module, name, pkg = data["module"], data["entity"], data["pkg"]
     files += [
-        PatchSpec(f"{code}/models/__init__.py",
-                  f"from {pkg}models.{module} import {name}  # noqa: F401", create=True),
-        PatchSpec(f"{code}/repositories/__init__.py",
-                  f"from {pkg}repositories.{module}_repository import {name}Repository  # noqa: "
-                  "F401", create=True),
+        PatchSpec(
+            f"{code}/models/__init__.py",
+            f"from {pkg}models.{module} import {name}  # noqa: F401",
+            create=True,
+        ),
+        PatchSpec(
+            f"{code}/repositories/__init__.py",
+            f"from {pkg}repositories.{module}_repository import {name}Repository  # noqa: F401",
+            create=True,
+        ),
     ]
-    params = {"service": service, "entity": name, "fields": ", ".join(
-        f"{n}:{k}{'?' if o else ''}" for n, k, o in parsed)}
+    params = {
+        "service": service,
+        "entity": name,
+        "fields": ", ".join(f"{n}:{k}{'?' if o else ''}" for n, k, o in parsed),
+    }
     return Generation("repository", params, files)

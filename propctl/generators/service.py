@@ -36,36 +36,68 @@ IMAGE_REGISTRY = "ghcr.io/propmubi"
 @dataclass(frozen=True)
 class Part:
     name: str
-    imports: tuple[str, ...] = ()          # lines for main.py; {pkg} is the package prefix
-    setup: tuple[str, ...] = ()            # statements in create_app() after `app = FastAPI()`
+    imports: tuple[str, ...] = ()  # lines for main.py; {pkg} is the package prefix
+    setup: tuple[str, ...] = ()  # statements in create_app() after `app = FastAPI()`
     dependencies: tuple[str, ...] = ()
     test_dependencies: tuple[str, ...] = ()
 
 
-PARTS: dict[str, Part] = {part.name: part for part in (
-    Part("app", dependencies=("fastapi>=0.110", "uvicorn>=0.29"),
-         test_dependencies=("pytest>=8", "httpx>=0.27", "ruff>=0.5")),
-    Part("settings", ("from {pkg}settings import Settings, get_settings",),
-         dependencies=("pydantic-settings>=2.2",)),
-    Part("errors", ("from {pkg}errors import install as install_errors",),
-         ("install_errors(app)",)),
-    Part("auth", dependencies=("pyjwt>=2.8",)),
-    Part("health", ("from {pkg}health import router as health_router",),
-         ("app.include_router(health_router)",),
-         ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0")),
-    Part("api", ("from {pkg}api.v1 import router as v1_router",),
-         ("app.include_router(v1_router)",)),
-    Part("client", ("from {pkg}internal import router as internal_router",),
-         ("app.include_router(internal_router)",), ("httpx>=0.27", "pybreaker>=1.2")),
-    Part("versioning", ("from {pkg}versioning import install as install_versioning",),
-         ("install_versioning(app)",)),
-    Part("metrics", ("from {pkg}metrics import install as install_metrics",),
-         ("install_metrics(app)",), ("prometheus-client>=0.20",)),
-    Part("logging", ("from {pkg}logs import install as install_logging",),
-         ("install_logging(app, settings)",)),
-    Part("docker"),
-    Part("k8s"),
-)}
+PARTS: dict[str, Part] = {
+    part.name: part
+    for part in (
+        Part(
+            "app",
+            dependencies=("fastapi>=0.110", "uvicorn>=0.29"),
+            test_dependencies=("pytest>=8", "httpx>=0.27", "ruff>=0.5"),
+        ),
+        Part(
+            "settings",
+            ("from {pkg}settings import Settings, get_settings",),
+            dependencies=("pydantic-settings>=2.2",),
+        ),
+        Part(
+            "errors",
+            ("from {pkg}errors import install as install_errors",),
+            ("install_errors(app)",),
+        ),
+        Part("auth", dependencies=("pyjwt>=2.8",)),
+        Part(
+            "health",
+            ("from {pkg}health import router as health_router",),
+            ("app.include_router(health_router)",),
+            ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0"),
+        ),
+        Part(
+            "api",
+            ("from {pkg}api.v1 import router as v1_router",),
+            ("app.include_router(v1_router)",),
+        ),
+        Part(
+            "client",
+            ("from {pkg}internal import router as internal_router",),
+            ("app.include_router(internal_router)",),
+            ("httpx>=0.27", "pybreaker>=1.2"),
+        ),
+        Part(
+            "versioning",
+            ("from {pkg}versioning import install as install_versioning",),
+            ("install_versioning(app)",),
+        ),
+        Part(
+            "metrics",
+            ("from {pkg}metrics import install as install_metrics",),
+            ("install_metrics(app)",),
+            ("prometheus-client>=0.20",),
+        ),
+        Part(
+            "logging",
+            ("from {pkg}logs import install as install_logging",),
+            ("install_logging(app, settings)",),
+        ),
+        Part("docker"),
+        Part("k8s"),
+    )
+}
 
 SERVICE_PARTS: tuple[str, ...] = tuple(PARTS)
 
@@ -74,14 +106,21 @@ def service_dir(roadmap_paths: dict[str, str], name: str) -> str:
     return f"{roadmap_paths.get('services', 'apps').rstrip('/')}/{name}-service"
 
 
-def variables(name: str, port: int, parts: tuple[str, ...] = SERVICE_PARTS,
-              pkg: str = "app.") -> dict[str, Any]:
+def variables(
+    name: str, port: int, parts: tuple[str, ...] = SERVICE_PARTS, pkg: str = "app."
+) -> dict[str, Any]:
     chosen = [PARTS[p] for p in parts]
     service = f"{name}-service"
     return {
-        "name": name, "service": service, "port": port, "version": VERSION, "python": PYTHON,
-        "title": f"{name.replace('-', ' ').capitalize()} service", "pkg": pkg,
-        "image": f"{IMAGE_REGISTRY}/{service}", "parts": list(parts),
+        "name": name,
+        "service": service,
+        "port": port,
+        "version": VERSION,
+        "python": PYTHON,
+        "title": f"{name.replace('-', ' ').capitalize()} service",
+        "pkg": pkg,
+        "image": f"{IMAGE_REGISTRY}/{service}",
+        "parts": list(parts),
         "imports": sorted(line.format(pkg=pkg) for part in chosen for line in part.imports),
         "setup": [line for part in chosen for line in part.setup],
         "dependencies": sorted({d for part in chosen for d in part.dependencies}),
@@ -101,8 +140,13 @@ def render_parts(parts: tuple[str, ...], context: dict[str, Any], dest: str) -> 
 def service_generation(repo: Path, roadmap: Any, name: str, port: int | str) -> Generation:
     """Validate the name and port, then render the whole service."""
     name = names.service_name(name)
-    number = names.port(port, service=name, roadmap_services=roadmap.services, repo=repo,
-                        generated=RepoState(repo).generated())
+    number = names.port(
+        port,
+        service=name,
+        roadmap_services=roadmap.services,
+        repo=repo,
+        generated=RepoState(repo).generated(),
+    )
     dest = names.safe_relpath(service_dir(roadmap.paths, name))
     files = render_parts(SERVICE_PARTS, variables(name, number), dest)
     return Generation("service", {"name": name, "port": number}, list(files))
@@ -110,6 +154,8 @@ def service_generation(repo: Path, roadmap: Any, name: str, port: int | str) -> 
 
 def roadmap_services(roadmap: Any) -> list[tuple[str, int]]:
     if not roadmap.services:
-        raise UserError("the roadmap lists no services",
-                        hint="add `services: [{name: auth, port: 3001}, ...]` to the roadmap")
+        raise UserError(
+            "the roadmap lists no services",
+            hint="add `services: [{name: auth, port: 3001}, ...]` to the roadmap",
+        )
     return [(s.name, s.port) for s in roadmap.services]

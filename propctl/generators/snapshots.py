@@ -37,21 +37,30 @@ def load_pack(repo: Path, key: str) -> dict[str, str]:
 def load_snapshot(repo: Path, entry: dict[str, Any], digest: str) -> str | None:
     """The content propctl generated with hash `digest` for a manifest entry's generation."""
     return load_pack(repo, pack_key(entry.get("generator", ""), entry.get("params") or {})).get(
-        digest)
+        digest
+    )
 
 
-def pack_write(repo: Path, generator: str, params: dict[str, Any],
-               manifest: dict[str, dict[str, Any]], new: dict[str, str]
-               ) -> transaction.Write | None:
+def pack_write(
+    repo: Path,
+    generator: str,
+    params: dict[str, Any],
+    manifest: dict[str, dict[str, Any]],
+    new: dict[str, str],
+) -> transaction.Write | None:
     """The updated pack for one generation, pruned to the hashes its manifest entries name; None
     when nothing changed."""
     key = pack_key(generator, params)
     existing = load_pack(repo, key)
-    keep = {entry.get("generated") or entry.get("sha256") for entry in manifest.values()
-            if entry.get("generator") == generator and entry.get("params") == params}
+    keep = {
+        entry.get("generated") or entry.get("sha256")
+        for entry in manifest.values()
+        if entry.get("generator") == generator and entry.get("params") == params
+    }
     files = {d: c for d, c in sorted({**existing, **new}.items()) if d in keep}
     if files == existing:
         return None
     body = json.dumps({"generator": generator, "params": params, "files": files}, sort_keys=True)
-    return transaction.Write(pack_path(repo, key),
-                             gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0))
+    return transaction.Write(
+        pack_path(repo, key), gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
+    )

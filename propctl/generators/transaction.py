@@ -58,8 +58,9 @@ def _make_parents(folder: Path) -> list[Path]:
 
 
 def _stage(write: Write, umask: int) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{write.path.name}.", suffix=".propctl-new",
-                                dir=write.path.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{write.path.name}.", suffix=".propctl-new", dir=write.path.parent
+    )
     temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -91,8 +92,7 @@ def _backup(path: Path) -> Path:
     return backup
 
 
-def _rollback(done: list[tuple[Path, Path | None]], temps: list[Path],
-              created: list[Path]) -> None:
+def _rollback(done: list[tuple[Path, Path | None]], temps: list[Path], created: list[Path]) -> None:
     for path, backup in reversed(done):
         if backup is not None and path.exists() and os.path.samefile(backup, path):
             backup.unlink()  # never replaced: rename() between two links of one file is a no-op

@@ -27,8 +27,10 @@ RUFF_VERSION = "0.17.6"  # the versions propctl's own lint gate runs (pyproject 
 BLACK_VERSION = "26.10.1"
 K8S_OVERLAYS = "k8s/overlays"  # kustomize overlays per environment, as `scaffold service` lays out
 NAMESPACE_PREFIX = "propmubi-"  # the overlays' namespaces: propmubi-staging, propmubi-production
-STAGES = ({"name": "staging", "needs": "[build]"},
-          {"name": "production", "needs": "[deploy-staging]"})
+STAGES = (
+    {"name": "staging", "needs": "[build]"},
+    {"name": "production", "needs": "[deploy-staging]"},
+)
 DEFAULT_REVIEWERS_TEAM = "platform-leads"
 ENVIRONMENTS_SCRIPT = ".github/propctl/environments.sh"
 
@@ -45,8 +47,10 @@ def find_service(roadmap: Roadmap, name: str) -> Service:
     service = roadmap.service(service_name(name))
     if service is None:
         known = ", ".join(s.name for s in roadmap.services) or "none"
-        raise UserError(f"--service {name!r}: not a service in the roadmap (known: {known})",
-                        hint="add it to `services:` in the roadmap, or use one of those names")
+        raise UserError(
+            f"--service {name!r}: not a service in the roadmap (known: {known})",
+            hint="add it to `services:` in the roadmap, or use one of those names",
+        )
     return service
 
 
@@ -88,17 +92,21 @@ def shared_files(reviewers_team: str) -> list[FileSpec | PatchSpec]:
 
 def _team(slug: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
-        raise UserError(f"--reviewers {slug!r}: not a GitHub team slug (letters, digits, '.', "
-                        "'_', '-')")
+        raise UserError(
+            f"--reviewers {slug!r}: not a GitHub team slug (letters, digits, '.', '_', '-')"
+        )
     return slug
 
 
-def workflow_generation(roadmap: Roadmap, services: list[str], *,
-                        reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> Generation:
+def workflow_generation(
+    roadmap: Roadmap, services: list[str], *, reviewers_team: str = DEFAULT_REVIEWERS_TEAM
+) -> Generation:
     """One service (`--service S`) or several (`--all`: `services` = every roadmap service)."""
     if not services:
-        raise UserError("no service to generate a workflow for: the roadmap lists none",
-                        hint="add `services:` to the roadmap, or give --service NAME")
+        raise UserError(
+            "no service to generate a workflow for: the roadmap lists none",
+            hint="add `services:` to the roadmap, or give --service NAME",
+        )
     files: list[FileSpec | PatchSpec] = []
     for name in services:
         service = find_service(roadmap, name)
@@ -113,12 +121,15 @@ def workflow_generation(roadmap: Roadmap, services: list[str], *,
 def verify_generation(propctl_spec: str | None = None) -> Generation:
     spec = propctl_spec or f"propctl=={__version__}"
     if any(c in spec for c in "\"'\n\r`$\\"):
-        raise UserError(f"--propctl-spec {spec!r}: quotes, '$', '`' and backslashes are not "
-                        "allowed", hint="give a pip requirement such as 'propctl==0.1.0' or "
-                        "'propctl @ git+https://github.com/ORG/propctl@TAG'")
+        raise UserError(
+            f"--propctl-spec {spec!r}: quotes, '$', '`' and backslashes are not allowed",
+            hint="give a pip requirement such as 'propctl==0.1.0' or "
+            "'propctl @ git+https://github.com/ORG/propctl@TAG'",
+        )
     variables = {"pins": pins(), "python_version": PYTHON_VERSION, "propctl_spec": spec}
-    return Generation("workflow-verify", {"propctl_spec": spec},
-                      render_dir("workflow/verify", variables))
+    return Generation(
+        "workflow-verify", {"propctl_spec": spec}, render_dir("workflow/verify", variables)
+    )
 
 
 def production_reviewers_command(reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> str:

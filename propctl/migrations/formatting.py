@@ -42,9 +42,18 @@ def format_revision(repo: Path, service_dir: Path, revision: Path) -> str | None
     if command is None or program is None:
         return None
     try:
-        done = subprocess.run([program, *command[1:], str(revision)], cwd=repo,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [program, *command[1:], str(revision)],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return " ".join(command[:2] if command[0] == "ruff" else command[:1]) \
-        if done.returncode == 0 else None
+    return (
+        " ".join(command[:2] if command[0] == "ruff" else command[:1])
+        if done.returncode == 0
+        else None
+    )

@@ -40,8 +40,13 @@ class Revision:
     formatted_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"revision": self.id, "message": self.message, "down_revision": self.down,
-                "path": self.path, "formatted_by": self.formatted_by}
+        return {
+            "revision": self.id,
+            "message": self.message,
+            "down_revision": self.down,
+            "path": self.path,
+            "formatted_by": self.formatted_by,
+        }
 
 
 @dataclass
@@ -54,8 +59,12 @@ class Movement:
     applied: list[Revision] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"database": self.url, "before": self.before, "after": self.after,
-                "applied": [r.as_json() for r in self.applied]}
+        return {
+            "database": self.url,
+            "before": self.before,
+            "after": self.after,
+            "applied": [r.as_json() for r in self.applied],
+        }
 
 
 class Migrations:
@@ -95,8 +104,11 @@ class Migrations:
             before = self._current(config)
             getattr(command, direction)(config, revision)
             after = self._current(config)
-        applied = self._between(before, after) if direction == "upgrade" else \
-            list(reversed(self._between(after, before)))  # in the order they were reverted
+        applied = (
+            self._between(before, after)
+            if direction == "upgrade"
+            else list(reversed(self._between(after, before)))
+        )  # in the order they were reverted
         return Movement(mask(url), before, after, applied)
 
     # ---- new revisions ----------------------------------------------------------------------
@@ -106,9 +118,10 @@ class Migrations:
         from alembic import command
 
         if not message.strip():
-            raise UserError("the revision message is empty; it names the revision and its file",
-                            hint='e.g. propctl migrations new "add agent email" --service '
-                            f"{self.target.name}")
+            raise UserError(
+                "the revision message is empty; it names the revision and its file",
+                hint=f'e.g. propctl migrations new "add agent email" --service {self.target.name}',
+            )
         self._refuse_many_heads()
         (self.script_dir / "versions").mkdir(exist_ok=True)
         if empty:
@@ -117,15 +130,21 @@ class Migrations:
             return self._formatted(self._revision(script))
         found: dict[str, bool] = {}
         with self._session() as (config, url):
-            script = command.revision(config, message, autogenerate=True,
-                                      process_revision_directives=_drop_if_empty(found))
+            script = command.revision(
+                config,
+                message,
+                autogenerate=True,
+                process_revision_directives=_drop_if_empty(found),
+            )
         if found.get("empty"):
             raise UserError(
                 f"{self.target.rel('migrations')}: nothing to migrate: the models match "
                 f"{mask(url)} at {', '.join(self._head_ids()) or 'base'}",
-                hint="change a model first, or pass --empty for a hand-written revision")
-        return self._formatted(self._revision(script if not isinstance(script, list)
-                                              else script[0]))
+                hint="change a model first, or pass --empty for a hand-written revision",
+            )
+        return self._formatted(
+            self._revision(script if not isinstance(script, list) else script[0])
+        )
 
     def _formatted(self, revision: Revision) -> Revision:
         from propctl.migrations.formatting import format_revision
@@ -142,7 +161,8 @@ class Migrations:
                 f"{self.target.rel('migrations')}: the history has {len(heads)} heads: {names}; "
                 "a new revision would not know which one to follow",
                 hint=f"merge them first: cd {self.target.relpath} && alembic merge -m "
-                f"\"merge heads\" {' '.join(h.id for h in heads)}")
+                f'"merge heads" {" ".join(h.id for h in heads)}',
+            )
 
     # ---- models versus migrations ---------------------------------------------------------
     def check(self) -> None:
@@ -165,8 +185,9 @@ class Migrations:
                 failure = FailureFound(
                     f"{self.target.rel('migrations')}: the models and the migrations disagree "
                     f"({where}):\n" + "\n".join(f"  {d}" for d in diffs),
-                    hint=f"add a revision: propctl migrations new \"...\" --service "
-                    f"{self.target.name}")
+                    hint=f'add a revision: propctl migrations new "..." --service '
+                    f"{self.target.name}",
+                )
                 failure.differences = diffs  # type: ignore[attr-defined]  # for --format json
                 raise failure from None
 
@@ -181,11 +202,14 @@ class Migrations:
         from alembic.config import Config
 
         if not (self.script_dir / "env.py").is_file():
-            raise UserError(f"{self.target.rel('migrations', 'env.py')}: no Alembic environment",
-                            hint=f"propctl migrations init --service {self.target.name}")
+            raise UserError(
+                f"{self.target.rel('migrations', 'env.py')}: no Alembic environment",
+                hint=f"propctl migrations init --service {self.target.name}",
+            )
         ini = self.target.dir / "alembic.ini"
-        config = Config(str(ini) if ini.is_file() else None, stdout=io.StringIO(),
-                        attributes={"propctl": True})
+        config = Config(
+            str(ini) if ini.is_file() else None, stdout=io.StringIO(), attributes={"propctl": True}
+        )
         config.set_main_option("script_location", str(self.script_dir))
         if not config.get_main_option("file_template"):
             config.set_main_option("file_template", FILE_TEMPLATE)
@@ -194,14 +218,21 @@ class Migrations:
         return config
 
     @contextmanager
-    def _session(self, *, url: str | None = None, open_connection: bool = True,
-                 ) -> Iterator[tuple[Config, str]]:
+    def _session(
+        self,
+        *,
+        url: str | None = None,
+        open_connection: bool = True,
+    ) -> Iterator[tuple[Config, str]]:
         """The service importable, one open connection in a transaction (committed when the
         block ends without error), and Alembic's errors turned into propctl's."""
         self._config()  # refuse early when there is no environment
         # Alembic prints progress ("Generating ...") on standard output: keep ours clean.
-        with service_imports(self.target.dir), translated(self.target), \
-                redirect_stdout(io.StringIO()):
+        with (
+            service_imports(self.target.dir),
+            translated(self.target),
+            redirect_stdout(io.StringIO()),
+        ):
             url = url or self.explicit_url or self._service_url()
             if not open_connection:
                 yield self._config(), url
@@ -216,8 +247,10 @@ class Migrations:
             return checked(os.environ["DATABASE_URL"], "DATABASE_URL")
         code = self.target.code_relpath
         if not (self.target.repo / code / "database.py").is_file():
-            raise UserError(f"{code}/database.py: not found",
-                            hint=f"propctl scaffold database --service {self.target.name}")
+            raise UserError(
+                f"{code}/database.py: not found",
+                hint=f"propctl scaffold database --service {self.target.name}",
+            )
         import importlib
 
         database = importlib.import_module(self.target.module("database"))  # the service's

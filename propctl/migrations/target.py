@@ -16,8 +16,8 @@ API = "api"
 
 @dataclass(frozen=True)
 class ServiceTarget:
-    name: str      # `api` or a roadmap service name
-    relpath: str   # repo-relative POSIX path, e.g. apps/api or apps/auth-service
+    name: str  # `api` or a roadmap service name
+    relpath: str  # repo-relative POSIX path, e.g. apps/api or apps/auth-service
     repo: Path
 
     @property
@@ -52,8 +52,13 @@ def known_services(roadmap: Roadmap) -> list[str]:
     return [API, *(s.name for s in roadmap.services)]
 
 
-def resolve_service(roadmap: Roadmap, repo: Path, name: str, *, must_exist: bool = True,
-                    ) -> ServiceTarget:
+def resolve_service(
+    roadmap: Roadmap,
+    repo: Path,
+    name: str,
+    *,
+    must_exist: bool = True,
+) -> ServiceTarget:
     """`api` is `paths.api` (apps/api); a roadmap service is `<paths.services>/<name>-service`.
     Anything else is exit 2, listing the names that work."""
     if name == API:
@@ -61,13 +66,18 @@ def resolve_service(roadmap: Roadmap, repo: Path, name: str, *, must_exist: bool
     elif roadmap.service(name) is not None:
         relpath = f"{roadmap.paths.get('services', 'apps')}/{name}-service"
     else:
-        raise UserError(f"--service {name!r}: not a service of this roadmap",
-                        hint="use one of: " + ", ".join(known_services(roadmap)))
+        raise UserError(
+            f"--service {name!r}: not a service of this roadmap",
+            hint="use one of: " + ", ".join(known_services(roadmap)),
+        )
     target = ServiceTarget(name, relpath.strip("/"), repo)
     if must_exist and not target.dir.is_dir():
         service = roadmap.service(name)
-        hint = (f"scaffold it first: propctl scaffold service {name} --port {service.port}"
-                if service is not None else "the roadmap's paths.api names this folder; run "
-                "from the repository root or pass --repo")
+        hint = (
+            f"scaffold it first: propctl scaffold service {name} --port {service.port}"
+            if service is not None
+            else "the roadmap's paths.api names this folder; run "
+            "from the repository root or pass --repo"
+        )
         raise UserError(f"--service {name}: {target.dir} does not exist", hint=hint)
     return target

@@ -34,15 +34,19 @@ def checked(url: str, source: str = "--database-url") -> str:
     try:
         make_url(url).get_dialect()
     except NoSuchModuleError:
-        raise UserError(f"{source} {mask(url)}: SQLAlchemy has no dialect "
-                        f"{url.split(':', 1)[0]!r}") from None
+        raise UserError(
+            f"{source} {mask(url)}: SQLAlchemy has no dialect {url.split(':', 1)[0]!r}"
+        ) from None
     except ArgumentError as exc:
-        raise UserError(f"{source} {mask(url)}: not a database URL ({exc})",
-                        hint="e.g. sqlite:///app.db or "
-                        "postgresql+psycopg://user:password@host:5432/name") from None
+        raise UserError(
+            f"{source} {mask(url)}: not a database URL ({exc})",
+            hint="e.g. sqlite:///app.db or postgresql+psycopg://user:password@host:5432/name",
+        ) from None
     except ImportError as exc:
-        raise UserError(f"{source} {mask(url)}: its driver is not installed ({exc})",
-                        hint="install the driver the URL names, e.g. psycopg[binary]") from None
+        raise UserError(
+            f"{source} {mask(url)}: its driver is not installed ({exc})",
+            hint="install the driver the URL names, e.g. psycopg[binary]",
+        ) from None
     return url
 
 
@@ -52,9 +56,11 @@ def unreachable(url: str, exc: BaseException) -> UserError:
     reason = getattr(exc, "orig", None) or exc
     text = str(reason).strip().splitlines()
     first = text[0] if text else type(reason).__name__
-    return UserError(f"cannot reach the database {mask(url)}: {first}",
-                     hint="check that the server runs and the URL (host, port, user, password, "
-                     "database name) is right; --database-url or DATABASE_URL sets it")
+    return UserError(
+        f"cannot reach the database {mask(url)}: {first}",
+        hint="check that the server runs and the URL (host, port, user, password, "
+        "database name) is right; --database-url or DATABASE_URL sets it",
+    )
 
 
 @contextmanager

@@ -17,8 +17,9 @@ ACCOUNT = "123456789012"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 # Inputs that hold a credential even when the program forgot to mark it secret.
-SENSITIVE_KEYS = frozenset({"password", "authToken", "secretString", "masterPassword",
-                            "result", "bcryptHash"})
+SENSITIVE_KEYS = frozenset(
+    {"password", "authToken", "secretString", "masterPassword", "result", "bcryptHash"}
+)
 
 
 @dataclass
@@ -51,9 +52,16 @@ class PlanMocks:
                 if isinstance(value, str) and attr in REFERABLE:
                     self.provenance.setdefault(value, (f"{args.typ}::{args.name}", _snake(attr)))
         inputs = self._redact(raw)
-        self.resources.append(Recorded(
-            urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{args.typ}::{args.name}",
-            type=args.typ, name=args.name, id=rid, inputs=inputs, custom=bool(args.custom)))
+        self.resources.append(
+            Recorded(
+                urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{args.typ}::{args.name}",
+                type=args.typ,
+                name=args.name,
+                id=rid,
+                inputs=inputs,
+                custom=bool(args.custom),
+            )
+        )
         return rid, state
 
     def register_transform(self, transform: Any) -> None:
@@ -65,23 +73,34 @@ class PlanMocks:
     def call(self, args: Any) -> tuple[dict, list] | dict:  # a MockCallArgs
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = "abcdef"
-            return {"id": self.region, "names": [f"{self.region}{x}" for x in letters[:3]],
-                    "zoneIds": [f"euw1-az{i}" for i in range(1, 4)], "state": "available",
-                    "groupNames": [self.region]}
+            return {
+                "id": self.region,
+                "names": [f"{self.region}{x}" for x in letters[:3]],
+                "zoneIds": [f"euw1-az{i}" for i in range(1, 4)],
+                "state": "available",
+                "groupNames": [self.region],
+            }
         if args.token in ("aws:index/getRegion:getRegion", "aws:index/region:Region"):
             return {"id": self.region, "name": self.region, "region": self.region}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root",
-                    "userId": ACCOUNT}
+            return {
+                "id": ACCOUNT,
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:root",
+                "userId": ACCOUNT,
+            }
         raise NotImplementedError(
             f"the offline plan cannot answer the data source {args.token!r}; "
-            "propctl's mocks know getAvailabilityZones, getRegion and getCallerIdentity")
+            "propctl's mocks know getAvailabilityZones, getRegion and getCallerIdentity"
+        )
 
     # ---- computed fields ----------------------------------------------------------------
     def _computed(self, typ: str, name: str, rid: str, raw: dict[str, Any]) -> dict[str, Any]:
         service = typ.split(":")[1].split("/")[0] if ":" in typ else "x"
-        out: dict[str, Any] = {"id": rid,
-                               "arn": f"arn:aws:{service}:{self.region}:{ACCOUNT}:{name}"}
+        out: dict[str, Any] = {
+            "id": rid,
+            "arn": f"arn:aws:{service}:{self.region}:{ACCOUNT}:{name}",
+        }
         label = raw.get("name") or raw.get("identifier") or name
         special = _SPECIAL.get(typ)
         if special:
@@ -123,23 +142,37 @@ def _eks_cluster(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> di
     oidc = f"https://oidc.eks.{m.region}.amazonaws.com/id/{_digest(label).upper()}"
     vpc = dict(raw.get("vpcConfig") or {})
     vpc.update(clusterSecurityGroupId=f"sg-eks-{_digest(label)}", vpcId=f"vpc-{_digest(label)}")
-    return {"name": label, "endpoint": f"https://{_digest(label).upper()}.gr7.{m.region}"
-            ".eks.amazonaws.com", "identities": [{"oidcs": [{"issuer": oidc}]}],
-            "vpcConfig": vpc, "certificateAuthority": {"data": "bW9jaw=="}, "status": "ACTIVE"}
+    return {
+        "name": label,
+        "endpoint": f"https://{_digest(label).upper()}.gr7.{m.region}.eks.amazonaws.com",
+        "identities": [{"oidcs": [{"issuer": oidc}]}],
+        "vpcConfig": vpc,
+        "certificateAuthority": {"data": "bW9jaw=="},
+        "status": "ACTIVE",
+    }
 
 
 def _rds(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     address = f"{label}.c{_digest(label)}.{m.region}.rds.amazonaws.com"
-    return {"identifier": label, "address": address, "endpoint": f"{address}:5432",
-            "port": 5432, "resourceId": f"db-{_digest(label).upper()}"}
+    return {
+        "identifier": label,
+        "address": address,
+        "endpoint": f"{address}:5432",
+        "port": 5432,
+        "resourceId": f"db-{_digest(label).upper()}",
+    }
 
 
 def _redis(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     group = raw.get("replicationGroupId") or label
     base = f"{group}.{_digest(group)}.euw1.cache.amazonaws.com"
-    return {"primaryEndpointAddress": f"master.{base}", "readerEndpointAddress": f"replica.{base}",
-            "memberClusters": [f"{group}-00{i}" for i in range(1, int(raw.get(
-                "numCacheClusters") or 1) + 1)]}
+    return {
+        "primaryEndpointAddress": f"master.{base}",
+        "readerEndpointAddress": f"replica.{base}",
+        "memberClusters": [
+            f"{group}-00{i}" for i in range(1, int(raw.get("numCacheClusters") or 1) + 1)
+        ],
+    }
 
 
 def _password(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
@@ -156,7 +189,9 @@ _SPECIAL = {
     "aws:ec2/launchTemplate:LaunchTemplate": lambda m, n, r, lab, raw: {"latestVersion": 1},
     "aws:kms/key:Key": lambda m, n, r, lab, raw: {"keyId": r},
     "aws:iam/role:Role": lambda m, n, r, lab, raw: {
-        "name": lab, "arn": f"arn:aws:iam::{ACCOUNT}:role/{lab}"},
+        "name": lab,
+        "arn": f"arn:aws:iam::{ACCOUNT}:role/{lab}",
+    },
     "aws:rds/parameterGroup:ParameterGroup": lambda m, n, r, lab, raw: {"name": lab},
     "aws:rds/subnetGroup:SubnetGroup": lambda m, n, r, lab, raw: {"name": lab},
     "aws:elasticache/subnetGroup:SubnetGroup": lambda m, n, r, lab, raw: {"name": lab},

@@ -41,8 +41,11 @@ class PlannedResource:
         for step in path:
             if isinstance(value, dict) and isinstance(step, str):
                 value = value.get(step)
-            elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(
-                    value):
+            elif (
+                isinstance(value, list)
+                and isinstance(step, int)
+                and -len(value) <= step < len(value)
+            ):
                 value = value[step]
             else:
                 return default
@@ -79,6 +82,7 @@ class Plan:
 
 # ---- running the program ------------------------------------------------------------------
 
+
 def start(program: Program, stack: str, overrides: dict[str, Any] | None = None) -> PlanMocks:
     """Install fresh mocks and the stack's configuration (plus `overrides`, keys without a
     namespace belonging to the project)."""
@@ -94,8 +98,7 @@ def start(program: Program, stack: str, overrides: dict[str, Any] | None = None)
     mocks = PlanMocks(region=config.get("aws:region", "eu-west-1"))
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a new Stack per run
     pulumi.runtime.set_mocks(mocks, project=program.project, stack=stack, preview=False)
-    pulumi.runtime.set_all_config(config, [k for k, v in config.items()
-                                           if v == SECRET_PLACEHOLDER])
+    pulumi.runtime.set_all_config(config, [k for k, v in config.items() if v == SECRET_PLACEHOLDER])
     return mocks
 
 
@@ -118,8 +121,7 @@ def execute(program: Program) -> pulumi.Output[dict[str, Any]]:
     return pulumi.Output.all(**outputs) if outputs else pulumi.Output.from_input({})
 
 
-async def collect(mocks: PlanMocks, program: Program, stack: str,
-                  outputs: dict[str, Any]) -> Plan:
+async def collect(mocks: PlanMocks, program: Program, stack: str, outputs: dict[str, Any]) -> Plan:
     """Wait until every resource has been registered, then build the plan."""
     from pulumi.runtime.stack import wait_for_rpcs
 
@@ -127,8 +129,7 @@ async def collect(mocks: PlanMocks, program: Program, stack: str,
     return build_plan(mocks, program, stack, outputs)
 
 
-def build_plan(mocks: PlanMocks, program: Program, stack: str,
-               outputs: dict[str, Any]) -> Plan:
+def build_plan(mocks: PlanMocks, program: Program, stack: str, outputs: dict[str, Any]) -> Plan:
     shown: dict[str, Any] = {}
     leaked = []
     for name, value in outputs.items():
@@ -138,16 +139,27 @@ def build_plan(mocks: PlanMocks, program: Program, stack: str,
             shown[name] = SECRET_PLACEHOLDER
         else:
             shown[name] = value
-    resources = sorted((PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
-                        for r in mocks.resources if r.custom), key=lambda r: (r.type, r.name))
+    resources = sorted(
+        (
+            PlannedResource(r.urn, r.type, r.name, r.id, r.inputs)
+            for r in mocks.resources
+            if r.custom
+        ),
+        key=lambda r: (r.type, r.name),
+    )
     # sorted: registration order depends on the event loop, a plan should diff cleanly
-    return Plan(stack=stack, project=program.project, program_dir=str(program.dir),
-                resources=resources, outputs=shown, leaked_outputs=leaked,
-                provenance={k: list(v) for k, v in mocks.provenance.items()})
+    return Plan(
+        stack=stack,
+        project=program.project,
+        program_dir=str(program.dir),
+        resources=resources,
+        outputs=shown,
+        leaked_outputs=leaked,
+        provenance={k: list(v) for k, v in mocks.provenance.items()},
+    )
 
 
-def run_in_process(program: Program, stack: str,
-                   overrides: dict[str, Any] | None = None) -> Plan:
+def run_in_process(program: Program, stack: str, overrides: dict[str, Any] | None = None) -> Plan:
     import pulumi
 
     _ensure_event_loop()
@@ -169,9 +181,11 @@ def run_in_process(program: Program, stack: str,
     except UserError:
         raise
     except Exception as exc:  # the user's program failed: say where, not a propctl traceback
-        raise UserError(f"the Pulumi program in {program.dir} failed for stack {stack!r}"
-                        f"{_where(exc, program)}: {type(exc).__name__}: {exc}",
-                        hint=f"fix the program or {program.stack_file(stack).name}") from exc
+        raise UserError(
+            f"the Pulumi program in {program.dir} failed for stack {stack!r}"
+            f"{_where(exc, program)}: {type(exc).__name__}: {exc}",
+            hint=f"fix the program or {program.stack_file(stack).name}",
+        ) from exc
     return holder[0]
 
 
@@ -193,25 +207,38 @@ def _where(exc: BaseException, program: Program) -> str:
     import traceback
 
     folder = str(program.dir.resolve())
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.startswith(folder)]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folder)]
     return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
-def plan(program: Program, stack: str, overrides: dict[str, Any] | None = None, *,
-         isolated: bool = False, timeout_s: float = 120.0) -> Plan:
+def plan(
+    program: Program,
+    stack: str,
+    overrides: dict[str, Any] | None = None,
+    *,
+    isolated: bool = False,
+    timeout_s: float = 120.0,
+) -> Plan:
     program.config(stack)  # a missing stack is the user's error, before any process starts
     if not isolated:
         return run_in_process(program, stack, overrides)
-    cmd = [sys.executable, "-m", "propctl.provision.worker", str(program.dir), stack,
-           json.dumps(overrides or {})]
+    cmd = [
+        sys.executable,
+        "-m",
+        "propctl.provision.worker",
+        str(program.dir),
+        stack,
+        json.dumps(overrides or {}),
+    ]
     env = {**os.environ, "PYTHONPATH": _own_path()}
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env,
-                              check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout_s, env=env, check=False
+        )
     except subprocess.TimeoutExpired:
-        raise UserError(f"planning {program.dir} (stack {stack}) took over "
-                        f"{timeout_s:.0f}s") from None
+        raise UserError(
+            f"planning {program.dir} (stack {stack}) took over {timeout_s:.0f}s"
+        ) from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise UserError(f"planning {program.dir} (stack {stack}) failed: {last}")

@@ -24,7 +24,9 @@ class Program:
         return self.dir.resolve() == infra_dir().resolve()
 
     def stacks(self) -> list[str]:
-        return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in self.dir.glob("Pulumi.*.yaml"))
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in self.dir.glob("Pulumi.*.yaml")
+        )
 
     def stack_file(self, stack: str) -> Path:
         return self.dir / f"Pulumi.{stack}.yaml"
@@ -35,8 +37,9 @@ class Program:
         path = self.stack_file(stack)
         if not path.is_file():
             known = ", ".join(self.stacks()) or "none"
-            raise UserError(f"no stack {stack!r} in {self.dir} (no {path.name})",
-                            hint=f"stacks there: {known}")
+            raise UserError(
+                f"no stack {stack!r} in {self.dir} (no {path.name})", hint=f"stacks there: {known}"
+            )
         data = _read_yaml(path)
         raw = data.get("config") or {}
         if not isinstance(raw, dict):
@@ -47,8 +50,10 @@ class Program:
 def load_program(folder: Path) -> Program:
     manifest = folder / "Pulumi.yaml"
     if not manifest.is_file():
-        raise UserError(f"{folder} is not a Pulumi project (no Pulumi.yaml)",
-                        hint="run `propctl scaffold infra` to write one")
+        raise UserError(
+            f"{folder} is not a Pulumi project (no Pulumi.yaml)",
+            hint="run `propctl scaffold infra` to write one",
+        )
     name = _read_yaml(manifest).get("name")
     if not isinstance(name, str) or not name:
         raise UserError(f"{manifest}: field `name` (the project name) is missing")

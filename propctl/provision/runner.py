@@ -26,7 +26,8 @@ WORK_DIR = Path(".propctl") / "pulumi-program"
 INSTALL_HINT = (
     "install the Pulumi CLI (https://www.pulumi.com/docs/install/): "
     "`curl -fsSL https://get.pulumi.com | sh` on Linux/macOS or `brew install pulumi`, then make "
-    "sure `pulumi version` works; `propctl infra plan` needs no CLI and works offline")
+    "sure `pulumi version` works; `propctl infra plan` needs no CLI and works offline"
+)
 
 OnOutput = Callable[[str], None]
 
@@ -39,8 +40,12 @@ class RunResult:
     outputs: dict[str, Any] = field(default_factory=dict)  # secrets shown as "[secret]"
 
     def as_json(self) -> dict[str, Any]:
-        return {"action": self.action, "stack": self.stack, "changes": self.changes,
-                "outputs": self.outputs}
+        return {
+            "action": self.action,
+            "stack": self.stack,
+            "changes": self.changes,
+            "outputs": self.outputs,
+        }
 
 
 class StackRunner(Protocol):
@@ -62,24 +67,30 @@ class Target:
     env: dict[str, str]
 
 
-def prepare(program: Program, stack: str, action: str, repo: Path, env: Mapping[str, str], *,
-            yes: bool) -> Target:
+def prepare(
+    program: Program, stack: str, action: str, repo: Path, env: Mapping[str, str], *, yes: bool
+) -> Target:
     if action not in ACTIONS:
         raise UserError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
     program.config(stack)  # a stack the program does not have is the user's error
     if action in CHANGING and stack in PROTECTED_STACKS and not yes:
-        raise UserError(f"`infra {action}` on {stack} changes real infrastructure; "
-                        "add --yes to go ahead", hint=f"run `propctl infra preview --stack "
-                        f"{stack}` first to see what would change")
-    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get(
-            "PULUMI_CONFIG_PASSPHRASE_FILE"):
-        raise UserError("PULUMI_CONFIG_PASSPHRASE is not set: Pulumi encrypts the stack's "
-                        "secrets with it", hint="export PULUMI_CONFIG_PASSPHRASE=... (keep it in "
-                        "your password manager; the same one is needed for every later run)")
+        raise UserError(
+            f"`infra {action}` on {stack} changes real infrastructure; add --yes to go ahead",
+            hint=f"run `propctl infra preview --stack {stack}` first to see what would change",
+        )
+    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+        raise UserError(
+            "PULUMI_CONFIG_PASSPHRASE is not set: Pulumi encrypts the stack's secrets with it",
+            hint="export PULUMI_CONFIG_PASSPHRASE=... (keep it in "
+            "your password manager; the same one is needed for every later run)",
+        )
     backend = env.get("PULUMI_BACKEND_URL") or (repo / STATE_DIR).resolve().as_uri()
     work_dir = program.dir if not program.bundled else (repo / WORK_DIR).resolve()
-    run_env = {k: env[k] for k in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
-               if env.get(k)}
+    run_env = {
+        k: env[k]
+        for k in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+        if env.get(k)
+    }
     return Target(program, work_dir, stack, backend, {**run_env, "PULUMI_BACKEND_URL": backend})
 
 
@@ -89,7 +100,7 @@ def materialize(target: Target) -> None:
     from propctl.state import atomic_write
 
     if target.backend_url.startswith("file://"):
-        state = Path(target.backend_url[len("file://"):])
+        state = Path(target.backend_url[len("file://") :])
         state.mkdir(parents=True, exist_ok=True)
         ignore = state.parent / ".gitignore"
         lines = ignore.read_text("utf-8").splitlines() if ignore.is_file() else []
@@ -97,8 +108,12 @@ def materialize(target: Target) -> None:
         if missing:
             atomic_write(ignore, "\n".join(lines + missing) + "\n")
     if target.work_dir != target.program.dir:
-        shutil.copytree(target.program.dir, target.work_dir, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            target.program.dir,
+            target.work_dir,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
 
 
 def run(action: str, runner: StackRunner, on_output: OnOutput) -> RunResult:
@@ -113,8 +128,11 @@ class AutomationRunner:
 
     def __init__(self, target: Target) -> None:
         if shutil.which("pulumi") is None:
-            raise MissingToolError("the `pulumi` CLI is not on PATH: `infra preview`, `up`, "
-                                   "`destroy` and `outputs` need it", hint=INSTALL_HINT)
+            raise MissingToolError(
+                "the `pulumi` CLI is not on PATH: `infra preview`, `up`, "
+                "`destroy` and `outputs` need it",
+                hint=INSTALL_HINT,
+            )
         from pulumi import automation as auto
 
         self.target = target
@@ -128,12 +146,16 @@ class AutomationRunner:
             auto = self._auto
             try:
                 self._stack = auto.create_or_select_stack(
-                    stack_name=self.target.stack, work_dir=str(self.target.work_dir),
-                    opts=auto.LocalWorkspaceOptions(env_vars=self.target.env,
-                                                    secrets_provider="passphrase"))
+                    stack_name=self.target.stack,
+                    work_dir=str(self.target.work_dir),
+                    opts=auto.LocalWorkspaceOptions(
+                        env_vars=self.target.env, secrets_provider="passphrase"
+                    ),
+                )
             except auto.CommandError as exc:
-                raise UserError(f"pulumi could not open stack {self.target.stack!r}: "
-                                f"{_pulumi_error(exc)}") from None
+                raise UserError(
+                    f"pulumi could not open stack {self.target.stack!r}: {_pulumi_error(exc)}"
+                ) from None
         return self._stack
 
     def preview(self, on_output: OnOutput) -> RunResult:
@@ -142,21 +164,25 @@ class AutomationRunner:
 
     def up(self, on_output: OnOutput) -> RunResult:
         result = self._guard(lambda: self.stack.up(on_output=on_output, color="never"))
-        return RunResult("up", self.target.stack, _counts(result.summary.resource_changes),
-                         _shown(result.outputs))
+        return RunResult(
+            "up",
+            self.target.stack,
+            _counts(result.summary.resource_changes),
+            _shown(result.outputs),
+        )
 
     def destroy(self, on_output: OnOutput) -> RunResult:
         result = self._guard(lambda: self.stack.destroy(on_output=on_output, color="never"))
         return RunResult("destroy", self.target.stack, _counts(result.summary.resource_changes))
 
     def preview_destroy(self, on_output: OnOutput) -> RunResult:
-        result = self._guard(lambda: self.stack.preview_destroy(on_output=on_output,
-                                                                color="never"))
+        result = self._guard(lambda: self.stack.preview_destroy(on_output=on_output, color="never"))
         return RunResult("preview_destroy", self.target.stack, _counts(result.change_summary))
 
     def outputs(self) -> RunResult:
-        return RunResult("outputs", self.target.stack,
-                         outputs=_shown(self._guard(lambda: self.stack.outputs())))
+        return RunResult(
+            "outputs", self.target.stack, outputs=_shown(self._guard(lambda: self.stack.outputs()))
+        )
 
     def _guard(self, call: Callable[[], Any]) -> Any:
         try:
@@ -164,8 +190,9 @@ class AutomationRunner:
         except self._auto.CommandError as exc:
             from propctl.errors import FailureFound
 
-            raise FailureFound(f"pulumi failed on stack {self.target.stack}: "
-                               f"{_pulumi_error(exc)}") from None
+            raise FailureFound(
+                f"pulumi failed on stack {self.target.stack}: {_pulumi_error(exc)}"
+            ) from None
 
 
 def automation_runner(target: Target) -> StackRunner:
@@ -181,8 +208,10 @@ def _counts(changes: Mapping[str, int] | None) -> dict[str, int]:
 
 
 def _shown(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: "[secret]" if getattr(o, "secret", False) else getattr(o, "value", o)
-            for name, o in outputs.items()}
+    return {
+        name: "[secret]" if getattr(o, "secret", False) else getattr(o, "value", o)
+        for name, o in outputs.items()
+    }
 
 
 def _pulumi_error(exc: Exception) -> str:

@@ -17,8 +17,10 @@ from propctl.provision.program import SECRET_PLACEHOLDER
 
 FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.8"
-PROVIDERS = {"aws": "registry.terraform.io/hashicorp/aws",
-             "random": "registry.terraform.io/hashicorp/random"}
+PROVIDERS = {
+    "aws": "registry.terraform.io/hashicorp/aws",
+    "random": "registry.terraform.io/hashicorp/random",
+}
 MODULE_PREFIX = {"rds": "db_", "ec2": "", "index": "", "iam": "iam_", "vpc": "vpc_"}
 TYPE_OVERRIDES = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
@@ -26,8 +28,12 @@ TYPE_OVERRIDES = {
     "aws:rds/cluster:Cluster": "aws_rds_cluster",
 }
 ATTRIBUTE_RENAMES = {
-    "parameters": "parameter", "routes": "route", "clientIdLists": "client_id_list",
-    "thumbprintLists": "thumbprint_list", "identities": "identity", "oidcs": "oidc",
+    "parameters": "parameter",
+    "routes": "route",
+    "clientIdLists": "client_id_list",
+    "thumbprintLists": "thumbprint_list",
+    "identities": "identity",
+    "oidcs": "oidc",
     "logDeliveryConfigurations": "log_delivery_configuration",
     "nodeGroupConfigurations": "node_group_configuration",
 }
@@ -44,7 +50,7 @@ def terraform_type(token: str) -> str:
     prefix = MODULE_PREFIX.get(module, f"{module}_")
     member_name = snake(member)
     if member_name.startswith(f"{package}_"):  # random:index/randomPassword -> random_password
-        member_name = member_name[len(package) + 1:]
+        member_name = member_name[len(package) + 1 :]
     return f"{package}_{prefix}{member_name}"
 
 
@@ -62,32 +68,61 @@ def local_name(name: str) -> str:
 
 
 def export(plan: Plan) -> dict[str, Any]:
-    addresses = {_key(r): f"{terraform_type(r.type)}.{local_name(r.name)}"
-                 for r in plan.resources}
+    addresses = {_key(r): f"{terraform_type(r.type)}.{local_name(r.name)}" for r in plan.resources}
     planned, changes, config = [], [], []
     for r in plan.resources:
         kind, label = terraform_type(r.type), local_name(r.name)
         values = {attribute(k): _value(k, v) for k, v in r.inputs.items()}
         provider = PROVIDERS.get(r.type.split(":")[0], r.type.split(":")[0])
-        common = {"address": addresses[_key(r)], "mode": "managed", "type": kind, "name": label,
-                  "provider_name": provider}
-        planned.append({**common, "schema_version": 0, "values": values,
-                        "sensitive_values": _sensitive(values)})
-        changes.append({**common, "change": {"actions": ["create"], "before": None,
-                                             "after": values, "after_unknown": {},
-                                             "before_sensitive": False,
-                                             "after_sensitive": _sensitive(values)}})
-        config.append({"address": addresses[_key(r)], "mode": "managed", "type": kind,
-                       "name": label, "provider_config_key": r.type.split(":")[0],
-                       "expressions": _expressions(r, plan, addresses), "schema_version": 0})
+        common = {
+            "address": addresses[_key(r)],
+            "mode": "managed",
+            "type": kind,
+            "name": label,
+            "provider_name": provider,
+        }
+        planned.append(
+            {
+                **common,
+                "schema_version": 0,
+                "values": values,
+                "sensitive_values": _sensitive(values),
+            }
+        )
+        changes.append(
+            {
+                **common,
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": values,
+                    "after_unknown": {},
+                    "before_sensitive": False,
+                    "after_sensitive": _sensitive(values),
+                },
+            }
+        )
+        config.append(
+            {
+                "address": addresses[_key(r)],
+                "mode": "managed",
+                "type": kind,
+                "name": label,
+                "provider_config_key": r.type.split(":")[0],
+                "expressions": _expressions(r, plan, addresses),
+                "schema_version": 0,
+            }
+        )
     return {
-        "format_version": FORMAT_VERSION, "terraform_version": TERRAFORM_VERSION,
+        "format_version": FORMAT_VERSION,
+        "terraform_version": TERRAFORM_VERSION,
         "variables": {"stack": {"value": plan.stack}},
         "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
-        "configuration": {"provider_config": {p: {"name": p, "full_name": PROVIDERS[p]}
-                                              for p in PROVIDERS},
-                          "root_module": {"resources": config}},
+        "configuration": {
+            "provider_config": {p: {"name": p, "full_name": PROVIDERS[p]} for p in PROVIDERS},
+            "root_module": {"resources": config},
+        },
     }
 
 
@@ -97,8 +132,7 @@ def _key(r: PlannedResource) -> str:
 
 def _value(key: str, value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _value(k, v) for k, v in value.items()} if key in MAP_FIELDS else [
-            _block(value)]
+        return {k: _value(k, v) for k, v in value.items()} if key in MAP_FIELDS else [_block(value)]
     if isinstance(value, list):  # a list of blocks, or of plain values
         return [_block(v) if isinstance(v, dict) else v for v in value]
     return value
@@ -119,17 +153,30 @@ def _sensitive(values: Any) -> Any:
 
 
 def _expressions(r: PlannedResource, plan: Plan, addresses: dict[str, str]) -> dict[str, Any]:
-    return {attribute(k): e for k, v in r.inputs.items() if k not in NO_REFERENCES
-            if (e := _expression(v, plan, addresses)) is not None}
+    return {
+        attribute(k): e
+        for k, v in r.inputs.items()
+        if k not in NO_REFERENCES
+        if (e := _expression(v, plan, addresses)) is not None
+    }
 
 
 def _expression(value: Any, plan: Plan, addresses: dict[str, str]) -> Any:
     if isinstance(value, dict):
-        inner = {attribute(k): e for k, v in value.items() if k not in NO_REFERENCES
-                 if (e := _expression(v, plan, addresses)) is not None}
+        inner = {
+            attribute(k): e
+            for k, v in value.items()
+            if k not in NO_REFERENCES
+            if (e := _expression(v, plan, addresses)) is not None
+        }
         return [inner] if inner else None
-    strings = [value] if isinstance(value, str) else [
-        v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    strings = (
+        [value]
+        if isinstance(value, str)
+        else [v for v in value if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
     refs: list[str] = []
     for text in strings:
         source = plan.provenance.get(text)

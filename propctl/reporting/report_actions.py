@@ -53,26 +53,39 @@ class Action:
 def rank_actions(roadmap: Roadmap, latest: Run | None, now: float) -> list[Action]:
     statuses = latest.statuses if latest else {}
     holding = {k for k, v in statuses.items() if v == "pass"}
-    candidates = [a for task in roadmap.tasks()
-                  if (a := _action(roadmap, task, statuses, holding, now)) is not None]
+    candidates = [
+        a
+        for task in roadmap.tasks()
+        if (a := _action(roadmap, task, statuses, holding, now)) is not None
+    ]
     candidates.sort(key=lambda a: (-a.gain_per_hour, _PRIORITY[a.priority], a.task))
     for rank, action in enumerate(candidates, 1):
         action.rank = rank
     return candidates
 
 
-def _action(roadmap: Roadmap, task: Task, statuses: dict[str, str], holding: set[str],
-            now: float) -> Action | None:
-    open_ = [OpenCriterion(c.id, c.text, statuses.get(c.id, "not run")) for c in task.acceptance
-             if statuses.get(c.id) not in ("pass", "waived")]
+def _action(
+    roadmap: Roadmap, task: Task, statuses: dict[str, str], holding: set[str], now: float
+) -> Action | None:
+    open_ = [
+        OpenCriterion(c.id, c.text, statuses.get(c.id, "not run"))
+        for c in task.acceptance
+        if statuses.get(c.id) not in ("pass", "waived")
+    ]
     if not open_:
         return None
     hours = task.effort_hours * len(open_) / len(task.acceptance)
     after = compute_score(roadmap, holding | {c.id for c in open_}).overall
     gain = after - now
     return Action(
-        rank=0, task=task.id, title=task.title, tier=roadmap.tier_of(task.id).id,
-        priority=task.priority, gain=round(gain, 3), hours_left=round(hours, 2),
-        gain_per_hour=round(gain / hours, 5), open_criteria=open_,
+        rank=0,
+        task=task.id,
+        title=task.title,
+        tier=roadmap.tier_of(task.id).id,
+        priority=task.priority,
+        gain=round(gain, 3),
+        hours_left=round(hours, 2),
+        gain_per_hour=round(gain / hours, 5),
+        open_criteria=open_,
         commands=[scaffold_command(g) for g in task.generators],
     )

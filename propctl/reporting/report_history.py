@@ -23,8 +23,7 @@ class Run:
 def parse_runs(records: list[dict[str, Any]], source: str = "history.jsonl") -> list[Run]:
     """Typed runs, oldest first. A record with no usable time or statuses is an error naming its
     position: a report drawn from a broken history would mislead."""
-    runs = [_parse(record, f"{source}: run {number}") for number, record in
-            enumerate(records, 1)]
+    runs = [_parse(record, f"{source}: run {number}") for number, record in enumerate(records, 1)]
     return _carry_forward(sorted(runs, key=lambda run: run.time))
 
 
@@ -44,8 +43,10 @@ def _parse(record: dict[str, Any], where: str) -> Run:
     try:
         time = datetime.fromisoformat(str(raw_time))
     except ValueError:
-        raise UserError(f"{where}: time {raw_time!r} is not ISO 8601",
-                        hint="each run needs a time like 2026-01-12T09:30:00Z") from None
+        raise UserError(
+            f"{where}: time {raw_time!r} is not ISO 8601",
+            hint="each run needs a time like 2026-01-12T09:30:00Z",
+        ) from None
     if time.tzinfo is None:
         time = time.replace(tzinfo=UTC)
     statuses = record.get("statuses")
@@ -53,8 +54,13 @@ def _parse(record: dict[str, Any], where: str) -> Run:
         raise UserError(f"{where}: `statuses` must be a mapping of id to status")
     bad = sorted(k for k, v in statuses.items() if v not in STATUSES)
     if bad:
-        raise UserError(f"{where}: unknown status for {', '.join(bad[:5])}",
-                        hint=f"statuses are {', '.join(STATUSES)}")
+        raise UserError(
+            f"{where}: unknown status for {', '.join(bad[:5])}",
+            hint=f"statuses are {', '.join(STATUSES)}",
+        )
     commit = record.get("commit")
-    return Run(time=time.astimezone(UTC), commit=str(commit) if commit else None,
-               statuses={str(k): str(v) for k, v in statuses.items()})
+    return Run(
+        time=time.astimezone(UTC),
+        commit=str(commit) if commit else None,
+        statuses={str(k): str(v) for k, v in statuses.items()},
+    )

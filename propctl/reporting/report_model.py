@@ -31,8 +31,10 @@ from propctl.roadmap.score import (
 )
 
 SCHEMA_VERSION = 1
-NO_HISTORY_HINT = ("no verify runs recorded yet: run `propctl verify` in the repository to record "
-                   "one (each run appends to .propctl/history.jsonl)")
+NO_HISTORY_HINT = (
+    "no verify runs recorded yet: run `propctl verify` in the repository to record "
+    "one (each run appends to .propctl/history.jsonl)"
+)
 COUNTED = (*STATUSES, "not run")
 
 
@@ -203,8 +205,9 @@ def _r(value: float, digits: int = 2) -> float:
 
 
 # ---- building ----------------------------------------------------------------------------------
-def build_report(roadmap: Roadmap, records: list[dict[str, Any]],
-                 generated_at: datetime | None = None) -> Report:
+def build_report(
+    roadmap: Roadmap, records: list[dict[str, Any]], generated_at: datetime | None = None
+) -> Report:
     runs = parse_runs(records)
     latest = runs[-1] if runs else None
     worth = criterion_hours(roadmap)
@@ -218,15 +221,24 @@ def build_report(roadmap: Roadmap, records: list[dict[str, Any]],
     return Report(
         schema_version=SCHEMA_VERSION,
         generated_at=generated_at or datetime.now(UTC).replace(microsecond=0),
-        roadmap=roadmap.name, start=roadmap.start, runs=len(runs),
+        roadmap=roadmap.name,
+        start=roadmap.start,
+        runs=len(runs),
         hint=None if runs else NO_HISTORY_HINT,
         headline=_headline(roadmap, plan, scores, latest, pace),
         plan=plan,
-        series=[RunPoint(run.time, run.commit, _r(s.overall),
-                         _r(effort.total - hours_done(worth, run) - _waived(worth, run)))
-                for run, s in zip(runs, scores, strict=True)],
+        series=[
+            RunPoint(
+                run.time,
+                run.commit,
+                _r(s.overall),
+                _r(effort.total - hours_done(worth, run) - _waived(worth, run)),
+            )
+            for run, s in zip(runs, scores, strict=True)
+        ],
         dimensions=_dimensions(roadmap, now, tiers),
-        tiers=tiers, effort=effort,
+        tiers=tiers,
+        effort=effort,
         forecast=_forecast(roadmap, tiers, pace),
         actions=rank_actions(roadmap, latest, now.overall),
         changes=_changes(roadmap, runs),
@@ -236,45 +248,70 @@ def build_report(roadmap: Roadmap, records: list[dict[str, Any]],
 def _plan(roadmap: Roadmap) -> list[PlanPoint]:
     modelled = modelled_tier_targets(roadmap)
     declared = roadmap.overall_targets
-    points = [PlanPoint("baseline", 0, roadmap.start, _r(modelled["baseline"]),
-                        declared.get("baseline"))]
+    points = [
+        PlanPoint("baseline", 0, roadmap.start, _r(modelled["baseline"]), declared.get("baseline"))
+    ]
     for tier in roadmap.tiers:
-        points.append(PlanPoint(tier.id, tier.weeks[1], week_end(roadmap.start, tier.weeks[1]),
-                                _r(modelled[tier.id]), declared.get(tier.id)))
+        points.append(
+            PlanPoint(
+                tier.id,
+                tier.weeks[1],
+                week_end(roadmap.start, tier.weeks[1]),
+                _r(modelled[tier.id]),
+                declared.get(tier.id),
+            )
+        )
     return points
 
 
-def _headline(roadmap: Roadmap, plan: list[PlanPoint], scores: list[Score], latest: Run | None,
-              pace: Pace | None) -> Headline:
+def _headline(
+    roadmap: Roadmap,
+    plan: list[PlanPoint],
+    scores: list[Score],
+    latest: Run | None,
+    pace: Pace | None,
+) -> Headline:
     baseline = plan[0].modelled
     overall = scores[-1].overall if scores else baseline
     when = latest.time.date() if latest else roadmap.start
     plan_now = interpolate([(p.date, p.modelled) for p in plan], when)
     return Headline(
-        overall=_r(overall), baseline=baseline,
-        as_of=latest.time if latest else None, commit=latest.commit if latest else None,
+        overall=_r(overall),
+        baseline=baseline,
+        as_of=latest.time if latest else None,
+        commit=latest.commit if latest else None,
         since_previous=_r(scores[-1].overall - scores[-2].overall) if len(scores) > 1 else None,
         per_week=_r(pace.score_per_week, 3) if pace else None,
-        plan_now=_r(plan_now), vs_plan=_r(overall - plan_now),
-        final_modelled=plan[-1].modelled, final_declared=plan[-1].declared,
+        plan_now=_r(plan_now),
+        vs_plan=_r(overall - plan_now),
+        final_modelled=plan[-1].modelled,
+        final_declared=plan[-1].declared,
     )
 
 
 def _dimensions(roadmap: Roadmap, now: Score, tiers: list[TierRow]) -> list[DimensionRow]:
-    by_tier = {t.id: score_from_completion(roadmap, tier_completion(roadmap, t.id))
-               for t in roadmap.tiers}
+    by_tier = {
+        t.id: score_from_completion(roadmap, tier_completion(roadmap, t.id)) for t in roadmap.tiers
+    }
     open_tier = next((t.id for t in tiers if t.tasks_complete < len(t.tasks)), None)
     last = roadmap.tiers[-1].id if roadmap.tiers else None
     rows = []
     for dim in roadmap.dimensions:
-        rows.append(DimensionRow(
-            id=dim.id, name=dim.name, baseline=dim.baseline, now=_r(now.dimensions[dim.id].score),
-            next_tier=open_tier,
-            next_target=dim.targets.get(open_tier) if open_tier else None,
-            next_modelled=_r(by_tier[open_tier].dimensions[dim.id].score) if open_tier else None,
-            final_target=dim.targets.get(last) if last else None,
-            final_modelled=_r(by_tier[last].dimensions[dim.id].score) if last else dim.baseline,
-        ))
+        rows.append(
+            DimensionRow(
+                id=dim.id,
+                name=dim.name,
+                baseline=dim.baseline,
+                now=_r(now.dimensions[dim.id].score),
+                next_tier=open_tier,
+                next_target=dim.targets.get(open_tier) if open_tier else None,
+                next_modelled=_r(by_tier[open_tier].dimensions[dim.id].score)
+                if open_tier
+                else None,
+                final_target=dim.targets.get(last) if last else None,
+                final_modelled=_r(by_tier[last].dimensions[dim.id].score) if last else dim.baseline,
+            )
+        )
     return rows
 
 
@@ -290,24 +327,30 @@ def _task_row(task: Task, statuses: dict[str, str], worth: dict[str, float]) -> 
     done = each * counts["pass"]
     waived = each * counts["waived"]
     return TaskRow(
-        id=task.id, title=task.title, priority=task.priority,
+        id=task.id,
+        title=task.title,
+        priority=task.priority,
         completion=_r(counts["pass"] / len(task.acceptance), 4) if task.acceptance else 0.0,
         subtasks_total=len(task.subtasks),
         subtasks_checked=sum(1 for s in task.subtasks if s.id in statuses),
         subtasks_done=sum(1 for s in task.subtasks if statuses.get(s.id) == "pass"),
-        criteria=counts, effort_hours=task.effort_hours, effort_done=_r(done),
-        effort_waived=_r(waived), effort_left=_r(task.effort_hours - done - waived),
+        criteria=counts,
+        effort_hours=task.effort_hours,
+        effort_done=_r(done),
+        effort_waived=_r(waived),
+        effort_left=_r(task.effort_hours - done - waived),
     )
 
 
-def _tier_row(roadmap: Roadmap, tier: Tier, latest: Run | None,
-              worth: dict[str, float]) -> TierRow:
+def _tier_row(roadmap: Roadmap, tier: Tier, latest: Run | None, worth: dict[str, float]) -> TierRow:
     statuses = latest.statuses if latest else {}
     tasks = [_task_row(task, statuses, worth) for task in tier.tasks]
     totals = {k: sum(t.criteria[k] for t in tasks) for k in COUNTED}
     modelled = modelled_tier_targets(roadmap)
     return TierRow(
-        id=tier.id, name=tier.name, weeks=tier.weeks,
+        id=tier.id,
+        name=tier.name,
+        weeks=tier.weeks,
         planned_end=week_end(roadmap.start, tier.weeks[1]),
         declared_target=roadmap.overall_targets.get(tier.id),
         modelled_target=_r(modelled[tier.id]),
@@ -331,8 +374,13 @@ def _effort(roadmap: Roadmap, tiers: list[TierRow]) -> Effort:
     for tier in tiers:
         remaining -= tier.effort_hours
         planned.append(PlannedLeft(tier.planned_end, _r(remaining)))
-    return Effort(total=_r(total), done=_r(done), waived=_r(total - done - left), left=_r(left),
-                  planned=planned)
+    return Effort(
+        total=_r(total),
+        done=_r(done),
+        waived=_r(total - done - left),
+        left=_r(left),
+        planned=planned,
+    )
 
 
 def _forecast(roadmap: Roadmap, tiers: list[TierRow], pace: Pace | None) -> Forecast:
@@ -341,11 +389,13 @@ def _forecast(roadmap: Roadmap, tiers: list[TierRow], pace: Pace | None) -> Fore
     pending = [r for r in rows if r.status != "done"]
     finish = pending[-1].projected_end if pending else None
     return Forecast(
-        status="ok" if pace else "not enough history", window_days=WINDOW_DAYS,
+        status="ok" if pace else "not enough history",
+        window_days=WINDOW_DAYS,
         window_from=pace.base.time if pace else None,
         window_to=pace.latest.time if pace else None,
         hours_per_week=_r(pace.hours_per_week) if pace else None,
-        finish=finish, planned_finish=tiers[-1].planned_end if tiers else roadmap.start,
+        finish=finish,
+        planned_finish=tiers[-1].planned_end if tiers else roadmap.start,
         tiers=rows,
     )
 
@@ -380,5 +430,9 @@ def _id_order(key: str) -> tuple[int, int, int, str]:
     head, _, tail = key.partition(".")
     criterion = tail.startswith("a")
     number = tail[1:] if criterion else tail.split("-")[0]
-    return (int(head) if head.isdigit() else 10**6, int(criterion),
-            int(number) if number.isdigit() else 10**6, key)
+    return (
+        int(head) if head.isdigit() else 10**6,
+        int(criterion),
+        int(number) if number.isdigit() else 10**6,
+        key,
+    )

@@ -54,8 +54,9 @@ class Pace:
     score_per_week: float
 
 
-def measure_pace(runs: list[Run], worth: dict[str, float],
-                 overall: dict[int, float]) -> Pace | None:
+def measure_pace(
+    runs: list[Run], worth: dict[str, float], overall: dict[int, float]
+) -> Pace | None:
     """`overall`: the score of each run by its index in `runs`. None: not enough history (fewer
     than two runs, or less than a day between the first run of the window and the latest)."""
     if len(runs) < 2:
@@ -70,7 +71,9 @@ def measure_pace(runs: list[Run], worth: dict[str, float],
         return None
     weeks = days / 7
     return Pace(
-        base=base, latest=latest, days=days,
+        base=base,
+        latest=latest,
+        days=days,
         hours_per_week=(hours_done(worth, latest) - hours_done(worth, base)) / weeks,
         score_per_week=(overall[len(runs) - 1] - overall[base_index]) / weeks,
     )
@@ -86,8 +89,11 @@ class TierForecast:
     status: str  # done | on track | late | no progress | not enough history
 
 
-def forecast(roadmap: Roadmap, hours_left: dict[str, float], pace: Pace | None,
-             ) -> list[TierForecast]:
+def forecast(
+    roadmap: Roadmap,
+    hours_left: dict[str, float],
+    pace: Pace | None,
+) -> list[TierForecast]:
     """Tiers are worked in order: a tier's finish is when the hours left in it and in every tier
     before it are burnt at the measured pace, counted from the latest run."""
     out: list[TierForecast] = []
@@ -99,8 +105,9 @@ def forecast(roadmap: Roadmap, hours_left: dict[str, float], pace: Pace | None,
     return out
 
 
-def _tier_forecast(roadmap: Roadmap, tier: Tier, left: float, cumulative: float,
-                   pace: Pace | None) -> TierForecast:
+def _tier_forecast(
+    roadmap: Roadmap, tier: Tier, left: float, cumulative: float, pace: Pace | None
+) -> TierForecast:
     planned = week_end(roadmap.start, tier.weeks[1])
     if left <= 1e-9:
         return TierForecast(tier.id, planned, 0.0, None, None, "done")
@@ -111,5 +118,4 @@ def _tier_forecast(roadmap: Roadmap, tier: Tier, left: float, cumulative: float,
     days = math.ceil(cumulative * 7 / pace.hours_per_week - 1e-9)  # whole days, no float fuzz
     projected = pace.latest.time.date() + timedelta(days=days)
     late = (projected - planned).days
-    return TierForecast(tier.id, planned, left, projected, late,
-                        "late" if late > 0 else "on track")
+    return TierForecast(tier.id, planned, left, projected, late, "late" if late > 0 else "on track")

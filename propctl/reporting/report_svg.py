@@ -47,9 +47,11 @@ class Frame:
 
 
 def _svg(height: int, title: str, body: list[str]) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
-            f"<title>{escape(title)}</title>{''.join(body)}</svg>")
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
 
 
 def _month_ticks(start: date, end: date) -> list[date]:
@@ -67,44 +69,65 @@ def _axes(frame: Frame, start: date, end: date, y_ticks: Sequence[float], y_fmt:
     out = []
     for value in y_ticks:
         y = frame.y(value)
-        out.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" '
-                   f'y2="{y:.1f}"/><text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" '
-                   f'text-anchor="end">{format(value, y_fmt)}</text>')
+        out.append(
+            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" '
+            f'y2="{y:.1f}"/><text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{format(value, y_fmt)}</text>'
+        )
     base = frame.height - PAD_BOTTOM
     for tick in _month_ticks(start, end):
         x = frame.x(tick)
         anchor = "end" if x > WIDTH - PAD_RIGHT - 24 else "middle"
-        out.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" y2="{base}"/>'
-                   f'<text class="tick" x="{x:.1f}" y="{base + 16}" text-anchor="{anchor}">'
-                   f'{tick.strftime("%b %Y")}</text>')
+        out.append(
+            f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" y2="{base}"/>'
+            f'<text class="tick" x="{x:.1f}" y="{base + 16}" text-anchor="{anchor}">'
+            f"{tick.strftime('%b %Y')}</text>"
+        )
     return out
 
 
 def _polyline(frame: Frame, series: Series) -> str:
     coords = " ".join(f"{frame.x(t):.1f},{frame.y(v):.1f}" for t, v in series.points)
-    out = f'<polyline class="line {series.css}" points="{coords}"><title>{escape(series.label)}' \
-          f"</title></polyline>"
+    out = (
+        f'<polyline class="line {series.css}" points="{coords}"><title>{escape(series.label)}'
+        f"</title></polyline>"
+    )
     if series.markers and len(series.points) <= 60:
-        out += "".join(f'<circle class="dot {series.css}" cx="{frame.x(t):.1f}" '
-                       f'cy="{frame.y(v):.1f}" r="3"/>' for t, v in series.points)
+        out += "".join(
+            f'<circle class="dot {series.css}" cx="{frame.x(t):.1f}" cy="{frame.y(v):.1f}" r="3"/>'
+            for t, v in series.points
+        )
     elif series.points:
         t, v = series.points[-1]
-        out += (f'<circle class="dot {series.css}" cx="{frame.x(t):.1f}" '
-                f'cy="{frame.y(v):.1f}" r="4"/>')
+        out += (
+            f'<circle class="dot {series.css}" cx="{frame.x(t):.1f}" cy="{frame.y(v):.1f}" r="4"/>'
+        )
     return out
 
 
-def line_chart(title: str, series: list[Series], start: date, end: date, y_max: float,
-               y_step: float, y_fmt: str = "g", today: date | None = None,
-               height: int = 300) -> str:
+def line_chart(
+    title: str,
+    series: list[Series],
+    start: date,
+    end: date,
+    y_max: float,
+    y_step: float,
+    y_fmt: str = "g",
+    today: date | None = None,
+    height: int = 300,
+) -> str:
     frame = Frame(_when(start), _when(end), 0.0, y_max, height)
     body = _axes(frame, start, end, [y_step * i for i in range(int(y_max / y_step) + 1)], y_fmt)
-    body.append(f'<clipPath id="clip-{id(frame)}"><rect x="{PAD_LEFT}" y="0" '
-                f'width="{WIDTH - PAD_LEFT - PAD_RIGHT}" height="{height}"/></clipPath>')
+    body.append(
+        f'<clipPath id="clip-{id(frame)}"><rect x="{PAD_LEFT}" y="0" '
+        f'width="{WIDTH - PAD_LEFT - PAD_RIGHT}" height="{height}"/></clipPath>'
+    )
     if today is not None and start <= today <= end:
         x = frame.x(today)
-        body.append(f'<line class="today" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" '
-                    f'y2="{height - PAD_BOTTOM}"/>')
+        body.append(
+            f'<line class="today" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" '
+            f'y2="{height - PAD_BOTTOM}"/>'
+        )
     body.append(f'<g clip-path="url(#clip-{id(frame)})">')
     body += [_polyline(frame, s) for s in series if s.points]
     body.append("</g>")
@@ -112,8 +135,9 @@ def line_chart(title: str, series: list[Series], start: date, end: date, y_max: 
 
 
 def legend(series: list[tuple[str, str]]) -> str:
-    items = "".join(f'<li><span class="key {css}"></span>{escape(label)}</li>'
-                    for label, css in series)
+    items = "".join(
+        f'<li><span class="key {css}"></span>{escape(label)}</li>' for label, css in series
+    )
     return f'<ul class="legend">{items}</ul>'
 
 
@@ -133,24 +157,30 @@ def dimension_chart(title: str, rows: list[DimensionBar]) -> str:
     body = []
     for tick in range(0, 11, 2):
         x = label_w + tick * scale
-        body.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" '
-                    f'y2="{height - PAD_BOTTOM}"/><text class="tick" x="{x:.1f}" '
-                    f'y="{height - PAD_BOTTOM + 16}" text-anchor="middle">{tick}</text>')
+        body.append(
+            f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" '
+            f'y2="{height - PAD_BOTTOM}"/><text class="tick" x="{x:.1f}" '
+            f'y="{height - PAD_BOTTOM + 16}" text-anchor="middle">{tick}</text>'
+        )
     for i, row in enumerate(rows):
         y = PAD_TOP + i * row_h
-        body.append(f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
-                    f"{escape(row.name)}</text>"
-                    f'<rect class="track" x="{label_w}" y="{y + 6}" width="{10 * scale:.1f}" '
-                    f'height="14"/><rect class="bar now" x="{label_w}" y="{y + 6}" '
-                    f'width="{row.now * scale:.1f}" height="14"><title>{escape(row.name)} now '
-                    f"{row.now:.2f}</title></rect>"
-                    f'<rect class="mark baseline" x="{label_w + row.baseline * scale - 1:.1f}" '
-                    f'y="{y + 3}" width="2" height="20"/>')
+        body.append(
+            f'<text class="label" x="{label_w - 8}" y="{y + 17}" text-anchor="end">'
+            f"{escape(row.name)}</text>"
+            f'<rect class="track" x="{label_w}" y="{y + 6}" width="{10 * scale:.1f}" '
+            f'height="14"/><rect class="bar now" x="{label_w}" y="{y + 6}" '
+            f'width="{row.now * scale:.1f}" height="14"><title>{escape(row.name)} now '
+            f"{row.now:.2f}</title></rect>"
+            f'<rect class="mark baseline" x="{label_w + row.baseline * scale - 1:.1f}" '
+            f'y="{y + 3}" width="2" height="20"/>'
+        )
         for value, css in ((row.next_target, "next"), (row.final_target, "final")):
             if value is not None:
                 x = label_w + value * scale
-                body.append(f'<path class="target {css}" d="M{x:.1f} {y + 2} l-5 -0 l5 7 l5 -7 z'
-                            f'"><title>{css} target {value:.2f}</title></path>')
+                body.append(
+                    f'<path class="target {css}" d="M{x:.1f} {y + 2} l-5 -0 l5 7 l5 -7 z'
+                    f'"><title>{css} target {value:.2f}</title></path>'
+                )
     return _svg(height, title, body)
 
 
@@ -170,18 +200,23 @@ def tier_chart(title: str, rows: list[TierBar], order: Sequence[str]) -> str:
         y = PAD_TOP + i * row_h
         total = sum(row.counts.values()) or 1
         x = float(label_w)
-        body.append(f'<text class="label" x="{label_w - 8}" y="{y + 19}" text-anchor="end">'
-                    f"{escape(row.label)}</text>")
+        body.append(
+            f'<text class="label" x="{label_w - 8}" y="{y + 19}" text-anchor="end">'
+            f"{escape(row.label)}</text>"
+        )
         for status in order:
             count = row.counts.get(status, 0)
             if count:
                 w = count / total * width
                 css = status.replace(" ", "")
-                body.append(f'<rect class="seg {css}" x="{x:.1f}" y="{y + 6}" width="{w:.1f}" '
-                            f'height="20"><title>{count} {status}</title></rect>')
+                body.append(
+                    f'<rect class="seg {css}" x="{x:.1f}" y="{y + 6}" width="{w:.1f}" '
+                    f'height="20"><title>{count} {status}</title></rect>'
+                )
                 x += w
-        body.append(f'<text class="tick" x="{label_w + width + 8}" y="{y + 19}">'
-                    f"{escape(row.note)}</text>")
+        body.append(
+            f'<text class="tick" x="{label_w + width + 8}" y="{y + 19}">{escape(row.note)}</text>'
+        )
     return _svg(height, title, body)
 
 

@@ -43,15 +43,18 @@ def render_junit(doc: dict[str, Any]) -> str:
         suite = ET.SubElement(root, "testsuite", name=f"Task {task}: {title}")
         counts = defaultdict(int)
         for r in results:
-            case = ET.SubElement(suite, "testcase", name=f"{r['id']} {r['text']}"[:200],
-                                 classname=f"task{task}.{r['type']}",
-                                 time=f"{r['duration_s']:.3f}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"{r['id']} {r['text']}"[:200],
+                classname=f"task{task}.{r['type']}",
+                time=f"{r['duration_s']:.3f}",
+            )
             status = r["status"]
             counts["tests"] += 1
             if status == "fail":
                 counts["failures"] += 1
-                ET.SubElement(case, "failure", message=r["message"][:500]).text = \
-                    _evidence_text(r)
+                ET.SubElement(case, "failure", message=r["message"][:500]).text = _evidence_text(r)
             elif status == "error":
                 counts["errors"] += 1
                 ET.SubElement(case, "error", message=r["message"][:500]).text = _evidence_text(r)
@@ -69,7 +72,8 @@ def render_junit(doc: dict[str, Any]) -> str:
         root.set(key, str(totals[key]))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub(
-        "", ET.tostring(root, encoding="unicode"))
+        "", ET.tostring(root, encoding="unicode")
+    )
 
 
 # ---- SARIF ---------------------------------------------------------------------------------
@@ -83,12 +87,18 @@ def render_sarif(doc: dict[str, Any]) -> dict[str, Any]:
             continue
         if r["id"] not in index:
             index[r["id"]] = len(rules)
-            rules.append({"id": r["id"], "name": f"Task{r['task']}",
-                          "shortDescription": {"text": r["text"][:1000] or r["id"]},
-                          "properties": {"task": r["task"], "kind": r["kind"]}})
+            rules.append(
+                {
+                    "id": r["id"],
+                    "name": f"Task{r['task']}",
+                    "shortDescription": {"text": r["text"][:1000] or r["id"]},
+                    "properties": {"task": r["task"], "kind": r["kind"]},
+                }
+            )
         locations = [_location(e) for e in r["evidence"] if e.get("file")][:10]
         result: dict[str, Any] = {
-            "ruleId": r["id"], "ruleIndex": index[r["id"]],
+            "ruleId": r["id"],
+            "ruleIndex": index[r["id"]],
             "level": "error" if r["status"] == "fail" else "warning",
             "message": {"text": f"{r['status']}: {r['message']}"},
             "properties": {"status": r["status"]},
@@ -97,18 +107,22 @@ def render_sarif(doc: dict[str, Any]) -> dict[str, Any]:
             result["locations"] = locations
         results.append(result)
     return {
-        "$schema": SARIF_SCHEMA, "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "propctl", "version": __version__, "rules": rules}},
-            "results": results,
-            "properties": {"score": doc["score"], "summary": doc["summary"]},
-        }],
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "propctl", "version": __version__, "rules": rules}},
+                "results": results,
+                "properties": {"score": doc["score"], "summary": doc["summary"]},
+            }
+        ],
     }
 
 
 def _location(evidence: dict[str, Any]) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": evidence["file"],
-                                                     "uriBaseId": "%SRCROOT%"}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": evidence["file"], "uriBaseId": "%SRCROOT%"}
+    }
     if evidence.get("line"):
         physical["region"] = {"startLine": int(evidence["line"])}
     return {"physicalLocation": physical, "message": {"text": evidence["detail"][:1000]}}
@@ -120,17 +134,26 @@ def render_markdown(doc: dict[str, Any]) -> str:
     s = doc["summary"]
     score = doc["score"]
     verdict = "passed" if doc["exit_code"] == 0 else "**failed**"
-    lines = [f"## propctl verify: {score['overall']:.1f}/10 ({verdict})", "",
-             " · ".join(f"{_ICON[k]} {k} {v}" for k, v in s.items() if v), ""]
+    lines = [
+        f"## propctl verify: {score['overall']:.1f}/10 ({verdict})",
+        "",
+        " · ".join(f"{_ICON[k]} {k} {v}" for k, v in s.items() if v),
+        "",
+    ]
     if doc["problems"]:
         lines += ["### Why the run fails", ""] + [f"- {p}" for p in doc["problems"]] + [""]
     lines += ["| dimension | score |", "|---|---:|"]
     lines += [f"| {k} | {v:.2f} |" for k, v in score["dimensions"].items()]
     for task, results in _by_task(doc).items():
         passed = sum(1 for r in results if r["status"] == "pass")
-        lines += ["", f"<details><summary>Task {task}: {doc['tasks'].get(str(task), '')} "
-                      f"({passed}/{len(results)} pass)</summary>", "",
-                  "| | id | check | result |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"<details><summary>Task {task}: {doc['tasks'].get(str(task), '')} "
+            f"({passed}/{len(results)} pass)</summary>",
+            "",
+            "| | id | check | result |",
+            "|---|---|---|---|",
+        ]
         for r in results:
             message = r["message"].replace("|", "\\|").replace("\n", " ")[:200]
             lines.append(f"| {_ICON[r['status']]} | {r['id']} | {r['kind']} | {message} |")

@@ -8,9 +8,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"load_roadmap": "loader", "parse_roadmap": "loader", "Check": "models",
-          "Criterion": "models", "Roadmap": "models", "Subtask": "models", "Task": "models",
-          "Tier": "models"}
+_WHERE = {
+    "load_roadmap": "loader",
+    "parse_roadmap": "loader",
+    "Check": "models",
+    "Criterion": "models",
+    "Roadmap": "models",
+    "Subtask": "models",
+    "Task": "models",
+    "Tier": "models",
+}
 __all__ = sorted(_WHERE)
 
 

@@ -12,8 +12,12 @@ TOLERANCE = 0.05
 
 
 def warnings(roadmap: Roadmap) -> list[str]:
-    return [*_tier_targets(roadmap), *_dimension_columns(roadmap), *_effort(roadmap),
-            *_port_vs_cors(roadmap)]
+    return [
+        *_tier_targets(roadmap),
+        *_dimension_columns(roadmap),
+        *_effort(roadmap),
+        *_port_vs_cors(roadmap),
+    ]
 
 
 def _tier_targets(roadmap: Roadmap) -> Iterator[str]:

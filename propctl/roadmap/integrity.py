@@ -48,9 +48,7 @@ def _duplicate_ids(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
             base: Loc = ("tiers", ti, "tasks", ki)
             tasks.append(((*base, "id"), str(task.id)))
             items += [((*base, "subtasks", i, "id"), s.id) for i, s in enumerate(task.subtasks)]
-            items += [
-                ((*base, "acceptance", i, "id"), c.id) for i, c in enumerate(task.acceptance)
-            ]
+            items += [((*base, "acceptance", i, "id"), c.id) for i, c in enumerate(task.acceptance)]
     yield from _first_seen(tasks, "task id")
     yield from _first_seen(items, "id")
 

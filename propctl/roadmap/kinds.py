@@ -2,8 +2,8 @@
 keeps the two lists equal, so the roadmap package need not import the checks."""
 
 CHECK_KINDS: tuple[str, ...] = (
-    "all",          # every nested check passes
-    "any",          # at least one nested check passes
+    "all",  # every nested check passes
+    "any",  # at least one nested check passes
     "path_exists",
     "text",
     "structured",

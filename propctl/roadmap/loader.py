@@ -37,8 +37,11 @@ def _validate(doc: LocatedDoc) -> Roadmap:
         roadmap = Roadmap.model_validate(doc.data)
     except ValidationError as exc:
         problems = [_describe(doc, err) for err in exc.errors()]
-        raise RoadmapError(f"{doc.source}: {len(problems)} problem(s)", problems=problems,
-                           hint="`propctl checklist schema` prints every field") from None
+        raise RoadmapError(
+            f"{doc.source}: {len(problems)} problem(s)",
+            problems=problems,
+            hint="`propctl checklist schema` prints every field",
+        ) from None
     located = [f"{doc.where(loc)}: {_path(loc)}: {msg}" for loc, msg in integrity_problems(roadmap)]
     if located:
         raise RoadmapError(f"{doc.source}: {len(located)} problem(s)", problems=located)
@@ -53,7 +56,7 @@ def _describe(doc: LocatedDoc, err: Any) -> str:
     loc: Loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
     message = err["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     if err["type"] == "extra_forbidden":
         message = _extra_message(loc)
     elif err["type"] == "missing":

@@ -45,7 +45,9 @@ __all__ = ["ImportResult", "fix_mojibake", "import_markdown", "render_markdown",
 _COMMENT = re.compile(r"\s*<!--\s*propctl:\s*(\{.*\})\s*-->\s*$")
 _TIER = re.compile(
     r"^##\s+(?:\S+\s+)?TIER\s+(\d+)\s*:\s*(.+?)\s*\(Weeks?\s+(\d+)(?:\s*-\s*(\d+))?\)"
-    r"(?:\s*-\s*Target Score:\s*([\d.]+)\s*/\s*10)?\s*$", re.IGNORECASE)
+    r"(?:\s*-\s*Target Score:\s*([\d.]+)\s*/\s*10)?\s*$",
+    re.IGNORECASE,
+)
 _TASK = re.compile(r"^###\s+(?:\S+\s+)?Task\s+(\d+)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*[-*]\s+\[( |x|X)\]\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
@@ -139,9 +141,11 @@ class _Parser:
         elif "PROJECTION" in text.upper():
             self.mode = "projection"
         elif re.search(r"\bTIER\s+\d", text, re.IGNORECASE):
-            raise self.fail(number, f"a tier heading this importer cannot read: {text!r}",
-                            hint="write it as '## TIER 1: NAME (Weeks 1-4) - Target Score: "
-                                 "6.5/10'")
+            raise self.fail(
+                number,
+                f"a tier heading this importer cannot read: {text!r}",
+                hint="write it as '## TIER 1: NAME (Weeks 1-4) - Target Score: 6.5/10'",
+            )
         else:
             self.mode = "other"
 
@@ -151,9 +155,14 @@ class _Parser:
         first = int(match.group(3))
         last = int(match.group(4) or first)
         tier: dict[str, Any] = {
-            "id": f"tier{n}", "number": n, "name": label.title(), "label": label,
-            "summary": None, "weeks": [first, last],
-            "target_score": float(match.group(5)) if match.group(5) else None, "tasks": [],
+            "id": f"tier{n}",
+            "number": n,
+            "name": label.title(),
+            "label": label,
+            "summary": None,
+            "weeks": [first, last],
+            "target_score": float(match.group(5)) if match.group(5) else None,
+            "tasks": [],
         }
         self.tiers.append(tier)
         self.tier_lines.append(number)
@@ -167,8 +176,11 @@ class _Parser:
                 self.task = None
             return
         if self.mode != "tier" or not self.tiers:
-            raise self.fail(number, f"task {match.group(1)} stands outside any tier",
-                            hint="put it under a '## TIER n: ...' heading")
+            raise self.fail(
+                number,
+                f"task {match.group(1)} stands outside any tier",
+                hint="put it under a '## TIER n: ...' heading",
+            )
         data: dict[str, Any] = {"id": int(match.group(1)), "title": match.group(2)}
         tier = self.tiers[-1]
         self.task_lines[(len(self.tiers) - 1, len(tier["tasks"]))] = number
@@ -191,8 +203,10 @@ class _Parser:
             self.task.data["files_heading"] = text
         else:
             self.task.section = None
-            self.warnings.append(f"{self.source}:{number}: section {text!r} is not one this "
-                                 "importer knows (Sub-tasks, Acceptance Criteria, Files); skipped")
+            self.warnings.append(
+                f"{self.source}:{number}: section {text!r} is not one this "
+                "importer knows (Sub-tasks, Acceptance Criteria, Files); skipped"
+            )
 
     # ---- inside a tier -----------------------------------------------------------------
     def _in_tier(self, number: int, line: str, extra: dict[str, Any] | None) -> None:
@@ -246,15 +260,20 @@ class _Parser:
         if task.section == "subtasks":
             match = _SUBTASK.match(text)
             if not match:
-                raise self.fail(number, f"sub-task without an id: {text!r}",
-                                hint=f"start it with its id, e.g. '{data['id']}.1 ...'")
-            item: dict[str, Any] = {"id": match.group(1), "text": match.group(2).strip(),
-                                    "section": task.group}
+                raise self.fail(
+                    number,
+                    f"sub-task without an id: {text!r}",
+                    hint=f"start it with its id, e.g. '{data['id']}.1 ...'",
+                )
+            item: dict[str, Any] = {
+                "id": match.group(1),
+                "text": match.group(2).strip(),
+                "section": task.group,
+            }
             key = "subtasks"
         else:
             position = len(data.get("acceptance", [])) + 1
-            item = {"id": f"{data['id']}.a{position}", "text": text,
-                    "check": {"kind": "manual"}}
+            item = {"id": f"{data['id']}.a{position}", "text": text, "check": {"kind": "manual"}}
             key = "acceptance"
         item.update(extra)
         if key == "subtasks" and "section" in extra:
@@ -269,10 +288,17 @@ class _Parser:
         if not match:
             raise self.fail(number, f"cannot read this file line: {text!r}")
         prefix, quoted, bare, note = match.groups()
-        action = _ACTIONS[prefix.lower()] if prefix else default_action(task.data.get(
-            "files_heading")) or "modify"
-        entry = {"path": (quoted or bare or "").strip(), "action": action,
-                 "note": note.strip() if note else None, **extra}
+        action = (
+            _ACTIONS[prefix.lower()]
+            if prefix
+            else default_action(task.data.get("files_heading")) or "modify"
+        )
+        entry = {
+            "path": (quoted or bare or "").strip(),
+            "action": action,
+            "note": note.strip() if note else None,
+            **extra,
+        }
         task.data.setdefault("files", []).append(entry)
 
     # ---- outside the tiers -------------------------------------------------------------
@@ -328,16 +354,19 @@ def _score(text: str) -> float:
     return _number(text.replace("*", "").split("/")[0])
 
 
-def import_markdown(text: str, source: str = "<markdown>", start: date | None = None
-                    ) -> ImportResult:
+def import_markdown(
+    text: str, source: str = "<markdown>", start: date | None = None
+) -> ImportResult:
     """Parse a Markdown checklist into roadmap data (plain Python, not yet validated) and the
     Markdown line of every tier, task and item, so that validation errors can name them."""
     parser = _Parser(source)
     for number, raw in enumerate(fix_mojibake(text).splitlines(), 1):
         parser.feed(number, raw)
     if not parser.tiers:
-        raise UserError(f"{source}: no '## TIER n: NAME (Weeks a-b)' heading found",
-                        hint="is this a checklist in the source document's format?")
+        raise UserError(
+            f"{source}: no '## TIER n: NAME (Weeks a-b)' heading found",
+            hint="is this a checklist in the source document's format?",
+        )
     data = _assemble(parser, start)
     return ImportResult(data, _marks(parser), parser.warnings)
 
@@ -388,18 +417,25 @@ def _dimensions(parser: _Parser) -> tuple[list[dict[str, Any]], dict[str, float]
     columns: list[str | None] = []
     for cell in header[1:]:
         match = re.search(r"T(\d+)", cell)
-        columns.append(f"tier{match.group(1)}" if match else (
-            "baseline" if cell.lower() in ("current", "baseline", "now") else None))
+        columns.append(
+            f"tier{match.group(1)}"
+            if match
+            else ("baseline" if cell.lower() in ("current", "baseline", "now") else None)
+        )
     dims: list[dict[str, Any]] = []
     overall: dict[str, float] = {}
     for number, cells in parser.table[1:]:
         name = cells[0].replace("*", "").strip()
         try:
-            values = {col: _score(c) for col, c in zip(columns, cells[1:], strict=False)
-                      if col is not None and c.replace("*", "").strip()}
+            values = {
+                col: _score(c)
+                for col, c in zip(columns, cells[1:], strict=False)
+                if col is not None and c.replace("*", "").strip()
+            }
         except ValueError:
-            raise parser.fail(number, f"score projection row {name!r}: a cell is not a number"
-                              ) from None
+            raise parser.fail(
+                number, f"score projection row {name!r}: a cell is not a number"
+            ) from None
         if name.lower() == "overall":
             overall = values
             continue
@@ -435,5 +471,7 @@ def _effort(value: str | None) -> tuple[float | None, int | None]:
         return None, None
     hours = re.search(r"([\d.]+)\s*h", value)
     weeks = re.search(r"(\d+)\s*weeks?", value)
-    return (_whole(float(hours.group(1))) if hours else None,
-            int(weeks.group(1)) if weeks else None)
+    return (
+        _whole(float(hours.group(1))) if hours else None,
+        int(weeks.group(1)) if weeks else None,
+    )

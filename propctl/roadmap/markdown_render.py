@@ -78,9 +78,20 @@ def _head(roadmap: Roadmap) -> Iterator[str]:
     yield from ("", "---", "")
 
 
-ROADMAP_SHOWN = {"version", "name", "purpose", "start", "updated", "total_effort_hours",
-                 "total_weeks", "dimensions", "overall_targets", "cors_origins", "services",
-                 "tiers"}
+ROADMAP_SHOWN = {
+    "version",
+    "name",
+    "purpose",
+    "start",
+    "updated",
+    "total_effort_hours",
+    "total_weeks",
+    "dimensions",
+    "overall_targets",
+    "cors_origins",
+    "services",
+    "tiers",
+}
 
 
 def _document_extras(roadmap: Roadmap) -> dict[str, Any]:
@@ -97,9 +108,14 @@ def _document_extras(roadmap: Roadmap) -> dict[str, Any]:
     if roadmap.total_weeks is not None and roadmap.total_effort_hours is None:
         extras["total_weeks"] = roadmap.total_weeks
     extras.update(extra_fields(roadmap, ROADMAP_SHOWN))
-    specs = [{"name": d.name, **({"id": d.id} if d.id != slug(d.name) else {}),
-              **extra_fields(d, {"id", "name", "baseline", "targets"})}
-             for d in roadmap.dimensions]
+    specs = [
+        {
+            "name": d.name,
+            **({"id": d.id} if d.id != slug(d.name) else {}),
+            **extra_fields(d, {"id", "name", "baseline", "targets"}),
+        }
+        for d in roadmap.dimensions
+    ]
     specs = [spec for spec in specs if len(spec) > 1]
     if specs:
         extras["dimension_specs"] = specs
@@ -113,8 +129,10 @@ def _tracker(roadmap: Roadmap, done: set[str], live: bool) -> Iterator[str]:
         finished = sum(task_complete(t, done) for t in tier.tasks)
         total, complete = total + len(tier.tasks), complete + finished
         box = "x" if tier.tasks and finished == len(tier.tasks) else " "
-        yield (f"- [{box}] TIER {tier.number}: {tier.summary or tier.name} "
-               f"({finished}/{len(tier.tasks)} tasks) - {_weeks(tier)}")
+        yield (
+            f"- [{box}] TIER {tier.number}: {tier.summary or tier.name} "
+            f"({finished}/{len(tier.tasks)} tasks) - {_weeks(tier)}"
+        )
     share = round(100 * complete / total) if total else 0
     yield from ("", f"**Current Status**: {complete}/{total} tasks completed ({share}%)")
     if live:
@@ -131,8 +149,10 @@ def _weeks(tier: Tier) -> str:
 def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
     icon = TIER_ICONS[index % len(TIER_ICONS)]
     label = tier.label or tier.name.upper()
-    yield (f"## {icon} TIER {tier.number}: {label} ({_weeks(tier)}) - Target Score: "
-           f"{score_text(tier.target_score)}/10")
+    yield (
+        f"## {icon} TIER {tier.number}: {label} ({_weeks(tier)}) - Target Score: "
+        f"{score_text(tier.target_score)}/10"
+    )
     extras: dict[str, Any] = {}
     if tier.id != f"tier{tier.number}":
         extras["id"] = tier.id
@@ -140,8 +160,11 @@ def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
         extras["name"] = tier.name
     if tier.label is None:
         extras["label"] = None
-    extras.update(extra_fields(tier, {"id", "number", "name", "label", "summary", "weeks",
-                                      "target_score", "tasks"}))
+    extras.update(
+        extra_fields(
+            tier, {"id", "number", "name", "label", "summary", "weeks", "target_score", "tasks"}
+        )
+    )
     if extras:
         yield comment(extras)
     yield ""
@@ -151,11 +174,14 @@ def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
 
 def _task(task: Task, done: set[str]) -> Iterator[str]:
     yield f"### {'✅' if task_complete(task, done) else '☐'} Task {task.id}: {task.title}"
-    yield (f"**Priority**: {task.priority} | **Effort**: {task.effort_hours:g}h | "
-           f"**Score Impact**: {'-' if task.score_impact < 0 else '+'}"
-           f"{score_text(abs(task.score_impact))}")
-    extras = extra_fields(task, {"subtasks_heading", "subtasks", "acceptance",
-                                 "files_heading", "files"})
+    yield (
+        f"**Priority**: {task.priority} | **Effort**: {task.effort_hours:g}h | "
+        f"**Score Impact**: {'-' if task.score_impact < 0 else '+'}"
+        f"{score_text(abs(task.score_impact))}"
+    )
+    extras = extra_fields(
+        task, {"subtasks_heading", "subtasks", "acceptance", "files_heading", "files"}
+    )
     if extras:
         yield comment(extras)
     yield ""
@@ -219,8 +245,12 @@ def _projection(roadmap: Roadmap) -> Iterator[str]:
         return
     tiers = [t for t in roadmap.tiers]
     header = ["Dimension", "Current", *(f"After T{t.number}" for t in tiers)]
-    yield from ("## 📈 FINAL SCORE PROJECTION", "", _row(header),
-                "|" + "|".join("-" * (len(h) + 2) for h in header) + "|")
+    yield from (
+        "## 📈 FINAL SCORE PROJECTION",
+        "",
+        _row(header),
+        "|" + "|".join("-" * (len(h) + 2) for h in header) + "|",
+    )
     for dim in roadmap.dimensions:
         cells = [score_text(dim.targets[t.id]) if t.id in dim.targets else "" for t in tiers]
         yield _row([dim.name, score_text(dim.baseline), *cells])
@@ -238,7 +268,11 @@ def _foot(roadmap: Roadmap, done: set[str]) -> Iterator[str]:
     yield "**Document Status**: ✅ Complete"
     if roadmap.updated is not None:
         yield f"**Last Updated**: {roadmap.updated.isoformat()}"
-    pending = next((t for t in roadmap.tiers
-                    if not all(task_complete(k, done) for k in t.tasks)), None)
-    yield (f"**Next**: Begin TIER {pending.number} implementation" if pending
-           else "**Next**: every tier is complete")
+    pending = next(
+        (t for t in roadmap.tiers if not all(task_complete(k, done) for k in t.tasks)), None
+    )
+    yield (
+        f"**Next**: Begin TIER {pending.number} implementation"
+        if pending
+        else "**Next**: every tier is complete"
+    )

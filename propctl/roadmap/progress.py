@@ -66,15 +66,25 @@ class Progress:
 
     def as_json(self) -> dict[str, Any]:
         tiers = [_tier_json(t) for t in self.tiers]
-        keys = ("tasks", "tasks_complete", "subtasks", "subtasks_done", "criteria",
-                "criteria_passing")
+        keys = (
+            "tasks",
+            "tasks_complete",
+            "subtasks",
+            "subtasks_done",
+            "criteria",
+            "criteria_passing",
+        )
         return {
             "source": _source(self.record),
             "hint": None if self.has_results else NO_RESULTS_HINT,
             "totals": {k: sum(t[k] for t in tiers) for k in keys},
-            "score": {**self.score.as_json(), "targets": dict(self.roadmap.overall_targets),
-                      "modelled_targets": {k: round(v, 2) for k, v in
-                                           modelled_tier_targets(self.roadmap).items()}},
+            "score": {
+                **self.score.as_json(),
+                "targets": dict(self.roadmap.overall_targets),
+                "modelled_targets": {
+                    k: round(v, 2) for k, v in modelled_tier_targets(self.roadmap).items()
+                },
+            },
             "tiers": tiers,
         }
 
@@ -89,9 +99,15 @@ def compute_progress(roadmap: Roadmap, record: dict[str, Any] | None) -> Progres
     held = passing_ids(statuses)
     modelled = modelled_tier_targets(roadmap)
     tiers = [
-        TierProgress(tier.id, tier.number, tier.name, tier.weeks,
-                     roadmap.overall_targets.get(tier.id), modelled[tier.id],
-                     [_task(task, held) for task in tier.tasks])
+        TierProgress(
+            tier.id,
+            tier.number,
+            tier.name,
+            tier.weeks,
+            roadmap.overall_targets.get(tier.id),
+            modelled[tier.id],
+            [_task(task, held) for task in tier.tasks],
+        )
         for tier in roadmap.tiers
     ]
     return Progress(roadmap, statuses, record, compute_score(roadmap, held), tiers)
@@ -107,8 +123,12 @@ def _statuses(record: dict[str, Any] | None) -> dict[str, str]:
 def _task(task: Task, held: set[str]) -> TaskProgress:
     passing = sum(c.id in held for c in task.acceptance)
     return TaskProgress(
-        id=task.id, title=task.title, priority=task.priority, criteria_passing=passing,
-        criteria=len(task.acceptance), subtasks_done=sum(s.id in held for s in task.subtasks),
+        id=task.id,
+        title=task.title,
+        priority=task.priority,
+        criteria_passing=passing,
+        criteria=len(task.acceptance),
+        subtasks_done=sum(s.id in held for s in task.subtasks),
         subtasks=len(task.subtasks),
         completion=passing / len(task.acceptance) if task.acceptance else 0.0,
     )
@@ -116,17 +136,31 @@ def _task(task: Task, held: set[str]) -> TaskProgress:
 
 def _tier_json(tier: TierProgress) -> dict[str, Any]:
     return {
-        "id": tier.id, "number": tier.number, "name": tier.name, "weeks": list(tier.weeks),
-        "tasks": len(tier.tasks), "tasks_complete": tier.tasks_complete,
-        "subtasks": tier.total("subtasks"), "subtasks_done": tier.total("subtasks_done"),
-        "criteria": tier.total("criteria"), "criteria_passing": tier.total("criteria_passing"),
+        "id": tier.id,
+        "number": tier.number,
+        "name": tier.name,
+        "weeks": list(tier.weeks),
+        "tasks": len(tier.tasks),
+        "tasks_complete": tier.tasks_complete,
+        "subtasks": tier.total("subtasks"),
+        "subtasks_done": tier.total("subtasks_done"),
+        "criteria": tier.total("criteria"),
+        "criteria_passing": tier.total("criteria_passing"),
         "completion": round(tier.completion, 4),
-        "target_declared": tier.target_declared, "target_modelled": round(tier.target_modelled, 2),
+        "target_declared": tier.target_declared,
+        "target_modelled": round(tier.target_modelled, 2),
         "task_list": [
-            {"id": t.id, "title": t.title, "priority": t.priority, "complete": t.complete,
-             "completion": round(t.completion, 4), "criteria": t.criteria,
-             "criteria_passing": t.criteria_passing, "subtasks": t.subtasks,
-             "subtasks_done": t.subtasks_done}
+            {
+                "id": t.id,
+                "title": t.title,
+                "priority": t.priority,
+                "complete": t.complete,
+                "completion": round(t.completion, 4),
+                "criteria": t.criteria,
+                "criteria_passing": t.criteria_passing,
+                "subtasks": t.subtasks,
+                "subtasks_done": t.subtasks_done,
+            }
             for t in tier.tasks
         ],
     }
@@ -136,4 +170,3 @@ def _source(record: dict[str, Any] | None) -> dict[str, Any] | None:
     if record is None:
         return None
     return {"time": record.get("time"), "commit": record.get("commit")}
-

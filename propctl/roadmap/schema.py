@@ -15,8 +15,7 @@ def roadmap_schema() -> dict[str, Any]:
     # The check kinds are not listed as an enum: the list grows with every new kind, and the
     # loader names an unknown kind with a did-you-mean anyway.
     schema = Roadmap.model_json_schema(mode="validation")
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
 def roadmap_schema_text() -> str:

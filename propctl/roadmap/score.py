@@ -71,8 +71,13 @@ def score_from_completion(roadmap: Roadmap, completion: dict[int, float]) -> Sco
         ]
         raw = dim.baseline + sum(c.points for c in contributions)
         dims[dim.id] = DimensionScore(
-            id=dim.id, name=dim.name, baseline=dim.baseline, score=min(raw, MAX_SCORE),
-            weight=dim.weight, contributions=contributions, capped=raw > MAX_SCORE,
+            id=dim.id,
+            name=dim.name,
+            baseline=dim.baseline,
+            score=min(raw, MAX_SCORE),
+            weight=dim.weight,
+            contributions=contributions,
+            capped=raw > MAX_SCORE,
         )
     total_weight = sum(d.weight for d in dims.values()) or 1.0
     overall = sum(d.score * d.weight for d in dims.values()) / total_weight

@@ -77,8 +77,11 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
             for task in tier["tasks"]:
                 task = order(task, Task)
                 if isinstance(task, dict):
-                    for key, model in (("subtasks", Subtask), ("acceptance", Criterion),
-                                       ("files", FileRef)):
+                    for key, model in (
+                        ("subtasks", Subtask),
+                        ("acceptance", Criterion),
+                        ("files", FileRef),
+                    ):
                         if isinstance(task.get(key), list):
                             task[key] = [order(x, model) for x in task[key]]
                 tasks.append(task)
@@ -91,6 +94,12 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
 
 def dump_roadmap(data: dict[str, Any]) -> str:
     """`data` as plain Python (dicts, lists, scalars, dates); None values are left out."""
-    body = yaml.dump(_shape(_ordered(data)), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     width=100, default_flow_style=False)
+    body = yaml.dump(
+        _shape(_ordered(data)),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
     return f"{SCHEMA_LINE}\n{body}"

@@ -23,7 +23,8 @@ NUL = b"\x00"
 # libyaml when present (30x faster on the bundled roadmap); both load safely, neither runs tags.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
@@ -50,8 +51,8 @@ def read_yaml(path: Path) -> LocatedDoc:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise RoadmapError(
-            f"{path}: no such file", hint="pass --roadmap FILE, or run inside a repo that has "
-            "checklists/roadmap.yaml"
+            f"{path}: no such file",
+            hint="pass --roadmap FILE, or run inside a repo that has checklists/roadmap.yaml",
         ) from None
     except OSError as exc:
         raise RoadmapError(f"{path}: cannot read: {exc.strerror}") from None
@@ -68,7 +69,7 @@ def parse_yaml(raw: bytes | str, source: str) -> LocatedDoc:
     except UnicodeDecodeError as exc:
         raise RoadmapError(
             f"{source}:{_line_col(raw, exc.start)}: not UTF-8 text (byte {exc.start}: "
-            f"{raw[exc.start:exc.start + 1]!r})",
+            f"{raw[exc.start : exc.start + 1]!r})",
             hint="save the roadmap as UTF-8",
         ) from None
     if "\x00" in text:
@@ -80,8 +81,10 @@ def parse_yaml(raw: bytes | str, source: str) -> LocatedDoc:
         bad = _NOT_PRINTABLE.search(text)
         offset = len(text[: bad.start()].encode()) if bad else 0
         char = f"U+{ord(bad.group()):04X}" if bad else "?"
-        raise RoadmapError(f"{source}:{_line_col(raw, offset)}: invalid YAML: control character "
-                           f"{char} is not allowed") from None
+        raise RoadmapError(
+            f"{source}:{_line_col(raw, offset)}: invalid YAML: control character "
+            f"{char} is not allowed"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -91,8 +94,10 @@ def parse_yaml(raw: bytes | str, source: str) -> LocatedDoc:
     except RecursionError:
         raise RoadmapError(f"{source}: nesting is too deep to be a roadmap") from None
     if node is None:
-        raise RoadmapError(f"{source}:1:1: the file is empty", hint="start from `propctl checklist "
-                           "import` or the bundled checklists/roadmap.yaml")
+        raise RoadmapError(
+            f"{source}:1:1: the file is empty",
+            hint="start from `propctl checklist import` or the bundled checklists/roadmap.yaml",
+        )
     marks: dict[Loc, tuple[int, int]] = {}
     data = _Builder(source, marks).build(node, (), 0)
     return LocatedDoc(data, marks, source)
@@ -120,8 +125,9 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self._fail(node, f"more than {MAX_NODES} values once aliases are expanded "
-                                   "(an alias bomb?)")
+            raise self._fail(
+                node, f"more than {MAX_NODES} values once aliases are expanded (an alias bomb?)"
+            )
         if depth > MAX_DEPTH:
             raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
         if loc not in self.marks:
@@ -129,8 +135,11 @@ class _Builder:
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
             # A tag on a collection (`!!python/object/apply:os.system [...]`) would otherwise
             # be dropped silently; say that roadmaps hold plain data.
-            raise self._fail(node, f"cannot read value: tag {node.tag!r} is not allowed in a "
-                                   "roadmap (plain YAML only)")
+            raise self._fail(
+                node,
+                f"cannot read value: tag {node.tag!r} is not allowed in a "
+                "roadmap (plain YAML only)",
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             self.constructor.flatten_mapping(node)

@@ -36,11 +36,25 @@ def make_repo(root: Path, files: dict[str, Any]) -> Path:
     return root
 
 
-def run(check: dict[str, Any], repo: Path, *, trusted: bool = True, item_id: str = "2.a4",
-        services: dict[str, Any] | None = None, timeout: float = 60.0) -> Result:
-    ctx = CheckContext(repo=repo, roadmap=roadmap(), files=FileIndex(repo),
-                       python=sys.executable, timeout_s=timeout, trusted=trusted,
-                       services=services or {}, item_id=item_id)
+def run(
+    check: dict[str, Any],
+    repo: Path,
+    *,
+    trusted: bool = True,
+    item_id: str = "2.a4",
+    services: dict[str, Any] | None = None,
+    timeout: float = 60.0,
+) -> Result:
+    ctx = CheckContext(
+        repo=repo,
+        roadmap=roadmap(),
+        files=FileIndex(repo),
+        python=sys.executable,
+        timeout_s=timeout,
+        trusted=trusted,
+        services=services or {},
+        item_id=item_id,
+    )
     return run_check(instantiate(check, item_id), str(check["kind"]), ctx)
 
 

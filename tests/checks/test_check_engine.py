@@ -30,8 +30,14 @@ def _item(check: dict, item_id: str = "2.a1") -> engine.Item:
 
 
 def _ctx(repo: Path, timeout: float = 60.0) -> CheckContext:
-    return CheckContext(repo=repo, roadmap=roadmap(), files=FileIndex(repo),
-                        python=sys.executable, timeout_s=timeout, trusted=True)
+    return CheckContext(
+        repo=repo,
+        roadmap=roadmap(),
+        files=FileIndex(repo),
+        python=sys.executable,
+        timeout_s=timeout,
+        trusted=True,
+    )
 
 
 class _Crash(CheckKind):
@@ -66,8 +72,9 @@ def test_a_live_kind_without_live_is_skipped(tmp_path: Path) -> None:
     assert result.status is Status.SKIP and "--live" in result.message
 
 
-def test_a_check_that_outlives_its_timeout_is_an_error(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_that_outlives_its_timeout_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "GRACE_S", 0.0)
     monkeypatch.setattr(engine, "instantiate", lambda check, where: _Hang(CheckParams()))
     items = [_item({"kind": "manual"}, "2.a1"), _item({"kind": "manual"}, "2.a2")]
@@ -96,11 +103,19 @@ def test_nested_parameters_are_validated_with_the_outer_check() -> None:
         engine.instantiate(Check.model_validate(bad), "2.a1")
 
 
-@pytest.mark.parametrize("check", [
-    {"kind": "command", "run": "ruff check ."},
-    {"kind": "all", "checks": [{"kind": "path_exists", "path": "a"},
-                               {"kind": "command", "run": "rm -rf /"}]},
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        {"kind": "command", "run": "ruff check ."},
+        {
+            "kind": "all",
+            "checks": [
+                {"kind": "path_exists", "path": "a"},
+                {"kind": "command", "run": "rm -rf /"},
+            ],
+        },
+    ],
+)
 def test_untrusted_command_checks_are_refused_by_name(check: dict) -> None:
     with pytest.raises(UserError) as caught:
         engine.refuse_untrusted([_item(check, "4.a2")], trusted=False, roadmap_path="r.yaml")

@@ -15,8 +15,19 @@ from propctl.checks.gate import Attestation
 from propctl.errors import MissingToolError
 from propctl.roadmap.kinds import CHECK_KINDS
 
-STATIC = ["path_exists", "text", "structured", "python", "coverage", "junit", "secrets", "k8s",
-          "workflow", "command", "composite"]
+STATIC = [
+    "path_exists",
+    "text",
+    "structured",
+    "python",
+    "coverage",
+    "junit",
+    "secrets",
+    "k8s",
+    "workflow",
+    "command",
+    "composite",
+]
 CASES = [case for name in STATIC for case in load_cases(name)]
 
 
@@ -44,9 +55,15 @@ def test_asgi_kind(case: dict[str, Any], tmp_path: Path, asgi_pool: Any) -> None
 
 
 def test_asgi_without_a_pool_runs_its_own_process(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"apps/api/main.py": (
-        "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\n"
-        "def health():\n    return {'ok': True}\n")})
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "apps/api/main.py": (
+                "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\n"
+                "def health():\n    return {'ok': True}\n"
+            )
+        },
+    )
     check = {"kind": "asgi", "steps": [{"path": "/health", "expect": {"status": 200}}]}
     assert run(check, repo).status is Status.PASS
 
@@ -68,24 +85,39 @@ def ready():
 """
 
 
-@pytest.mark.parametrize(("redis", "status", "expected"), [
-    ("down", 503, Status.PASS), ("up", 503, Status.FAIL), ("up", 200, Status.PASS)])
-def test_asgi_redis_up_and_down(redis: str, status: int, expected: Status, tmp_path: Path,
-                                asgi_pool: Any, redis_url: str,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("redis", "status", "expected"),
+    [("down", 503, Status.PASS), ("up", 503, Status.FAIL), ("up", 200, Status.PASS)],
+)
+def test_asgi_redis_up_and_down(
+    redis: str,
+    status: int,
+    expected: Status,
+    tmp_path: Path,
+    asgi_pool: Any,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("REDIS_URL", redis_url)
     repo = make_repo(tmp_path / "repo", {"apps/api/main.py": READY_APP})
-    check = {"kind": "asgi", "redis": redis,
-             "steps": [{"path": "/health/ready", "expect": {"status": status}}]}
+    check = {
+        "kind": "asgi",
+        "redis": redis,
+        "steps": [{"path": "/health/ready", "expect": {"status": status}}],
+    }
     assert run(check, repo, services={"asgi_pool": asgi_pool}).status is expected
 
 
-def test_asgi_needs_redis_and_has_none_is_an_error(tmp_path: Path, asgi_pool: Any,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_asgi_needs_redis_and_has_none_is_an_error(
+    tmp_path: Path, asgi_pool: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     repo = make_repo(tmp_path / "repo", {"apps/api/main.py": READY_APP})
-    check = {"kind": "asgi", "redis": "up",
-             "steps": [{"path": "/health/ready", "expect": {"status": 200}}]}
+    check = {
+        "kind": "asgi",
+        "redis": "up",
+        "steps": [{"path": "/health/ready", "expect": {"status": 200}}],
+    }
     # no REDIS_URL and no redis-server provider: error, never pass
     result = run(check, repo, services={"asgi_pool": asgi_pool})
     assert result.status is Status.ERROR and "Redis" in result.message
@@ -93,20 +125,35 @@ def test_asgi_needs_redis_and_has_none_is_an_error(tmp_path: Path, asgi_pool: An
 
 def _attested(days: int | None) -> dict[str, Attestation]:
     expires = None if days is None else date.today() + timedelta(days=days)
-    return {"2.a4": Attestation("2.a4", "Asha Rao", "https://tracker.example/SEC-42",
-                                date.today() - timedelta(days=3), expires)}
+    return {
+        "2.a4": Attestation(
+            "2.a4",
+            "Asha Rao",
+            "https://tracker.example/SEC-42",
+            date.today() - timedelta(days=3),
+            expires,
+        )
+    }
 
 
-@pytest.mark.parametrize(("attestations", "expected", "words"), [
-    ({}, Status.MANUAL, "propctl attest 2.a4"),
-    (_attested(None), Status.PASS, "attested by Asha Rao"),
-    (_attested(30), Status.PASS, "attested by Asha Rao"),
-    (_attested(-1), Status.FAIL, "expired"),
-])
-def test_manual_kind(attestations: dict[str, Attestation], expected: Status, words: str,
-                     tmp_path: Path) -> None:
-    result = run({"kind": "manual"}, make_repo(tmp_path, {}), item_id="2.a4",
-                 services={"attestations": attestations})
+@pytest.mark.parametrize(
+    ("attestations", "expected", "words"),
+    [
+        ({}, Status.MANUAL, "propctl attest 2.a4"),
+        (_attested(None), Status.PASS, "attested by Asha Rao"),
+        (_attested(30), Status.PASS, "attested by Asha Rao"),
+        (_attested(-1), Status.FAIL, "expired"),
+    ],
+)
+def test_manual_kind(
+    attestations: dict[str, Attestation], expected: Status, words: str, tmp_path: Path
+) -> None:
+    result = run(
+        {"kind": "manual"},
+        make_repo(tmp_path, {}),
+        item_id="2.a4",
+        services={"attestations": attestations},
+    )
     assert result.status is expected
     assert words in result.message
 
@@ -143,25 +190,32 @@ def feed():
 """
 
 
-def test_each_redis_check_starts_from_an_empty_database(tmp_path: Path, asgi_pool: Any,
-                                                        redis_url: str,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_redis_check_starts_from_an_empty_database(
+    tmp_path: Path, asgi_pool: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """verify's own redis-server (the `redis` service): a database per check, emptied first."""
     monkeypatch.delenv("REDIS_URL", raising=False)
     repo = make_repo(tmp_path / "repo", {"apps/api/main.py": CACHING_APP})
     services = {"asgi_pool": asgi_pool, "redis": lambda: redis_url}
-    fills = {"kind": "asgi", "redis": "up",
-             "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}]}
-    warm = {"kind": "asgi", "redis": "up",
-            "steps": [{"path": "/feed", "expect": {"redis_keys_before": 1}}]}
+    fills = {
+        "kind": "asgi",
+        "redis": "up",
+        "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}],
+    }
+    warm = {
+        "kind": "asgi",
+        "redis": "up",
+        "steps": [{"path": "/feed", "expect": {"redis_keys_before": 1}}],
+    }
     for _ in range(16):  # every database of the rotation has been written to at least once
         assert run(fills, repo, services=services).status is Status.PASS
     result = run(warm, repo, services=services)
     assert result.status is Status.FAIL and "0 Redis keys before" in result.message
 
 
-def test_the_users_redis_is_never_emptied(tmp_path: Path, asgi_pool: Any, redis_url: str,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_users_redis_is_never_emptied(
+    tmp_path: Path, asgi_pool: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No redis-server to start: REDIS_URL is used as it is, and what it holds stays."""
     import redis
 
@@ -175,8 +229,11 @@ def test_the_users_redis_is_never_emptied(tmp_path: Path, asgi_pool: Any, redis_
         raise MissingToolError("redis-server is not installed")
 
     repo = make_repo(tmp_path / "repo", {"apps/api/main.py": CACHING_APP})
-    check = {"kind": "asgi", "redis": "up",
-             "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}]}
+    check = {
+        "kind": "asgi",
+        "redis": "up",
+        "steps": [{"path": "/feed", "expect": {"status": 200, "redis_keys_added": 1}}],
+    }
     result = run(check, repo, services={"asgi_pool": asgi_pool, "redis": no_server})
     assert result.status is Status.PASS, result.message
     assert client.get("precious") == b"1" and client.exists("cache:feed")
@@ -185,20 +242,26 @@ def test_the_users_redis_is_never_emptied(tmp_path: Path, asgi_pool: Any, redis_
 BIG = "x = 1\n" * (5 * 1024 * 1024 // 6 + 1)  # over the 4 MiB a check reads
 
 
-@pytest.mark.parametrize(("check", "status"), [
-    # must not match: a file it cannot read may hold the pattern
-    ({"must_match": False}, "error"),
-    # must match, and the readable files already have enough matches: the big one cannot matter
-    ({"must_match": True}, "pass"),
-    # must match in every file: the big one might or might not
-    ({"must_match": True, "every_file": True}, "error"),
-    # must match twice: one readable match; the big file might hold the second
-    ({"must_match": True, "min_matches": 2}, "error"),
-], ids=["absent", "present", "every-file", "min-matches"])
+@pytest.mark.parametrize(
+    ("check", "status"),
+    [
+        # must not match: a file it cannot read may hold the pattern
+        ({"must_match": False}, "error"),
+        # must match, and the readable files already have enough matches: the big one cannot matter
+        ({"must_match": True}, "pass"),
+        # must match in every file: the big one might or might not
+        ({"must_match": True, "every_file": True}, "error"),
+        # must match twice: one readable match; the big file might hold the second
+        ({"must_match": True, "min_matches": 2}, "error"),
+    ],
+    ids=["absent", "present", "every-file", "min-matches"],
+)
 def test_a_text_check_errors_when_a_file_it_cannot_read_could_change_the_verdict(
-        tmp_path: Path, check: dict[str, Any], status: str) -> None:
-    repo = make_repo(tmp_path / "repo", {"app/main.py": "SECRET = 1\n", "app/big.py": BIG,
-                                         "app/logo.py": ""})
+    tmp_path: Path, check: dict[str, Any], status: str
+) -> None:
+    repo = make_repo(
+        tmp_path / "repo", {"app/main.py": "SECRET = 1\n", "app/big.py": BIG, "app/logo.py": ""}
+    )
     (repo / "app" / "logo.py").write_bytes(b"\x89PNG\0\0SECRET")  # binary: never an error
     result = run({"kind": "text", "files": "app/*.py", "pattern": "SECRET", **check}, repo)
     assert result.status.value == status, result.message

@@ -12,13 +12,26 @@ from propctl.checks.fileindex import FileIndex, glob_regex
 
 FILES = {
     ".gitignore": "*.log\nbuild/\n!keep.log\n/secret.env\n",
-    "apps/api/main.py": "x", "apps/api/routers/a.py": "x", "apps/api/app.log": "x",
-    "apps/api/keep.log": "x", "build/out.txt": "x", "secret.env": "x",
-    "apps/secret.env": "x", "node_modules/pkg/index.js": "x", ".venv/bin/python": "x",
-    "apps/api/.gitignore": "generated_*.py\n", "apps/api/generated_x.py": "x",
+    "apps/api/main.py": "x",
+    "apps/api/routers/a.py": "x",
+    "apps/api/app.log": "x",
+    "apps/api/keep.log": "x",
+    "build/out.txt": "x",
+    "secret.env": "x",
+    "apps/secret.env": "x",
+    "node_modules/pkg/index.js": "x",
+    ".venv/bin/python": "x",
+    "apps/api/.gitignore": "generated_*.py\n",
+    "apps/api/generated_x.py": "x",
 }
-EXPECTED = [".gitignore", "apps/api/.gitignore", "apps/api/keep.log", "apps/api/main.py",
-            "apps/api/routers/a.py", "apps/secret.env"]
+EXPECTED = [
+    ".gitignore",
+    "apps/api/.gitignore",
+    "apps/api/keep.log",
+    "apps/api/main.py",
+    "apps/api/routers/a.py",
+    "apps/secret.env",
+]
 
 
 def test_walk_honours_gitignore(tmp_path: Path) -> None:
@@ -31,13 +44,21 @@ def test_git_checkout_uses_git(tmp_path: Path) -> None:
     assert FileIndex(repo).files == EXPECTED
 
 
-@pytest.mark.parametrize(("pattern", "path", "matches"), [
-    ("apps/*.py", "apps/a.py", True), ("apps/*.py", "apps/x/a.py", False),
-    ("apps/**/*.py", "apps/a.py", True), ("apps/**/*.py", "apps/x/y/a.py", True),
-    ("**/coverage.xml", "coverage.xml", True), ("**/coverage.xml", "a/b/coverage.xml", True),
-    ("tests/test_?.py", "tests/test_a.py", True), ("*.{yml,yaml}", "a.yaml", True),
-    ("[!a]*.py", "a.py", False), ("[!a]*.py", "b.py", True),
-])
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("apps/*.py", "apps/a.py", True),
+        ("apps/*.py", "apps/x/a.py", False),
+        ("apps/**/*.py", "apps/a.py", True),
+        ("apps/**/*.py", "apps/x/y/a.py", True),
+        ("**/coverage.xml", "coverage.xml", True),
+        ("**/coverage.xml", "a/b/coverage.xml", True),
+        ("tests/test_?.py", "tests/test_a.py", True),
+        ("*.{yml,yaml}", "a.yaml", True),
+        ("[!a]*.py", "a.py", False),
+        ("[!a]*.py", "b.py", True),
+    ],
+)
 def test_glob(pattern: str, path: str, matches: bool) -> None:
     assert bool(glob_regex(pattern).match(path)) is matches
 
@@ -57,8 +78,10 @@ def test_hashes_follow_content(tmp_path: Path) -> None:
     assert FileIndex(repo).hash("missing.txt") == "missing"
 
 
-COVERAGE = ('<?xml version="1.0" ?><coverage line-rate="0.9" lines-valid="100" '
-            'lines-covered="90"><packages/></coverage>')
+COVERAGE = (
+    '<?xml version="1.0" ?><coverage line-rate="0.9" lines-valid="100" '
+    'lines-covered="90"><packages/></coverage>'
+)
 JUNIT = '<testsuite name="t" tests="3" failures="0" errors="0" time="1.0"></testsuite>'
 
 
@@ -69,27 +92,42 @@ def test_ci_artifacts_are_found_although_git_ignores_them(tmp_path: Path) -> Non
 
     from propctl.checks.base import Status
 
-    repo = make_repo(tmp_path, {".gitignore": "coverage.xml\nreports/\n",
-                                "apps/api/coverage.xml": COVERAGE, "reports/junit.xml": JUNIT,
-                                "node_modules/x/coverage.xml": COVERAGE})
+    repo = make_repo(
+        tmp_path,
+        {
+            ".gitignore": "coverage.xml\nreports/\n",
+            "apps/api/coverage.xml": COVERAGE,
+            "reports/junit.xml": JUNIT,
+            "node_modules/x/coverage.xml": COVERAGE,
+        },
+    )
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     index = FileIndex(repo)
     assert "apps/api/coverage.xml" not in index.files
     assert index.artifacts(["**/coverage.xml"]) == ["apps/api/coverage.xml"]
     assert run({"kind": "coverage", "min": 85}, repo).status is Status.PASS
-    assert run({"kind": "junit", "file": "reports/*.xml", "min_tests": 3}, repo).status \
-        is Status.PASS
+    assert (
+        run({"kind": "junit", "file": "reports/*.xml", "min_tests": 3}, repo).status is Status.PASS
+    )
 
 
 @pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
-def test_artifacts_look_inside_ignored_folders_but_not_skipped_ones(tmp_path: Path,
-                                                                   in_git: bool) -> None:
+def test_artifacts_look_inside_ignored_folders_but_not_skipped_ones(
+    tmp_path: Path, in_git: bool
+) -> None:
     """Git names a wholly ignored folder once (`build/`); its files are still searched, while
     SKIP_DIRS (.venv, node_modules) stay out even when ignored or nested in an ignored folder."""
-    repo = make_repo(tmp_path, {".gitignore": "build/\n.venv/\n*.xml\n",
-                                "build/reports/unit.xml": JUNIT, "build/.venv/x/unit.xml": JUNIT,
-                                ".venv/lib/unit.xml": JUNIT, "src/unit.xml": JUNIT,
-                                "src/main.py": "x = 1\n"})
+    repo = make_repo(
+        tmp_path,
+        {
+            ".gitignore": "build/\n.venv/\n*.xml\n",
+            "build/reports/unit.xml": JUNIT,
+            "build/.venv/x/unit.xml": JUNIT,
+            ".venv/lib/unit.xml": JUNIT,
+            "src/unit.xml": JUNIT,
+            "src/main.py": "x = 1\n",
+        },
+    )
     if in_git:
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
     index = FileIndex(repo)

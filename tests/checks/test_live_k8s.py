@@ -23,8 +23,10 @@ RECORDED = Path(__file__).resolve().parent / "data" / "k8s"
 ROUTES = [
     (re.compile(r"^/api/v1/namespaces$"), "namespaces"),
     (re.compile(r"^/apis/apps/v1/namespaces/([a-z0-9-]+)/deployments$"), "deployments-{0}"),
-    (re.compile(r"^/apis/autoscaling/v2/namespaces/([a-z0-9-]+)/horizontalpodautoscalers$"),
-     "hpas-{0}"),
+    (
+        re.compile(r"^/apis/autoscaling/v2/namespaces/([a-z0-9-]+)/horizontalpodautoscalers$"),
+        "hpas-{0}",
+    ),
 ]
 
 
@@ -34,8 +36,14 @@ class RecordedApi(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         scenario, _, rest = self.path.split("?")[0].lstrip("/").partition("/")
         if scenario == "forbidden":
-            return self._send(403, _status(403, "Forbidden", "namespaces is forbidden: User "
-                                           "\"system:anonymous\" cannot list resource"))
+            return self._send(
+                403,
+                _status(
+                    403,
+                    "Forbidden",
+                    'namespaces is forbidden: User "system:anonymous" cannot list resource',
+                ),
+            )
         for pattern, name in ROUTES:
             match = pattern.match("/" + rest)
             if match:
@@ -58,8 +66,15 @@ class RecordedApi(BaseHTTPRequestHandler):
 
 
 def _status(code: int, reason: str, message: str) -> dict:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": message, "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -76,51 +91,82 @@ def api() -> Iterator[str]:
 
 def kubeconfig(tmp_path: Path, server: str) -> Path:
     path = tmp_path / "kubeconfig"
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "stub",
-        "clusters": [{"name": "stub", "cluster": {"server": server}}],
-        "users": [{"name": "stub", "user": {"token": "stub-token"}}],
-        "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "stub",
+                "clusters": [{"name": "stub", "cluster": {"server": server}}],
+                "users": [{"name": "stub", "user": {"token": "stub-token"}}],
+                "contexts": [{"name": "stub", "context": {"cluster": "stub", "user": "stub"}}],
+            }
+        )
+    )
     return path
 
 
 def check(params: dict, tmp_path: Path, *, live: bool = True) -> Result:
     body = {"kind": "k8s_live", **params}
-    ctx = CheckContext(repo=tmp_path, roadmap=roadmap(), files=FileIndex(tmp_path),
-                       python=sys.executable, live=live, item_id="13.a2")
+    ctx = CheckContext(
+        repo=tmp_path,
+        roadmap=roadmap(),
+        files=FileIndex(tmp_path),
+        python=sys.executable,
+        live=live,
+        item_id="13.a2",
+    )
     return run_check(instantiate(body, "13.a2"), "k8s_live", ctx)
 
 
 def test_the_compliant_cluster_passes(api: str, tmp_path: Path) -> None:
-    result = check({"kubeconfig": str(kubeconfig(tmp_path, f"{api}/compliant")),
-                    "min_deployments": 9}, tmp_path)
+    result = check(
+        {"kubeconfig": str(kubeconfig(tmp_path, f"{api}/compliant")), "min_deployments": 9},
+        tmp_path,
+    )
     assert result.status is Status.PASS, result.message
     details = " ".join(e.detail for e in result.evidence)
     assert "production: 9 deployments, 9 HPAs" in details
 
 
-def test_the_kubeconfig_from_the_environment(api: str, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_kubeconfig_from_the_environment(
+    api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig(tmp_path, f"{api}/compliant")))
     assert check({"require": ["namespaces"]}, tmp_path).status is Status.PASS
 
 
-@pytest.mark.parametrize(("params", "problems"), [
-    ({}, ["namespace staging does not exist"]),
-    ({"namespaces": ["production"], "require": ["available"]},
-     ["production/legal-service: 0/2 replicas available"]),
-    ({"namespaces": ["production"], "require": ["hpa"]},
-     ["production/marketing-service: no HorizontalPodAutoscaler targets it"]),
-    ({"namespaces": ["production"], "require": ["probes"]},
-     ["production/crm-service: container crm-service has no liveness or readiness probe"]),
-    ({"namespaces": ["production"], "min_deployments": 10, "require": ["available"]},
-     ["production: 9 deployments, want at least 10"]),
-    # 13.3 asks for 9 available Deployments in production: no such namespace is no pass
-    ({"namespaces": ["staging"], "require": ["available"], "min_deployments": 9},
-     ["namespace staging does not exist"]),
-], ids=["namespaces", "available", "hpa", "probes", "count", "workloads-without-namespace"])
-def test_the_drifted_cluster_fails_naming_the_problem(api: str, tmp_path: Path, params: dict,
-                                                      problems: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("params", "problems"),
+    [
+        ({}, ["namespace staging does not exist"]),
+        (
+            {"namespaces": ["production"], "require": ["available"]},
+            ["production/legal-service: 0/2 replicas available"],
+        ),
+        (
+            {"namespaces": ["production"], "require": ["hpa"]},
+            ["production/marketing-service: no HorizontalPodAutoscaler targets it"],
+        ),
+        (
+            {"namespaces": ["production"], "require": ["probes"]},
+            ["production/crm-service: container crm-service has no liveness or readiness probe"],
+        ),
+        (
+            {"namespaces": ["production"], "min_deployments": 10, "require": ["available"]},
+            ["production: 9 deployments, want at least 10"],
+        ),
+        # 13.3 asks for 9 available Deployments in production: no such namespace is no pass
+        (
+            {"namespaces": ["staging"], "require": ["available"], "min_deployments": 9},
+            ["namespace staging does not exist"],
+        ),
+    ],
+    ids=["namespaces", "available", "hpa", "probes", "count", "workloads-without-namespace"],
+)
+def test_the_drifted_cluster_fails_naming_the_problem(
+    api: str, tmp_path: Path, params: dict, problems: list[str]
+) -> None:
     config = str(kubeconfig(tmp_path, f"{api}/drifted"))
     result = check({"kubeconfig": config, **params}, tmp_path)
     assert result.status is Status.FAIL
@@ -130,8 +176,9 @@ def test_the_drifted_cluster_fails_naming_the_problem(api: str, tmp_path: Path, 
 
 def test_only_what_is_required_is_judged(api: str, tmp_path: Path) -> None:
     config = str(kubeconfig(tmp_path, f"{api}/drifted"))
-    result = check({"kubeconfig": config, "namespaces": ["production"],
-                    "require": ["namespaces"]}, tmp_path)
+    result = check(
+        {"kubeconfig": config, "namespaces": ["production"], "require": ["namespaces"]}, tmp_path
+    )
     assert result.status is Status.PASS
 
 

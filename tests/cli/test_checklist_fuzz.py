@@ -42,9 +42,14 @@ def _paths(node: Any, prefix: Path_ = ()) -> list[Path_]:
 
 PATHS = _paths(DATA)
 REPLACEMENTS = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False),
-    st.text(max_size=12), st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2), st.just(date(2026, 1, 1)),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.just(date(2026, 1, 1)),
 )
 
 
@@ -99,29 +104,37 @@ def check_outcome(path: Path, code: int, err: str) -> None:
         assert re.search(re.escape(str(path)) + r":\d+(:\d+)?: ", err), err
 
 
-SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @SETTINGS
-@given(index=st.integers(0, len(PATHS) - 1),
-       how=st.sampled_from(["delete", "retype", "rename", "duplicate"]), value=REPLACEMENTS)
+@given(
+    index=st.integers(0, len(PATHS) - 1),
+    how=st.sampled_from(["delete", "retype", "rename", "duplicate"]),
+    value=REPLACEMENTS,
+)
 def test_mutated_fields(tmp_path_factory: Any, index: int, how: str, value: Any) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "roadmap.yaml"
     mutated = _mutate(DATA, PATHS[index], how, value)
-    path.write_text(yaml.dump(mutated, Dumper=DUMPER, allow_unicode=True, sort_keys=False),
-                    "utf-8")
+    path.write_text(yaml.dump(mutated, Dumper=DUMPER, allow_unicode=True, sort_keys=False), "utf-8")
     check_outcome(path, *run_validate(path))
 
 
 @SETTINGS
-@given(offset=st.integers(0, len(TEXT.encode())), junk=st.binary(min_size=1, max_size=16),
-       cut=st.integers(0, 64))
+@given(
+    offset=st.integers(0, len(TEXT.encode())),
+    junk=st.binary(min_size=1, max_size=16),
+    cut=st.integers(0, 64),
+)
 def test_random_bytes(tmp_path_factory: Any, offset: int, junk: bytes, cut: int) -> None:
     raw = TEXT.encode()
     path = tmp_path_factory.mktemp("fuzz") / "roadmap.yaml"
-    path.write_bytes(raw[:offset] + junk + raw[offset + cut:])
+    path.write_bytes(raw[:offset] + junk + raw[offset + cut :])
     check_outcome(path, *run_validate(path))
 
 

@@ -43,39 +43,83 @@ def test_the_bundled_roadmap_is_valid(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 MUTATIONS = [
-    pytest.param("check: {kind: manual}", "check: {kind: fle_exists}",
-                 r"tiers\.\d+\.tasks\.\d+\.acceptance\.\d+\.check\.kind: unknown check kind "
-                 r"'fle_exists' \(did you mean 'path_exists'\?\)", id="unknown-kind"),
-    pytest.param("id: '1.2'", "id: '1.1'", r"subtasks\.1\.id: duplicate id '1\.1'",
-                 id="duplicate-subtask-id"),
-    pytest.param("  - id: 2\n", "  - id: 1\n", r"tasks\.1\.id: duplicate task id '1'",
-                 id="duplicate-task-id"),
-    pytest.param("impacts: {database: 2.0", "impacts: {databse: 2.0",
-                 r"impacts\.databse: unknown dimension 'databse' \(did you mean 'database'\?\)",
-                 id="unknown-dimension"),
-    pytest.param("{name: property, port: 3002}", "{name: property, port: 3001}",
-                 r"services\.1\.port: port 3001 is already used by service 'auth'",
-                 id="clashing-ports"),
-    pytest.param("\ntiers:\n", "\ntasks: []\ntiers:\n",
-                 r"tasks: tasks must be listed under a tier", id="tasks-at-top-level"),
-    pytest.param("    effort_hours: 40\n", "    effort_hours: lots\n",
-                 r"tiers\.0\.tasks\.0\.effort_hours: .*number", id="wrong-type"),
-    pytest.param("    priority: P0\n", "    priority: P0\n    owner: me\n",
-                 r"tiers\.0\.tasks\.0\.owner: unknown field 'owner'", id="unknown-field"),
-    pytest.param("    title: Database Persistence Layer\n", "",
-                 r"tiers\.0\.tasks\.0\.title: field required", id="missing-field"),
-    pytest.param("tiers:\n- id: tier1\n", "tiers:\n- id: tier1\n  id: tier9\n",
-                 r"duplicate key 'id'", id="duplicate-key"),
-    pytest.param("weeks: [1, 4]", "weeks: [4, 1]", r"weeks \[4, 1\] end before they start",
-                 id="weeks-reversed"),
-    pytest.param("name: 'IMPLEMENTATION", "name: [unclosed\nx: 'IMPLEMENTATION",
-                 r"invalid YAML", id="bad-yaml"),
+    pytest.param(
+        "check: {kind: manual}",
+        "check: {kind: fle_exists}",
+        r"tiers\.\d+\.tasks\.\d+\.acceptance\.\d+\.check\.kind: unknown check kind "
+        r"'fle_exists' \(did you mean 'path_exists'\?\)",
+        id="unknown-kind",
+    ),
+    pytest.param(
+        "id: '1.2'", "id: '1.1'", r"subtasks\.1\.id: duplicate id '1\.1'", id="duplicate-subtask-id"
+    ),
+    pytest.param(
+        "  - id: 2\n", "  - id: 1\n", r"tasks\.1\.id: duplicate task id '1'", id="duplicate-task-id"
+    ),
+    pytest.param(
+        "impacts: {database: 2.0",
+        "impacts: {databse: 2.0",
+        r"impacts\.databse: unknown dimension 'databse' \(did you mean 'database'\?\)",
+        id="unknown-dimension",
+    ),
+    pytest.param(
+        "{name: property, port: 3002}",
+        "{name: property, port: 3001}",
+        r"services\.1\.port: port 3001 is already used by service 'auth'",
+        id="clashing-ports",
+    ),
+    pytest.param(
+        "\ntiers:\n",
+        "\ntasks: []\ntiers:\n",
+        r"tasks: tasks must be listed under a tier",
+        id="tasks-at-top-level",
+    ),
+    pytest.param(
+        "    effort_hours: 40\n",
+        "    effort_hours: lots\n",
+        r"tiers\.0\.tasks\.0\.effort_hours: .*number",
+        id="wrong-type",
+    ),
+    pytest.param(
+        "    priority: P0\n",
+        "    priority: P0\n    owner: me\n",
+        r"tiers\.0\.tasks\.0\.owner: unknown field 'owner'",
+        id="unknown-field",
+    ),
+    pytest.param(
+        "    title: Database Persistence Layer\n",
+        "",
+        r"tiers\.0\.tasks\.0\.title: field required",
+        id="missing-field",
+    ),
+    pytest.param(
+        "tiers:\n- id: tier1\n",
+        "tiers:\n- id: tier1\n  id: tier9\n",
+        r"duplicate key 'id'",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "weeks: [1, 4]",
+        "weeks: [4, 1]",
+        r"weeks \[4, 1\] end before they start",
+        id="weeks-reversed",
+    ),
+    pytest.param(
+        "name: 'IMPLEMENTATION",
+        "name: [unclosed\nx: 'IMPLEMENTATION",
+        r"invalid YAML",
+        id="bad-yaml",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("old", "new", "message"), MUTATIONS)
 def test_invalid_roadmaps_exit_2_with_a_located_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    message: str,
 ) -> None:
     path = mutated(tmp_path, old, new)
     code, _, err = validate(path, capsys)
@@ -90,28 +134,50 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 )
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    pytest.param(BILLION_LAUGHS.encode(), r":\d+:\d+: more than \d+ values once aliases are "
-                 r"expanded", id="billion-laughs"),
-    pytest.param(("x: " + "[" * 200 + "]" * 200 + "\n").encode(),
-                 r":1:\d+: nested more than 64 levels deep", id="deep-nesting"),
-    pytest.param(("x: " + "[" * 50_000 + "]" * 50_000 + "\n").encode(),
-                 r":1:\d+: .*(nesting is too deep|nested more than|maximum nesting depth)",
-                 id="very-deep-nesting"),
-    pytest.param(bytes(range(256)) * 4, r"not UTF-8 text|NUL byte", id="binary-garbage"),
-    pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(64), r"not UTF-8 text|NUL byte", id="png"),
-    pytest.param(b"name: !!python/object/apply:os.system ['touch /tmp/propctl-pwned']\n",
-                 r":1:7: cannot read value", id="python-object-tag"),
-    pytest.param(b"!!python/name:os.system\n", r"cannot read value", id="python-name-tag"),
-    pytest.param(b"", r"the file is empty", id="empty"),
-    pytest.param(b"name: x\nstart: 2026-02-30\n", r":2:8: cannot read value: day is out of range",
-                 id="impossible-date"),
-    pytest.param(b"name: x\nstart: 2026-13-01\n", r":2:8: cannot read value: month must be",
-                 id="month-13"),
-    pytest.param(b"- just\n- a list\n", r":1:1: a roadmap is a mapping", id="a-list"),
-])
-def test_hostile_yaml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                              content: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            BILLION_LAUGHS.encode(),
+            r":\d+:\d+: more than \d+ values once aliases are "
+            r"expanded",
+            id="billion-laughs",
+        ),
+        pytest.param(
+            ("x: " + "[" * 200 + "]" * 200 + "\n").encode(),
+            r":1:\d+: nested more than 64 levels deep",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            ("x: " + "[" * 50_000 + "]" * 50_000 + "\n").encode(),
+            r":1:\d+: .*(nesting is too deep|nested more than|maximum nesting depth)",
+            id="very-deep-nesting",
+        ),
+        pytest.param(bytes(range(256)) * 4, r"not UTF-8 text|NUL byte", id="binary-garbage"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(64), r"not UTF-8 text|NUL byte", id="png"),
+        pytest.param(
+            b"name: !!python/object/apply:os.system ['touch /tmp/propctl-pwned']\n",
+            r":1:7: cannot read value",
+            id="python-object-tag",
+        ),
+        pytest.param(b"!!python/name:os.system\n", r"cannot read value", id="python-name-tag"),
+        pytest.param(b"", r"the file is empty", id="empty"),
+        pytest.param(
+            b"name: x\nstart: 2026-02-30\n",
+            r":2:8: cannot read value: day is out of range",
+            id="impossible-date",
+        ),
+        pytest.param(
+            b"name: x\nstart: 2026-13-01\n",
+            r":2:8: cannot read value: month must be",
+            id="month-13",
+        ),
+        pytest.param(b"- just\n- a list\n", r":1:1: a roadmap is a mapping", id="a-list"),
+    ],
+)
+def test_hostile_yaml_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
     path = tmp_path / "roadmap.yaml"
     path.write_bytes(content)
     code, _, err = validate(path, capsys)
@@ -135,27 +201,35 @@ class _FakeKind(CheckKind):
     Params: ClassVar[type[CheckParams]] = _Params
 
 
-@pytest.mark.parametrize(("check", "message"), [
-    ("{kind: path_exists, pth: apps/api}", r"check\.pth: unknown parameter 'pth' for check "
-     r"kind 'path_exists'"),
-    ("{kind: path_exists}", r"check\.path: parameter required by check kind 'path_exists'"),
-    ("{kind: path_exists, path: x, min: many}", r"check\.min: .*integer"),
-])
-def test_check_parameters_are_validated_by_their_kind(tmp_path: Path, check: str,
-                                                      message: str) -> None:
+@pytest.mark.parametrize(
+    ("check", "message"),
+    [
+        (
+            "{kind: path_exists, pth: apps/api}",
+            r"check\.pth: unknown parameter 'pth' for check "
+            r"kind 'path_exists'",
+        ),
+        ("{kind: path_exists}", r"check\.path: parameter required by check kind 'path_exists'"),
+        ("{kind: path_exists, path: x, min: many}", r"check\.min: .*integer"),
+    ],
+)
+def test_check_parameters_are_validated_by_their_kind(
+    tmp_path: Path, check: str, message: str
+) -> None:
     path = mutated(tmp_path, "check: {kind: manual}", f"check: {check}")
     doc = read_yaml(path)
     problems = param_problems(load_roadmap(path), doc, kinds={"path_exists": _FakeKind})
-    line = BUNDLED[:BUNDLED.index("check: {kind: manual}")].count("\n") + 1
-    pattern = (re.escape(str(path)) + rf":{line}:\d+: tiers\.\d+\.tasks\.\d+\.acceptance\.\d+\."
-               + message)
+    line = BUNDLED[: BUNDLED.index("check: {kind: manual}")].count("\n") + 1
+    pattern = (
+        re.escape(str(path)) + rf":{line}:\d+: tiers\.\d+\.tasks\.\d+\.acceptance\.\d+\." + message
+    )
     assert any(re.search(pattern, p) for p in problems), problems
 
 
 def test_unregistered_kinds_are_left_alone(tmp_path: Path) -> None:
     path = mutated(tmp_path, "check: {kind: manual}", "check: {kind: text, anything: 1}")
     kinds: dict[str, Any] = {"path_exists": _FakeKind}
-    line = BUNDLED[:BUNDLED.index("check: {kind: manual}")].count("\n") + 1
+    line = BUNDLED[: BUNDLED.index("check: {kind: manual}")].count("\n") + 1
     problems = param_problems(load_roadmap(path), read_yaml(path), kinds=kinds)
     assert not [p for p in problems if f"roadmap.yaml:{line}:" in p], problems
 

@@ -8,15 +8,33 @@ import sys
 
 import pytest
 
-HEAVY = ("pulumi", "pulumi_aws", "boto3", "botocore", "kubernetes", "sqlalchemy", "alembic",
-         "jinja2", "detect_secrets", "jmespath", "kubernetes_validate")
+HEAVY = (
+    "pulumi",
+    "pulumi_aws",
+    "boto3",
+    "botocore",
+    "kubernetes",
+    "sqlalchemy",
+    "alembic",
+    "jinja2",
+    "detect_secrets",
+    "jmespath",
+    "kubernetes_validate",
+)
 
 
 def imported_modules(*args: str) -> set[str]:
-    code = (f"import sys; sys.argv = ['propctl', *{list(args)!r}]\n"
-            "from propctl.cli.main import main\nraise SystemExit(main())")
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True,
-                         text=True, timeout=120, check=False)
+    code = (
+        f"import sys; sys.argv = ['propctl', *{list(args)!r}]\n"
+        "from propctl.cli.main import main\nraise SystemExit(main())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     names = set()
     for line in out.stderr.splitlines():
@@ -26,8 +44,16 @@ def imported_modules(*args: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["score", "--help"],
-                                  ["checklist", "--help"], ["doctor", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["status", "--help"],
+        ["score", "--help"],
+        ["checklist", "--help"],
+        ["doctor", "--help"],
+    ],
+)
 def test_help_imports_no_heavy_library(args: list[str]) -> None:
     modules = imported_modules(*args)
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)

@@ -14,11 +14,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def sh(*argv: str | Path, cwd: Path | None = None, timeout: int = 1500
-       ) -> subprocess.CompletedProcess[str]:
+def sh(
+    *argv: str | Path, cwd: Path | None = None, timeout: int = 1500
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    out = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True, text=True,
-                         timeout=timeout, check=False, env=env)
+    out = subprocess.run(
+        [str(a) for a in argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
     assert out.returncode == 0, f"{argv}: {out.stdout[-1500:]}\n{out.stderr[-3000:]}"
     return out
 
@@ -46,8 +54,7 @@ def test_the_wheel_holds_the_data(installed: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.slow
-def test_the_installed_command_works_anywhere(installed: tuple[Path, Path],
-                                              tmp_path: Path) -> None:
+def test_the_installed_command_works_anywhere(installed: tuple[Path, Path], tmp_path: Path) -> None:
     _, bin_dir = installed
     propctl = bin_dir / "propctl"
     assert sh(propctl, "--version", cwd=tmp_path).stdout.startswith("propctl ")
@@ -56,10 +63,12 @@ def test_the_installed_command_works_anywhere(installed: tuple[Path, Path],
     assert "site-packages/propctl/_data/checklists/roadmap.yaml" in out.stdout
     out = sh(propctl, "status", cwd=tmp_path)
     assert "no verify results yet" in out.stdout and "5.10" in out.stdout
-    code = ("from propctl.resources import templates_dir, infra_dir, bundled_roadmap\n"
-            "for p in (templates_dir(), infra_dir(), bundled_roadmap()):\n"
-            "    assert '_data' in p.parts and p.exists(), p\n"
-            "    print(p)")
+    code = (
+        "from propctl.resources import templates_dir, infra_dir, bundled_roadmap\n"
+        "for p in (templates_dir(), infra_dir(), bundled_roadmap()):\n"
+        "    assert '_data' in p.parts and p.exists(), p\n"
+        "    print(p)"
+    )
     out = sh(bin_dir / "python", "-c", code, cwd=tmp_path)
     assert all("site-packages" in line for line in out.stdout.splitlines())
     assert str(ROOT) not in out.stdout

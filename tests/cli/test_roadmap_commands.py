@@ -39,10 +39,14 @@ def repo(tmp_path: Path) -> Path:
     state = tmp_path / ".propctl"
     state.mkdir()
     old = {"time": "2026-02-01T09:00:00", "commit": "0" * 40, "statuses": {"1.a1": "pass"}}
-    new = {"time": "2026-02-08T09:00:00", "commit": "abcdef1234" + "0" * 30,
-           "statuses": {**tier1_passing(), "1.1": "pass", "6.a1": "fail"}}
+    new = {
+        "time": "2026-02-08T09:00:00",
+        "commit": "abcdef1234" + "0" * 30,
+        "statuses": {**tier1_passing(), "1.1": "pass", "6.a1": "fail"},
+    }
     (state / "history.jsonl").write_text(
-        json.dumps(new) + "\n" + json.dumps(old) + "\n", "utf-8")  # order by time, not line
+        json.dumps(new) + "\n" + json.dumps(old) + "\n", "utf-8"
+    )  # order by time, not line
     return tmp_path
 
 
@@ -59,8 +63,14 @@ def test_status_json_without_results(tmp_path: Path) -> None:
     data = json.loads(out)
     assert code == 0 and data["source"] is None and data["hint"].startswith("no verify results")
     assert data["score"]["overall"] == 5.1
-    assert data["totals"] == {"tasks": 15, "tasks_complete": 0, "subtasks": 199,
-                              "subtasks_done": 0, "criteria": 73, "criteria_passing": 0}
+    assert data["totals"] == {
+        "tasks": 15,
+        "tasks_complete": 0,
+        "subtasks": 199,
+        "subtasks_done": 0,
+        "criteria": 73,
+        "criteria_passing": 0,
+    }
 
 
 def test_status_reads_the_latest_run(repo: Path) -> None:
@@ -87,13 +97,21 @@ def test_score_json_shape(tmp_path_factory: pytest.TempPathFactory, repo: Path) 
     code, out, _ = invoke("score", "--repo", str(empty), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["overall"] == 5.1 and data["dimensions"]["security"] == 4.0
-    assert set(data["dimensions"]) == {"architecture", "code_quality", "testing", "security",
-                                       "scalability", "devops", "observability",
-                                       "documentation", "database", "api_design"}
+    assert set(data["dimensions"]) == {
+        "architecture",
+        "code_quality",
+        "testing",
+        "security",
+        "scalability",
+        "devops",
+        "observability",
+        "documentation",
+        "database",
+        "api_design",
+    }
     data = json.loads(invoke("score", "--repo", str(repo), "-f", "json")[1])
     assert data["overall"] == 5.86 and data["dimensions"]["security"] == 6.5
-    assert data["modelled_targets"] == {"baseline": 5.1, "tier1": 5.86, "tier2": 6.85,
-                                        "tier3": 9.0}
+    assert data["modelled_targets"] == {"baseline": 5.1, "tier1": 5.86, "tier2": 6.85, "tier3": 9.0}
 
 
 def test_score_table(repo: Path) -> None:
@@ -107,7 +125,10 @@ def test_score_explain(repo: Path) -> None:
     explain = json.loads(out)["explain"]
     assert code == 0 and explain["baseline"] == 4.0 and explain["score"] == 6.5
     assert [(c["task"], c["completion"], c["impact"]) for c in explain["contributions"]] == [
-        (2, 1.0, 2.5), (11, 0.0, 1.0), (13, 0.0, 1.0)]
+        (2, 1.0, 2.5),
+        (11, 0.0, 1.0),
+        (13, 0.0, 1.0),
+    ]
     code, out, _ = invoke("score", "--repo", str(repo), "--explain", "API Design")
     assert code == 0 and "API Design: baseline 6.0" in out and "3. Centralized Error" in out
 
@@ -127,8 +148,7 @@ def test_score_to_a_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["status"], ["score", "-f", "json"], ["checklist", "render"]])
-def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path,
-                                                       command: list[str]) -> None:
+def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path, command: list[str]) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     target = blocker / "out.txt"  # under a file: no folder can be made there
@@ -136,20 +156,30 @@ def test_an_output_file_that_cannot_be_written_exits_2(tmp_path: Path,
     assert code == 2 and f"-o {target}: cannot write" in err, err
 
 
-@pytest.mark.parametrize("command", [
-    ["status"], ["score"], ["score", "--explain", "database"],
-    ["--trust", "verify", "--task", "1", "--no-history"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["score"],
+        ["score", "--explain", "database"],
+        ["--trust", "verify", "--task", "1", "--no-history"],
+    ],
+)
 def test_names_with_brackets_are_shown_as_written(tmp_path: Path, command: list[str]) -> None:
     text = bundled_roadmap().read_text("utf-8")
     assert "title: Database Persistence Layer\n" in text
-    text = text.replace("title: Database Persistence Layer\n",
-                        "title: 'Database [/persistence] [bold]Layer'\n", 1)
+    text = text.replace(
+        "title: Database Persistence Layer\n", "title: 'Database [/persistence] [bold]Layer'\n", 1
+    )
     text = text.replace("name: Observability,", "name: '[/o11y] Observability',", 1)
     roadmap = tmp_path / "roadmap.yaml"
     roadmap.write_text(text, "utf-8")
-    result = runner.invoke(app, ["--roadmap", str(roadmap), *command, "--repo", str(tmp_path)],
-                           env={"COLUMNS": "200"}, catch_exceptions=False)
+    result = runner.invoke(
+        app,
+        ["--roadmap", str(roadmap), *command, "--repo", str(tmp_path)],
+        env={"COLUMNS": "200"},
+        catch_exceptions=False,
+    )
     assert result.exit_code in (0, 1), result.stderr
     shown = "[/o11y] Observability" if command == ["score"] else "[/persistence] [bold]Layer"
     assert shown in result.stdout
@@ -163,14 +193,21 @@ def test_render_help_shows_the_checkbox() -> None:
 def test_doctor_lists_every_tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: everything is missing
     monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "KUBECONFIG",
-                 "AWS_SHARED_CREDENTIALS_FILE"):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "KUBECONFIG", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(name, raising=False)
     code, out, _ = invoke("doctor", "--format", "json")
     tools = {t["name"]: t for t in json.loads(out)["tools"]}
     assert code == 0
-    assert set(tools) == {"pulumi CLI", "AWS credentials", "kubeconfig", "redis-server",
-                          "PostgreSQL", "promtool", "Node.js", "git"}
+    assert set(tools) == {
+        "pulumi CLI",
+        "AWS credentials",
+        "kubeconfig",
+        "redis-server",
+        "PostgreSQL",
+        "promtool",
+        "Node.js",
+        "git",
+    }
     assert not tools["pulumi CLI"]["found"] and "get.pulumi.com" in tools["pulumi CLI"]["install"]
     assert not tools["kubeconfig"]["found"]
     (tmp_path / ".kube").mkdir()
@@ -206,12 +243,15 @@ def test_import_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert code == 0 and not target.exists() and out == "" and "dry run" in err
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such file"),
-    (b"\xff\xfe not utf-8", "not UTF-8"),
-    (b"# Notes\n\njust text\n", "no '## TIER n"),
-    (b"# P\n### Task 1: Lost\n", "plan.md:2: task 1 stands outside any tier"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (b"# Notes\n\njust text\n", "no '## TIER n"),
+        (b"# P\n### Task 1: Lost\n", "plan.md:2: task 1 stands outside any tier"),
+    ],
+)
 def test_import_errors(tmp_path: Path, content: bytes | None, message: str) -> None:
     source = tmp_path / "plan.md"
     target = tmp_path / "roadmap.yaml"
@@ -237,8 +277,12 @@ def test_render_marks_what_passed(repo: Path, tmp_path: Path) -> None:
     assert invoke("checklist", "render", "--repo", str(repo), "-o", str(rendered))[0] == 0
     back = tmp_path / "back.yaml"
     assert invoke("checklist", "import", str(rendered), "-o", str(back))[0] == 0
-    assert first_difference(load_roadmap(back).model_dump(),
-                            load_roadmap(bundled_roadmap()).model_dump()) is None
+    assert (
+        first_difference(
+            load_roadmap(back).model_dump(), load_roadmap(bundled_roadmap()).model_dump()
+        )
+        is None
+    )
 
 
 def first_difference(a: object, b: object, path: str = "") -> str | None:
@@ -253,8 +297,14 @@ def first_difference(a: object, b: object, path: str = "") -> str | None:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         if len(a) != len(b):
             return f"{path}: {len(a)} items != {len(b)} items"
-        return next((d for i, (x, y) in enumerate(zip(a, b, strict=True))
-                     if (d := first_difference(x, y, f"{path}.{i}"))), None)
+        return next(
+            (
+                d
+                for i, (x, y) in enumerate(zip(a, b, strict=True))
+                if (d := first_difference(x, y, f"{path}.{i}"))
+            ),
+            None,
+        )
     return None if a == b else f"{path}: {a!r:.80} != {b!r:.80}"
 
 
@@ -266,8 +316,11 @@ def test_schema_prints_the_committed_file() -> None:
 
 def test_a_repo_roadmap_wins_over_the_bundled_one(tmp_path: Path) -> None:
     (tmp_path / "checklists").mkdir()
-    text = bundled_roadmap().read_text("utf-8").replace(
-        "title: Security Hardening", "title: Security Hardening (ours)")
+    text = (
+        bundled_roadmap()
+        .read_text("utf-8")
+        .replace("title: Security Hardening", "title: Security Hardening (ours)")
+    )
     (tmp_path / "checklists" / "roadmap.yaml").write_text(text, "utf-8")
     code, out, _ = invoke("--repo", str(tmp_path), "status")
     assert code == 0 and "Security Hardening (ours)" in out
@@ -278,16 +331,31 @@ def test_a_repo_roadmap_wins_over_the_bundled_one(tmp_path: Path) -> None:
 
 
 def test_help_has_examples() -> None:
-    for command in (["status"], ["score"], ["doctor"], ["checklist", "validate"],
-                    ["checklist", "import"], ["checklist", "render"], ["checklist", "schema"]):
+    for command in (
+        ["status"],
+        ["score"],
+        ["doctor"],
+        ["checklist", "validate"],
+        ["checklist", "import"],
+        ["checklist", "render"],
+        ["checklist", "schema"],
+    ):
         code, out, _ = invoke(*command, "--help")
         assert code == 0 and "propctl " in out.split("Example", 1)[-1], command
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PROPCTL), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60, check=False, env={**os.environ, **(env or {})})
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(PROPCTL), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_subprocess_status_and_score(repo: Path) -> None:

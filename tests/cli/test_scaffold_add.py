@@ -13,27 +13,56 @@ PROPCTL = Path(sys.executable).parent / "propctl"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PROPCTL), *args], capture_output=True, text=True, timeout=120,
-                          cwd=cwd, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"},
-                          check=False)
+    return subprocess.run(
+        [str(PROPCTL), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"},
+        check=False,
+    )
 
 
 def test_help_names_the_concerns_and_shows_examples() -> None:
     out = run("scaffold", "add", "--help")
     assert out.returncode == 0, out.stderr
-    for word in ("security", "errors", "logging", "cache", "versioning", "health",
-                 "propctl scaffold add all --service api", "app_platform.py"):
+    for word in (
+        "security",
+        "errors",
+        "logging",
+        "cache",
+        "versioning",
+        "health",
+        "propctl scaffold add all --service api",
+        "app_platform.py",
+    ):
         assert word in out.stdout, word
 
 
 def test_json_dry_run_writes_nothing(example_repo: Path) -> None:
-    out = run("scaffold", "add", "all", "--service", "api", "--dry-run", "--format", "json",
-              cwd=example_repo)
+    out = run(
+        "scaffold",
+        "add",
+        "all",
+        "--service",
+        "api",
+        "--dry-run",
+        "--format",
+        "json",
+        cwd=example_repo,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["dry_run"] is True and data["applied"] is False
-    assert data["params"]["concerns"] == ["errors", "health", "cache", "security", "versioning",
-                                          "logging"]
+    assert data["params"]["concerns"] == [
+        "errors",
+        "health",
+        "cache",
+        "security",
+        "versioning",
+        "logging",
+    ]
     paths = {a["path"]: a["action"] for a in data["actions"]}
     assert paths["apps/api/app_platform.py"] == "create"
     assert paths["apps/api/main.py"] == paths["docker-compose.yml"] == "patch"

@@ -21,8 +21,21 @@ from hardening import harden  # noqa: E402
 PROPCTL = Path(sys.executable).parent / "propctl"
 TASKS = (2, 3, 5, 6, 7, 9)
 API = {
-    2: ["2.2", "2.3", "2.6", "2.7", "2.10", "2.11", "2.12", "2.13", "2.a1", "2.a2", "2.a3", "2.a5",
-        "2.a6"],
+    2: [
+        "2.2",
+        "2.3",
+        "2.6",
+        "2.7",
+        "2.10",
+        "2.11",
+        "2.12",
+        "2.13",
+        "2.a1",
+        "2.a2",
+        "2.a3",
+        "2.a5",
+        "2.a6",
+    ],
     3: ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.a1", "3.a2", "3.a4"],
     5: ["5.1", "5.2", "5.3", "5.a1", "5.a2", "5.a3", "5.a4"],
     6: ["6.1", "6.2", "6.3", "6.4", "6.5", "6.9", "6.10", "6.a1", "6.a2", "6.a3", "6.a4"],
@@ -36,13 +49,22 @@ MANUAL = {"2.a4", "3.a3"}
 
 
 def verify(repo: Path, task: int, redis_url: str) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           # a database per run: the rate-limit check's 11 logins must not lock out the next
-           # task's login requests from the same client address
-           "REDIS_URL": redis_url.rsplit("/", 1)[0] + f"/{task}"}
-    out = subprocess.run([str(PROPCTL), "verify", "--repo", str(repo), "--task", str(task),
-                          "--format", "json"], capture_output=True, text=True, timeout=600,
-                         env=env, check=False)
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # a database per run: the rate-limit check's 11 logins must not lock out the next
+        # task's login requests from the same client address
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + f"/{task}",
+    }
+    out = subprocess.run(
+        [str(PROPCTL), "verify", "--repo", str(repo), "--task", str(task), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
     assert out.returncode in (0, 1), out.stderr[-3000:]
     return {r["id"]: r["status"] for r in json.loads(out.stdout)["results"]}
 
@@ -62,10 +84,15 @@ def test_api_criteria_fail_before_and_pass_after(example_repo: Path, redis_url: 
         passing = [i for i in ids if before[task][i] == "pass"]
         assert not passing, (task, passing)
     harden(example_repo)
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "tests"], cwd=example_repo / "apps/api", capture_output=True,
-                           text=True, timeout=300, check=False,
-                           env={k: v for k, v in os.environ.items() if k != "REDIS_URL"})
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=example_repo / "apps/api",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+    )
     assert tests.returncode == 0, tests.stdout[-3000:]
     flush(redis_url)
     for task in TASKS:

@@ -22,8 +22,21 @@ from propctl.cli.main import main
 from propctl.resources import bundled_roadmap
 
 REPLAYED = "verify: nothing changed since the last run"
-STATIC = {"path_exists", "text", "structured", "python", "coverage", "junit", "k8s", "workflow",
-          "manual", "all", "any", "secrets", "infra_plan"}
+STATIC = {
+    "path_exists",
+    "text",
+    "structured",
+    "python",
+    "coverage",
+    "junit",
+    "k8s",
+    "workflow",
+    "manual",
+    "all",
+    "any",
+    "secrets",
+    "infra_plan",
+}
 
 
 def _static(check: dict[str, Any]) -> dict[str, Any]:
@@ -46,19 +59,26 @@ def roadmap(tmp_path: Path) -> Path:
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], repo: Path, roadmap: Path,
-        *args: str) -> tuple[int, dict[str, Any], str]:
+def run(
+    capsys: pytest.CaptureFixture[str], repo: Path, roadmap: Path, *args: str
+) -> tuple[int, dict[str, Any], str]:
     capsys.readouterr()
-    code = main(["-v", "--roadmap", str(roadmap), "verify", "--repo", str(repo), "--format",
-                 "json", *args])
+    code = main(
+        ["-v", "--roadmap", str(roadmap), "verify", "--repo", str(repo), "--format", "json", *args]
+    )
     out, err = capsys.readouterr()
     return code, json.loads(out), err
 
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A document without what differs between two runs of the same results."""
-    return {**doc, "results": [{k: v for k, v in r.items() if k not in ("duration_s", "cached")}
-                               for r in doc["results"]]}
+    return {
+        **doc,
+        "results": [
+            {k: v for k, v in r.items() if k not in ("duration_s", "cached")}
+            for r in doc["results"]
+        ],
+    }
 
 
 def settle(capsys: pytest.CaptureFixture[str], repo: Path, roadmap: Path) -> None:
@@ -68,14 +88,22 @@ def settle(capsys: pytest.CaptureFixture[str], repo: Path, roadmap: Path) -> Non
     run(capsys, repo, roadmap)
 
 
-@pytest.mark.parametrize("args", [[], ["--strict"], ["--min-score", "9.5"], ["--ratchet"]],
-                         ids=["plain", "strict", "min-score", "ratchet"])
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--strict"], ["--min-score", "9.5"], ["--ratchet"]],
+    ids=["plain", "strict", "min-score", "ratchet"],
+)
 def test_a_replayed_run_equals_a_run_through_the_result_cache(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    example_repo: Path,
+    roadmap: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+) -> None:
     settle(capsys, example_repo, roadmap)
-    (example_repo / ".propctl" / "baseline.json").write_text(json.dumps(
-        {"passing": ["1.a1", "2.a2"]}))  # two that fail: the gate has something to say
+    (example_repo / ".propctl" / "baseline.json").write_text(
+        json.dumps({"passing": ["1.a1", "2.a2"]})
+    )  # two that fail: the gate has something to say
     code, replayed, err = run(capsys, example_repo, roadmap, *args)
     assert REPLAYED in err
     assert all(r["cached"] for r in replayed["results"])
@@ -94,6 +122,7 @@ def _edit(rel: str, text: str = "\n# edited\n") -> Callable[[Path, Path], None]:
     def change(repo: Path, roadmap: Path) -> None:
         with (repo / rel).open("a") as handle:
             handle.write(text)
+
     return change
 
 
@@ -109,12 +138,28 @@ def _remove(repo: Path, roadmap: Path) -> None:
 def _waive(repo: Path, roadmap: Path) -> None:
     expires = (date.today() + timedelta(days=30)).isoformat()
     (repo / ".propctl" / "waivers.yaml").write_text(
-        f"- criterion: 2.a2\n  owner: lead\n  reason: next sprint\n  expires: '{expires}'\n")
+        f"- criterion: 2.a2\n  owner: lead\n  reason: next sprint\n  expires: '{expires}'\n"
+    )
 
 
 def _attest(repo: Path, roadmap: Path) -> None:
-    assert main(["--roadmap", str(roadmap), "attest", "3.a3", "--repo", str(repo), "--by",
-                 "qa", "--evidence", "https://example.com/3a3"]) == 0
+    assert (
+        main(
+            [
+                "--roadmap",
+                str(roadmap),
+                "attest",
+                "3.a3",
+                "--repo",
+                str(repo),
+                "--by",
+                "qa",
+                "--evidence",
+                "https://example.com/3a3",
+            ]
+        )
+        == 0
+    )
 
 
 def _tomorrow(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,6 +167,7 @@ def _tomorrow(monkeypatch: pytest.MonkeyPatch) -> None:
         @classmethod
         def today(cls) -> date:
             return date.fromordinal(date.today().toordinal() + 1)
+
     monkeypatch.setattr(replay, "date", Tomorrow)
 
 
@@ -131,15 +177,18 @@ CHANGES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
     "a file removed": (_remove, "listing"),
     "a waiver": (_waive, "state"),
     "an attestation": (_attest, "state"),
-    "the roadmap edited": (lambda repo, roadmap: _edit(roadmap.name)(roadmap.parent, roadmap),
-                           "roadmap"),
+    "the roadmap edited": (
+        lambda repo, roadmap: _edit(roadmap.name)(roadmap.parent, roadmap),
+        "roadmap",
+    ),
     "the replay record damaged": (_edit(".propctl/cache/replay.json", "{"), "unreadable"),
 }
 
 
 @pytest.mark.parametrize("case", list(CHANGES))
 def test_a_change_the_results_depend_on_runs_the_checks_again(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
     change, reason = CHANGES[case]
     settle(capsys, example_repo, roadmap)
     change(example_repo, roadmap)
@@ -153,7 +202,8 @@ def test_a_change_the_results_depend_on_runs_the_checks_again(
 
 
 def test_a_file_touched_but_unchanged_still_replays(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settle(capsys, example_repo, roadmap)
     _touch(example_repo, roadmap)
     assert REPLAYED in run(capsys, example_repo, roadmap)[2]
@@ -161,8 +211,12 @@ def test_a_file_touched_but_unchanged_still_replays(
 
 @pytest.mark.parametrize("what", ["date", "propctl"])
 def test_the_date_and_propctl_are_part_of_the_fingerprint(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, what: str) -> None:
+    example_repo: Path,
+    roadmap: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+) -> None:
     settle(capsys, example_repo, roadmap)
     if what == "date":
         _tomorrow(monkeypatch)
@@ -175,37 +229,41 @@ def test_the_date_and_propctl_are_part_of_the_fingerprint(
 
 @pytest.mark.parametrize("args", [["--python", sys.executable], ["--live"]])
 def test_python_and_live_change_nothing_a_replayable_run_holds(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str],
-        args: list[str]) -> None:
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
     """Only checks that run code use the interpreter, only live checks use --live: a run with
     either is never recorded, so a recorded run is replayed whatever they say."""
     settle(capsys, example_repo, roadmap)
     assert REPLAYED in run(capsys, example_repo, roadmap, *args)[2]
 
 
-@pytest.mark.parametrize("args", [["--task", "2"], ["--criterion", "2.a2"], ["--no-cache"],
-                                  ["--update-baseline"]])
+@pytest.mark.parametrize(
+    "args", [["--task", "2"], ["--criterion", "2.a2"], ["--no-cache"], ["--update-baseline"]]
+)
 def test_filtered_uncached_and_baseline_runs_are_never_replayed(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str],
-        args: list[str]) -> None:
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
     settle(capsys, example_repo, roadmap)
     assert REPLAYED not in run(capsys, example_repo, roadmap, *args)[2]
     assert REPLAYED in run(capsys, example_repo, roadmap)[2]  # the record is still good
 
 
 def test_the_bundled_roadmap_runs_code_so_it_is_never_replayed(
-        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Its asgi and command checks run the target's code: their results are not a function
     of files, so no run of it is recorded for replay."""
     capsys.readouterr()
     for _ in range(2):
-        assert main(["-v", "verify", "--repo", str(example_repo), "--format", "json",
-                     "--task", "1"]) in (0, 1)
+        assert main(
+            ["-v", "verify", "--repo", str(example_repo), "--format", "json", "--task", "1"]
+        ) in (0, 1)
     assert not (example_repo / replay.PATH).exists()
 
 
 def test_a_ci_artifact_appearing_in_an_ignored_folder_is_a_change(
-        example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """coverage.xml is git-ignored and written by CI: the fingerprint lists ignored files too
     when a check looked for artifacts."""
     (example_repo / ".gitignore").write_text("build/\n")
@@ -215,8 +273,10 @@ def test_a_ci_artifact_appearing_in_an_ignored_folder_is_a_change(
     assert REPLAYED in before[2]
     report = example_repo / "build" / "coverage.xml"
     report.parent.mkdir()
-    report.write_text('<?xml version="1.0" ?><coverage line-rate="0.91" lines-valid="100" '
-                      'lines-covered="91"><packages/></coverage>')
+    report.write_text(
+        '<?xml version="1.0" ?><coverage line-rate="0.91" lines-valid="100" '
+        'lines-covered="91"><packages/></coverage>'
+    )
     _, after, err = run(capsys, example_repo, roadmap)
     assert "changed since the last run: artifacts" in err
     coverage = [r for r in after["results"] if r["kind"] == "coverage"]

@@ -10,8 +10,18 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "propctl"
-HEAVY = ("pulumi", "pulumi_aws", "boto3", "kubernetes", "sqlalchemy", "alembic", "jinja2",
-         "detect_secrets", "jmespath", "kubernetes_validate")
+HEAVY = (
+    "pulumi",
+    "pulumi_aws",
+    "boto3",
+    "kubernetes",
+    "sqlalchemy",
+    "alembic",
+    "jinja2",
+    "detect_secrets",
+    "jmespath",
+    "kubernetes_validate",
+)
 
 
 def _module_level_imports(path: Path) -> set[str]:
@@ -40,8 +50,9 @@ def _files(sub: str) -> list[Path]:
     return sorted((PACKAGE / sub).rglob("*.py")) if sub else sorted(PACKAGE.glob("*.py"))
 
 
-@pytest.mark.parametrize("sub", ["roadmap", "checks", "generators", "provision", "reporting",
-                                 "migrations", ""])
+@pytest.mark.parametrize(
+    "sub", ["roadmap", "checks", "generators", "provision", "reporting", "migrations", ""]
+)
 def test_core_never_imports_the_cli(sub: str) -> None:
     for path in _files(sub):
         if path.name == "__main__.py":
@@ -53,8 +64,11 @@ def test_core_never_imports_the_cli(sub: str) -> None:
 def test_roadmap_imports_nothing_of_propctl_but_errors() -> None:
     for path in _files("roadmap"):
         own = {n for n in _all_imports(path) if n.startswith("propctl.")}
-        allowed = {n for n in own if n.startswith(("propctl.roadmap", "propctl.errors",
-                                                   "propctl.resources"))}
+        allowed = {
+            n
+            for n in own
+            if n.startswith(("propctl.roadmap", "propctl.errors", "propctl.resources"))
+        }
         assert own == allowed, f"{path.name} imports {own - allowed}"
 
 

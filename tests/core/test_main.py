@@ -19,8 +19,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m() -> None:
-    out = subprocess.run([sys.executable, "-m", "propctl", "--version"], capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "propctl", "--version"], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0 and __version__ in out.stdout
 
 
@@ -28,13 +29,20 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert cli_main.main(["no-such-command"]) == 2
 
 
-@pytest.mark.parametrize(("error", "code", "label"), [
-    (UserError("--port 80: below 1024", hint="use 1024-65535"), 2, "error:"),
-    (FailureFound("2 files in conflict"), 1, "failed:"),
-])
-def test_expected_errors_print_no_traceback(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str],
-                                            error: Exception, code: int, label: str) -> None:
+@pytest.mark.parametrize(
+    ("error", "code", "label"),
+    [
+        (UserError("--port 80: below 1024", hint="use 1024-65535"), 2, "error:"),
+        (FailureFound("2 files in conflict"), 1, "failed:"),
+    ],
+)
+def test_expected_errors_print_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
+    code: int,
+    label: str,
+) -> None:
     probe = typer.Typer()
 
     @probe.command("probe")
@@ -51,8 +59,9 @@ def test_expected_errors_print_no_traceback(monkeypatch: pytest.MonkeyPatch,
     assert str(error).splitlines()[0] in err
 
 
-def test_a_bug_exits_3_with_a_log(monkeypatch: pytest.MonkeyPatch, tmp_path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bug_exits_3_with_a_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     probe = typer.Typer()
 

@@ -24,10 +24,15 @@ def engineer_edits(repo: Path) -> None:
     for name in ROUTERS:
         path = routers / f"{name}.py"
         text = path.read_text()
-        text = text.replace("from fastapi import APIRouter, HTTPException",
-                            "from fastapi import APIRouter\n\nfrom exceptions import NotFoundError")
-        text = re.sub(r'raise HTTPException\(status_code=404, detail=("[^"]*")\)',
-                      r"raise NotFoundError(\1)", text)
+        text = text.replace(
+            "from fastapi import APIRouter, HTTPException",
+            "from fastapi import APIRouter\n\nfrom exceptions import NotFoundError",
+        )
+        text = re.sub(
+            r'raise HTTPException\(status_code=404, detail=("[^"]*")\)',
+            r"raise NotFoundError(\1)",
+            text,
+        )
         assert "HTTPException" not in text, name
         path.write_text(text)
 

@@ -28,8 +28,11 @@ def build(folder: Path) -> list[dict[str, Any]]:
             docs.extend(d for d in yaml.safe_load_all(target.read_text()) if d)
     for patch in spec.get("patches", []):
         body = yaml.safe_load((folder / patch["path"]).read_text())
-        matches = [d for d in docs if d["kind"] == body["kind"]
-                   and d["metadata"]["name"] == body["metadata"]["name"]]
+        matches = [
+            d
+            for d in docs
+            if d["kind"] == body["kind"] and d["metadata"]["name"] == body["metadata"]["name"]
+        ]
         assert len(matches) == 1, f"{folder}/{patch['path']}: patch matches {len(matches)}"
         merged = merge(matches[0], body)
         matches[0].clear()
@@ -48,8 +51,12 @@ def merge(base: Any, patch: Any) -> Any:
         for key, value in patch.items():
             out[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
         return out
-    if (isinstance(base, list) and isinstance(patch, list) and patch
-            and all(isinstance(x, dict) and "name" in x for x in base + patch)):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and patch
+        and all(isinstance(x, dict) and "name" in x for x in base + patch)
+    ):
         out = copy.deepcopy(base)
         for item in patch:
             same = [i for i, x in enumerate(out) if x["name"] == item["name"]]

@@ -26,8 +26,12 @@ from servers import free_port  # noqa: E402
 
 pytestmark = pytest.mark.slow
 SECRET = secrets.token_urlsafe(40)
-ENV = {"JWT_SECRET": secrets.token_urlsafe(40), "SERVICE_TOKEN_SECRET": SECRET,
-       "ENVIRONMENT": "test", "REDIS_URL": "redis://127.0.0.1:1/0"}
+ENV = {
+    "JWT_SECRET": secrets.token_urlsafe(40),
+    "SERVICE_TOKEN_SECRET": SECRET,
+    "ENVIRONMENT": "test",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +51,24 @@ class Callee:
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
-        env = {**os.environ, **ENV,
-               "DATABASE_URL": f"sqlite:///{self.folder / 'trust.db'}"}
+        env = {**os.environ, **ENV, "DATABASE_URL": f"sqlite:///{self.folder / 'trust.db'}"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port)], cwd=self.folder, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=self.folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -83,6 +99,7 @@ def trust(services: Path) -> Iterator[Callee]:
 @pytest.fixture(scope="module")
 def crm(services: Path) -> Iterator[ModuleType]:
     """crm-service's app.clients, imported in this process."""
+
     def purge() -> None:
         for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
             del sys.modules[name]
@@ -105,8 +122,7 @@ def crm(services: Path) -> Iterator[ModuleType]:
                 os.environ[key] = value
 
 
-def test_crm_calls_trust_then_the_breaker_opens_and_closes(crm: ModuleType,
-                                                           trust: Callee) -> None:
+def test_crm_calls_trust_then_the_breaker_opens_and_closes(crm: ModuleType, trust: Callee) -> None:
     asyncio.run(scenario(crm, trust))
 
 
@@ -114,9 +130,15 @@ async def scenario(crm: ModuleType, trust: Callee) -> None:
     """One event loop for the whole story: the client's connection pool belongs to it."""
     from app.settings import Settings
 
-    settings = Settings(service_name="crm-service", service_urls={"trust": trust.url},
-                        breaker_fail_max=3, breaker_reset_seconds=0.5, service_retries=2,
-                        service_retry_backoff_seconds=0.01, service_timeout_seconds=2)
+    settings = Settings(
+        service_name="crm-service",
+        service_urls={"trust": trust.url},
+        breaker_fail_max=3,
+        breaker_reset_seconds=0.5,
+        service_retries=2,
+        service_retry_backoff_seconds=0.01,
+        service_timeout_seconds=2,
+    )
     client = crm.ServiceClient("trust", trust.url, settings)
 
     async def ping() -> httpx.Response:
@@ -133,8 +155,9 @@ async def scenario(crm: ModuleType, trust: Callee) -> None:
     assert bare.status_code == 401
     assert bare.json()["error"]["code"] == "unauthorized"
     elsewhere = crm.service_token("crm", "legal", settings)
-    wrong = httpx.get(f"{trust.url}/api/v1/internal/ping",
-                      headers={"Authorization": f"Bearer {elsewhere}"})
+    wrong = httpx.get(
+        f"{trust.url}/api/v1/internal/ping", headers={"Authorization": f"Bearer {elsewhere}"}
+    )
     assert wrong.status_code == 401
 
     # 3. trust dies: the retries exhaust the breaker's budget, then calls fail fast

@@ -16,9 +16,15 @@ from propctl.cli.main import main
 from propctl.generators import concerns
 from propctl.generators.engine import PatchSpec, _plan_patch
 
-EXPECTED = {   # concern -> files at the roadmap's names (besides config.py and app_platform.py)
-    "security": ["middleware/auth.py", "security/otp.py", "security/sms.py",
-                 "security/tokens.py", "security/rate_limit.py", "cache/redis_client.py"],
+EXPECTED = {  # concern -> files at the roadmap's names (besides config.py and app_platform.py)
+    "security": [
+        "middleware/auth.py",
+        "security/otp.py",
+        "security/sms.py",
+        "security/tokens.py",
+        "security/rate_limit.py",
+        "cache/redis_client.py",
+    ],
     "errors": ["exceptions.py", "middleware/error_handler.py"],
     "logging": ["logging_config.py", "middleware/request_logger.py"],
     "cache": ["cache/redis_client.py", "cache/decorators.py", "tasks/cache_warmer.py"],
@@ -29,8 +35,9 @@ EXPECTED = {   # concern -> files at the roadmap's names (besides config.py and 
 
 def plan_json(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     capsys.readouterr()
-    code = main(["scaffold", "add", *args, "--service", "api", "--repo", str(repo),
-                 "--format", "json"])
+    code = main(
+        ["scaffold", "add", *args, "--service", "api", "--repo", str(repo), "--format", "json"]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     return json.loads(out)
@@ -39,16 +46,23 @@ def plan_json(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dic
 def run_app(api: Path, code: str, env: dict[str, str] | None = None) -> str:
     """Import the example's app in a fresh interpreter (as uvicorn would) and run `code`."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "JWT_"))}
-    result = subprocess.run([sys.executable, "-c", code], cwd=api, capture_output=True,
-                            text=True, timeout=120, env={**clean, "PYTHONDONTWRITEBYTECODE": "1",
-                                                         **(env or {})}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=api,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
 
 @pytest.mark.parametrize("concern", list(concerns.CONCERNS))
-def test_each_concern_alone_twice(example_repo: Path, concern: str,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_concern_alone_twice(
+    example_repo: Path, concern: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = plan_json(example_repo, capsys, concern)
     assert first["applied"] and first["params"] == {"service": "api", "concerns": [concern]}
     api = example_repo / "apps/api"
@@ -66,15 +80,18 @@ def test_each_concern_alone_twice(example_repo: Path, concern: str,
     assert ("/api/v1/projects/feed" in paths) == (concern == "versioning")
 
 
-def test_all_six_then_each_again_changes_nothing(example_repo: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_six_then_each_again_changes_nothing(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan_json(example_repo, capsys, "security")
     plan_json(example_repo, capsys, "errors,logging")
     result = plan_json(example_repo, capsys, "cache", "versioning", "health")
     assert result["params"]["concerns"] == list(concerns.CONCERNS)
     platform = (example_repo / "apps/api/app_platform.py").read_text()
-    assert all(f"install_{n}(app" in platform for n in
-               ("errors", "cache", "security", "deprecation", "versioning", "logging"))
+    assert all(
+        f"install_{n}(app" in platform
+        for n in ("errors", "cache", "security", "deprecation", "versioning", "logging")
+    )
     for concern in [*concerns.CONCERNS, "all"]:
         again = plan_json(example_repo, capsys, concern)
         assert set(again["counts"]) == {"identical"}, (concern, again["counts"])
@@ -93,7 +110,9 @@ def test_all_six_then_each_again_changes_nothing(example_repo: Path,
 
 def test_installed_app_answers(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan_json(example_repo, capsys, "all")
-    out = run_app(example_repo / "apps/api", """
+    out = run_app(
+        example_repo / "apps/api",
+        """
 import json
 from fastapi.testclient import TestClient
 from main import app
@@ -108,7 +127,8 @@ with TestClient(app) as c:
                       "crm": [crm.status_code, crm.headers.get("access-control-allow-origin")],
                       "docs": [docs.status_code, "/api/v1/openapi.json" in docs.text],
                       "openapi": sorted(app.openapi()["paths"])}))
-""")
+""",
+    )
     seen = json.loads(out.strip().splitlines()[-1])
     status, headers = seen["v1"]
     assert status == 200 and headers["x-api-version"] == "1" and "deprecation" not in headers
@@ -118,7 +138,7 @@ with TestClient(app) as c:
     code, body = seen["miss"]
     assert code == 404 and body["error"]["code"] == "not_found"
     assert body["error"]["correlation_id"]
-    assert seen["crm"] == [401, "http://localhost:3005"]    # CORS outermost: readable 401
+    assert seen["crm"] == [401, "http://localhost:3005"]  # CORS outermost: readable 401
     assert seen["docs"] == [200, True]
     assert all(p.startswith("/api/v1/") for p in seen["openapi"])
     assert "/api/v1/auth/refresh" in seen["openapi"]
@@ -130,10 +150,13 @@ TWO_APPS = "from fastapi import FastAPI\n\napp = FastAPI()\nadmin = FastAPI()\n"
 BROKEN = "from fastapi import FastAPI\napp = FastAPI(\n"
 
 
-@pytest.mark.parametrize("text,why", [(FACTORY, "no module-level"), (TWO_APPS, "2 FastAPI apps"),
-                                      (BROKEN, "cannot parse")])
+@pytest.mark.parametrize(
+    "text,why",
+    [(FACTORY, "no module-level"), (TWO_APPS, "2 FastAPI apps"), (BROKEN, "cannot parse")],
+)
 def test_unfamiliar_main_is_refused_and_nothing_written(
-        example_repo: Path, capsys: pytest.CaptureFixture[str], text: str, why: str) -> None:
+    example_repo: Path, capsys: pytest.CaptureFixture[str], text: str, why: str
+) -> None:
     (example_repo / "apps/api/main.py").write_text(text)
     before = sorted(p.relative_to(example_repo) for p in example_repo.rglob("*"))
     capsys.readouterr()
@@ -146,24 +169,28 @@ def test_unfamiliar_main_is_refused_and_nothing_written(
     assert (example_repo / "apps/api/main.py").read_text() == text
 
 
-def test_an_app_factory_wired_by_hand_is_accepted(example_repo: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_app_factory_wired_by_hand_is_accepted(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main_py = example_repo / "apps/api/main.py"
     main_py.write_text(
         "from fastapi import FastAPI\n\nfrom app_platform import install as install_platform\n"
         "from routers import projects\n\n\ndef create_app():\n    app = FastAPI()\n"
         "    app.include_router(projects.router)\n    install_platform(app)\n    return app\n\n\n"
-        "app = create_app()\n")
+        "app = create_app()\n"
+    )
     before = main_py.read_text()
     plan_json(example_repo, capsys, "errors", "versioning")
     assert main_py.read_text() == before
-    out = run_app(example_repo / "apps/api",
-                  "import main; print(sorted(main.app.openapi()['paths']))")
+    out = run_app(
+        example_repo / "apps/api", "import main; print(sorted(main.app.openapi()['paths']))"
+    )
     assert "/api/v1/projects/feed" in out
 
 
 def test_dry_run_shows_the_main_patch_and_writes_nothing(
-        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = {p: p.read_bytes() for p in example_repo.rglob("*") if p.is_file()}
     data = plan_json(example_repo, capsys, "security", "--dry-run")
     assert data["dry_run"] and not data["applied"]
@@ -175,8 +202,9 @@ def test_dry_run_shows_the_main_patch_and_writes_nothing(
     assert {p: p.read_bytes() for p in example_repo.rglob("*") if p.is_file()} == before
 
 
-def test_main_guard_keeps_install_before_it(example_repo: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_guard_keeps_install_before_it(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main_py = example_repo / "apps/api/main.py"
     main_py.write_text(main_py.read_text() + '\n\nif __name__ == "__main__":\n    pass\n')
     plan_json(example_repo, capsys, "errors")
@@ -184,12 +212,16 @@ def test_main_guard_keeps_install_before_it(example_repo: Path,
     assert text.index("install_platform(app)") < text.index('if __name__ == "__main__":')
 
 
-@pytest.mark.parametrize("args,message", [
-    (["nonsense"], "unknown concern 'nonsense'"),
-    (["errors", "--service", "auth"], "hardens the existing API only"),
-])
-def test_bad_input_exits_2(example_repo: Path, capsys: pytest.CaptureFixture[str],
-                           args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["nonsense"], "unknown concern 'nonsense'"),
+        (["errors", "--service", "auth"], "hardens the existing API only"),
+    ],
+)
+def test_bad_input_exits_2(
+    example_repo: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code = main(["scaffold", "add", *args, "--repo", str(example_repo)])
     assert code == 2
     assert message in capsys.readouterr().err
@@ -202,36 +234,56 @@ def test_missing_main_py_exits_2(example_repo: Path, capsys: pytest.CaptureFixtu
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("source,expected", [
-    ("from app.settings import Settings\n", "from config import Settings\n"),
-    ("from app import __version__\n", "from config import __version__\n"),
-    ("from app.errors import ServiceError\n",
-     "from middleware.error_handler import ServiceError\n"),
-    ("from app.auth import decode_token\n", "from security.dependencies import decode_token\n"),
-    ("from app.cache.redis_client import get_store\n",
-     "from cache.redis_client import get_store\n"),
-    ("    from app.logs import install\n", "    from logging_config import install\n"),
-    ("import apple\nlog = 'app.errors'\n", "import apple\nlog = 'app.errors'\n"),
-])
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        ("from app.settings import Settings\n", "from config import Settings\n"),
+        ("from app import __version__\n", "from config import __version__\n"),
+        (
+            "from app.errors import ServiceError\n",
+            "from middleware.error_handler import ServiceError\n",
+        ),
+        ("from app.auth import decode_token\n", "from security.dependencies import decode_token\n"),
+        (
+            "from app.cache.redis_client import get_store\n",
+            "from cache.redis_client import get_store\n",
+        ),
+        ("    from app.logs import install\n", "    from logging_config import install\n"),
+        ("import apple\nlog = 'app.errors'\n", "import apple\nlog = 'app.errors'\n"),
+    ],
+)
 def test_layout_map_relocates_imports(source: str, expected: str) -> None:
     assert concerns.relocate_imports(source) == expected
 
 
-@pytest.mark.parametrize("line,expected,names", [
-    ("  POSTGRES_PASSWORD: s3cret", "  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}",
-     ["POSTGRES_PASSWORD"]),
-    ("  - JWT_SECRET=abc", "  - JWT_SECRET=${JWT_SECRET:?set it in .env}", ["JWT_SECRET"]),
-    ("  DATABASE_URL: postgresql://u:p@db/x", "  DATABASE_URL: ${DATABASE_URL:?set it in .env}",
-     ["DATABASE_URL"]),
-    ("  command: redis-server --requirepass pw",
-     "  command: redis-server --requirepass ${REDIS_PASSWORD:?set it in .env}", ["REDIS_PASSWORD"]),
-    ("  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}", None, ["POSTGRES_PASSWORD"]),
-    ("  POSTGRES_PASSWORD: ${PGPASS}", None, []),
-    ("  POSTGRES_USER: propmubi", None, []),
-    ("  image: postgres:15", None, []),
-])
-def test_compose_credentials_become_variables(line: str, expected: str | None,
-                                              names: list[str]) -> None:
+@pytest.mark.parametrize(
+    "line,expected,names",
+    [
+        (
+            "  POSTGRES_PASSWORD: s3cret",
+            "  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}",
+            ["POSTGRES_PASSWORD"],
+        ),
+        ("  - JWT_SECRET=abc", "  - JWT_SECRET=${JWT_SECRET:?set it in .env}", ["JWT_SECRET"]),
+        (
+            "  DATABASE_URL: postgresql://u:p@db/x",
+            "  DATABASE_URL: ${DATABASE_URL:?set it in .env}",
+            ["DATABASE_URL"],
+        ),
+        (
+            "  command: redis-server --requirepass pw",
+            "  command: redis-server --requirepass ${REDIS_PASSWORD:?set it in .env}",
+            ["REDIS_PASSWORD"],
+        ),
+        ("  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}", None, ["POSTGRES_PASSWORD"]),
+        ("  POSTGRES_PASSWORD: ${PGPASS}", None, []),
+        ("  POSTGRES_USER: propmubi", None, []),
+        ("  image: postgres:15", None, []),
+    ],
+)
+def test_compose_credentials_become_variables(
+    line: str, expected: str | None, names: list[str]
+) -> None:
     patches, found = concerns.compose_patches("docker-compose.yml", line + "\n")
     assert found == names
     if expected is None:

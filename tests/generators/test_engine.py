@@ -22,8 +22,11 @@ def actions(repo: Path, generation: Generation, **kw: bool) -> dict[str, str]:
 
 
 def snapshot_tree(repo: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(repo.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(repo.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -38,14 +41,19 @@ def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_render_dir_renders_jinja_copies_others_and_names(templates: Path) -> None:
     (templates / "t" / "[[ name ]]-svc").mkdir(parents=True)
     (templates / "t" / "[[ name ]]-svc" / "main.py.jinja").write_text(
-        "NAME = '[[ name ]]'\n[% if port %]PORT = [[ port ]][% endif %]\n[# a comment #]")
+        "NAME = '[[ name ]]'\n[% if port %]PORT = [[ port ]][% endif %]\n[# a comment #]"
+    )
     (templates / "t" / "ci.yml").write_text("run: ${{ github.sha }} {{ raw }}\n")
     (templates / "t" / "[% if docker %]Dockerfile[% endif %]").write_text("FROM x\n")
     run = templates / "t" / "run.sh"
     run.write_text("#!/bin/sh\n")
     run.chmod(0o755)
-    specs = {s.path: s for s in engine.render_dir("t", {"name": "auth", "port": 3001,
-                                                         "docker": False}, dest="apps")}
+    specs = {
+        s.path: s
+        for s in engine.render_dir(
+            "t", {"name": "auth", "port": 3001, "docker": False}, dest="apps"
+        )
+    }
     assert set(specs) == {"apps/auth-svc/main.py", "apps/ci.yml", "apps/run.sh"}
     assert specs["apps/auth-svc/main.py"].content == "NAME = 'auth'\nPORT = 3001\n"
     assert specs["apps/ci.yml"].content == "run: ${{ github.sha }} {{ raw }}\n"
@@ -56,14 +64,16 @@ def test_a_template_may_choose_its_delimiters(templates: Path) -> None:
     (templates / "sh").mkdir(parents=True)
     (templates / "sh" / "_delimiters.json").write_text('{"variable": ["<<", ">>"]}')
     (templates / "sh" / "<< name >>.sh.jinja").write_text(
-        'if [[ -f x ]]; then echo << name >> ${{ github.sha }}; fi\n')
+        "if [[ -f x ]]; then echo << name >> ${{ github.sha }}; fi\n"
+    )
     [spec] = engine.render_dir("sh", {"name": "auth"})
     assert spec.path == "auth.sh"
     assert spec.content == "if [[ -f x ]]; then echo auth ${{ github.sha }}; fi\n"
 
 
-@pytest.mark.parametrize("bad", ['{"variable": ["<<"]}', '{"colour": ["a", "b"]}', "nope",
-                                 '{"block": ["", "x"]}'])
+@pytest.mark.parametrize(
+    "bad", ['{"variable": ["<<"]}', '{"colour": ["a", "b"]}', "nope", '{"block": ["", "x"]}']
+)
 def test_bad_delimiters_file_is_a_user_error(templates: Path, bad: str) -> None:
     (templates / "t").mkdir(parents=True)
     (templates / "t" / "_delimiters.json").write_text(bad)
@@ -72,8 +82,9 @@ def test_bad_delimiters_file_is_a_user_error(templates: Path, bad: str) -> None:
         engine.render_dir("t", {})
 
 
-@pytest.mark.parametrize("source", ["[[ missing ]]", "[[ ''.__class__.__mro__ ]]",
-                                    "[[ x.__init__.__globals__ ]]"])
+@pytest.mark.parametrize(
+    "source", ["[[ missing ]]", "[[ ''.__class__.__mro__ ]]", "[[ x.__init__.__globals__ ]]"]
+)
 def test_render_text_is_strict_and_sandboxed(source: str) -> None:
     with pytest.raises(UserError):
         engine.render_text(source, {"x": object()})
@@ -112,7 +123,7 @@ def test_update_when_untouched_conflict_when_edited(tmp_path: Path) -> None:
         apply(tmp_path, plan(tmp_path, g2))
     assert caught.value.exit_code == 1 and "g.txt" in str(caught.value)
     assert "--merge" in str(caught.value) and "--force" in str(caught.value)
-    assert (tmp_path / "f.txt").read_text() == "v1\n"          # all or nothing
+    assert (tmp_path / "f.txt").read_text() == "v1\n"  # all or nothing
     assert (tmp_path / "g.txt").read_text() == "my edit\n"
 
 
@@ -147,7 +158,8 @@ def test_deleted_is_reported_not_recreated_unless_forced(tmp_path: Path) -> None
 def test_append_only_is_never_rerendered(tmp_path: Path) -> None:
     apply(tmp_path, plan(tmp_path, gen(FileSpec("rev.py", "one\n", append_only=True))))
     assert actions(tmp_path, gen(FileSpec("rev.py", "two\n", append_only=True))) == {
-        "rev.py": "skip"}
+        "rev.py": "skip"
+    }
 
 
 def test_obsolete_files_are_reported(tmp_path: Path) -> None:
@@ -189,8 +201,7 @@ def test_unresolved_markers_block_the_next_run(tmp_path: Path) -> None:
     apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n"))), merge=True)
     for merge in (False, True):
         with pytest.raises(FailureFound, match="still holds the conflict markers") as caught:
-            apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n")), merge=merge),
-                  merge=merge)
+            apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "x = 3\n")), merge=merge), merge=merge)
         assert "resolve the <<<<<<<" in caught.value.hint
     (tmp_path / "f").write_text("x = 2\nx = 3\n")  # resolved by hand
     assert actions(tmp_path, gen(FileSpec("f", "x = 3\n")), merge=True) == {"f": "skip"}
@@ -204,11 +215,12 @@ def test_snapshots_are_compressed_and_pruned(tmp_path: Path) -> None:
     assert snapshots.load_snapshot(tmp_path, entry, entry["sha256"]) == "hello\n" * 100
     apply(tmp_path, plan(tmp_path, gen(FileSpec("f", "v2\n"), FileSpec("g", "g1\n"))))
     pack = snapshots.load_pack(tmp_path, packs[0].name.split(".")[0])
-    assert sorted(pack.values()) == ["g1\n", "v2\n"]           # the old render is pruned
+    assert sorted(pack.values()) == ["g1\n", "v2\n"]  # the old render is pruned
 
 
-def test_write_failure_midway_leaves_tree_unchanged(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_failure_midway_leaves_tree_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     apply(tmp_path, plan(tmp_path, gen(FileSpec("keep/a", "1\n"), FileSpec("b", "1\n"))))
     before = snapshot_tree(tmp_path)
     real, calls = transaction._replace, []
@@ -227,18 +239,33 @@ def test_write_failure_midway_leaves_tree_unchanged(tmp_path: Path,
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../x", "{{ 7*7 }}", "", "a\x00b",
-                                 "a\nb", ".git/config", ".propctl/generated.json", "C:/x"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../x",
+        "/etc/passwd",
+        "a/../../x",
+        "{{ 7*7 }}",
+        "",
+        "a\x00b",
+        "a\nb",
+        ".git/config",
+        ".propctl/generated.json",
+        "C:/x",
+    ],
+)
 def test_paths_must_stay_inside(tmp_path: Path, bad: str) -> None:
     with pytest.raises(UserError):
         plan(tmp_path, gen(FileSpec(bad, "x")))
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("spec", [FileSpec("README.md/x.py", "x"),
-                                  PatchSpec("README.md/x.py", "x", create=True)])
-def test_a_file_where_a_folder_should_be_is_a_user_error(tmp_path: Path,
-                                                          spec: FileSpec | PatchSpec) -> None:
+@pytest.mark.parametrize(
+    "spec", [FileSpec("README.md/x.py", "x"), PatchSpec("README.md/x.py", "x", create=True)]
+)
+def test_a_file_where_a_folder_should_be_is_a_user_error(
+    tmp_path: Path, spec: FileSpec | PatchSpec
+) -> None:
     """`scaffold infra --path README.md` crashed with NotADirectoryError (exit 3)."""
     (tmp_path / "README.md").write_text("hi\n")
     with pytest.raises(UserError, match="README.md"):
@@ -260,15 +287,23 @@ def test_symlink_escape_refused(tmp_path: Path) -> None:
 MAIN = "import os\n\napp = FastAPI(title='x')\n\nif __name__ == '__main__':\n    run()\n"
 
 
-@pytest.mark.parametrize(("spec", "expected"), [
-    (PatchSpec("m.py", "app.include_router(r)", anchor=r"^app = FastAPI\("),
-     "import os\n\napp = FastAPI(title='x')\napp.include_router(r)\n\nif __name__"),
-    (PatchSpec("m.py", "import sys", anchor=r"^import os", before=True),
-     "import sys\nimport os\n"),
-    (PatchSpec("m.py", "# end"), "    run()\n# end\n"),
-])
-def test_patch_inserts_at_anchor_and_is_idempotent(tmp_path: Path, spec: PatchSpec,
-                                                   expected: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            PatchSpec("m.py", "app.include_router(r)", anchor=r"^app = FastAPI\("),
+            "import os\n\napp = FastAPI(title='x')\napp.include_router(r)\n\nif __name__",
+        ),
+        (
+            PatchSpec("m.py", "import sys", anchor=r"^import os", before=True),
+            "import sys\nimport os\n",
+        ),
+        (PatchSpec("m.py", "# end"), "    run()\n# end\n"),
+    ],
+)
+def test_patch_inserts_at_anchor_and_is_idempotent(
+    tmp_path: Path, spec: PatchSpec, expected: str
+) -> None:
     (tmp_path / "m.py").write_text(MAIN)
     p = plan(tmp_path, gen(spec))
     assert p.actions[0].action == "patch" and "+" + spec.insert in p.actions[0].diff()
@@ -294,8 +329,12 @@ def test_patch_create_and_several_patches_to_one_file(tmp_path: Path) -> None:
 
 def test_refused_patch_blocks_with_manual_instruction(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("nothing here\n")
-    spec = PatchSpec("m.py", "app.include_router(r)", anchor=r"^app = FastAPI\(",
-                     manual="add `app.include_router(r)` after `app = FastAPI(...)` in m.py")
+    spec = PatchSpec(
+        "m.py",
+        "app.include_router(r)",
+        anchor=r"^app = FastAPI\(",
+        manual="add `app.include_router(r)` after `app = FastAPI(...)` in m.py",
+    )
     g = gen(FileSpec("other.py", "x\n"), spec)
     p = plan(tmp_path, g)
     assert p.actions[1].action == "refused"
@@ -327,16 +366,22 @@ def test_patches_by_other_generators_survive_regeneration(tmp_path: Path) -> Non
     main_v1 = "import x\n\ndef create():\n    app = 1\n    return app\n"
     owner = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1)])
     apply(tmp_path, plan(tmp_path, owner))
-    patcher = Generation("observability", {}, [
-        PatchSpec("main.py", "    install_tracing(app)", anchor=r"^    return app$", before=True)])
+    patcher = Generation(
+        "observability",
+        {},
+        [PatchSpec("main.py", "    install_tracing(app)", anchor=r"^    return app$", before=True)],
+    )
     apply(tmp_path, plan(tmp_path, patcher))
     patched = (tmp_path / "main.py").read_text()
     assert "    install_tracing(app)\n    return app" in patched
     # re-running the owner with the same template: identical, not a conflict
     assert actions(tmp_path, owner) == {"main.py": "identical"}
     # a template change is an update that keeps the other generator's line
-    owner_v2 = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1.replace(
-        "import x", "import x\nimport y"))])
+    owner_v2 = Generation(
+        "service",
+        {"name": "a"},
+        [FileSpec("main.py", main_v1.replace("import x", "import x\nimport y"))],
+    )
     p = plan(tmp_path, owner_v2)
     assert p.actions[0].action == "update"
     apply(tmp_path, p)
@@ -346,8 +391,11 @@ def test_patches_by_other_generators_survive_regeneration(tmp_path: Path) -> Non
     # and the user's own edit is still a conflict
     (tmp_path / "main.py").write_text(text + "# mine\n")
     assert actions(tmp_path, owner_v2) == {"main.py": "conflict"}
-    owner_v3 = Generation("service", {"name": "a"}, [FileSpec("main.py", main_v1.replace(
-        "import x", "import x\nimport y\nimport z"))])
+    owner_v3 = Generation(
+        "service",
+        {"name": "a"},
+        [FileSpec("main.py", main_v1.replace("import x", "import x\nimport y\nimport z"))],
+    )
     apply(tmp_path, plan(tmp_path, owner_v3), merge=True)
     merged = (tmp_path / "main.py").read_text()
     assert "import z" in merged and "install_tracing(app)" in merged and "# mine" in merged
@@ -360,8 +408,9 @@ def test_force_keeps_other_generators_patches(tmp_path: Path, user_change: str) 
     generator's patch (events' worker in a service's kustomization) was gone until a re-run."""
     owner = Generation("service", {"name": "a"}, [FileSpec("k.yaml", "resources:\n  - d.yaml\n")])
     apply(tmp_path, plan(tmp_path, owner))
-    patcher = Generation("events", {}, [
-        PatchSpec("k.yaml", "  - worker.yaml", anchor=r"^resources:$")])
+    patcher = Generation(
+        "events", {}, [PatchSpec("k.yaml", "  - worker.yaml", anchor=r"^resources:$")]
+    )
     apply(tmp_path, plan(tmp_path, patcher))
     if user_change == "edit":
         (tmp_path / "k.yaml").write_text("resources:\n  - d.yaml\n# mine\n")
@@ -404,7 +453,7 @@ def test_merge_adopts_an_edit_when_the_template_did_not_change(tmp_path: Path) -
     apply(tmp_path, p, merge=True)
     assert (tmp_path / "f").read_text() == "a\nb\nmine\n"
     assert (tmp_path / "f").stat().st_mtime_ns == before
-    assert actions(tmp_path, g) == {"f": "skip"}       # kept from now on, no conflict
+    assert actions(tmp_path, g) == {"f": "skip"}  # kept from now on, no conflict
 
 
 def test_a_file_changed_after_the_plan_stops_the_apply(tmp_path: Path) -> None:
@@ -420,9 +469,18 @@ def test_a_file_changed_after_the_plan_stops_the_apply(tmp_path: Path) -> None:
 def test_a_replacing_patch_on_a_generated_file_survives_regeneration(tmp_path: Path) -> None:
     owner = Generation("service", {}, [FileSpec("main.py", "app = FastAPI()\nrun()\n")])
     apply(tmp_path, plan(tmp_path, owner))
-    patcher = Generation("concerns", {}, [
-        PatchSpec("main.py", "app = FastAPI(lifespan=lifespan)", anchor=r"^app = FastAPI\(\)",
-                  replace=True)])
+    patcher = Generation(
+        "concerns",
+        {},
+        [
+            PatchSpec(
+                "main.py",
+                "app = FastAPI(lifespan=lifespan)",
+                anchor=r"^app = FastAPI\(\)",
+                replace=True,
+            )
+        ],
+    )
     apply(tmp_path, plan(tmp_path, patcher))
     assert (tmp_path / "main.py").read_text() == "app = FastAPI(lifespan=lifespan)\nrun()\n"
     assert actions(tmp_path, owner) == {"main.py": "identical"}

@@ -68,8 +68,13 @@ def drain(sub, until: Callable[[], bool], rounds: int = 200) -> None:
 
 def test_at_least_ten_typed_events_including_the_roadmaps(ev: ModuleType) -> None:
     assert len(ev.EVENT_TYPES) >= 10
-    for name in ("LeadAssigned", "TrustScoreUpdated", "ProjectCreated", "DocumentVerified",
-                 "PaymentReceived"):
+    for name in (
+        "LeadAssigned",
+        "TrustScoreUpdated",
+        "ProjectCreated",
+        "DocumentVerified",
+        "PaymentReceived",
+    ):
         assert issubclass(ev.EVENT_TYPES[name], ev.DomainEvent)
     with pytest.raises(ValueError):
         ev.TrustScoreUpdatedEvent(subject_id="b-1", subject_type="builder", score=150)
@@ -81,8 +86,7 @@ def test_at_least_ten_typed_events_including_the_roadmaps(ev: ModuleType) -> Non
 
 def test_publish_then_consume_acknowledges_everything(ev: ModuleType, bus) -> None:
     seen = []
-    sub = ev.subscribe_to_events("agent", {ev.LeadAssignedEvent: seen.append}, bus=bus,
-                                 block_ms=10)
+    sub = ev.subscribe_to_events("agent", {ev.LeadAssignedEvent: seen.append}, bus=bus, block_ms=10)
     ids = [ev.publish_event(lead(ev, n), bus=bus) for n in range(3)]
     assert all("-" in i for i in ids)
     drain(sub, lambda: len(seen) == 3)
@@ -100,7 +104,8 @@ def test_every_consumer_group_gets_every_event(ev: ModuleType, bus) -> None:
 
 
 def test_a_crashing_handler_ends_in_the_dead_letter_stream_after_n_attempts(
-        ev: ModuleType, bus) -> None:
+    ev: ModuleType, bus
+) -> None:
     calls: list[str] = []
 
     def handler(event) -> None:
@@ -108,8 +113,9 @@ def test_a_crashing_handler_ends_in_the_dead_letter_stream_after_n_attempts(
         if event.lead_id == "lead-bad":
             raise RuntimeError("agent-7 does not exist")
 
-    sub = bus.subscribe("agent", {ev.LeadAssignedEvent: handler}, max_attempts=3,
-                        retry_idle_ms=0, block_ms=10)
+    sub = bus.subscribe(
+        "agent", {ev.LeadAssignedEvent: handler}, max_attempts=3, retry_idle_ms=0, block_ms=10
+    )
     bad = ev.LeadAssignedEvent(lead_id="lead-bad", agent_id="agent-7")
     bus.publish(bad)
     bus.publish(lead(ev, 2))
@@ -157,8 +163,7 @@ def test_replay_from_an_id_or_a_time_redelivers(ev: ModuleType, bus) -> None:
     assert [e.lead_id for e in replayed] == ["lead-3", "lead-4"]
 
     replayed.clear()
-    bus.replay({"LeadAssigned": replayed.append},
-               since=datetime.now(UTC) + timedelta(minutes=1))
+    bus.replay({"LeadAssigned": replayed.append}, since=datetime.now(UTC) + timedelta(minutes=1))
     assert replayed == []
 
 
@@ -170,8 +175,9 @@ def test_a_consumer_restarted_mid_stream_loses_nothing(ev: ModuleType, bus) -> N
             raise Crash
         handled.append(event.lead_id)
 
-    first = bus.subscribe("agent", {ev.LeadAssignedEvent: crashing}, consumer="agent-a",
-                          batch=10, block_ms=10)
+    first = bus.subscribe(
+        "agent", {ev.LeadAssignedEvent: crashing}, consumer="agent-a", batch=10, block_ms=10
+    )
     published = [lead(ev, n) for n in range(20)]
     for event in published:
         bus.publish(event)
@@ -181,8 +187,14 @@ def test_a_consumer_restarted_mid_stream_loses_nothing(ev: ModuleType, bus) -> N
     assert bus.redis.xpending("events.LeadAssigned", "agent")["pending"] == 6  # read, not acked
 
     # A new process of the same service: picks up what agent-a held, then the rest.
-    second = bus.subscribe("agent", {ev.LeadAssignedEvent: lambda e: handled.append(e.lead_id)},
-                           consumer="agent-b", batch=10, retry_idle_ms=50, block_ms=10)
+    second = bus.subscribe(
+        "agent",
+        {ev.LeadAssignedEvent: lambda e: handled.append(e.lead_id)},
+        consumer="agent-b",
+        batch=10,
+        retry_idle_ms=50,
+        block_ms=10,
+    )
     deadline = time.monotonic() + 10
     while len(set(handled)) < 20 and time.monotonic() < deadline:
         second.poll(block_ms=20)
@@ -211,10 +223,16 @@ def test_metrics_follow_the_bus(ev: ModuleType, bus) -> None:
 
     before = value("events_published_total", event_type="ProjectCreated")
     sub = bus.subscribe("legal", {"ProjectCreated": lambda e: None}, block_ms=10)
-    bus.publish(ev.ProjectCreatedEvent(project_id="p1", builder_id="b1", name="Skyline",
-                                       city="Pune"))
-    drain(sub, lambda: value("events_consumed_total", event_type="ProjectCreated",
-                             group="legal", outcome="ok") >= 1)
+    bus.publish(
+        ev.ProjectCreatedEvent(project_id="p1", builder_id="b1", name="Skyline", city="Pune")
+    )
+    drain(
+        sub,
+        lambda: (
+            value("events_consumed_total", event_type="ProjectCreated", group="legal", outcome="ok")
+            >= 1
+        ),
+    )
     assert value("events_published_total", event_type="ProjectCreated") == before + 1
     assert value("events_consumer_pending", group="legal") == 0
 
@@ -246,7 +264,8 @@ def test_scaffold_events_wires_the_services_that_exist(wired: Path) -> None:
     for name in ("agent", "crm"):
         base = wired / f"apps/{name}-service"
         assert (base / "app/eventbus/event_bus.py").read_text() == (
-            wired / "shared/events/event_bus.py").read_text()
+            wired / "shared/events/event_bus.py"
+        ).read_text()
         events = (base / "app/events.py").read_text()
         for event in PUBLISHES[name] + CONSUMES[name]:
             assert f"{event}Event" in events
@@ -260,8 +279,12 @@ def test_wired_code_passes_ruff_and_the_worker_manifest_validates(wired: Path) -
     import kubernetes_validate
     import yaml
 
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-                          cwd=wired / "apps/crm-service", capture_output=True, text=True)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=wired / "apps/crm-service",
+        capture_output=True,
+        text=True,
+    )
     assert ruff.returncode == 0, ruff.stdout
     manifest = wired / "apps/agent-service/k8s/base/events-worker.yaml"
     for doc in yaml.safe_load_all(manifest.read_text()):
@@ -269,20 +292,34 @@ def test_wired_code_passes_ruff_and_the_worker_manifest_validates(wired: Path) -
 
 
 @pytest.mark.slow
-def test_the_agent_worker_consumes_what_crm_publishes(wired: Path, url: str, ev: ModuleType,
-                                                      bus) -> None:
+def test_the_agent_worker_consumes_what_crm_publishes(
+    wired: Path, url: str, ev: ModuleType, bus
+) -> None:
     """Two real processes: crm publishes LeadAssigned, agent's worker (python -m app.events)
     consumes it into its projection."""
     env = {"REDIS_URL": url, "EVENTS_METRICS_PORT": "0", "PATH": "/usr/bin:/bin"}
-    worker = subprocess.Popen([sys.executable, "-m", "app.events"],
-                              cwd=wired / "apps/agent-service", env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.events"],
+        cwd=wired / "apps/agent-service",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        publish = ("from app.events import publish\n"
-                   "from app.eventbus import LeadAssignedEvent\n"
-                   "print(publish(LeadAssignedEvent(lead_id='lead-42', agent_id='agent-7')))\n")
-        subprocess.run([sys.executable, "-c", publish], cwd=wired / "apps/crm-service",
-                       env=env, check=True, capture_output=True, timeout=60)
+        publish = (
+            "from app.events import publish\n"
+            "from app.eventbus import LeadAssignedEvent\n"
+            "print(publish(LeadAssignedEvent(lead_id='lead-42', agent_id='agent-7')))\n"
+        )
+        subprocess.run(
+            [sys.executable, "-c", publish],
+            cwd=wired / "apps/crm-service",
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         deadline = time.monotonic() + 30
         stored = None
         while stored is None and time.monotonic() < deadline and worker.poll() is None:

@@ -11,9 +11,11 @@ import pytest
 
 from propctl.cli.main import main
 
-CRITERIA = {8: ["8.a1", "8.a2", "8.a3", "8.a4", "8.a5"],
-            12: ["12.a1", "12.a2", "12.a3", "12.a4", "12.a5"],
-            14: ["14.a1", "14.a2", "14.a3", "14.a4"]}
+CRITERIA = {
+    8: ["8.a1", "8.a2", "8.a3", "8.a4", "8.a5"],
+    12: ["12.a1", "12.a2", "12.a3", "12.a4", "12.a5"],
+    14: ["14.a1", "14.a2", "14.a3", "14.a4"],
+}
 
 
 def verify(repo: Path, task: int, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
@@ -23,8 +25,9 @@ def verify(repo: Path, task: int, capsys: pytest.CaptureFixture[str]) -> dict[st
     return {r["id"]: r["status"] for r in data["results"]}
 
 
-def test_tasks_8_12_14_follow_the_scaffolds(example_repo: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_tasks_8_12_14_follow_the_scaffolds(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for task, ids in CRITERIA.items():
         before = verify(example_repo, task, capsys)
         assert {i: before[i] for i in ids} == dict.fromkeys(ids, "fail"), before

@@ -23,14 +23,18 @@ HOOKS = ("useProjectFeed", "useProjectById", "useCreateLead", "useAgentLeads")
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("site") / "propmubi"
-    shutil.copytree(ROOT / "examples/propmubi", repo,
-                    ignore=shutil.ignore_patterns(".venv", "__pycache__", "node_modules"))
+    shutil.copytree(
+        ROOT / "examples/propmubi",
+        repo,
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", "node_modules"),
+    )
     apply(repo, plan(repo, frontend_generation(repo)), force=True)
     return repo / "apps/web"
 
 
 def test_first_run_over_hand_written_pages_is_a_conflict_and_writes_nothing(
-        example_repo: Path, capsys: pytest.CaptureFixture) -> None:
+    example_repo: Path, capsys: pytest.CaptureFixture
+) -> None:
     before = (example_repo / "apps/web/app/consumer/page.tsx").read_text()
     assert main(["scaffold", "frontend", "--repo", str(example_repo)]) == 1
     err = capsys.readouterr().err
@@ -45,19 +49,27 @@ def test_missing_web_app_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_the_data_layer_exists_and_the_pages_use_it(web: Path) -> None:
-    for path in ("app/providers.tsx", "lib/api/client.ts", "lib/api/hooks/useProjects.ts",
-                 "lib/api/hooks/useAgents.ts", "lib/store/authStore.ts",
-                 "components/ErrorBoundary.tsx"):
+    for path in (
+        "app/providers.tsx",
+        "lib/api/client.ts",
+        "lib/api/hooks/useProjects.ts",
+        "lib/api/hooks/useAgents.ts",
+        "lib/store/authStore.ts",
+        "components/ErrorBoundary.tsx",
+    ):
         assert (web / path).is_file(), path
     hooks = (web / "lib/api/hooks/useProjects.ts").read_text() + (
-        web / "lib/api/hooks/useAgents.ts").read_text()
+        web / "lib/api/hooks/useAgents.ts"
+    ).read_text()
     for hook in HOOKS:
         assert f"export function {hook}(" in hooks
     assert "onMutate" in hooks and "onError" in hooks  # optimistic, with rollback
     assert "persist(" in (web / "lib/store/authStore.ts").read_text()
     assert "<Providers>" in (web / "app/layout.tsx").read_text()
-    for page, uses in (("consumer", ("useProjectFeed", "useCreateLead")),
-                       ("agent", ("useAgentLeads", "useAuthStore"))):
+    for page, uses in (
+        ("consumer", ("useProjectFeed", "useCreateLead")),
+        ("agent", ("useAgentLeads", "useAuthStore")),
+    ):
         text = (web / f"app/{page}/page.tsx").read_text()
         assert all(u in text for u in uses) and "fetch(" not in text
         assert (web / f"app/{page}/page.tsx.orig").is_file()  # the user's page, kept
@@ -73,8 +85,14 @@ def test_running_again_changes_nothing(web: Path) -> None:
 
 def _npm(web: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     npx = shutil.which("npx") or pytest.fail("node/npm are not installed (make test installs them)")
-    return subprocess.run([npx, *args], cwd=web, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "CI": "1", "NO_COLOR": "1"})
+    return subprocess.run(
+        [npx, *args],
+        cwd=web,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "CI": "1", "NO_COLOR": "1"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +103,13 @@ def installed(web: Path) -> Path:
     package["dependencies"].pop("next", None)
     (web / "package.json").write_text(json.dumps(package, indent=2))
     npm = shutil.which("npm") or pytest.fail("npm is not installed")
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                          cwd=web, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=web,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return web
 
@@ -111,12 +134,14 @@ def test_the_judges_catch_a_broken_data_layer(installed: Path) -> None:
     original = hooks.read_text()
     try:
         # No optimistic insert: Vitest must fail.
-        hooks.write_text(original.replace("...old, { ...lead, id: optimisticId, status: 'new' },",
-                                          "...old,"))
+        hooks.write_text(
+            original.replace("...old, { ...lead, id: optimisticId, status: 'new' },", "...old,")
+        )
         assert _npm(installed, "vitest", "run").returncode != 0
         # A type error: tsc must fail.
-        hooks.write_text(original.replace("enabled: id !== null && id !== undefined,",
-                                          "enabled: 'yes' * 2,"))
+        hooks.write_text(
+            original.replace("enabled: id !== null && id !== undefined,", "enabled: 'yes' * 2,")
+        )
         assert _npm(installed, "tsc", "--noEmit").returncode != 0
     finally:
         hooks.write_text(original)

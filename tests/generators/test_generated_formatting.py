@@ -27,10 +27,27 @@ SCAFFOLDS = (
 )
 LINTERS = {
     "black": ["black", "--check", "--line-length", "100", "--target-version", "py311"],
-    "ruff check": ["ruff", "check", "--no-cache", "--select", "E,F,W,I,B,UP",
-                   "--line-length", "100", "--target-version", "py311"],
-    "ruff format": ["ruff", "format", "--check", "--no-cache", "--line-length", "100",
-                    "--target-version", "py311"],
+    "ruff check": [
+        "ruff",
+        "check",
+        "--no-cache",
+        "--select",
+        "E,F,W,I,B,UP",
+        "--line-length",
+        "100",
+        "--target-version",
+        "py311",
+    ],
+    "ruff format": [
+        "ruff",
+        "format",
+        "--check",
+        "--no-cache",
+        "--line-length",
+        "100",
+        "--target-version",
+        "py311",
+    ],
 }
 
 
@@ -48,12 +65,19 @@ def scaffolded(example_repo: Path) -> Path:
 
 def test_every_generator_that_writes_python_ran(scaffolded: Path) -> None:
     files = generated_python(scaffolded)
-    for expected in ("apps/auth-service/app/auth.py", "apps/auth-service/tests/conftest.py",
-                     "apps/auth-service/app/events.py", "apps/auth-service/app/telemetry.py",
-                     "apps/api/app_platform.py", "apps/api/config.py",
-                     "apps/api/security/tokens.py", "apps/api/database.py",
-                     "apps/api/models/agent.py", "apps/api/migrations/env.py",
-                     "shared/events/event_bus.py"):
+    for expected in (
+        "apps/auth-service/app/auth.py",
+        "apps/auth-service/tests/conftest.py",
+        "apps/auth-service/app/events.py",
+        "apps/auth-service/app/telemetry.py",
+        "apps/api/app_platform.py",
+        "apps/api/config.py",
+        "apps/api/security/tokens.py",
+        "apps/api/database.py",
+        "apps/api/models/agent.py",
+        "apps/api/migrations/env.py",
+        "shared/events/event_bus.py",
+    ):
         assert expected in files
     assert len(files) > 250, len(files)
 
@@ -61,8 +85,13 @@ def test_every_generator_that_writes_python_ran(scaffolded: Path) -> None:
 @pytest.mark.parametrize("linter", sorted(LINTERS))
 def test_generated_python_passes(scaffolded: Path, linter: str) -> None:
     command = LINTERS[linter]
-    done = subprocess.run([str(BIN / command[0]), *command[1:], *generated_python(scaffolded)],
-                          cwd=scaffolded, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(BIN / command[0]), *command[1:], *generated_python(scaffolded)],
+        cwd=scaffolded,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"{linter}:\n{done.stdout}{done.stderr}"[-6000:]
 
 
@@ -72,9 +101,13 @@ def test_one_concern_alone_passes(example_repo: Path, concern: str) -> None:
     when no installer takes it, an import only one part needs)."""
     assert main(["scaffold", "add", concern, "--service", "api", "--repo", str(example_repo)]) == 0
     for command in LINTERS.values():
-        done = subprocess.run([str(BIN / command[0]), *command[1:],
-                               *generated_python(example_repo)],
-                              cwd=example_repo, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(BIN / command[0]), *command[1:], *generated_python(example_repo)],
+            cwd=example_repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, f"{command}:\n{done.stdout}{done.stderr}"[-4000:]
 
 
@@ -83,8 +116,13 @@ def test_the_linters_do_fail_on_a_badly_formatted_file(scaffolded: Path) -> None
     bad.write_text("from fastapi import FastAPI\nimport os\nx = {'a':1}\n", "utf-8")
     try:
         for command in LINTERS.values():
-            done = subprocess.run([str(BIN / command[0]), *command[1:], str(bad)],
-                                  cwd=scaffolded, capture_output=True, text=True, timeout=60)
+            done = subprocess.run(
+                [str(BIN / command[0]), *command[1:], str(bad)],
+                cwd=scaffolded,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 1, command
     finally:
         bad.unlink()
@@ -92,23 +130,34 @@ def test_the_linters_do_fail_on_a_badly_formatted_file(scaffolded: Path) -> None
 
 REGROUP_CASES = [
     # a moved module is a top-level module: third-party, merged into fastapi's section
-    ('"""Doc."""\n\nimport os\n\nfrom fastapi import FastAPI\n\nfrom cache.store import get\n',
-     None,
-     '"""Doc."""\n\nimport os\n\nfrom cache.store import get\nfrom fastapi import FastAPI\n'),
+    (
+        '"""Doc."""\n\nimport os\n\nfrom fastapi import FastAPI\n\nfrom cache.store import get\n',
+        None,
+        '"""Doc."""\n\nimport os\n\nfrom cache.store import get\nfrom fastapi import FastAPI\n',
+    ),
     # the file's own package stays first-party; straight imports before `from` imports
-    ("from fastapi import APIRouter\nimport jwt\n\nfrom security.tokens import issue\n"
-     "from config import Settings\n\n\nX = 1\n",
-     "security",
-     "import jwt\nfrom config import Settings\nfrom fastapi import APIRouter\n\n"
-     "from security.tokens import issue\n\n\nX = 1\n"),
+    (
+        "from fastapi import APIRouter\nimport jwt\n\nfrom security.tokens import issue\n"
+        "from config import Settings\n\n\nX = 1\n",
+        "security",
+        "import jwt\nfrom config import Settings\nfrom fastapi import APIRouter\n\n"
+        "from security.tokens import issue\n\n\nX = 1\n",
+    ),
     # two imports of one module (`app` and `app.settings` both became `config`) become one
-    ("from config import Settings, SettingsDep\nfrom config import __version__\n", None,
-     "from config import Settings, SettingsDep, __version__\n"),
+    (
+        "from config import Settings, SettingsDep\nfrom config import __version__\n",
+        None,
+        "from config import Settings, SettingsDep, __version__\n",
+    ),
     # future first, relative last; aliases are not merged
-    ("from .x import y\nfrom metrics import a as b\nfrom metrics import c\n"
-     "from __future__ import annotations\n", "pkg",
-     "from __future__ import annotations\n\nfrom metrics import a as b\nfrom metrics import c\n\n"
-     "from .x import y\n"),
+    (
+        "from .x import y\nfrom metrics import a as b\nfrom metrics import c\n"
+        "from __future__ import annotations\n",
+        "pkg",
+        "from __future__ import annotations\n\n"
+        "from metrics import a as b\nfrom metrics import c\n\n"
+        "from .x import y\n",
+    ),
 ]
 
 
@@ -117,10 +166,13 @@ def test_regroup_imports(source: str, package: str | None, expected: str) -> Non
     assert regroup_imports(source, package) == expected
 
 
-@pytest.mark.parametrize("source", [
-    "",                                                      # nothing to sort
-    '"""Only a docstring."""\n\nX = 1\n',
-    "import os\n# keep this comment where it is\nimport abc\n",  # comments: left alone
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",  # nothing to sort
+        '"""Only a docstring."""\n\nX = 1\n',
+        "import os\n# keep this comment where it is\nimport abc\n",  # comments: left alone
+    ],
+)
 def test_regroup_imports_leaves_alone(source: str) -> None:
     assert regroup_imports(source, None) == source

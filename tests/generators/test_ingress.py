@@ -24,24 +24,52 @@ CLUSTER_ISSUER = {
         "apiVersion": {"const": "cert-manager.io/v1"},
         "kind": {"const": "ClusterIssuer"},
         "metadata": {"type": "object", "required": ["name"], "not": {"required": ["namespace"]}},
-        "spec": {"type": "object", "required": ["acme"], "additionalProperties": False,
-                 "properties": {"acme": {
-                     "type": "object", "required": ["server", "privateKeySecretRef", "solvers"],
-                     "additionalProperties": False,
-                     "properties": {
-                         "server": {"type": "string", "pattern": "^https://"},
-                         "email": {"type": "string", "format": "email"},
-                         "privateKeySecretRef": {"type": "object", "required": ["name"],
-                                                 "additionalProperties": False,
-                                                 "properties": {"name": {"type": "string"}}},
-                         "solvers": {"type": "array", "minItems": 1, "items": {
-                             "type": "object", "required": ["http01"],
-                             "properties": {"http01": {
-                                 "type": "object", "required": ["ingress"],
-                                 "properties": {"ingress": {
-                                     "type": "object", "additionalProperties": False,
-                                     "properties": {"ingressClassName": {"type": "string"},
-                                                    "class": {"type": "string"}}}}}}}}}}}},
+        "spec": {
+            "type": "object",
+            "required": ["acme"],
+            "additionalProperties": False,
+            "properties": {
+                "acme": {
+                    "type": "object",
+                    "required": ["server", "privateKeySecretRef", "solvers"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "server": {"type": "string", "pattern": "^https://"},
+                        "email": {"type": "string", "format": "email"},
+                        "privateKeySecretRef": {
+                            "type": "object",
+                            "required": ["name"],
+                            "additionalProperties": False,
+                            "properties": {"name": {"type": "string"}},
+                        },
+                        "solvers": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["http01"],
+                                "properties": {
+                                    "http01": {
+                                        "type": "object",
+                                        "required": ["ingress"],
+                                        "properties": {
+                                            "ingress": {
+                                                "type": "object",
+                                                "additionalProperties": False,
+                                                "properties": {
+                                                    "ingressClassName": {"type": "string"},
+                                                    "class": {"type": "string"},
+                                                },
+                                            }
+                                        },
+                                    }
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+        },
     },
 }
 
@@ -62,8 +90,9 @@ def json_patch(doc: dict, ops: list[dict]) -> dict:
     doc = copy.deepcopy(doc)
     for op in ops:
         assert op["op"] == "replace", op
-        *parents, last = [p.replace("~1", "/").replace("~0", "~")
-                          for p in op["path"].lstrip("/").split("/")]
+        *parents, last = [
+            p.replace("~1", "/").replace("~0", "~") for p in op["path"].lstrip("/").split("/")
+        ]
         node = doc
         for key in parents:
             node = node[int(key)] if isinstance(node, list) else node[key]
@@ -86,19 +115,28 @@ def overlay(edge: Path, env: str) -> list[dict]:
             docs += load(base / name)
     for patch in kustomization["patches"]:
         ops = yaml.safe_load((edge / f"overlays/{env}" / patch["path"]).read_text())
-        docs = [json_patch(d, ops) if d["kind"] == patch["target"]["kind"]
-                and d["metadata"]["name"] == patch["target"]["name"] else d for d in docs]
+        docs = [
+            json_patch(d, ops)
+            if d["kind"] == patch["target"]["kind"]
+            and d["metadata"]["name"] == patch["target"]["name"]
+            else d
+            for d in docs
+        ]
     for doc in docs:
         doc["metadata"]["namespace"] = kustomization["namespace"]
     return docs
 
 
-@pytest.mark.parametrize(("env", "host", "issuer"), [
-    ("staging", "api.staging.propmubi.com", "letsencrypt-staging"),
-    ("production", "api.propmubi.com", "letsencrypt-production"),
-])
-def test_each_overlay_gives_a_valid_tls_ingress(edge: Path, env: str, host: str,
-                                                issuer: str) -> None:
+@pytest.mark.parametrize(
+    ("env", "host", "issuer"),
+    [
+        ("staging", "api.staging.propmubi.com", "letsencrypt-staging"),
+        ("production", "api.propmubi.com", "letsencrypt-production"),
+    ],
+)
+def test_each_overlay_gives_a_valid_tls_ingress(
+    edge: Path, env: str, host: str, issuer: str
+) -> None:
     import kubernetes_validate
 
     [ingress] = overlay(edge, env)
@@ -109,21 +147,25 @@ def test_each_overlay_gives_a_valid_tls_ingress(edge: Path, env: str, host: str,
     assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "api-tls"}]
     [rule] = ingress["spec"]["rules"]
     assert rule["host"] == host
-    assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "kong-proxy",
-                                                              "port": {"number": 80}}
+    assert rule["http"]["paths"][0]["backend"]["service"] == {
+        "name": "kong-proxy",
+        "port": {"number": 80},
+    }
 
 
 def test_cluster_issuers_are_lets_encrypt_http01_on_the_nginx_class(edge: Path) -> None:
     issuers = {d["metadata"]["name"]: d for d in load(edge / "issuers/letsencrypt.yaml")}
     assert set(issuers) == {"letsencrypt-staging", "letsencrypt-production"}
     checker = jsonschema.Draft202012Validator(
-        CLUSTER_ISSUER, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        CLUSTER_ISSUER, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     for issuer in issuers.values():
         checker.validate(issuer)
         assert issuer["spec"]["acme"]["email"] == "platform@propmubi.com"
     assert "acme-staging-v02" in issuers["letsencrypt-staging"]["spec"]["acme"]["server"]
     assert issuers["letsencrypt-production"]["spec"]["acme"]["server"] == (
-        "https://acme-v02.api.letsencrypt.org/directory")
+        "https://acme-v02.api.letsencrypt.org/directory"
+    )
     values = yaml.safe_load((edge / "controllers/ingress-nginx-values.yaml").read_text())
     assert values["controller"]["ingressClassResource"]["name"] == "nginx"
     cert_manager = yaml.safe_load((edge / "controllers/cert-manager-values.yaml").read_text())
@@ -133,9 +175,11 @@ def test_cluster_issuers_are_lets_encrypt_http01_on_the_nginx_class(edge: Path) 
 def test_the_structural_check_rejects_a_broken_issuer(edge: Path) -> None:
     issuer = load(edge / "issuers/letsencrypt.yaml")[0]
     checker = jsonschema.Draft202012Validator(CLUSTER_ISSUER)
-    for breaking in (lambda d: d["spec"]["acme"].pop("solvers"),
-                     lambda d: d["metadata"].__setitem__("namespace", "staging"),
-                     lambda d: d["spec"]["acme"].__setitem__("sever", "typo")):
+    for breaking in (
+        lambda d: d["spec"]["acme"].pop("solvers"),
+        lambda d: d["metadata"].__setitem__("namespace", "staging"),
+        lambda d: d["spec"]["acme"].__setitem__("sever", "typo"),
+    ):
         broken = copy.deepcopy(issuer)
         breaking(broken)
         assert not checker.is_valid(broken)
@@ -149,18 +193,22 @@ def test_install_script_pins_both_charts(edge: Path) -> None:
     assert script.stat().st_mode & 0o100
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--email", "not-an-email"], "is not an e-mail address"),
-    (["--email", "a@b.co", "--host", "../etc"], "is not a DNS host name"),
-    (["--email", "a@b.co", "--host", "{{ 7*7 }}"], "is not a DNS host name"),
-    (["--email", "a@b.co", "--backend", "kong"], "must be SERVICE:PORT"),
-    (["--email", "a@b.co", "--backend", "kong:\u00b2"], "must be SERVICE:PORT"),
-    (["--email", "a@b.co\n"], "is not an e-mail address"),
-    (["--email", "a@b.co", "--host", "api.b.co\n"], "is not a DNS host name"),
-    (["--email", "a@b.co", "--backend", "kong:80\n"], "must be SERVICE:PORT"),
-])
-def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture,
-                                              args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "not-an-email"], "is not an e-mail address"),
+        (["--email", "a@b.co", "--host", "../etc"], "is not a DNS host name"),
+        (["--email", "a@b.co", "--host", "{{ 7*7 }}"], "is not a DNS host name"),
+        (["--email", "a@b.co", "--backend", "kong"], "must be SERVICE:PORT"),
+        (["--email", "a@b.co", "--backend", "kong:\u00b2"], "must be SERVICE:PORT"),
+        (["--email", "a@b.co\n"], "is not an e-mail address"),
+        (["--email", "a@b.co", "--host", "api.b.co\n"], "is not a DNS host name"),
+        (["--email", "a@b.co", "--backend", "kong:80\n"], "must be SERVICE:PORT"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
+) -> None:
     assert main(["scaffold", "ingress", "--repo", str(tmp_path), *args]) == 2
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

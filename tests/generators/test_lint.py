@@ -44,11 +44,22 @@ def _scaffold(capsys, repo: Path, *extra: str) -> str:
 def test_files_and_hooks(capsys, roadmap, tmp_path: Path) -> None:
     _scaffold(capsys, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".propctl") == [
-        ".pre-commit-config.yaml", ".prettierrc", "eslint.config.js", "pyproject.toml"]
+        ".pre-commit-config.yaml",
+        ".prettierrc",
+        "eslint.config.js",
+        "pyproject.toml",
+    ]
     config = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
     hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
-    assert list(hooks) == ["ruff", "black", "prettier", "eslint", "check-github-workflows",
-                           "zizmor", "propctl-verify"]
+    assert list(hooks) == [
+        "ruff",
+        "black",
+        "prettier",
+        "eslint",
+        "check-github-workflows",
+        "zizmor",
+        "propctl-verify",
+    ]
     assert hooks["zizmor"]["entry"] == "zizmor --offline"
     assert hooks["ruff"]["additional_dependencies"] == ["ruff==0.17.6"]
     assert hooks["eslint"]["files"].startswith("^apps/web/")
@@ -62,8 +73,10 @@ def test_files_and_hooks(capsys, roadmap, tmp_path: Path) -> None:
 
 
 def test_pyproject_gets_only_missing_tables(capsys, tmp_path: Path) -> None:
-    original = ('[project]\nname = "x"\n\n[tool.black]\nline-length = 79\n\n'
-                '[tool.pytest.ini_options]\naddopts = "-q"\n')
+    original = (
+        '[project]\nname = "x"\n\n[tool.black]\nline-length = 79\n\n'
+        '[tool.pytest.ini_options]\naddopts = "-q"\n'
+    )
     (tmp_path / "pyproject.toml").write_text(original)
     _scaffold(capsys, tmp_path)
     text = (tmp_path / "pyproject.toml").read_text()
@@ -79,7 +92,8 @@ def test_pyproject_gets_only_missing_tables(capsys, tmp_path: Path) -> None:
 
 def test_pyproject_with_everything_is_left_alone(roadmap, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.ruff]\nlint.select = ["E"]\n[tool.black]\nline-length = 88\n')
+        '[tool.ruff]\nlint.select = ["E"]\n[tool.black]\nline-length = 88\n'
+    )
     assert existing_tables(tmp_path / "pyproject.toml") == {"ruff", "ruff.lint", "black"}
     generation = lint_generation(roadmap, tmp_path)
     assert "pyproject.toml" not in [spec.path for spec in generation.files]
@@ -131,20 +145,31 @@ def test_pre_commit_validates_the_config(capsys, tmp_path: Path) -> None:
     _scaffold(capsys, tmp_path)
     tool = BIN / "pre-commit" if (BIN / "pre-commit").exists() else shutil.which("pre-commit")
     assert tool, "pre-commit is not installed (pyproject [dev] extra)"
-    done = subprocess.run([str(tool), "validate-config", ".pre-commit-config.yaml"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(tool), "validate-config", ".pre-commit-config.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     (tmp_path / "bad.yaml").write_text("repos:\n  - repo: local\n    hooks:\n      - id: x\n")
-    bad = subprocess.run([str(tool), "validate-config", "bad.yaml"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [str(tool), "validate-config", "bad.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode != 0  # the judge does reject a broken config
 
 
 def test_propctl_ships_its_own_pre_commit_hooks(capsys, repo_root: Path) -> None:
     manifest = repo_root / ".pre-commit-hooks.yaml"
     tool = BIN / "pre-commit" if (BIN / "pre-commit").exists() else shutil.which("pre-commit")
-    done = subprocess.run([str(tool), "validate-manifest", str(manifest)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(tool), "validate-manifest", str(manifest)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     hooks = {h["id"]: h for h in yaml.safe_load(manifest.read_text())}
     assert set(hooks) == {"propctl-verify", "propctl-validate"}

@@ -29,8 +29,9 @@ def _scaffold(capsys, repo: Path) -> None:
 
 
 def _git(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env,
-                          timeout=600)
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +45,25 @@ def git_repo(capsys, tmp_path: Path, pre_commit_home: Path) -> tuple[Path, dict[
     """A git repository with the generated config and `pre-commit install` done."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home),
-           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     assert _git(repo, "init", "-q", "-b", "main", env=env).returncode == 0
     _scaffold(capsys, repo)
-    installed = subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo, env=env,
-                               capture_output=True, text=True, timeout=120)
+    installed = subprocess.run(
+        [str(BIN / "pre-commit"), "install"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert installed.returncode == 0, installed.stderr
     assert (repo / ".git/hooks/pre-commit").exists() and (repo / ".git/hooks/pre-push").exists()
     return repo, env
@@ -87,8 +99,10 @@ def test_pre_commit_judges_workflows(capsys, git_repo) -> None:
     assert code == 0, output  # propctl's own workflow passes both judges
     assert re.search(r"zizmor \(GitHub Actions security, offline\)\.+Passed", output), output
     bad = repo / ".github/workflows/bad.yml"
-    bad.write_text("on: pull_request\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
-                   "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    bad.write_text(
+        "on: pull_request\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
+        '    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
     code, output = _commit(repo, env, ".github/workflows/bad.yml")
     assert code != 0 and "template-injection" in output, output
 
@@ -98,9 +112,13 @@ def js_repo(tmp_path_factory) -> Path:
     npm = shutil.which("npm")
     assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
     repo = tmp_path_factory.mktemp("js")
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--save-dev",
-                           *JS_PACKAGES], cwd=repo,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--save-dev", *JS_PACKAGES],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return repo
 
@@ -114,15 +132,19 @@ def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -
     web = js_repo / "apps/web/app"
     web.mkdir(parents=True, exist_ok=True)
     page = web / "page.tsx"
-    page.write_text('type Props = { name: string };\n\nexport default function Page({ name }: '
-                    'Props) {\n  const unused = 1;\n  if (name == "x") {\n    return null;\n  }\n'
-                    "  return <h1>{name}</h1>;\n}\n")
+    page.write_text(
+        "type Props = { name: string };\n\nexport default function Page({ name }: "
+        'Props) {\n  const unused = 1;\n  if (name == "x") {\n    return null;\n  }\n'
+        "  return <h1>{name}</h1>;\n}\n"
+    )
     eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     assert eslint.returncode == 1, eslint.stdout + eslint.stderr
     assert "no-unused-vars" in eslint.stdout and "eqeqeq" in eslint.stdout, eslint.stdout
-    page.write_text('type Props = { name: string };\n\nexport default function Page({ name }: '
-                    'Props) {\n  if (name === "x") {\n    return null;\n  }\n'
-                    "  return <h1>{name}</h1>;\n}\n")
+    page.write_text(
+        "type Props = { name: string };\n\nexport default function Page({ name }: "
+        'Props) {\n  if (name === "x") {\n    return null;\n  }\n'
+        "  return <h1>{name}</h1>;\n}\n"
+    )
     eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     assert eslint.returncode == 0, eslint.stdout + eslint.stderr
 
@@ -142,8 +164,12 @@ def test_generated_files_are_already_prettier_clean(capsys, js_repo: Path) -> No
     for args in (["--all"], ["--verify"]):
         assert main(["scaffold", "workflow", *args, "--repo", str(js_repo)]) == 0
     capsys.readouterr()
-    files = [".pre-commit-config.yaml", ".prettierrc", "eslint.config.js",
-             *(str(p.relative_to(js_repo)) for p in (js_repo / ".github/workflows").glob("*.yml"))]
+    files = [
+        ".pre-commit-config.yaml",
+        ".prettierrc",
+        "eslint.config.js",
+        *(str(p.relative_to(js_repo)) for p in (js_repo / ".github/workflows").glob("*.yml")),
+    ]
     assert len(files) == 13
     check = _tool(js_repo, "node_modules/.bin/prettier", "--check", *files)
     assert check.returncode == 0, check.stdout + check.stderr

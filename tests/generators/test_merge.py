@@ -13,8 +13,13 @@ CASES = [
     ("a\nb\nc\n", "A\nb\nc\n", "a\nb\nC\n", "A\nb\nC\n", 0),
     ("a\nb\nc\n", "a\nX\nc\n", "a\nX\nc\n", "a\nX\nc\n", 0),
     ("a\nb\nc\n", "a\nb\nc\nmine\n", "new\na\nb\nc\n", "new\na\nb\nc\nmine\n", 0),
-    ("a\nb\nc\n", "a\nM\nc\n", "a\nN\nc\n",
-     "a\n<<<<<<< yours\nM\n=======\nN\n>>>>>>> propctl (new template)\nc\n", 1),
+    (
+        "a\nb\nc\n",
+        "a\nM\nc\n",
+        "a\nN\nc\n",
+        "a\n<<<<<<< yours\nM\n=======\nN\n>>>>>>> propctl (new template)\nc\n",
+        1,
+    ),
     ("x", "y", "z", "<<<<<<< yours\ny\n=======\nz\n>>>>>>> propctl (new template)\n", 1),
     ("", "mine\n", "", "mine\n", 0),
 ]

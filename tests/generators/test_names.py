@@ -10,8 +10,25 @@ from propctl.errors import UserError
 from propctl.generators import names
 from propctl.roadmap.models import Service
 
-BAD_NAMES = ["", " ", "../x", "/abs", "{{ 7*7 }}", "[[ x ]]", "a\x00b", "a\nb", "Auth", "1abc",
-             "a", "a_b", "x" * 41, "auth-service", "a/b", "auth-", "trust-"]
+BAD_NAMES = [
+    "",
+    " ",
+    "../x",
+    "/abs",
+    "{{ 7*7 }}",
+    "[[ x ]]",
+    "a\x00b",
+    "a\nb",
+    "Auth",
+    "1abc",
+    "a",
+    "a_b",
+    "x" * 41,
+    "auth-service",
+    "a/b",
+    "auth-",
+    "trust-",
+]
 SERVICES = [Service(name="auth", port=3001), Service(name="property", port=3002)]
 
 
@@ -27,8 +44,9 @@ def test_good_service_names(value: str) -> None:
     assert names.service_name(value) == value
 
 
-@pytest.mark.parametrize("value", ["", "1x", "class", "match", "a-b", "../x", "{{ 7*7 }}",
-                                   "a\nb", "é"])
+@pytest.mark.parametrize(
+    "value", ["", "1x", "class", "match", "a-b", "../x", "{{ 7*7 }}", "a\nb", "é"]
+)
 def test_bad_entity_names(value: str) -> None:
     with pytest.raises(UserError):
         names.entity_name(value)
@@ -39,10 +57,16 @@ def test_good_entity_names(value: str) -> None:
     assert names.entity_name(value) == value
 
 
-@pytest.mark.parametrize(("value", "service", "message"), [
-    (80, "x", "out of range"), (70000, "x", "out of range"), ("abc", "x", "not a number"),
-    (3001, "x", "gives port 3001 to the 'auth'"), (3002, "auth", "'property'"),
-])
+@pytest.mark.parametrize(
+    ("value", "service", "message"),
+    [
+        (80, "x", "out of range"),
+        (70000, "x", "out of range"),
+        ("abc", "x", "not a number"),
+        (3001, "x", "gives port 3001 to the 'auth'"),
+        (3002, "auth", "'property'"),
+    ],
+)
 def test_bad_ports(value: object, service: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         names.port(value, service=service, roadmap_services=SERVICES)  # type: ignore[arg-type]
@@ -57,8 +81,9 @@ def test_roadmap_services_keep_their_ports_and_repo_ports_count(tmp_path: Path) 
     with pytest.raises(UserError, match="'billing'"):
         names.port(4100, service="new", repo=tmp_path)
     assert names.port(4100, service="billing", repo=tmp_path) == 4100
-    generated = {"apps/x-service/a": {"generator": "service", "params": {"name": "x",
-                                                                          "port": 4200}}}
+    generated = {
+        "apps/x-service/a": {"generator": "service", "params": {"name": "x", "port": 4200}}
+    }
     with pytest.raises(UserError, match="'x'"):
         names.port(4200, service="y", generated=generated)
 
@@ -68,8 +93,23 @@ def test_safe_relpath_normalises(value: str, expected: str) -> None:
     assert names.safe_relpath(value) == expected
 
 
-@pytest.mark.parametrize("value", ["../x", "a/../../x", "/etc", "~/x", "C:/x", "a\\b", "",
-                                   ".", "{{ 7*7 }}", "a\x00", "a\nb", ".git/hooks/x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "../x",
+        "a/../../x",
+        "/etc",
+        "~/x",
+        "C:/x",
+        "a\\b",
+        "",
+        ".",
+        "{{ 7*7 }}",
+        "a\x00",
+        "a\nb",
+        ".git/hooks/x",
+    ],
+)
 def test_safe_relpath_refuses(value: str) -> None:
     with pytest.raises(UserError):
         names.safe_relpath(value)

@@ -22,26 +22,54 @@ from propctl.generators.observability import (
     service_variables,
 )
 
-SERVICES = [{"name": "auth", "port": 3001}, {"name": "property", "port": 3002},
-            {"name": "trust", "port": 3006}, {"name": "legal", "port": 3007},
-            {"name": "crm", "port": 3016}]
+SERVICES = [
+    {"name": "auth", "port": 3001},
+    {"name": "property", "port": 3002},
+    {"name": "trust", "port": 3006},
+    {"name": "legal", "port": 3007},
+    {"name": "crm", "port": 3016},
+]
 RUNBOOKS = "https://runbooks.example.test/observability/runbooks"
 
 # What the exporters the stack deploys publish (postgres_exporter's database, settings and
 # replication collectors; redis_exporter; cert-manager's controller), and Prometheus' own `up`.
 EXPORTER_METRICS = {
     "up",
-    "pg_up", "pg_stat_database_numbackends", "pg_settings_max_connections",
-    "pg_stat_database_xact_commit", "pg_stat_database_xact_rollback",
-    "pg_stat_database_blks_hit", "pg_stat_database_blks_read", "pg_stat_database_deadlocks",
+    "pg_up",
+    "pg_stat_database_numbackends",
+    "pg_settings_max_connections",
+    "pg_stat_database_xact_commit",
+    "pg_stat_database_xact_rollback",
+    "pg_stat_database_blks_hit",
+    "pg_stat_database_blks_read",
+    "pg_stat_database_deadlocks",
     "pg_replication_lag_seconds",
-    "redis_up", "redis_keyspace_hits_total", "redis_keyspace_misses_total",
-    "redis_commands_processed_total", "redis_memory_used_bytes", "redis_memory_max_bytes",
-    "redis_connected_clients", "redis_evicted_keys_total",
+    "redis_up",
+    "redis_keyspace_hits_total",
+    "redis_keyspace_misses_total",
+    "redis_commands_processed_total",
+    "redis_memory_used_bytes",
+    "redis_memory_max_bytes",
+    "redis_connected_clients",
+    "redis_evicted_keys_total",
     "certmanager_certificate_expiration_timestamp_seconds",
 }
-PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
-                "unless", "bool", "offset", "le", "inf", "nan"}
+PROMQL_WORDS = {
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "le",
+    "inf",
+    "nan",
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +99,17 @@ def test_promtool_accepts_config_and_rules(stack: Path) -> None:
 
 
 def test_promtool_unit_tests_pass_and_cover_at_least_three_alerts(stack: Path) -> None:
-    result = _run(_needs("promtool"), "test", "rules", "prometheus/tests/alerts_test.yml",
-                  cwd=stack)
+    result = _run(
+        _needs("promtool"), "test", "rules", "prometheus/tests/alerts_test.yml", cwd=stack
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     tests = yaml.safe_load((stack / "prometheus/tests/alerts_test.yml").read_text())["tests"]
-    fired = {case["alertname"] for test in tests for case in test["alert_rule_test"]
-             if case["exp_alerts"]}
+    fired = {
+        case["alertname"]
+        for test in tests
+        for case in test["alert_rule_test"]
+        if case["exp_alerts"]
+    }
     assert len(fired) >= 3, fired
 
 
@@ -86,8 +119,9 @@ def test_promtool_unit_tests_really_judge_the_rules(stack: Path, tmp_path: Path)
     shutil.copytree(stack, broken)
     rules = broken / "prometheus/rules/alerts.yml"
     rules.write_text(rules.read_text().replace("> 0.05", "> 0.5"))
-    result = _run(_needs("promtool"), "test", "rules", "prometheus/tests/alerts_test.yml",
-                  cwd=broken)
+    result = _run(
+        _needs("promtool"), "test", "rules", "prometheus/tests/alerts_test.yml", cwd=broken
+    )
     assert result.returncode != 0
     assert "HighErrorRate" in result.stdout + result.stderr
 
@@ -101,9 +135,18 @@ def test_at_least_ten_alerts_each_with_severity_and_an_existing_runbook(stack: P
     alerts = _alerts(stack)
     assert len(alerts) >= 10
     names = {a["alert"] for a in alerts}
-    for required in ("HighErrorRate", "HighLatencyP99", "CPUSaturation", "PodRestarting",
-                     "DatabaseConnectionsHigh", "ReplicaLagHigh", "CacheHitRateLow",
-                     "DeadLetterGrowing", "CertificateExpiringSoon", "TargetDown"):
+    for required in (
+        "HighErrorRate",
+        "HighLatencyP99",
+        "CPUSaturation",
+        "PodRestarting",
+        "DatabaseConnectionsHigh",
+        "ReplicaLagHigh",
+        "CacheHitRateLow",
+        "DeadLetterGrowing",
+        "CertificateExpiringSoon",
+        "TargetDown",
+    ):
         assert required in names
     for alert in alerts:
         assert alert["labels"]["severity"] in ("critical", "warning"), alert["alert"]
@@ -117,10 +160,19 @@ def test_alertmanager_config_is_valid_and_routes_critical_to_pagerduty(stack: Pa
     amtool = _needs("amtool")
     result = _run(amtool, "check-config", "alertmanager/alertmanager.yml", cwd=stack)
     assert result.returncode == 0, result.stdout + result.stderr
-    for labels, expected in ((["severity=critical", "alertname=TargetDown"], "pagerduty,slack"),
-                             (["severity=warning", "alertname=CacheHitRateLow"], "slack")):
-        routed = _run(amtool, "config", "routes", "test",
-                      "--config.file=alertmanager/alertmanager.yml", *labels, cwd=stack)
+    for labels, expected in (
+        (["severity=critical", "alertname=TargetDown"], "pagerduty,slack"),
+        (["severity=warning", "alertname=CacheHitRateLow"], "slack"),
+    ):
+        routed = _run(
+            amtool,
+            "config",
+            "routes",
+            "test",
+            "--config.file=alertmanager/alertmanager.yml",
+            *labels,
+            cwd=stack,
+        )
         assert routed.stdout.strip() == expected, routed.stdout + routed.stderr
 
 
@@ -130,7 +182,8 @@ def test_alertmanager_keys_come_from_secrets_made_from_the_environment(stack: Pa
     assert set(receivers) == {"slack", "pagerduty"}
     assert config["global"]["slack_api_url_file"].startswith("/etc/alertmanager/secrets/")
     assert receivers["pagerduty"]["pagerduty_configs"][0]["routing_key_file"].startswith(
-        "/etc/alertmanager/secrets/")
+        "/etc/alertmanager/secrets/"
+    )
     text = (stack / "alertmanager/alertmanager.yml").read_text()
     assert "hooks.slack.com" not in text and "routing_key:" not in text
     script = stack / "create-secrets.sh"
@@ -142,8 +195,10 @@ def test_alertmanager_keys_come_from_secrets_made_from_the_environment(stack: Pa
 
 
 def _dashboards(stack: Path) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text())
-            for p in sorted((stack / "grafana/dashboards").glob("*.json"))}
+    return {
+        p.stem: json.loads(p.read_text())
+        for p in sorted((stack / "grafana/dashboards").glob("*.json"))
+    }
 
 
 def test_four_dashboards_with_a_sound_structure(stack: Path) -> None:
@@ -164,24 +219,30 @@ def test_four_dashboards_with_a_sound_structure(stack: Path) -> None:
 
 def metric_names(expr: str) -> set[str]:
     """The metric names an expression reads (good enough for the dashboards' PromQL)."""
-    expr = re.sub(r'"[^"]*"', '""', expr)                       # strings
-    expr = re.sub(r"\{[^}]*\}", "", expr)                        # label matchers
-    expr = re.sub(r"\[[^\]]*\]", "", expr)                       # ranges
+    expr = re.sub(r'"[^"]*"', '""', expr)  # strings
+    expr = re.sub(r"\{[^}]*\}", "", expr)  # label matchers
+    expr = re.sub(r"\[[^\]]*\]", "", expr)  # ranges
     expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
     names = set()
     for match in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", expr):
-        rest = expr[match.end():].lstrip()
+        rest = expr[match.end() :].lstrip()
         if rest.startswith("(") or match.group(0).lower() in PROMQL_WORDS:
             continue
         names.add(match.group(0))
     return names
 
 
-@pytest.mark.parametrize(("expr", "names"), [
-    ('sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))', {"http_requests_total"}),
-    ("histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 1", {"x_bucket"}),
-    ("a / on (instance) group_left b", {"a", "b"}),
-])
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        (
+            'sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))',
+            {"http_requests_total"},
+        ),
+        ("histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 1", {"x_bucket"}),
+        ("a / on (instance) group_left b", {"a", "b"}),
+    ],
+)
 def test_metric_names_parser(expr: str, names: set[str]) -> None:
     assert metric_names(expr) == names
 
@@ -193,9 +254,11 @@ def _exposed(code: str) -> set[str]:
         "for family in REGISTRY.collect():\n"
         "    print(family.name)\n"
         "    for suffix in ('_total', '_bucket', '_sum', '_count', '_created'):\n"
-        "        print(family.name + suffix)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60)
+        "        print(family.name + suffix)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     return set(out.stdout.split())
 
 
@@ -262,8 +325,13 @@ def test_kustomization_names_files_that_exist(stack: Path) -> None:
     for generator in kustomization["configMapGenerator"]:
         for file in generator["files"]:
             assert (stack / file).is_file(), file
-    mounted = {v["configMap"]["name"] for _, d in _manifests(stack) if d["kind"] == "Deployment"
-               for v in d["spec"]["template"]["spec"].get("volumes", []) if "configMap" in v}
+    mounted = {
+        v["configMap"]["name"]
+        for _, d in _manifests(stack)
+        if d["kind"] == "Deployment"
+        for v in d["spec"]["template"]["spec"].get("volumes", [])
+        if "configMap" in v
+    }
     assert mounted == {g["name"] for g in kustomization["configMapGenerator"]}
 
 
@@ -274,8 +342,10 @@ def test_every_service_is_scraped(stack: Path) -> None:
         job = jobs[f"{service['name']}-service"]
         sd = job["dns_sd_configs"][0]
         assert sd["port"] == service["port"]
-        assert sd["names"] == [f"{service['name']}-service-metrics.{env}.svc.cluster.local"
-                               for env in ("propmubi-staging", "propmubi-production")]
+        assert sd["names"] == [
+            f"{service['name']}-service-metrics.{env}.svc.cluster.local"
+            for env in ("propmubi-staging", "propmubi-production")
+        ]
     targets = [d for name, d in _manifests(stack) if name == "scrape-targets.yaml"]
     assert len(targets) == 2 * len(SERVICES)
     assert all(d["spec"]["clusterIP"] == "None" for d in targets)
@@ -292,8 +362,11 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("traced")
     for name, port in (("crm", 3016), ("trust", 3006)):
         apply(repo, plan(repo, service_generation(repo, roadmap, name, port)))
-    services = [{"name": "crm", "port": 3016}, {"name": "trust", "port": 3006},
-                {"name": "legal", "port": 3007}]
+    services = [
+        {"name": "crm", "port": 3016},
+        {"name": "trust", "port": 3006},
+        {"name": "legal", "port": 3007},
+    ]
     apply(repo, plan(repo, observability_generation(repo, services)))
     return repo
 
@@ -305,13 +378,18 @@ def test_services_get_telemetry_and_their_business_metrics(traced: Path) -> None
     assert "    setup_telemetry(app)\n    return app\n" in main
     assert "opentelemetry-exporter-otlp-proto-grpc" in (crm / "pyproject.toml").read_text()
     assert "LEADS_CREATED = Counter(" in (crm / "app/telemetry.py").read_text()
-    assert "TRUST_SCORES = Histogram(" in (
-        traced / "apps/trust-service/app/telemetry.py").read_text()
+    assert (
+        "TRUST_SCORES = Histogram(" in (traced / "apps/trust-service/app/telemetry.py").read_text()
+    )
     assert not (traced / "apps/legal-service").exists()  # not scaffolded: left alone
     again = plan(traced, observability_generation(traced, [{"name": "crm", "port": 3016}]))
     assert {a.action for a in again.actions if a.path.startswith("apps/")} == {"identical"}
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=crm,
-                          capture_output=True, text=True)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=crm,
+        capture_output=True,
+        text=True,
+    )
     assert ruff.returncode == 0, ruff.stdout
 
 
@@ -337,22 +415,42 @@ print("PROBE", format(span.context.trace_id, "032x"), format(span.parent.span_id
 
 
 def test_a_request_continues_the_callers_trace_and_metrics_are_exported(traced: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", TRACE_PROBE], cwd=traced / "apps/crm-service",
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", TRACE_PROBE],
+        cwd=traced / "apps/crm-service",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     [line] = [x for x in out.stdout.splitlines() if x.startswith("PROBE ")]
     trace_id, parent_id, status, *names = line.split()[1:]
     assert trace_id == "4bf92f3577b34da6a3ce929d0e0e4736" and parent_id == "00f067aa0ba902b7"
     assert status == "200"
-    assert {"leads_created_total", "payments_received_total", "http_requests_total",
-            "http_request_duration_seconds", "process_cpu_seconds_total"} <= set(names)
+    assert {
+        "leads_created_total",
+        "payments_received_total",
+        "http_requests_total",
+        "http_request_duration_seconds",
+        "process_cpu_seconds_total",
+    } <= set(names)
 
 
-@pytest.mark.parametrize("url", ["", "not a url", "ftp://x.com/runbooks",
-                                 'https://x.com/"quoted"', "https://x.com/{{ $labels.job }}",
-                                 "https://x.com/\n", "https://x.com/a b"])
-def test_a_bad_runbook_url_is_exit_2_and_writes_nothing(tmp_path: Path, url: str,
-                                                         capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "not a url",
+        "ftp://x.com/runbooks",
+        'https://x.com/"quoted"',
+        "https://x.com/{{ $labels.job }}",
+        "https://x.com/\n",
+        "https://x.com/a b",
+    ],
+)
+def test_a_bad_runbook_url_is_exit_2_and_writes_nothing(
+    tmp_path: Path, url: str, capsys: pytest.CaptureFixture
+) -> None:
     """It went unchecked into `runbook_url: "<URL>/X.md"`: a quote broke alerts.yml, `{{` broke
     Prometheus' templating, an empty one linked /X.md."""
     from propctl.cli.main import main

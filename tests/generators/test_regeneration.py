@@ -19,23 +19,27 @@ def scaffold(repo: Path, *extra: str) -> int:
 
 
 def files(repo: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(repo.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(repo.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    assert scaffold(tmp_path) == 0                                     # first run
+    assert scaffold(tmp_path) == 0  # first run
     return tmp_path
 
 
-def test_rerun_with_nothing_changed_writes_nothing(repo: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_rerun_with_nothing_changed_writes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = files(repo)
     capsys.readouterr()
     assert scaffold(repo) == 0
     assert re.search(r"^plan: \d+ identical\b", capsys.readouterr().out, re.M)
-    assert files(repo) == before                                       # bytes and mtimes
+    assert files(repo) == before  # bytes and mtimes
 
 
 def test_user_edit_is_a_conflict_and_stays(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,8 +63,9 @@ def test_force_keeps_the_edit_as_orig(repo: Path) -> None:
     assert scaffold(repo) == 0
 
 
-def test_deleted_file_is_reported_not_recreated(repo: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_deleted_file_is_reported_not_recreated(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo / "apps/auth-service/Dockerfile").unlink()
     capsys.readouterr()
     assert scaffold(repo) == 0
@@ -71,10 +76,10 @@ def test_deleted_file_is_reported_not_recreated(repo: Path,
     assert (repo / "apps/auth-service/Dockerfile").exists()
 
 
-def test_write_failure_mid_apply_leaves_the_tree_unchanged(repo: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
-    monkeypatch.setattr(service_generator, "VERSION", "0.2.0")        # a template change
+def test_write_failure_mid_apply_leaves_the_tree_unchanged(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_generator, "VERSION", "0.2.0")  # a template change
     before = files(repo)
     real, calls = transaction._replace, []
 
@@ -85,15 +90,16 @@ def test_write_failure_mid_apply_leaves_the_tree_unchanged(repo: Path,
         real(src, dst)
 
     monkeypatch.setattr(transaction, "_replace", failing)
-    assert scaffold(repo) == 3                                         # an I/O error, not ours
+    assert scaffold(repo) == 3  # an I/O error, not ours
     assert len(calls) == 4
     assert files(repo) == before
     leftovers = [p for p in repo.rglob("*") if p.name.endswith((".propctl-new", ".propctl-old"))]
     assert leftovers == []
 
 
-def test_merge_keeps_edits_and_takes_template_changes(repo: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_merge_keeps_edits_and_takes_template_changes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     init = repo / "apps/auth-service/app/__init__.py"
     init.write_text(init.read_text().replace("of the Propmubi platform", "(owner: team-auth)"))
     monkeypatch.setattr(service_generator, "VERSION", "0.2.0")
@@ -101,11 +107,12 @@ def test_merge_keeps_edits_and_takes_template_changes(repo: Path,
     assert scaffold(repo, "--merge") == 0
     text = init.read_text()
     assert '__version__ = "0.2.0"' in text and "(owner: team-auth)" in text
-    assert scaffold(repo) == 0                                         # merged edits kept
+    assert scaffold(repo) == 0  # merged edits kept
 
 
-def test_merge_conflict_leaves_markers_and_exit_1(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_conflict_leaves_markers_and_exit_1(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     init = repo / "apps/auth-service/app/__init__.py"
     init.write_text(init.read_text().replace('"0.1.0"', '"0.1.0-mine"'))
     monkeypatch.setattr(service_generator, "VERSION", "0.2.0")

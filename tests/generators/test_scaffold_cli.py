@@ -13,17 +13,26 @@ from propctl.cli.main import main
 from propctl.resources import bundled_roadmap
 
 
-def run(args: list[str], cache: Path, *, importtime: bool = False
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], cache: Path, *, importtime: bool = False
+) -> subprocess.CompletedProcess[str]:
     flags = ["-X", "importtime"] if importtime else []
     env = {**os.environ, "PROPCTL_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, *flags, "-m", "propctl", *args], capture_output=True,
-                          text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, *flags, "-m", "propctl", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def imported(stderr: str) -> set[str]:
-    return {line.split("|")[-1].strip() for line in stderr.splitlines()
-            if line.startswith("import time:")}
+    return {
+        line.split("|")[-1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:")
+    }
 
 
 def test_root_help_imports_no_scaffold_module(tmp_path: Path) -> None:
@@ -51,8 +60,9 @@ def test_second_run_skips_the_roadmap_models(tmp_path: Path) -> None:
     assert "propctl.roadmap.models" not in imported(second.stderr)
 
 
-def test_a_changed_roadmap_is_validated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_roadmap_is_validated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PROPCTL_CACHE_DIR", str(tmp_path / "cache"))
     repo = tmp_path / "repo"
     (repo / "checklists").mkdir(parents=True)

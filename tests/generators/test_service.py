@@ -22,13 +22,25 @@ import kustomize  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "service-auth"
 K8S_VERSION = "1.30.0"
-ROADMAP_SERVICES = {"auth": 3001, "property": 3002, "trust": 3006, "agent": 3015, "crm": 3016,
-                    "builder": 3017, "legal": 3007, "reputation": 3012, "marketing": 3014}
+ROADMAP_SERVICES = {
+    "auth": 3001,
+    "property": 3002,
+    "trust": 3006,
+    "agent": 3015,
+    "crm": 3016,
+    "builder": 3017,
+    "legal": 3007,
+    "reputation": 3012,
+    "marketing": 3014,
+}
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +52,27 @@ def auth_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_service_tree_has_every_concern(auth_service: Path) -> None:
     files = set(tree(auth_service))
-    for expected in ("app/main.py", "app/settings.py", "app/logs.py", "app/errors.py",
-                     "app/health.py", "app/auth.py", "app/metrics.py", "app/versioning.py",
-                     "app/api/v1.py", ".env.example", "Dockerfile", "pyproject.toml",
-                     "k8s/base/deployment.yaml", "k8s/base/hpa.yaml", "k8s/base/pdb.yaml",
-                     "k8s/base/service.yaml", "k8s/overlays/staging/kustomization.yaml",
-                     "k8s/overlays/production/kustomization.yaml", "tests/test_health.py"):
+    for expected in (
+        "app/main.py",
+        "app/settings.py",
+        "app/logs.py",
+        "app/errors.py",
+        "app/health.py",
+        "app/auth.py",
+        "app/metrics.py",
+        "app/versioning.py",
+        "app/api/v1.py",
+        ".env.example",
+        "Dockerfile",
+        "pyproject.toml",
+        "k8s/base/deployment.yaml",
+        "k8s/base/hpa.yaml",
+        "k8s/base/pdb.yaml",
+        "k8s/base/service.yaml",
+        "k8s/overlays/staging/kustomization.yaml",
+        "k8s/overlays/production/kustomization.yaml",
+        "tests/test_health.py",
+    ):
         assert expected in files, expected
 
 
@@ -64,15 +91,24 @@ def test_golden_tree(auth_service: Path) -> None:
 def test_nothing_secret_is_generated(auth_service: Path) -> None:
     env = (auth_service / ".env.example").read_text()
     assert "JWT_SECRET=\n" in env and "PORT=3001" in env
-    out = subprocess.run([sys.executable, "-m", "detect_secrets", "scan", str(auth_service)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "detect_secrets", "scan", str(auth_service)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["results"] == {}
 
 
 def test_dockerfile_passes_hadolint(auth_service: Path) -> None:
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
-    out = subprocess.run([hadolint, "--failure-threshold", "style", "Dockerfile"],
-                         cwd=auth_service, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [hadolint, "--failure-threshold", "style", "Dockerfile"],
+        cwd=auth_service,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr
     text = (auth_service / "Dockerfile").read_text()
     assert text.count("FROM ") == 2 and "USER 10001" in text and "HEALTHCHECK" in text
@@ -116,22 +152,26 @@ def test_kustomize_renderer_rejects_unknown_fields(tmp_path: Path) -> None:
 
 
 # ---- the command --------------------------------------------------------------------------
-@pytest.mark.parametrize(("args", "message"), [
-    (["../x", "--port", "4000"], "must match"),
-    (["/abs", "--port", "4000"], "must match"),
-    (["{{ 7*7 }}", "--port", "4000"], "template syntax"),
-    (["", "--port", "4000"], "empty"),
-    (["a\x00b", "--port", "4000"], "NUL"),
-    (["a\nb", "--port", "4000"], "newline"),
-    (["Auth", "--port", "4000"], "must match"),
-    (["billing", "--port", "80"], "out of range"),
-    (["billing", "--port", "99999"], "out of range"),
-    (["billing", "--port", "http"], "not a number"),
-    (["billing", "--port", "3001"], "'auth'"),
-    (["billing"], "--port is required"),
-])
-def test_bad_input_is_exit_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["../x", "--port", "4000"], "must match"),
+        (["/abs", "--port", "4000"], "must match"),
+        (["{{ 7*7 }}", "--port", "4000"], "template syntax"),
+        (["", "--port", "4000"], "empty"),
+        (["a\x00b", "--port", "4000"], "NUL"),
+        (["a\nb", "--port", "4000"], "newline"),
+        (["Auth", "--port", "4000"], "must match"),
+        (["billing", "--port", "80"], "out of range"),
+        (["billing", "--port", "99999"], "out of range"),
+        (["billing", "--port", "http"], "not a number"),
+        (["billing", "--port", "3001"], "'auth'"),
+        (["billing"], "--port is required"),
+    ],
+)
+def test_bad_input_is_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert main(["scaffold", "service", *args, "--repo", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -143,18 +183,17 @@ def test_roadmap_service_gets_its_declared_port(tmp_path: Path) -> None:
     assert "PORT=3006" in (tmp_path / "apps/trust-service/.env.example").read_text()
 
 
-def test_port_used_by_another_generated_service_is_refused(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]
-                                                           ) -> None:
+def test_port_used_by_another_generated_service_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["scaffold", "service", "billing", "--port", "4100", "--repo", str(tmp_path)]) == 0
-    assert main(["scaffold", "service", "payments", "--port", "4100", "--repo",
-                 str(tmp_path)]) == 2
+    assert main(["scaffold", "service", "payments", "--port", "4100", "--repo", str(tmp_path)]) == 2
     assert "already used by 'billing'" in capsys.readouterr().err
 
 
-def test_dry_run_prints_plan_and_diff_and_writes_nothing(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]
-                                                         ) -> None:
+def test_dry_run_prints_plan_and_diff_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["scaffold", "service", "auth", "--dry-run", "--repo", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "apps/auth-service/app/main.py" in out and "+++ b/apps/auth-service/Dockerfile" in out
@@ -163,8 +202,21 @@ def test_dry_run_prints_plan_and_diff_and_writes_nothing(tmp_path: Path,
 
 
 def test_json_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scaffold", "service", "auth", "--dry-run", "--format", "json",
-                 "--repo", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "scaffold",
+                "service",
+                "auth",
+                "--dry-run",
+                "--format",
+                "json",
+                "--repo",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["dry_run"] is True and data["generator"] == "service"
     assert data["params"] == {"name": "auth", "port": 3001}
@@ -172,8 +224,9 @@ def test_json_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert all(a["path"].startswith("apps/auth-service/") for a in data["actions"])
 
 
-def test_services_all_on_the_example_repo(example_repo: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_services_all_on_the_example_repo(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["scaffold", "services", "--all", "--repo", str(example_repo)]) == 0
     made = sorted(p.name for p in (example_repo / "apps").glob("*-service"))
     assert made == sorted(f"{n}-service" for n in ROADMAP_SERVICES)
@@ -183,8 +236,10 @@ def test_services_all_on_the_example_repo(example_repo: Path,
         assert f"containerPort: {port}" in (service / "k8s/base/deployment.yaml").read_text()
     assert (example_repo / "apps/api/main.py").exists()  # the monolith is left alone
     capsys.readouterr()
-    assert main(["scaffold", "services", "--all", "--format", "json", "--repo",
-                 str(example_repo)]) == 0
+    assert (
+        main(["scaffold", "services", "--all", "--format", "json", "--repo", str(example_repo)])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert {a["action"] for g in data["generations"] for a in g["actions"]} == {"identical"}
 
@@ -194,7 +249,8 @@ def test_services_needs_all(tmp_path: Path) -> None:
 
 
 def test_services_all_writes_nothing_when_one_service_conflicts(
-        example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["scaffold", "service", "legal", "--repo", str(example_repo)]) == 0
     main_py = example_repo / "apps/legal-service/app/main.py"
     main_py.write_text(main_py.read_text() + "# edited\n")
@@ -204,8 +260,9 @@ def test_services_all_writes_nothing_when_one_service_conflicts(
     assert sorted(p.name for p in (example_repo / "apps").glob("*-service")) == ["legal-service"]
 
 
-def test_json_after_apply_and_on_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                          ) -> None:
+def test_json_after_apply_and_on_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["scaffold", "service", "auth", "--format", "json", "--repo", str(tmp_path)]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)

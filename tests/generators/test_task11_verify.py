@@ -10,9 +10,24 @@ import pytest
 
 from propctl.cli.main import main
 
-SERVICE_ITEMS = ["11.1", "11.4", "11.5", "11.6", "11.7", "11.9", "11.10-19", "11.20-29",
-                 "11.30-39", "11.40-49", "11.50-59", "11.60-69", "11.70-79", "11.80-89",
-                 "11.a1", "11.a4"]
+SERVICE_ITEMS = [
+    "11.1",
+    "11.4",
+    "11.5",
+    "11.6",
+    "11.7",
+    "11.9",
+    "11.10-19",
+    "11.20-29",
+    "11.30-39",
+    "11.40-49",
+    "11.50-59",
+    "11.60-69",
+    "11.70-79",
+    "11.80-89",
+    "11.a1",
+    "11.a4",
+]
 GATEWAY_ITEMS = ["11.90", "11.91", "11.92", "11.93", "11.94", "11.a2"]
 
 
@@ -23,8 +38,9 @@ def verify(repo: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     return {r["id"]: r["status"] for r in data["results"]}
 
 
-def test_task_11_criteria_follow_the_scaffold(example_repo: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_task_11_criteria_follow_the_scaffold(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = verify(example_repo, capsys)
     assert all(before[i] == "fail" for i in SERVICE_ITEMS + GATEWAY_ITEMS), before
     assert main(["scaffold", "services", "--all", "--repo", str(example_repo)]) == 0
@@ -34,6 +50,7 @@ def test_task_11_criteria_follow_the_scaffold(example_repo: Path,
     assert main(["scaffold", "gateway", "--repo", str(example_repo)]) == 0
     after = verify(example_repo, capsys)
     assert {i: after[i] for i in SERVICE_ITEMS + GATEWAY_ITEMS} == dict.fromkeys(
-        SERVICE_ITEMS + GATEWAY_ITEMS, "pass")
-    assert after["11.a5"] == "fail"           # the monolith is still there: honestly not retired
+        SERVICE_ITEMS + GATEWAY_ITEMS, "pass"
+    )
+    assert after["11.a5"] == "fail"  # the monolith is still there: honestly not retired
     assert after["11.a3"] == "manual"

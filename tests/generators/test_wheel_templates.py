@@ -18,8 +18,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist),
-                          str(ROOT)], capture_output=True, text=True, check=False, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     wheel = next(dist.glob("propctl-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -32,17 +37,29 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_installed_propctl_renders_from_its_own_data(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(installed), "PROPCTL_CACHE_DIR": str(tmp_path / "c")}
-    code = ("import propctl, propctl.resources as r; print(propctl.__file__); "
-            "print(r.templates_dir())")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, check=True)
+    code = (
+        "import propctl, propctl.resources as r; print(propctl.__file__); print(r.templates_dir())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     module, templates = out.stdout.split()
     assert module.startswith(str(installed)) and templates.startswith(str(installed))
     repo = tmp_path / "repo"
     repo.mkdir()
-    run = subprocess.run([sys.executable, "-m", "propctl", "-q", "scaffold", "service", "auth",
-                          "--repo", str(repo)], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "propctl", "-q", "scaffold", "service", "auth", "--repo", str(repo)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert (repo / "apps/auth-service/app/main.py").is_file()
     assert (repo / "apps/auth-service/k8s/overlays/production/kustomization.yaml").is_file()

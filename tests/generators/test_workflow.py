@@ -16,8 +16,17 @@ from propctl.generators.workflow import verify_generation, workflow_generation
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap
 
-SERVICES = ["auth", "property", "trust", "agent", "crm", "builder", "legal", "reputation",
-            "marketing"]
+SERVICES = [
+    "auth",
+    "property",
+    "trust",
+    "agent",
+    "crm",
+    "builder",
+    "legal",
+    "reputation",
+    "marketing",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +55,8 @@ def test_all_services_get_a_workflow_and_the_shared_scripts(roadmap) -> None:
     files = _files(workflow_generation(roadmap, [s.name for s in roadmap.services]))
     assert sorted(files) == sorted(
         [f".github/workflows/{name}.yml" for name in SERVICES]
-        + [".github/propctl/blue-green.sh", ".github/propctl/environments.sh"])
+        + [".github/propctl/blue-green.sh", ".github/propctl/environments.sh"]
+    )
     scripts = [s for s in workflow_generation(roadmap, ["auth"]).files if s.path.endswith(".sh")]
     assert scripts and all(s.executable for s in scripts)
 
@@ -55,8 +65,11 @@ def test_service_workflow_shape(roadmap) -> None:
     text = _files(workflow_generation(roadmap, ["trust"]))[".github/workflows/trust.yml"]
     wf = _workflow(text)
     assert set(wf["on"]) == {"pull_request", "push", "workflow_dispatch"}
-    assert wf["on"]["pull_request"]["paths"] == ["apps/trust-service/**", "shared/**",
-                                                 ".github/workflows/trust.yml"]
+    assert wf["on"]["pull_request"]["paths"] == [
+        "apps/trust-service/**",
+        "shared/**",
+        ".github/workflows/trust.yml",
+    ]
     assert wf["on"]["push"]["branches"] == ["main"]
     assert list(wf["jobs"]) == ["lint", "test", "build", "deploy-staging", "deploy-production"]
     assert wf["permissions"] == {}
@@ -102,10 +115,17 @@ def test_deploy_is_blue_green_with_smoke_tests_and_rollback(roadmap) -> None:
     for name in ("deploy-staging", "deploy-production"):
         runs = [(s.get("if", ""), s.get("run", "")) for s in wf["jobs"][name]["steps"]]
         scripts = [r for _, r in runs]
-        order = [next(i for i, r in enumerate(scripts) if word in r)
-                 for word in ("blue-green.sh colours", "blue-green.sh deploy",
-                              'blue-green.sh smoke "$IDLE"', "blue-green.sh switch",
-                              "blue-green.sh smoke live", "blue-green.sh rollback")]
+        order = [
+            next(i for i, r in enumerate(scripts) if word in r)
+            for word in (
+                "blue-green.sh colours",
+                "blue-green.sh deploy",
+                'blue-green.sh smoke "$IDLE"',
+                "blue-green.sh switch",
+                "blue-green.sh smoke live",
+                "blue-green.sh rollback",
+            )
+        ]
         assert order == sorted(order), name
         rollback_if = runs[order[-1]][0]
         assert "failure()" in rollback_if and "steps.colours.outputs.live" in rollback_if
@@ -141,8 +161,11 @@ def test_services_folder_comes_from_the_roadmap(roadmap) -> None:
     custom = roadmap.model_copy(update={"paths": {**paths, "services": "services"}})
     wf = _workflow(_files(workflow_generation(custom, ["auth"]))[".github/workflows/auth.yml"])
     assert wf["env"]["SERVICE_DIR"] == "services/auth-service"
-    assert wf["on"]["push"]["paths"] == ["services/auth-service/**", ".github/workflows/auth.yml",
-                                         ".github/propctl/blue-green.sh"]
+    assert wf["on"]["push"]["paths"] == [
+        "services/auth-service/**",
+        ".github/workflows/auth.yml",
+        ".github/propctl/blue-green.sh",
+    ]
 
 
 def test_verify_workflow(roadmap) -> None:
@@ -155,22 +178,25 @@ def test_verify_workflow(roadmap) -> None:
     steps = job["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
     assert "--ratchet" in runs and "GITHUB_STEP_SUMMARY" in runs
-    assert "--format \"$format\"" in runs and "sarif junit" in runs
+    assert '--format "$format"' in runs and "sarif junit" in runs
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     assert any(u.startswith("actions/upload-artifact@") for u in uses)
     assert job["env"]["PROPCTL_SPEC"] == "propctl==0.1.0"
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda r: workflow_generation(r, ["billing"]), "not a service in the roadmap"),
-    (lambda r: workflow_generation(r, ["../x"]), "service name"),
-    (lambda r: workflow_generation(r, ["auth-service"]), "'-service' suffix"),
-    (lambda r: workflow_generation(r, []), "no service"),
-    (lambda r: workflow_generation(r, ["auth"], reviewers_team="a b"), "team slug"),
-    (lambda r: verify_generation('propctl"; curl evil'), "not allowed"),
-    (lambda r: verify_generation("propctl==$(id)"), "not allowed"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda r: workflow_generation(r, ["billing"]), "not a service in the roadmap"),
+        (lambda r: workflow_generation(r, ["../x"]), "service name"),
+        (lambda r: workflow_generation(r, ["auth-service"]), "'-service' suffix"),
+        (lambda r: workflow_generation(r, []), "no service"),
+        (lambda r: workflow_generation(r, ["auth"], reviewers_team="a b"), "team slug"),
+        (lambda r: verify_generation('propctl"; curl evil'), "not allowed"),
+        (lambda r: verify_generation("propctl==$(id)"), "not allowed"),
+    ],
+)
 def test_refusals(roadmap, call, message: str) -> None:
     with pytest.raises(UserError, match=re.escape(message)):
         call(roadmap)
@@ -183,8 +209,9 @@ def test_cli_all_writes_then_is_identical(capsys, tmp_path: Path) -> None:
     assert ".github/propctl/environments.sh platform-leads" in err
     assert "propctl attest 15.a3 --by NAME" in err
     assert (tmp_path / ".github/propctl/blue-green.sh").stat().st_mode & 0o100
-    code, out, _ = _run(capsys, "scaffold", "workflow", "--all", "--repo", str(tmp_path),
-                        "--format", "json")
+    code, out, _ = _run(
+        capsys, "scaffold", "workflow", "--all", "--repo", str(tmp_path), "--format", "json"
+    )
     assert code == 0
     assert json.loads(out)["counts"] == {"identical": 11}
 
@@ -193,26 +220,31 @@ def test_cli_keeps_user_edits(capsys, tmp_path: Path) -> None:
     assert _run(capsys, "scaffold", "workflow", "-s", "auth", "--repo", str(tmp_path))[0] == 0
     path = tmp_path / ".github/workflows/auth.yml"
     path.write_text(path.read_text() + "# my edit\n")
-    code, _, err = _run(capsys, "scaffold", "workflow", "-s", "auth", "--reviewers", "ops",
-                        "--repo", str(tmp_path))
+    code, _, err = _run(
+        capsys, "scaffold", "workflow", "-s", "auth", "--reviewers", "ops", "--repo", str(tmp_path)
+    )
     assert code == 1 and "conflict" in err
     assert path.read_text().endswith("# my edit\n")
 
 
 def test_cli_dry_run_writes_nothing(capsys, tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "scaffold", "workflow", "--verify", "--dry-run",
-                        "--repo", str(tmp_path))
+    code, out, _ = _run(
+        capsys, "scaffold", "workflow", "--verify", "--dry-run", "--repo", str(tmp_path)
+    )
     assert code == 0 and "propctl-verify.yml" in out
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    ([], "exactly one of"),
-    (["--all", "--verify"], "exactly one of"),
-    (["--service", "auth", "--all"], "exactly one of"),
-    (["--service", "billing"], "not a service in the roadmap"),
-    (["--service", "{{7*7}}"], "template syntax"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "exactly one of"),
+        (["--all", "--verify"], "exactly one of"),
+        (["--service", "auth", "--all"], "exactly one of"),
+        (["--service", "billing"], "not a service in the roadmap"),
+        (["--service", "{{7*7}}"], "template syntax"),
+    ],
+)
 def test_cli_bad_input_exits_2(capsys, tmp_path: Path, args: list[str], message: str) -> None:
     code, _, err = _run(capsys, "scaffold", "workflow", *args, "--repo", str(tmp_path))
     assert code == 2

@@ -20,8 +20,12 @@ from propctl.cli.main import main
 
 pytestmark = pytest.mark.slow
 FAKES = Path(__file__).parent / "fakes"
-VARS = {"AWS_REGION": "eu-west-1", "ECR_REGISTRY": "123.dkr.ecr.eu-west-1.amazonaws.com",
-        "EKS_CLUSTER": "propmubi", "AWS_DEPLOY_ROLE_ARN": "arn:aws:iam::123:role/deploy"}
+VARS = {
+    "AWS_REGION": "eu-west-1",
+    "ECR_REGISTRY": "123.dkr.ecr.eu-west-1.amazonaws.com",
+    "EKS_CLUSTER": "propmubi",
+    "AWS_DEPLOY_ROLE_ARN": "arn:aws:iam::123:role/deploy",
+}
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -44,8 +48,10 @@ def repo(capsys, tmp_path: Path, fakes: Path, monkeypatch) -> Path:
     monkeypatch.setenv("PATH", f"{fakes}{os.pathsep}{os.environ['PATH']}")
     repo = tmp_path / "repo"
     repo.mkdir()
-    for args in (["scaffold", "workflow", "--service", "auth"],
-                 ["scaffold", "service", "auth", "--port", "3001"]):
+    for args in (
+        ["scaffold", "workflow", "--service", "auth"],
+        ["scaffold", "service", "auth", "--port", "3001"],
+    ):
         assert main([*args, "--repo", str(repo)]) == 0, capsys.readouterr()
     return repo
 
@@ -70,8 +76,9 @@ def _value(expr: str, outputs: dict[str, dict[str, str]], sha: str) -> str:
 
 def _condition(expr: str, outputs: dict[str, dict[str, str]], failed: bool) -> bool:
     expr = EXPR.sub(lambda m: m.group(1), expr)
-    python = re.sub(r"steps\.\w+\.outputs\.\w+",
-                    lambda m: repr(_value(m.group(0), outputs, "")), expr)
+    python = re.sub(
+        r"steps\.\w+\.outputs\.\w+", lambda m: repr(_value(m.group(0), outputs, "")), expr
+    )
     python = python.replace("failure()", str(failed)).replace("&&", " and ")
     assert re.fullmatch(r"[\w\s'!=()]*", python), python
     return bool(eval(python, {"__builtins__": {}}))  # noqa: S307 - vetted just above
@@ -83,12 +90,21 @@ def run_job(repo: Path, cluster: Path, job: str, sha: str, **fake: str) -> list[
     wf = yaml.safe_load((repo / ".github/workflows/auth.yml").read_text())
     spec = wf["jobs"][job]
     outputs: dict[str, dict[str, str]] = {}
-    base = {**os.environ, "FAKE_CLUSTER": str(cluster), "FAKE_APP": "auth-service",
-            "GITHUB_SHA": sha, "SMOKE_RETRIES": "5", "SMOKE_DELAY": "0.2", **fake}
+    base = {
+        **os.environ,
+        "FAKE_CLUSTER": str(cluster),
+        "FAKE_APP": "auth-service",
+        "GITHUB_SHA": sha,
+        "SMOKE_RETRIES": "5",
+        "SMOKE_DELAY": "0.2",
+        **fake,
+    }
 
     def env_of(block: dict | None) -> dict[str, str]:
-        return {k: EXPR.sub(lambda m: _value(m.group(1), outputs, sha), str(v))
-                for k, v in (block or {}).items()}
+        return {
+            k: EXPR.sub(lambda m: _value(m.group(1), outputs, sha), str(v))
+            for k, v in (block or {}).items()
+        }
 
     ran: list[str] = []
     failed = False
@@ -102,14 +118,26 @@ def run_job(repo: Path, cluster: Path, job: str, sha: str, **fake: str) -> list[
             continue
         output = cluster / "github_output"
         output.write_text("")
-        env = {**base, **env_of(wf["env"]), **env_of(spec["env"]), **env_of(step.get("env")),
-               "GITHUB_OUTPUT": str(output)}
-        done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env,
-                              capture_output=True, text=True, timeout=120)
+        env = {
+            **base,
+            **env_of(wf["env"]),
+            **env_of(spec["env"]),
+            **env_of(step.get("env")),
+            "GITHUB_OUTPUT": str(output),
+        }
+        done = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         ran.append(step["name"])
         if "id" in step:
-            outputs[step["id"]] = dict(line.split("=", 1)
-                                       for line in output.read_text().splitlines() if line)
+            outputs[step["id"]] = dict(
+                line.split("=", 1) for line in output.read_text().splitlines() if line
+            )
         if done.returncode != 0:
             failed = True
     return ran + (["FAILED"] if failed else [])
@@ -142,8 +170,7 @@ def test_first_then_second_deploy_switch_colours(repo: Path, tmp_path: Path) -> 
     assert not list((repo / "apps/auth-service/k8s/overlays").glob(".propctl-*"))  # cleaned up
 
 
-def test_a_colour_that_fails_its_smoke_test_never_takes_traffic(repo: Path,
-                                                                  tmp_path: Path) -> None:
+def test_a_colour_that_fails_its_smoke_test_never_takes_traffic(repo: Path, tmp_path: Path) -> None:
     cluster = tmp_path / "cluster"
     cluster.mkdir()
     run_job(repo, cluster, "deploy-staging", "a" * 40)
@@ -158,8 +185,7 @@ def test_a_failed_rollout_never_takes_traffic(repo: Path, tmp_path: Path) -> Non
     cluster = tmp_path / "cluster"
     cluster.mkdir()
     run_job(repo, cluster, "deploy-staging", "a" * 40)
-    ran = run_job(repo, cluster, "deploy-staging", "b" * 40,
-                  FAKE_FAIL_ROLLOUT="auth-service-green")
+    ran = run_job(repo, cluster, "deploy-staging", "b" * 40, FAKE_FAIL_ROLLOUT="auth-service-green")
     assert ran[-1] == "FAILED" and "Switch traffic to the new colour" not in ran
     assert _live(cluster) == "blue"
 
@@ -170,12 +196,18 @@ def test_a_failed_live_smoke_test_rolls_back(repo: Path, tmp_path: Path) -> None
     run_job(repo, cluster, "deploy-staging", "a" * 40)
     # green passes through its own Service, then fails once it carries the live traffic
     ran = run_job(repo, cluster, "deploy-production", "b" * 40, FAKE_BAD_LIVE="1")
-    assert ran[-3:] == ["Smoke test the live service after the switch",
-                        "Roll back to the previous colour", "FAILED"], ran
+    assert ran[-3:] == [
+        "Smoke test the live service after the switch",
+        "Roll back to the previous colour",
+        "FAILED",
+    ], ran
     assert _live(cluster) == "blue"
     calls = (cluster / "calls.log").read_text()
-    switches = [json.loads(line.split("--patch ", 1)[1])["spec"]["selector"]["color"]
-                for line in calls.splitlines() if line.startswith("patch service auth-service")]
+    switches = [
+        json.loads(line.split("--patch ", 1)[1])["spec"]["selector"]["color"]
+        for line in calls.splitlines()
+        if line.startswith("patch service auth-service")
+    ]
     assert switches == ["blue", "green", "blue"]  # first deploy, the switch, the rollback
 
 

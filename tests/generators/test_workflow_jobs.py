@@ -27,20 +27,36 @@ def _steps(repo: Path, job: str) -> tuple[dict, dict[str, dict]]:
 def test_the_test_job_runs_a_generated_service(capsys, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
-    for args in (["scaffold", "service", "auth", "--port", "3001"],
-                 ["scaffold", "workflow", "--service", "auth"]):
+    for args in (
+        ["scaffold", "service", "auth", "--port", "3001"],
+        ["scaffold", "workflow", "--service", "auth"],
+    ):
         assert main([*args, "--repo", str(repo)]) == 0, capsys.readouterr()
     wf, steps = _steps(repo, "test")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
-    env = {**os.environ, **wf["env"], **wf["jobs"]["test"]["env"],
-           "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        **wf["env"],
+        **wf["jobs"]["test"]["env"],
+        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
     env.pop("VIRTUAL_ENV", None)
-    for name, cwd in (("Install the service and its test tools", repo),
-                      ("Run the tests with the coverage gate",
-                       repo / steps["Run the tests with the coverage gate"]["working-directory"])):
-        done = subprocess.run(["bash", "-e", "-c", steps[name]["run"]], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=900)
+    for name, cwd in (
+        ("Install the service and its test tools", repo),
+        (
+            "Run the tests with the coverage gate",
+            repo / steps["Run the tests with the coverage gate"]["working-directory"],
+        ),
+    ):
+        done = subprocess.run(
+            ["bash", "-e", "-c", steps[name]["run"]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0, f"{name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert "Required test coverage of 85" in done.stdout
     reports = repo / steps["Upload the JUnit and coverage reports"]["with"]["path"]
@@ -50,7 +66,12 @@ def test_the_test_job_runs_a_generated_service(capsys, tmp_path: Path) -> None:
     assert 0.85 <= rate < 1.0
     # the gate bites: the same step with a threshold above the coverage fails the job
     gate = steps["Run the tests with the coverage gate"]
-    done = subprocess.run(["bash", "-e", "-c", gate["run"]], cwd=cwd,
-                          env={**env, "COVERAGE_MIN": "100"}, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        ["bash", "-e", "-c", gate["run"]],
+        cwd=cwd,
+        env={**env, "COVERAGE_MIN": "100"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode != 0 and "FAIL Required test coverage of 100" in done.stdout

@@ -35,8 +35,10 @@ def _tool(name: str) -> str:
 def generated(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("repo")
     roadmap = load_roadmap(bundled_roadmap())
-    for generation in (workflow_generation(roadmap, [s.name for s in roadmap.services]),
-                       verify_generation()):
+    for generation in (
+        workflow_generation(roadmap, [s.name for s in roadmap.services]),
+        verify_generation(),
+    ):
         apply(repo, plan(repo, generation))
     return repo
 
@@ -48,15 +50,35 @@ def _workflows(repo: Path) -> list[Path]:
 
 
 def _schema(files: list[Path]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([_tool("check-jsonschema"), "--builtin-schema",
-                           "vendor.github-workflows", *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            _tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _zizmor(folder: Path) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
-    done = subprocess.run([_tool("zizmor"), "--offline", "--persona", "auditor",
-                           "--format", "json", "--no-progress", str(folder)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            _tool("zizmor"),
+            "--offline",
+            "--persona",
+            "auditor",
+            "--format",
+            "json",
+            "--no-progress",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     try:
         findings = json.loads(done.stdout or "[]")
     except json.JSONDecodeError:
@@ -82,8 +104,10 @@ def test_the_judges_reject_a_bad_workflow(generated: Path, tmp_path: Path) -> No
     source = (generated / ".github/workflows/auth.yml").read_text()
     folder = tmp_path / ".github/workflows"
     folder.mkdir(parents=True)
-    injected = source.replace('run: ruff check --output-format=github "$SERVICE_DIR"',
-                              'run: echo "${{ github.event.pull_request.title }}"')
+    injected = source.replace(
+        'run: ruff check --output-format=github "$SERVICE_DIR"',
+        'run: echo "${{ github.event.pull_request.title }}"',
+    )
     unpinned = source.replace(source.split("uses: ")[1].split("\n")[0], "actions/checkout@v4")
     assert injected != source and unpinned != source
     (folder / "injected.yml").write_text(injected)

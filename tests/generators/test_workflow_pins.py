@@ -28,14 +28,20 @@ def test_pin_entries_are_well_formed(action: str) -> None:
 
 def _uses(text: str) -> list[str]:
     data = yaml.safe_load(text)
-    return [step["uses"] for job in data["jobs"].values() for step in job.get("steps", [])
-            if "uses" in step]
+    return [
+        step["uses"]
+        for job in data["jobs"].values()
+        for step in job.get("steps", [])
+        if "uses" in step
+    ]
 
 
 def test_every_generated_uses_is_in_the_pin_table() -> None:
     roadmap = load_roadmap(bundled_roadmap())
-    generations = [workflow_generation(roadmap, [s.name for s in roadmap.services]),
-                   verify_generation()]
+    generations = [
+        workflow_generation(roadmap, [s.name for s in roadmap.services]),
+        verify_generation(),
+    ]
     seen: set[str] = set()
     for generation in generations:
         for spec in generation.files:
@@ -59,14 +65,17 @@ def test_templates_name_actions_only_through_the_table() -> None:
                 assert re.search(r'uses: \[\[ pins\["[^"]+"\] \]\]$', line), (template, line)
 
 
-@pytest.mark.parametrize("uses", [
-    "actions/checkout@v4",
-    "actions/checkout@main",
-    "actions/checkout@" + "0" * 40,
-    "actions/checkout@" + PINS["actions/checkout"].sha[:7],
-    "someone/else@" + PINS["actions/checkout"].sha,
-    "actions/checkout",
-])
+@pytest.mark.parametrize(
+    "uses",
+    [
+        "actions/checkout@v4",
+        "actions/checkout@main",
+        "actions/checkout@" + "0" * 40,
+        "actions/checkout@" + PINS["actions/checkout"].sha[:7],
+        "someone/else@" + PINS["actions/checkout"].sha,
+        "actions/checkout",
+    ],
+)
 def test_is_pinned_refuses_anything_else(uses: str) -> None:
     assert not is_pinned(uses)
 

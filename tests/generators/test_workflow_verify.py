@@ -42,13 +42,23 @@ tiers:
     - {id: 1.a1, text: A README exists, check: {kind: path_exists, path: README.md}}
     - {id: 1.a2, text: A licence exists, check: {kind: path_exists, path: LICENSE}}
 """
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
 
 
 def _git(repo: Path, *args: str) -> None:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}, timeout=60)
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -71,10 +81,15 @@ def _step_runner(repo: Path):
     path = f"{BIN}{os.pathsep}{os.environ['PATH']}"
 
     def run(name: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                               steps[name]["run"]], cwd=repo, capture_output=True, text=True,
-                              timeout=300, env={**os.environ, "PATH": path, "NO_COLOR": "1",
-                                                **env})
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PATH": path, "NO_COLOR": "1", **env},
+        )
+
     return run
 
 
@@ -107,7 +122,8 @@ def test_gate_fails_a_pull_request_that_breaks_the_baseline(capsys, repo: Path) 
     _git(repo, "checkout", "-q", "-b", "feature")
     (repo / "README.md").unlink()
     _git(repo, "commit", "-q", "-am", "drop the README")
-    gate = _step_runner(repo)("Verify (gate; fails on a regression against the base branch)",
-                              BASE_REF="main")
+    gate = _step_runner(repo)(
+        "Verify (gate; fails on a regression against the base branch)", BASE_REF="main"
+    )
     assert gate.returncode == 1, gate.stdout + gate.stderr
     assert "1.a1" in (repo / "propctl-summary.md").read_text()

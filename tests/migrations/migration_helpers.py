@@ -18,7 +18,7 @@ ENTITIES = {
     "Agent": "name:str, phone:str, city:str, rating:float",
     "Lead": "name:str, phone:str, project_id:int, message:text, status:str, agent_id:int?",
     "Project": "name:str, city:str, builder_id:int, price_from:bigint, lat:float, lng:float, "
-               "status:str, trust_score:int",
+    "status:str, trust_score:int",
     "Builder": "name:str, city:str, rera_id:str, years_active:int, rating:float",
 }
 
@@ -36,13 +36,27 @@ def ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return out
 
 
-def scaffold_api(capsys: pytest.CaptureFixture[str], repo: Path, service: str = "api",
-                 entities: dict[str, str] | None = None) -> None:
+def scaffold_api(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
+    service: str = "api",
+    entities: dict[str, str] | None = None,
+) -> None:
     """scaffold database, the repositories and the Alembic environment (no revision yet)."""
     ok(capsys, "scaffold", "database", "--service", service, "--repo", str(repo))
     for entity, fields in (entities or ENTITIES).items():
-        ok(capsys, "scaffold", "repository", entity, "--service", service, "--fields", fields,
-           "--repo", str(repo))
+        ok(
+            capsys,
+            "scaffold",
+            "repository",
+            entity,
+            "--service",
+            service,
+            "--fields",
+            fields,
+            "--repo",
+            str(repo),
+        )
     ok(capsys, "migrations", "init", "--service", service, "--repo", str(repo))
 
 

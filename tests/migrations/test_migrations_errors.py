@@ -33,15 +33,19 @@ def test_unreachable_postgres_is_exit_2_with_masked_url(capsys, example_repo: Pa
         assert re.search(r"refused|failed", err), err
 
 
-@pytest.mark.parametrize("url, message", [
-    ("sqlite:////nonexistent-dir/sub/x.db", "cannot reach the database sqlite:////nonexistent"),
-    ("not a url", "not a database URL"),
-    ("nosuchdb://u:pw@h/d", "no dialect"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("sqlite:////nonexistent-dir/sub/x.db", "cannot reach the database sqlite:////nonexistent"),
+        ("not a url", "not a database URL"),
+        ("nosuchdb://u:pw@h/d", "no dialect"),
+    ],
+)
 def test_bad_urls_are_exit_2(capsys, example_repo: Path, url: str, message: str):
     scaffold_api(capsys, example_repo, entities=SMALL)
-    code, out, err = run(capsys, "migrations", "upgrade", "--database-url", url,
-                         *_api(example_repo))
+    code, out, err = run(
+        capsys, "migrations", "upgrade", "--database-url", url, *_api(example_repo)
+    )
     assert code == 2 and message in err and "Traceback" not in err, err
     assert ":pw@" not in err
 
@@ -57,10 +61,12 @@ def test_two_heads_are_refused_naming_them(capsys, example_repo: Path, tmp_path:
         (versions / f"{rev}_{slug}.py").write_text(
             f'"""{slug}"""\nrevision = "{rev}"\ndown_revision = "{base}"\n'
             "branch_labels = None\ndepends_on = None\n\n\n"
-            "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n")
+            "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+        )
     before = sorted(p.name for p in versions.iterdir())
-    code, out, err = run(capsys, "migrations", "new", "more", "--empty", "--database-url", url,
-                         *_api(example_repo))
+    code, out, err = run(
+        capsys, "migrations", "new", "more", "--empty", "--database-url", url, *_api(example_repo)
+    )
     assert code == 2, out + err
     assert "2 heads" in err and "aaaa0000aaaa" in err and "bbbb1111bbbb" in err
     assert "alembic merge" in err and "Traceback" not in err
@@ -71,7 +77,9 @@ def test_two_heads_are_refused_naming_them(capsys, example_repo: Path, tmp_path:
     out = tmp_path / "heads.json"  # -o, as on every command that prints a result
     ok(capsys, "migrations", "heads", "--format", "json", "-o", str(out), *_api(example_repo))
     assert sorted(h["revision"] for h in json.loads(out.read_text())["heads"]) == [
-        "aaaa0000aaaa", "bbbb1111bbbb"]
+        "aaaa0000aaaa",
+        "bbbb1111bbbb",
+    ]
 
 
 def test_nothing_to_migrate_is_refused_unless_empty(capsys, example_repo: Path, tmp_path: Path):
@@ -81,12 +89,21 @@ def test_nothing_to_migrate_is_refused_unless_empty(capsys, example_repo: Path, 
     ok(capsys, "migrations", "upgrade", "--database-url", url, *_api(example_repo))
     versions = example_repo / "apps/api/migrations/versions"
     count = len(list(versions.glob("*.py")))
-    code, out, err = run(capsys, "migrations", "new", "again", "--database-url", url,
-                         *_api(example_repo))
+    code, out, err = run(
+        capsys, "migrations", "new", "again", "--database-url", url, *_api(example_repo)
+    )
     assert code == 2 and "nothing to migrate" in err and "--empty" in err, err
     assert len(list(versions.glob("*.py"))) == count
-    ok(capsys, "migrations", "new", "data fix", "--empty", "--database-url", url,
-       *_api(example_repo))
+    ok(
+        capsys,
+        "migrations",
+        "new",
+        "data fix",
+        "--empty",
+        "--database-url",
+        url,
+        *_api(example_repo),
+    )
     assert len(list(versions.glob("*.py"))) == count + 1
 
 
@@ -94,8 +111,9 @@ def test_new_needs_the_database_at_head(capsys, example_repo: Path, tmp_path: Pa
     scaffold_api(capsys, example_repo, entities=SMALL)
     url = f"sqlite:///{tmp_path / 'behind.db'}"
     ok(capsys, "migrations", "new", "Initial schema", "--database-url", url, *_api(example_repo))
-    code, out, err = run(capsys, "migrations", "new", "next", "--database-url", url,
-                         *_api(example_repo))
+    code, out, err = run(
+        capsys, "migrations", "new", "next", "--database-url", url, *_api(example_repo)
+    )
     assert code == 2 and "not up to date" in err and "migrations upgrade" in err, err
 
 
@@ -105,13 +123,16 @@ def test_check_without_any_revision_fails(capsys, example_repo: Path):
     assert code == 1 and "add table agents" in err, err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["heads", "--service", "nope"], "not a service of this roadmap"),
-    (["upgrade", "--service", "auth"], "apps/auth-service does not exist"),
-    (["upgrade", "--service", "api"], "no Alembic environment"),
-    (["init", "--service", "api"], "database.py: not found"),
-    (["downgrade", "zzzz", "--service", "api"], None),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["heads", "--service", "nope"], "not a service of this roadmap"),
+        (["upgrade", "--service", "auth"], "apps/auth-service does not exist"),
+        (["upgrade", "--service", "api"], "no Alembic environment"),
+        (["init", "--service", "api"], "database.py: not found"),
+        (["downgrade", "zzzz", "--service", "api"], None),
+    ],
+)
 def test_bad_input_is_exit_2(capsys, example_repo: Path, args: list[str], message: str | None):
     if message is None:  # an unknown revision, once everything is in place
         scaffold_api(capsys, example_repo, entities=SMALL)
@@ -148,8 +169,16 @@ def test_new_refuses_an_empty_message(capsys, example_repo: Path, tmp_path: Path
     scaffold_api(capsys, example_repo, entities=SMALL)
     versions = example_repo / "apps/api/migrations/versions"
     before = sorted(p.name for p in versions.iterdir())
-    code, out, err = run(capsys, "migrations", "new", message, "--empty", "--database-url",
-                         f"sqlite:///{tmp_path / 'm.db'}", *_api(example_repo))
+    code, out, err = run(
+        capsys,
+        "migrations",
+        "new",
+        message,
+        "--empty",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'm.db'}",
+        *_api(example_repo),
+    )
     assert code == 2 and "message" in err and "Traceback" not in out + err, err
     assert sorted(p.name for p in versions.iterdir()) == before
 

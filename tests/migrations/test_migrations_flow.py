@@ -39,8 +39,19 @@ def _tables(url: str) -> set[str]:
 
 
 def _migrate(capsys: pytest.CaptureFixture[str], repo: Path, url: str, *args: str) -> dict:
-    out = ok(capsys, "migrations", *args, "--service", "api", "--database-url", url,
-             "--repo", str(repo), "--format", "json")
+    out = ok(
+        capsys,
+        "migrations",
+        *args,
+        "--service",
+        "api",
+        "--database-url",
+        url,
+        "--repo",
+        str(repo),
+        "--format",
+        "json",
+    )
     return json.loads(out)
 
 
@@ -49,18 +60,35 @@ def _write_sample_rows(service: Path, url: str) -> dict[str, int]:
         repos, session = mods["repositories"], mods["database"].SessionLocal()
         with session, session.begin():
             builder = repos.BuilderRepository(session).add(
-                name="Prestige", city="Bengaluru", rera_id="PRM/KA/1", years_active=18,
-                rating=4.4)
+                name="Prestige", city="Bengaluru", rera_id="PRM/KA/1", years_active=18, rating=4.4
+            )
             project = repos.ProjectRepository(session).add(
-                name="Skyline", city="Bengaluru", builder_id=builder.id,
-                price_from=8_500_000_000, lat=12.97, lng=77.59, status="ready", trust_score=82)
+                name="Skyline",
+                city="Bengaluru",
+                builder_id=builder.id,
+                price_from=8_500_000_000,
+                lat=12.97,
+                lng=77.59,
+                status="ready",
+                trust_score=82,
+            )
             agent = repos.AgentRepository(session).add(
-                name="Ravi", phone="+919800000001", city="Bengaluru", rating=4.7)
+                name="Ravi", phone="+919800000001", city="Bengaluru", rating=4.7
+            )
             lead = repos.LeadRepository(session).add(
-                name="Asha", phone="+919833333333", project_id=project.id, message="call me",
-                status="new", agent_id=agent.id)
-            return {"builder": builder.id, "project": project.id, "agent": agent.id,
-                    "lead": lead.id}
+                name="Asha",
+                phone="+919833333333",
+                project_id=project.id,
+                message="call me",
+                status="new",
+                agent_id=agent.id,
+            )
+            return {
+                "builder": builder.id,
+                "project": project.id,
+                "agent": agent.id,
+                "lead": lead.id,
+            }
 
 
 def _read_back(service: Path, url: str, ids: dict[str, int]) -> None:
@@ -84,8 +112,7 @@ def test_full_cycle_keeps_data_across_runs(capsys, example_repo: Path, database_
     up = _migrate(capsys, example_repo, database_url, "upgrade", "head")
     assert up["before"] == [] and up["after"] == [new["revision"]]
     assert {"agents", "leads", "projects", "builders"} <= _tables(database_url)
-    assert _migrate(capsys, example_repo, database_url, "current")["current"] == [
-        new["revision"]]
+    assert _migrate(capsys, example_repo, database_url, "current")["current"] == [new["revision"]]
 
     ids = _write_sample_rows(service, database_url)
     _read_back(service, database_url, ids)
@@ -111,13 +138,32 @@ def test_additive_migration_keeps_existing_rows(capsys, example_repo: Path, data
     ids = _write_sample_rows(service, database_url)
 
     # The engineer adds a column by re-running the generator with one more field.
-    ok(capsys, "scaffold", "repository", "Agent", "--service", "api", "--fields",
-       ENTITIES["Agent"] + ", email:str?", "--repo", repo)
+    ok(
+        capsys,
+        "scaffold",
+        "repository",
+        "Agent",
+        "--service",
+        "api",
+        "--fields",
+        ENTITIES["Agent"] + ", email:str?",
+        "--repo",
+        repo,
+    )
     code, out, err = run(capsys, "migrations", "check", "--service", "api", "--repo", repo)
     assert code == 1, out + err
     assert "add column agents.email" in err and "Traceback" not in err
-    code, out, err = run(capsys, "migrations", "check", "--service", "api", "--repo", repo,
-                         "--database-url", database_url)  # the real database, at head
+    code, out, err = run(
+        capsys,
+        "migrations",
+        "check",
+        "--service",
+        "api",
+        "--repo",
+        repo,
+        "--database-url",
+        database_url,
+    )  # the real database, at head
     assert code == 1 and "add column agents.email" in err, out + err
 
     second = _migrate(capsys, example_repo, database_url, "new", "add agent email")
@@ -133,9 +179,17 @@ def test_additive_migration_keeps_existing_rows(capsys, example_repo: Path, data
             assert agents.get(ids["agent"]).email is None
             agents.update(ids["agent"], email="ravi@example.com")
     with service_modules(service, database_url) as mods, mods["database"].SessionLocal() as s:
-        assert mods["repositories"].AgentRepository(s).get(ids["agent"]).email == \
-            "ravi@example.com"
+        assert mods["repositories"].AgentRepository(s).get(ids["agent"]).email == "ravi@example.com"
 
     ok(capsys, "migrations", "check", "--service", "api", "--repo", repo)
-    ok(capsys, "migrations", "check", "--service", "api", "--repo", repo,
-       "--database-url", database_url)
+    ok(
+        capsys,
+        "migrations",
+        "check",
+        "--service",
+        "api",
+        "--repo",
+        repo,
+        "--database-url",
+        database_url,
+    )

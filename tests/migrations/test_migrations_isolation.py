@@ -41,9 +41,21 @@ def test_two_services_one_process(capsys, example_repo: Path, tmp_path: Path):
     assert "from app.models.user import User" in (auth / "app/models/__init__.py").read_text()
     ok(capsys, "migrations", "current", "--service", "auth", "--repo", str(example_repo))
     assert (auth / "auth.db").is_file()  # the default SQLite file sits at the service root
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "tests/test_user_repository.py"], cwd=auth, capture_output=True,
-                           text=True, timeout=120)
+    tests = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_user_repository.py",
+        ],
+        cwd=auth,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert tests.returncode == 0 and "8 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
@@ -58,20 +70,31 @@ def test_shadowed_modules_come_back(tmp_path: Path):
     assert str(tmp_path) not in sys.path
 
 
-def test_new_revisions_follow_the_repository_formatter(capsys, example_repo: Path,
-                                                       tmp_path: Path):
+def test_new_revisions_follow_the_repository_formatter(capsys, example_repo: Path, tmp_path: Path):
     pyproject = example_repo / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
     scaffold_api(capsys, example_repo, entities={"Agent": "name:str, phone:str, rating:float"})
-    args = ["--service", "api", "--repo", str(example_repo), "--format", "json",
-            "--database-url", f"sqlite:///{tmp_path / 'fmt.db'}"]
-    made = [json.loads(ok(capsys, "migrations", "new", "Initial schema", *args)),
-            json.loads(ok(capsys, "migrations", "new", "by hand", "--empty", *args))]
+    args = [
+        "--service",
+        "api",
+        "--repo",
+        str(example_repo),
+        "--format",
+        "json",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'fmt.db'}",
+    ]
+    made = [
+        json.loads(ok(capsys, "migrations", "new", "Initial schema", *args)),
+        json.loads(ok(capsys, "migrations", "new", "by hand", "--empty", *args)),
+    ]
     assert [m["formatted_by"] for m in made] == ["black", "black"]
     paths = [str(example_repo / m["path"]) for m in made]
-    for judge in (["black", "--check", "--line-length", "100"],
-                  ["ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP",
-                   "--line-length", "100"]):
-        done = subprocess.run([sys.executable, "-m", *judge, *paths], capture_output=True,
-                              text=True, timeout=60)
+    for judge in (
+        ["black", "--check", "--line-length", "100"],
+        ["ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP", "--line-length", "100"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", *judge, *paths], capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stdout + done.stderr

@@ -20,8 +20,9 @@ ROUTERS = ["1.6", "1.7", "1.8", "1.9", "1.a1"]
 
 
 def _statuses(capsys, repo: Path) -> dict[str, str]:
-    code, out, err = run(capsys, "verify", "--repo", str(repo), "--task", "1", "--format",
-                         "json", "--no-history")
+    code, out, err = run(
+        capsys, "verify", "--repo", str(repo), "--task", "1", "--format", "json", "--no-history"
+    )
     assert code in (0, 1), err
     return {r["id"]: r["status"] for r in json.loads(out)["results"]}
 
@@ -46,16 +47,28 @@ def test_task1_criteria_pass_after_scaffold_and_the_engineers_edit(capsys, examp
     assert {before[i] for i in LAYER + ROUTERS} == {"fail"}, before
 
     scaffold_api(capsys, example_repo)
-    ok(capsys, "migrations", "new", "Initial schema", "--service", "api",
-       "--repo", str(example_repo))
+    ok(
+        capsys,
+        "migrations",
+        "new",
+        "Initial schema",
+        "--service",
+        "api",
+        "--repo",
+        str(example_repo),
+    )
     scaffolded = _statuses(capsys, example_repo)
     assert {i: scaffolded[i] for i in LAYER} == dict.fromkeys(LAYER, "pass"), scaffolded
     assert {scaffolded[i] for i in ROUTERS} == {"fail"}  # still on in-memory lists
 
     _engineer_edit(example_repo)
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "apps/api/tests"], cwd=example_repo, capture_output=True,
-                           text=True, timeout=300)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "apps/api/tests"],
+        cwd=example_repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
 
     edited = _statuses(capsys, example_repo)

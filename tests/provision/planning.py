@@ -23,9 +23,13 @@ def bundled() -> Program:
     return load_program(infra_dir())
 
 
-def planned(stack: str, check: Callable[[Plan], None], *,
-            overrides: dict[str, Any] | None = None,
-            program: Program | None = None) -> pulumi.Output[None]:
+def planned(
+    stack: str,
+    check: Callable[[Plan], None],
+    *,
+    overrides: dict[str, Any] | None = None,
+    program: Program | None = None,
+) -> pulumi.Output[None]:
     program = program or bundled()
     mocks = start(program, stack, overrides)
 

@@ -18,8 +18,13 @@ import pytest
 pytestmark = pytest.mark.slow
 
 CHECKOV_VERSION = "3.2.495"
-JUDGED_TYPES = ("aws_db_instance", "aws_eks_cluster", "aws_eks_node_group",
-                "aws_elasticache_replication_group", "aws_security_group")
+JUDGED_TYPES = (
+    "aws_db_instance",
+    "aws_eks_cluster",
+    "aws_eks_node_group",
+    "aws_elasticache_replication_group",
+    "aws_security_group",
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,9 +36,20 @@ def checkov() -> Path:
     stamp = home / f".checkov-{CHECKOV_VERSION}"
     if not stamp.is_file():
         venv.create(home, with_pip=True, clear=True)
-        done = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                               f"checkov=={CHECKOV_VERSION}"], capture_output=True, text=True,
-                              timeout=900, check=False)
+        done = subprocess.run(
+            [
+                str(home / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                f"checkov=={CHECKOV_VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         assert done.returncode == 0, f"installing checkov failed:\n{done.stderr[-3000:]}"
         stamp.write_text(CHECKOV_VERSION)
     return binary
@@ -41,20 +57,50 @@ def checkov() -> Path:
 
 def _tfplan(tmp_path: Path, repo: Path | None = None) -> Path:
     out = tmp_path / "tfplan.json"
-    cmd = [sys.executable, "-m", "propctl", "infra", "plan", "--stack", "production",
-           "--format", "tfplan-json", "-o", str(out)]
-    done = subprocess.run(cmd + (["--repo", str(repo)] if repo else []), capture_output=True,
-                          text=True, timeout=120, check=False)
+    cmd = [
+        sys.executable,
+        "-m",
+        "propctl",
+        "infra",
+        "plan",
+        "--stack",
+        "production",
+        "--format",
+        "tfplan-json",
+        "-o",
+        str(out),
+    ]
+    done = subprocess.run(
+        cmd + (["--repo", str(repo)] if repo else []),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.is_file(), done.stderr
     return out
 
 
 def _judge(checkov: Path, plan: Path) -> dict:
     done = subprocess.run(
-        [str(checkov), "-f", str(plan), "--framework", "terraform_plan", "--config-file",
-         str(ROOT / ".checkov.yaml"), "-o", "json", "--skip-download"],
-        capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""})
+        [
+            str(checkov),
+            "-f",
+            str(plan),
+            "--framework",
+            "terraform_plan",
+            "--config-file",
+            str(ROOT / ".checkov.yaml"),
+            "-o",
+            "json",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""},
+    )
     report = json.loads(done.stdout)
     return report[0] if isinstance(report, list) else report
 
@@ -74,8 +120,12 @@ def test_checkov_catches_a_public_database(checkov: Path, tmp_path: Path) -> Non
     """The same pipeline fails when the program is wrong: it is not a test that always passes."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    subprocess.run([sys.executable, "-m", "propctl", "scaffold", "infra", "--repo", str(repo)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "propctl", "scaffold", "infra", "--repo", str(repo)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     stack = repo / "infra" / "Pulumi.production.yaml"
     stack.write_text(stack.read_text() + "  propmubi:dbPubliclyAccessible: true\n")
     results = _judge(checkov, _tfplan(tmp_path, repo))["results"]

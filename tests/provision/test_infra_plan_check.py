@@ -22,8 +22,13 @@ PLAN_BASED = {"13.1", "13.2", "13.5", "13.6", "13.7", "13.8", "13.13", "13.a7"}
 
 def _check(params: dict, repo: Path) -> Result:
     body = {"kind": "infra_plan", **params}
-    ctx = CheckContext(repo=repo, roadmap=load_roadmap(bundled_roadmap()),
-                       files=FileIndex(repo), python=sys.executable, item_id="13.1")
+    ctx = CheckContext(
+        repo=repo,
+        roadmap=load_roadmap(bundled_roadmap()),
+        files=FileIndex(repo),
+        python=sys.executable,
+        item_id="13.1",
+    )
     return run_check(instantiate(body, "13.1"), "infra_plan", ctx)
 
 
@@ -37,8 +42,7 @@ def infra_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_repo_without_a_program_fails(tmp_path: Path) -> None:
     result = _check({}, tmp_path)
     assert result.status is Status.FAIL
-    assert "no Pulumi program at infra/" in result.message and "scaffold infra" in \
-        result.message
+    assert "no Pulumi program at infra/" in result.message and "scaffold infra" in result.message
 
 
 def test_the_program_passes_every_policy(infra_repo: Path) -> None:
@@ -98,8 +102,13 @@ def test_the_program_virtualenv_is_not_an_input(tmp_path: Path) -> None:
         site.mkdir(parents=True)
         (site / "pulumi_aws.py").write_text("# a dependency, not the program\n")
     check = instantiate({"kind": "infra_plan"}, "13.1")
-    ctx = CheckContext(repo=tmp_path, roadmap=load_roadmap(bundled_roadmap()),
-                       files=FileIndex(tmp_path), python=sys.executable, item_id="13.1")
+    ctx = CheckContext(
+        repo=tmp_path,
+        roadmap=load_roadmap(bundled_roadmap()),
+        files=FileIndex(tmp_path),
+        python=sys.executable,
+        item_id="13.1",
+    )
     inputs = check.inputs(ctx)
     assert "infra/__main__.py" in inputs
     assert not [name for name in inputs if "venv" in name]
@@ -125,8 +134,9 @@ def _task13(capsys: pytest.CaptureFixture[str], repo: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_scaffold_infra_makes_task_13_plan_criteria_pass(capsys: pytest.CaptureFixture[str],
-                                                         example_repo: Path) -> None:
+def test_scaffold_infra_makes_task_13_plan_criteria_pass(
+    capsys: pytest.CaptureFixture[str], example_repo: Path
+) -> None:
     before = _task13(capsys, example_repo)
     assert {i: before[i] for i in PLAN_BASED} == dict.fromkeys(PLAN_BASED, "fail")
     assert main(["scaffold", "infra", "--repo", str(example_repo)]) == 0

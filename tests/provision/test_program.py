@@ -38,8 +38,11 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
     ("production", {"dbPubliclyAccessible": True}, {"database-not-public"}),
     ("staging", {"dbPubliclyAccessible": True}, {"database-not-public"}),
     ("production", {"dbBackupRetentionDays": 7}, {"database-backups-30d"}),
-    ("production", {"dbPubliclyAccessible": True, "dbBackupRetentionDays": 7},
-     {"database-not-public", "database-backups-30d"}),
+    (
+        "production",
+        {"dbPubliclyAccessible": True, "dbBackupRetentionDays": 7},
+        {"database-not-public", "database-backups-30d"},
+    ),
     ("production", {"dbInstanceClass": "db.t4g.large"}, {"database-instance-class"}),
     ("production", {"deletionProtection": False}, {"database-deletion-protection"}),
     ("staging", {"publicAccessCidrs": ["0.0.0.0/0"]}, {"cluster-private-endpoint"}),
@@ -52,11 +55,13 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
 ]
 
 
-@pytest.mark.parametrize(("stack", "overrides", "expected"), BROKEN,
-                         ids=[f"{s}-{'-'.join(o)}" for s, o, _ in BROKEN])
+@pytest.mark.parametrize(
+    ("stack", "overrides", "expected"), BROKEN, ids=[f"{s}-{'-'.join(o)}" for s, o, _ in BROKEN]
+)
 @pulumi.runtime.test
-def test_a_broken_config_fails_the_matching_policy(stack: str, overrides: dict,
-                                                   expected: set[str]) -> pulumi.Output[None]:
+def test_a_broken_config_fails_the_matching_policy(
+    stack: str, overrides: dict, expected: set[str]
+) -> pulumi.Output[None]:
     def check(plan: Plan) -> None:
         failed = {name for name, status in _statuses(plan).items() if status == "fail"}
         assert failed == expected
@@ -69,8 +74,9 @@ def test_the_message_names_what_is_wrong() -> pulumi.Output[None]:
     def check(plan: Plan) -> None:
         outcome = next(o for o in evaluate(plan, ["database-backups-30d"]))
         assert outcome.status == "fail"
-        assert "database-primary" in outcome.message and "backupRetentionPeriod=7" in \
-            outcome.message
+        assert (
+            "database-primary" in outcome.message and "backupRetentionPeriod=7" in outcome.message
+        )
 
     return planned("production", check, overrides={"dbBackupRetentionDays": 7})
 
@@ -78,8 +84,9 @@ def test_the_message_names_what_is_wrong() -> pulumi.Output[None]:
 @pulumi.runtime.test
 def test_three_zones_from_the_mocked_data_source() -> pulumi.Output[None]:
     def check(plan: Plan) -> None:
-        zones = sorted({s.inputs["availabilityZone"] for s in plan.of_type(
-            "aws:ec2/subnet:Subnet")})
+        zones = sorted(
+            {s.inputs["availabilityZone"] for s in plan.of_type("aws:ec2/subnet:Subnet")}
+        )
         assert zones == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
         redis = plan.of_type("aws:elasticache/replicationGroup:ReplicationGroup")[0]
         assert redis.inputs["preferredCacheClusterAzs"] == zones
@@ -92,8 +99,11 @@ def test_computed_fields_reach_dependent_resources() -> pulumi.Output[None]:
     def check(plan: Plan) -> None:
         oidc = plan.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]
         assert oidc.inputs["url"].startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")
-        replica = next(r for r in plan.of_type("aws:rds/instance:Instance")
-                       if r.inputs.get("replicateSourceDb"))
+        replica = next(
+            r
+            for r in plan.of_type("aws:rds/instance:Instance")
+            if r.inputs.get("replicateSourceDb")
+        )
         assert replica.inputs["replicateSourceDb"] == "propmubi-production-db"
         template = plan.of_type("aws:ec2/launchTemplate:LaunchTemplate")[0]
         assert template.inputs["vpcSecurityGroupIds"][0].startswith("sg-eks-")
@@ -106,12 +116,20 @@ def test_secrets_never_appear_in_the_plan_or_the_outputs() -> pulumi.Output[None
     def check(plan: Plan) -> None:
         text = str(plan.as_json())
         assert "mock-" not in text  # the mocked RandomPassword results
-        primary = next(r for r in plan.of_type("aws:rds/instance:Instance")
-                       if not r.inputs.get("replicateSourceDb"))
+        primary = next(
+            r
+            for r in plan.of_type("aws:rds/instance:Instance")
+            if not r.inputs.get("replicateSourceDb")
+        )
         assert primary.inputs["password"] == "[secret]"
         assert "manageMasterUserPassword" not in primary.inputs
-        assert set(plan.outputs) >= {"clusterName", "clusterEndpoint", "databaseEndpoint",
-                                     "databaseReplicaEndpoint", "cacheEndpoint"}
+        assert set(plan.outputs) >= {
+            "clusterName",
+            "clusterEndpoint",
+            "databaseEndpoint",
+            "databaseReplicaEndpoint",
+            "cacheEndpoint",
+        }
         assert plan.leaked_outputs == []
 
     return planned("production", check)
@@ -132,13 +150,16 @@ def test_an_assertion_inside_a_planned_check_fails_the_test() -> None:
 
 
 @pulumi.runtime.test
-def test_an_output_holding_a_secret_fails_outputs_no_secrets(tmp_path: Path
-                                                             ) -> pulumi.Output[None]:
-    program = write_program(tmp_path / "leaky", (
-        "import pulumi, pulumi_random as random\n"
-        "pw = random.RandomPassword('pw', length=20)\n"
-        "pulumi.export('password', pw.result)\n"
-        "pulumi.export('name', 'ok')\n"))
+def test_an_output_holding_a_secret_fails_outputs_no_secrets(tmp_path: Path) -> pulumi.Output[None]:
+    program = write_program(
+        tmp_path / "leaky",
+        (
+            "import pulumi, pulumi_random as random\n"
+            "pw = random.RandomPassword('pw', length=20)\n"
+            "pulumi.export('password', pw.result)\n"
+            "pulumi.export('name', 'ok')\n"
+        ),
+    )
 
     def check(plan: Plan) -> None:
         assert plan.leaked_outputs == ["password"]

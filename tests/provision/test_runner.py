@@ -27,8 +27,12 @@ class FakeRunner:
     def up(self, on_output: runner.OnOutput) -> RunResult:
         self.calls.append("up")
         on_output("+ aws:eks:Cluster cluster creating")
-        return RunResult("up", self.target.stack, {"create": 64},
-                         {"clusterName": "propmubi-production-eks", "token": "[secret]"})
+        return RunResult(
+            "up",
+            self.target.stack,
+            {"create": 64},
+            {"clusterName": "propmubi-production-eks", "token": "[secret]"},
+        )
 
     def destroy(self, on_output: runner.OnOutput) -> RunResult:
         self.calls.append("destroy")
@@ -63,19 +67,21 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_up_asks_the_runner_to_go_up(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                     fake: list[FakeRunner]) -> None:
-    code, out, err = _run(capsys, "up", "--stack", "staging", "--repo", str(tmp_path),
-                          "--format", "json")
+def test_up_asks_the_runner_to_go_up(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake: list[FakeRunner]
+) -> None:
+    code, out, err = _run(
+        capsys, "up", "--stack", "staging", "--repo", str(tmp_path), "--format", "json"
+    )
     assert code == 0
     assert [f.calls for f in fake] == [["up"]]
     assert json.loads(out)["outputs"]["token"] == "[secret]"
     assert "aws:eks:Cluster cluster creating" in err  # the engine's output is streamed
 
 
-def test_the_local_backend_is_a_git_ignored_folder(capsys: pytest.CaptureFixture[str],
-                                                   tmp_path: Path,
-                                                   fake: list[FakeRunner]) -> None:
+def test_the_local_backend_is_a_git_ignored_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake: list[FakeRunner]
+) -> None:
     assert _run(capsys, "preview", "--stack", "staging", "--repo", str(tmp_path))[0] == 0
     target = fake[0].target
     state = tmp_path / ".propctl" / "pulumi-state"
@@ -88,17 +94,21 @@ def test_the_local_backend_is_a_git_ignored_folder(capsys: pytest.CaptureFixture
     assert (target.work_dir / "Pulumi.production.yaml").is_file()
 
 
-def test_pulumi_backend_url_is_respected(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                        fake: list[FakeRunner],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pulumi_backend_url_is_respected(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PULUMI_BACKEND_URL", "s3://team-state")
     assert _run(capsys, "outputs", "--stack", "staging", "--repo", str(tmp_path))[0] == 0
     assert fake[0].target.backend_url == "s3://team-state"
     assert not (tmp_path / ".propctl" / "pulumi-state").exists()
 
 
-def test_a_repo_program_is_run_where_it_is(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                           fake: list[FakeRunner]) -> None:
+def test_a_repo_program_is_run_where_it_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake: list[FakeRunner]
+) -> None:
     assert main(["scaffold", "infra", "--repo", str(tmp_path)]) == 0
     capsys.readouterr()
     assert _run(capsys, "preview", "--stack", "production", "--repo", str(tmp_path))[0] == 0
@@ -106,8 +116,9 @@ def test_a_repo_program_is_run_where_it_is(capsys: pytest.CaptureFixture[str], t
 
 
 @pytest.mark.parametrize("action", ["up", "destroy"])
-def test_production_needs_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                              fake: list[FakeRunner], action: str) -> None:
+def test_production_needs_yes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake: list[FakeRunner], action: str
+) -> None:
     code, _, err = _run(capsys, action, "--stack", "production", "--repo", str(tmp_path))
     assert code == 2 and "--yes" in err
     assert fake == []  # nothing was asked of Pulumi
@@ -115,34 +126,49 @@ def test_production_needs_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert code == 0 and fake[0].calls == [action]
 
 
-@pytest.mark.parametrize(("action", "asked", "shown"), [
-    ("up", "preview", "create: 64"), ("destroy", "preview_destroy", "delete: 64")])
-def test_dry_run_previews_without_needing_yes(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                             fake: list[FakeRunner], action: str, asked: str,
-                                             shown: str) -> None:
-    code, out, _ = _run(capsys, action, "--stack", "production", "--dry-run",
-                        "--repo", str(tmp_path))
+@pytest.mark.parametrize(
+    ("action", "asked", "shown"),
+    [("up", "preview", "create: 64"), ("destroy", "preview_destroy", "delete: 64")],
+)
+def test_dry_run_previews_without_needing_yes(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    action: str,
+    asked: str,
+    shown: str,
+) -> None:
+    code, out, _ = _run(
+        capsys, action, "--stack", "production", "--dry-run", "--repo", str(tmp_path)
+    )
     assert code == 0 and fake[0].calls == [asked] and shown in out
 
 
-def test_without_a_passphrase_nothing_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                           fake: list[FakeRunner],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_passphrase_nothing_runs(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     code, _, err = _run(capsys, "preview", "--stack", "staging", "--repo", str(tmp_path))
     assert code == 2 and "PULUMI_CONFIG_PASSPHRASE is not set" in err and fake == []
 
 
-def test_an_unknown_stack_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                     fake: list[FakeRunner]) -> None:
+def test_an_unknown_stack_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake: list[FakeRunner]
+) -> None:
     code, _, err = _run(capsys, "up", "--stack", "prod", "--repo", str(tmp_path))
     assert code == 2 and "no stack 'prod'" in err and fake == []
 
 
-def test_a_pulumi_failure_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                  fake: list[FakeRunner],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pulumi_failure_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from propctl.errors import FailureFound
 
     def broken(self: FakeRunner, on_output: runner.OnOutput) -> RunResult:
@@ -154,8 +180,8 @@ def test_a_pulumi_failure_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_missing_pulumi_cli_exits_2_with_install_instructions(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "x")
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no pulumi anywhere on it
     for action in ("preview", "outputs"):
@@ -172,9 +198,24 @@ def test_missing_cli_through_a_real_process(tmp_path: Path) -> None:
     import sys
 
     env = {**os.environ, "PATH": str(tmp_path), "PULUMI_CONFIG_PASSPHRASE": "x"}
-    done = subprocess.run([sys.executable, "-m", "propctl", "infra", "preview", "--stack",
-                           "staging", "--repo", str(tmp_path)], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "propctl",
+            "infra",
+            "preview",
+            "--stack",
+            "staging",
+            "--repo",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     assert "install the Pulumi CLI" in done.stderr
 
@@ -190,31 +231,45 @@ class _StubStack:
         from pulumi.automation._cmd import CommandResult
         from pulumi.automation.errors import CommandError
 
-        raise CommandError(CommandResult(
-            stdout="Updating (staging):\n", code=255,
-            stderr="warning: A new version of Pulumi is available.\n"
-                   "error: update failed: creating RDS DB Instance: AccessDenied\n"))
+        raise CommandError(
+            CommandResult(
+                stdout="Updating (staging):\n",
+                code=255,
+                stderr="warning: A new version of Pulumi is available.\n"
+                "error: update failed: creating RDS DB Instance: AccessDenied\n",
+            )
+        )
 
     def outputs(self) -> dict:
         from pulumi.automation import OutputValue
 
-        return {"databaseEndpoint": OutputValue("db:5432", False),
-                "token": OutputValue("s3cr3t", True)}
+        return {
+            "databaseEndpoint": OutputValue("db:5432", False),
+            "token": OutputValue("s3cr3t", True),
+        }
 
 
-def test_the_automation_runner_maps_results_and_errors(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_automation_runner_maps_results_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from propctl.errors import FailureFound
     from propctl.provision.program import find_program
 
     monkeypatch.setattr(runner.shutil, "which", lambda name: f"/opt/bin/{name}")
-    target = runner.prepare(find_program(tmp_path), "staging", "up", tmp_path,
-                            {"PULUMI_CONFIG_PASSPHRASE": "x"}, yes=False)
+    target = runner.prepare(
+        find_program(tmp_path),
+        "staging",
+        "up",
+        tmp_path,
+        {"PULUMI_CONFIG_PASSPHRASE": "x"},
+        yes=False,
+    )
     real = runner.AutomationRunner(target)
     real._stack = _StubStack()  # what create_or_select_stack would open
     lines: list[str] = []
     assert real.preview(lines.append).changes == {"create": 64} and lines
     assert real.outputs().outputs == {"databaseEndpoint": "db:5432", "token": "[secret]"}
-    with pytest.raises(FailureFound, match="error: update failed: creating RDS DB Instance: "
-                                           "AccessDenied$"):
+    with pytest.raises(
+        FailureFound, match="error: update failed: creating RDS DB Instance: AccessDenied$"
+    ):
         real.up(lines.append)

@@ -12,19 +12,32 @@ from propctl.resources import infra_dir
 
 
 def _bundled() -> dict[str, str]:
-    return {p.relative_to(infra_dir()).as_posix(): p.read_text() for p in infra_dir().rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(infra_dir()).as_posix(): p.read_text()
+        for p in infra_dir().rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def test_one_source_every_file_as_it_ships(tmp_path: Path) -> None:
     assert main(["scaffold", "infra", "--repo", str(tmp_path)]) == 0
-    written = {p.relative_to(tmp_path / "infra").as_posix(): p.read_text()
-               for p in (tmp_path / "infra").rglob("*") if p.is_file()}
+    written = {
+        p.relative_to(tmp_path / "infra").as_posix(): p.read_text()
+        for p in (tmp_path / "infra").rglob("*")
+        if p.is_file()
+    }
     assert written == _bundled()
-    assert {"Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml", "__main__.py",
-            "propmubi_infra/network.py", "propmubi_infra/cluster.py",
-            "propmubi_infra/database.py", "propmubi_infra/cache.py",
-            "propmubi_infra/security.py"} <= set(written)
+    assert {
+        "Pulumi.yaml",
+        "Pulumi.staging.yaml",
+        "Pulumi.production.yaml",
+        "__main__.py",
+        "propmubi_infra/network.py",
+        "propmubi_infra/cluster.py",
+        "propmubi_infra/database.py",
+        "propmubi_infra/cache.py",
+        "propmubi_infra/security.py",
+    } <= set(written)
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

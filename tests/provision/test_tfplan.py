@@ -17,33 +17,44 @@ def production() -> Plan:
     return plan(bundled(), "production", isolated=True)
 
 
-@pytest.mark.parametrize(("token", "expected"), [
-    ("aws:rds/instance:Instance", "aws_db_instance"),
-    ("aws:rds/parameterGroup:ParameterGroup", "aws_db_parameter_group"),
-    ("aws:eks/cluster:Cluster", "aws_eks_cluster"),
-    ("aws:eks/nodeGroup:NodeGroup", "aws_eks_node_group"),
-    ("aws:elasticache/replicationGroup:ReplicationGroup", "aws_elasticache_replication_group"),
-    ("aws:ec2/securityGroup:SecurityGroup", "aws_security_group"),
-    ("aws:ec2/vpc:Vpc", "aws_vpc"),
-    ("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
-    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws_iam_openid_connect_provider"),
-    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws_iam_role_policy_attachment"),
-    ("aws:cloudwatch/logGroup:LogGroup", "aws_cloudwatch_log_group"),
-    ("aws:kms/key:Key", "aws_kms_key"),
-    ("aws:secretsmanager/secretVersion:SecretVersion", "aws_secretsmanager_secret_version"),
-    ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-     "aws_vpc_security_group_ingress_rule"),
-    ("random:index/randomPassword:RandomPassword", "random_password"),
-])
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("aws:rds/instance:Instance", "aws_db_instance"),
+        ("aws:rds/parameterGroup:ParameterGroup", "aws_db_parameter_group"),
+        ("aws:eks/cluster:Cluster", "aws_eks_cluster"),
+        ("aws:eks/nodeGroup:NodeGroup", "aws_eks_node_group"),
+        ("aws:elasticache/replicationGroup:ReplicationGroup", "aws_elasticache_replication_group"),
+        ("aws:ec2/securityGroup:SecurityGroup", "aws_security_group"),
+        ("aws:ec2/vpc:Vpc", "aws_vpc"),
+        ("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
+        ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws_iam_openid_connect_provider"),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws_iam_role_policy_attachment"),
+        ("aws:cloudwatch/logGroup:LogGroup", "aws_cloudwatch_log_group"),
+        ("aws:kms/key:Key", "aws_kms_key"),
+        ("aws:secretsmanager/secretVersion:SecretVersion", "aws_secretsmanager_secret_version"),
+        (
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws_vpc_security_group_ingress_rule",
+        ),
+        ("random:index/randomPassword:RandomPassword", "random_password"),
+    ],
+)
 def test_terraform_type_names(token: str, expected: str) -> None:
     assert terraform_type(token) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("backupRetentionPeriod", "backup_retention_period"), ("multiAz", "multi_az"),
-    ("parameters", "parameter"), ("clientIdLists", "client_id_list"), ("tags", "tags"),
-    ("vpcSecurityGroupIds", "vpc_security_group_ids"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("backupRetentionPeriod", "backup_retention_period"),
+        ("multiAz", "multi_az"),
+        ("parameters", "parameter"),
+        ("clientIdLists", "client_id_list"),
+        ("tags", "tags"),
+        ("vpcSecurityGroupIds", "vpc_security_group_ids"),
+    ],
+)
 def test_attribute_names(name: str, expected: str) -> None:
     assert attribute(name) == expected
 
@@ -80,21 +91,36 @@ def test_secrets_stay_redacted_and_are_flagged_sensitive(production: Plan) -> No
 
 
 def test_references_connect_resources(production: Plan) -> None:
-    config = {r["address"]: r for r in export(production)["configuration"]["root_module"][
-        "resources"]}
+    config = {
+        r["address"]: r for r in export(production)["configuration"]["root_module"]["resources"]
+    }
     db = config["aws_db_instance.database_primary"]["expressions"]
     assert "aws_db_parameter_group.database_params" in db["parameter_group_name"]["references"]
-    assert any(ref.startswith("aws_security_group.security_database")
-               for ref in db["vpc_security_group_ids"]["references"])
+    assert any(
+        ref.startswith("aws_security_group.security_database")
+        for ref in db["vpc_security_group_ids"]["references"]
+    )
     nodes = config["aws_eks_node_group.cluster_nodes"]["expressions"]
-    assert nodes["launch_template"][0]["id"]["references"][1] == \
-        "aws_launch_template.cluster_nodes_lt"
+    assert (
+        nodes["launch_template"][0]["id"]["references"][1] == "aws_launch_template.cluster_nodes_lt"
+    )
 
 
 def test_a_hand_made_plan_exports() -> None:
-    tiny = Plan("dev", "p", "/x", [PlannedResource(
-        "urn:1", "aws:ec2/securityGroup:SecurityGroup", "web sg", "sg-1",
-        {"ingress": [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 443}]})])
+    tiny = Plan(
+        "dev",
+        "p",
+        "/x",
+        [
+            PlannedResource(
+                "urn:1",
+                "aws:ec2/securityGroup:SecurityGroup",
+                "web sg",
+                "sg-1",
+                {"ingress": [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 443}]},
+            )
+        ],
+    )
     sg = _resource(export(tiny), "aws_security_group")
     assert sg["name"] == "web_sg"
     assert sg["values"]["ingress"] == [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 443}]

@@ -20,7 +20,7 @@ class Image:
 
     def pixel(self, x: int, y: int) -> tuple[int, ...]:
         at = x * self.channels
-        return tuple(self.rows[y][at:at + self.channels])
+        return tuple(self.rows[y][at : at + self.channels])
 
 
 def read_png(data: bytes) -> Image:
@@ -28,8 +28,8 @@ def read_png(data: bytes) -> Image:
         raise ValueError("not a PNG file")
     pos, idat, header = 8, [], b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = body
         elif kind == b"IDAT":
@@ -48,7 +48,7 @@ def _unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
     prev = bytes(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         if kind == 1:
             for i in range(bpp, stride):
                 line[i] = (line[i] + line[i - bpp]) & 0xFF

@@ -13,8 +13,21 @@ from propctl.roadmap.models import Roadmap
 
 HERE = Path(__file__).resolve().parent
 ROADMAP = HERE / "roadmap.yaml"
-CRITERIA = ["2.a1", "2.a2", "2.a3", "2.a4", "4.a1", "4.a2", "10.a1", "10.a2", "10.a3", "10.a4",
-            "15.a1", "15.a2", "15.a3"]
+CRITERIA = [
+    "2.a1",
+    "2.a2",
+    "2.a3",
+    "2.a4",
+    "4.a1",
+    "4.a2",
+    "10.a1",
+    "10.a2",
+    "10.a3",
+    "10.a4",
+    "15.a1",
+    "15.a2",
+    "15.a3",
+]
 
 
 def statuses(passing: set[str], **extra: str) -> dict[str, str]:
@@ -27,8 +40,14 @@ def statuses(passing: set[str], **extra: str) -> dict[str, str]:
 
 
 def run(time: str, commit: str | None, passing: set[str], **extra: str) -> dict[str, Any]:
-    return {"time": time, "commit": commit, "roadmap": "Test roadmap",
-            "statuses": statuses(passing, **extra), "score": {}, "summary": {}}
+    return {
+        "time": time,
+        "commit": commit,
+        "roadmap": "Test roadmap",
+        "statuses": statuses(passing, **extra),
+        "score": {},
+        "summary": {},
+    }
 
 
 THREE_WEEKS = [
@@ -57,19 +76,33 @@ def demo_history(roadmap: Roadmap) -> list[dict[str, Any]]:
     first = [c.id for task in roadmap.tiers[0].tasks for c in task.acceptance]
     second = [c.id for task in roadmap.tiers[1].tasks for c in task.acceptance]
     manual = {c.id for _, c in roadmap.criteria() if c.check.is_manual}
-    plan = [set(), set(first[:3]), set(first[:7]), set(first[:10]), set(first[:14]),
-            set(first[:18] + second[:2]), set(first[:16] + second[:5])]
+    plan = [
+        set(),
+        set(first[:3]),
+        set(first[:7]),
+        set(first[:10]),
+        set(first[:14]),
+        set(first[:18] + second[:2]),
+        set(first[:16] + second[:5]),
+    ]
     records = []
     for week, passing in enumerate(plan):
-        record_statuses = {c.id: "pass" if c.id in passing else
-                           ("manual" if c.id in manual else "fail")
-                           for _, c in roadmap.criteria()}
+        record_statuses = {
+            c.id: "pass" if c.id in passing else ("manual" if c.id in manual else "fail")
+            for _, c in roadmap.criteria()
+        }
         if week == 3:
             record_statuses[first[10]] = "error"
-        records.append({
-            "time": (datetime(2026, 1, 12, 17, tzinfo=UTC) + timedelta(weeks=week))
-            .isoformat().replace("+00:00", "Z"),
-            "commit": hashlib.sha1(f"demo {week}".encode()).hexdigest(),
-            "roadmap": roadmap.name, "statuses": record_statuses, "score": {}, "summary": {},
-        })
+        records.append(
+            {
+                "time": (datetime(2026, 1, 12, 17, tzinfo=UTC) + timedelta(weeks=week))
+                .isoformat()
+                .replace("+00:00", "Z"),
+                "commit": hashlib.sha1(f"demo {week}".encode()).hexdigest(),
+                "roadmap": roadmap.name,
+                "statuses": record_statuses,
+                "score": {},
+                "summary": {},
+            }
+        )
     return records

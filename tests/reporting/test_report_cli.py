@@ -30,12 +30,18 @@ def test_json_to_stdout(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["headline"]["overall"] == 4.63
 
 
-@pytest.mark.parametrize("fmt,marker", [
-    ("html", "<!doctype html>"), ("markdown", "## Test roadmap: progress report"),
-    ("table", "Next best actions"), ("json", '"schema_version": 1'),
-])
-def test_every_format_writes_a_file(repo: Path, tmp_path: Path, fmt: str, marker: str,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "fmt,marker",
+    [
+        ("html", "<!doctype html>"),
+        ("markdown", "## Test roadmap: progress report"),
+        ("table", "Next best actions"),
+        ("json", '"schema_version": 1'),
+    ],
+)
+def test_every_format_writes_a_file(
+    repo: Path, tmp_path: Path, fmt: str, marker: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / f"report.{fmt}"
     assert main(_report(repo, "--format", fmt, "-o", str(out))) == 0
     assert marker in out.read_text("utf-8")
@@ -55,13 +61,17 @@ def test_empty_history_still_reports(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "run `propctl verify`" in out and "Not enough history" in out
 
 
-@pytest.mark.parametrize("history,where", [
-    ('{"time": "2026-01-12T00:00:00Z", "statuses": {}}\nnot json\n', "history.jsonl:2"),
-    ('{"time": "soon", "statuses": {}}\n', "run 1: time 'soon'"),
-    ('{"time": "2026-01-12T00:00:00Z", "statuses": {"2.a1": "ok"}}\n', "unknown status"),
-])
-def test_broken_history_is_exit_2_without_traceback(tmp_path: Path, history: str, where: str,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "history,where",
+    [
+        ('{"time": "2026-01-12T00:00:00Z", "statuses": {}}\nnot json\n', "history.jsonl:2"),
+        ('{"time": "soon", "statuses": {}}\n', "run 1: time 'soon'"),
+        ('{"time": "2026-01-12T00:00:00Z", "statuses": {"2.a1": "ok"}}\n', "unknown status"),
+    ],
+)
+def test_broken_history_is_exit_2_without_traceback(
+    tmp_path: Path, history: str, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".propctl").mkdir()
     (tmp_path / ".propctl" / "history.jsonl").write_text(history, encoding="utf-8")
     out = tmp_path / "report.html"
@@ -85,7 +95,12 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_real_subprocess(repo: Path, tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("propctl")
     out = tmp_path / "r.html"
-    done = subprocess.run([str(exe), *_report(repo, "--format", "html", "-o", str(out))],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(exe), *_report(repo, "--format", "html", "-o", str(out))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert out.read_text("utf-8").rstrip().endswith("</html>")

@@ -23,15 +23,19 @@ def _table_text(report: Report) -> str:
     return buffer.getvalue()
 
 
-RENDERERS = {"html": report_html.render, "markdown": report_markdown.render,
-             "table": _table_text}
+RENDERERS = {"html": report_html.render, "markdown": report_markdown.render, "table": _table_text}
 
 
 def _figures(data: dict[str, Any]) -> list[str]:
     """The text each renderer must show for the JSON's figures."""
     h = data["headline"]
-    out = [f.score(h["overall"]), f.score(h["plan_now"]), f.hours(data["effort"]["done"]),
-           f.hours(data["effort"]["left"]), f.hours(data["effort"]["total"])]
+    out = [
+        f.score(h["overall"]),
+        f.score(h["plan_now"]),
+        f.hours(data["effort"]["done"]),
+        f.hours(data["effort"]["left"]),
+        f.hours(data["effort"]["total"]),
+    ]
     for p in data["plan"]:
         out += [p["date"], f.score(p["modelled"]), f.score(p["declared"])]
     for d in data["dimensions"]:
@@ -45,8 +49,13 @@ def _figures(data: dict[str, Any]) -> list[str]:
     for t in fc["tiers"]:
         out += [t["planned_end"], t["projected_end"], f.vs_plan(t["days_late"])]
     for a in data["actions"][:5]:
-        out += [f.signed(a["gain"]), f.hours(a["hours_left"]), f.rate(a["gain_per_hour"]),
-                *a["commands"], *(c["id"] for c in a["open_criteria"])]
+        out += [
+            f.signed(a["gain"]),
+            f.hours(a["hours_left"]),
+            f.rate(a["gain_per_hour"]),
+            *a["commands"],
+            *(c["id"] for c in a["open_criteria"]),
+        ]
     out += [flip["id"] for flip in data["changes"]["flips"]]
     return out
 
@@ -97,8 +106,17 @@ def test_every_status_count_is_in_each_task_row(roadmap: Roadmap, fmt: str) -> N
 
     from propctl.reporting.report_model import COUNTED
 
-    history = [*THREE_WEEKS, run("2026-01-27T09:00:00Z", "d" * 40, {"2.a1"}, s10_a1="skip",
-                                 s10_a2="error", s15_a1="waived")]
+    history = [
+        *THREE_WEEKS,
+        run(
+            "2026-01-27T09:00:00Z",
+            "d" * 40,
+            {"2.a1"},
+            s10_a1="skip",
+            s10_a2="error",
+            s15_a1="waived",
+        ),
+    ]
     report = build_report(roadmap, history)
     text = RENDERERS[fmt](report).replace("&amp;", "&")
     for tier in report.tiers:
@@ -109,5 +127,5 @@ def test_every_status_count_is_in_each_task_row(roadmap: Roadmap, fmt: str) -> N
             # after "subtasks done" (n/m) come the counts in COUNTED order, then hours (8.0h)
             after = re.split(r"\d+/\d+", rows[0].split(task.title, 1)[1], maxsplit=1)[1]
             cells = re.findall(r"(?<![\w.])\d+(?![\w.])", after)
-            assert [int(c) for c in cells[:len(counts)]] == counts, (fmt, rows[0])
+            assert [int(c) for c in cells[: len(counts)]] == counts, (fmt, rows[0])
     assert sum(t.criteria["skip"] for tier in report.tiers for t in tier.tasks) == 1

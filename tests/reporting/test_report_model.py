@@ -70,12 +70,16 @@ def test_forecast_uses_the_last_four_weeks(roadmap: Roadmap) -> None:
     ]
 
 
-@pytest.mark.parametrize("history", [
-    [],
-    [THREE_WEEKS[0]],
-    [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-12T09:00:00Z", "b", {"2.a1"})],
-    [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-13T08:59:00Z", "b", {"2.a1"})],
-], ids=["none", "one run", "two runs at one moment", "under a day apart"])
+@pytest.mark.parametrize(
+    "history",
+    [
+        [],
+        [THREE_WEEKS[0]],
+        [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-12T09:00:00Z", "b", {"2.a1"})],
+        [run("2026-01-12T09:00:00Z", "a", set()), run("2026-01-13T08:59:00Z", "b", {"2.a1"})],
+    ],
+    ids=["none", "one run", "two runs at one moment", "under a day apart"],
+)
 def test_not_enough_history(roadmap: Roadmap, history: list[dict[str, object]]) -> None:
     fc = build_report(roadmap, history).forecast
     assert fc.status == "not enough history"
@@ -106,7 +110,9 @@ def test_ranking_by_gain_per_hour(roadmap: Roadmap) -> None:
     actions = build_report(roadmap, THREE_WEEKS).actions
     # 15: +5.5/3 = 1.833 for 60h; 2: +0.5/3 = 0.167 for 8h; 10: +2/3 = 0.667 for 40h
     assert [(a.task, a.gain, a.hours_left, a.gain_per_hour) for a in actions] == [
-        (15, 1.833, 60.0, 0.03056), (2, 0.167, 8.0, 0.02083), (10, 0.667, 40.0, 0.01667),
+        (15, 1.833, 60.0, 0.03056),
+        (2, 0.167, 8.0, 0.02083),
+        (10, 0.667, 40.0, 0.01667),
     ]
     assert [a.rank for a in actions] == [1, 2, 3]
     assert [c.id for c in actions[1].open_criteria] == ["2.a4"]
@@ -116,8 +122,9 @@ def test_ranking_by_gain_per_hour(roadmap: Roadmap) -> None:
 
 
 def test_ranking_ties_go_to_priority_and_waived_criteria_are_not_open(roadmap: Roadmap) -> None:
-    latest = run("2026-01-12T00:00:00Z", "a", set(), s15_a1="waived", s15_a2="waived",
-                 s15_a3="waived")
+    latest = run(
+        "2026-01-12T00:00:00Z", "a", set(), s15_a1="waived", s15_a2="waived", s15_a3="waived"
+    )
     actions = build_report(roadmap, [latest]).actions
     assert 15 not in [a.task for a in actions]
     # 2: 0.667/32h = 0.0208 first; then a tie, 4: 0.133/8h = 10: 0.667/40h = 0.0167 -> P1, P2
@@ -135,11 +142,14 @@ def test_flips_between_the_last_two_runs(roadmap: Roadmap) -> None:
 
 
 def test_flips_name_ids_that_appear_or_are_unknown(roadmap: Roadmap) -> None:
-    history = [run("2026-01-12T00:00:00Z", None, set()),
-               run("2026-01-13T00:00:00Z", None, set(), s2_13="pass", s99_a1="fail")]
+    history = [
+        run("2026-01-12T00:00:00Z", None, set()),
+        run("2026-01-13T00:00:00Z", None, set(), s2_13="pass", s99_a1="fail"),
+    ]
     flips = build_report(roadmap, history).changes.flips
     assert [(f.id, f.kind, f.before, f.after) for f in flips] == [
-        ("2.13", "subtask", "not run", "pass"), ("99.a1", "unknown", "not run", "fail"),
+        ("2.13", "subtask", "not run", "pass"),
+        ("99.a1", "unknown", "not run", "fail"),
     ]
 
 
@@ -154,8 +164,11 @@ def test_tiers_tasks_and_effort(roadmap: Roadmap) -> None:
     e = report.effort
     assert (e.total, e.done, e.waived, e.left) == (140.0, 32.0, 0.0, 108.0)
     assert [(p.date, p.hours_left) for p in e.planned] == [
-        (date(2026, 1, 12), 140.0), (date(2026, 2, 8), 100.0), (date(2026, 3, 8), 60.0),
-        (date(2026, 6, 28), 0.0)]
+        (date(2026, 1, 12), 140.0),
+        (date(2026, 2, 8), 100.0),
+        (date(2026, 3, 8), 60.0),
+        (date(2026, 6, 28), 0.0),
+    ]
     assert [p.hours_left for p in report.series] == [140.0, 120.0, 108.0]
 
 
@@ -169,7 +182,12 @@ def test_dimensions(roadmap: Roadmap) -> None:
     dims = {d.id: d for d in build_report(roadmap, THREE_WEEKS).dimensions}
     sec = dims["security"]
     assert (sec.baseline, sec.now, sec.next_tier, sec.next_target, sec.final_target) == (
-        4.0, 5.5, "tier1", 6.0, 8.0)
+        4.0,
+        5.5,
+        "tier1",
+        6.0,
+        8.0,
+    )
     assert (dims["testing"].now, dims["testing"].final_modelled) == (5.4, 7.9)
 
 
@@ -181,13 +199,18 @@ def test_empty_history_says_how_to_get_some(roadmap: Roadmap) -> None:
     assert report.changes.flips == [] and report.changes.current is None
 
 
-@pytest.mark.parametrize("record,message", [
-    ({"time": "yesterday", "statuses": {}}, "not ISO 8601"),
-    ({"time": "2026-01-12T00:00:00Z", "statuses": ["2.a1"]}, "must be a mapping"),
-    ({"time": "2026-01-12T00:00:00Z", "statuses": {"2.a1": "green"}}, "unknown status for 2.a1"),
-])
-def test_bad_records_are_refused(roadmap: Roadmap, record: dict[str, object],
-                                 message: str) -> None:
+@pytest.mark.parametrize(
+    "record,message",
+    [
+        ({"time": "yesterday", "statuses": {}}, "not ISO 8601"),
+        ({"time": "2026-01-12T00:00:00Z", "statuses": ["2.a1"]}, "must be a mapping"),
+        (
+            {"time": "2026-01-12T00:00:00Z", "statuses": {"2.a1": "green"}},
+            "unknown status for 2.a1",
+        ),
+    ],
+)
+def test_bad_records_are_refused(roadmap: Roadmap, record: dict[str, object], message: str) -> None:
     with pytest.raises(UserError, match=message):
         build_report(roadmap, [THREE_WEEKS[0], record])
 
@@ -195,8 +218,17 @@ def test_bad_records_are_refused(roadmap: Roadmap, record: dict[str, object],
 def test_json_has_every_section(roadmap: Roadmap) -> None:
     data = build_report(roadmap, THREE_WEEKS).as_json()
     assert data["schema_version"] == 1
-    assert set(data) >= {"headline", "plan", "series", "dimensions", "tiers", "effort",
-                         "forecast", "actions", "changes"}
+    assert set(data) >= {
+        "headline",
+        "plan",
+        "series",
+        "dimensions",
+        "tiers",
+        "effort",
+        "forecast",
+        "actions",
+        "changes",
+    }
     assert data["forecast"]["tiers"][0]["projected_end"] == "2026-01-30"
     assert data["series"][0]["time"] == "2026-01-12T09:00:00Z"
 
@@ -204,7 +236,6 @@ def test_json_has_every_section(roadmap: Roadmap) -> None:
 def test_a_partial_run_carries_the_other_statuses_forward(roadmap: Roadmap) -> None:
     partial = {"time": "2026-01-27T09:00:00Z", "commit": "d" * 40, "statuses": {"2.a4": "pass"}}
     report = build_report(roadmap, [*THREE_WEEKS, partial])
-    assert [(f.id, f.before, f.after) for f in report.changes.flips] == [("2.a4", "manual",
-                                                                          "pass")]
+    assert [(f.id, f.before, f.after) for f in report.changes.flips] == [("2.a4", "manual", "pass")]
     assert report.headline.overall == 4.8  # tier 1 complete: the earlier passes still count
     assert report.tiers[0].criteria["pass"] == 6

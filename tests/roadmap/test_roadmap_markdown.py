@@ -46,8 +46,17 @@ def test_source_counts() -> None:
     assert sum(len(t.subtasks) for t in tasks) == 199
     assert len(roadmap.criteria()) == 73
     assert len(roadmap.dimensions) == 10
-    assert [s.port for s in roadmap.services] == [3001, 3002, 3006, 3015, 3016, 3017, 3007,
-                                                  3012, 3014]
+    assert [s.port for s in roadmap.services] == [
+        3001,
+        3002,
+        3006,
+        3015,
+        3016,
+        3017,
+        3007,
+        3012,
+        3014,
+    ]
     assert roadmap.cors_origins == ["http://localhost:3005", "http://localhost:3006"]
     assert roadmap.start == date(2026, 1, 12)  # the Monday after "Last Updated: 2026-01-10"
     assert roadmap.total_effort_hours == 960 and roadmap.total_weeks == 24
@@ -58,18 +67,31 @@ def test_source_matches_the_bundled_file(bundled: Roadmap) -> None:
     assert roadmap.name == bundled.name and roadmap.purpose == bundled.purpose
     for mine, theirs in zip(roadmap.tiers, bundled.tiers, strict=True):
         assert (mine.id, mine.name, mine.label, mine.summary, mine.weeks, mine.target_score) == (
-            theirs.id, theirs.name, theirs.label, theirs.summary, theirs.weeks,
-            theirs.target_score)
+            theirs.id,
+            theirs.name,
+            theirs.label,
+            theirs.summary,
+            theirs.weeks,
+            theirs.target_score,
+        )
     for mine, theirs in zip(roadmap.tasks(), bundled.tasks(), strict=True):
         assert (mine.id, mine.title, mine.priority, mine.effort_hours, mine.score_impact) == (
-            theirs.id, theirs.title, theirs.priority, theirs.effort_hours, theirs.score_impact)
+            theirs.id,
+            theirs.title,
+            theirs.priority,
+            theirs.effort_hours,
+            theirs.score_impact,
+        )
         assert [(s.id, s.text, s.section) for s in mine.subtasks] == [
-            (s.id, s.text, s.section) for s in theirs.subtasks]
+            (s.id, s.text, s.section) for s in theirs.subtasks
+        ]
         assert [(c.id, c.text) for c in mine.acceptance] == [
-            (c.id, c.text) for c in theirs.acceptance]
+            (c.id, c.text) for c in theirs.acceptance
+        ]
         assert mine.files == theirs.files
     assert [d.model_dump() for d in roadmap.dimensions] == [
-        d.model_dump() for d in bundled.dimensions]
+        d.model_dump() for d in bundled.dimensions
+    ]
     assert roadmap.overall_targets == bundled.overall_targets
     assert roadmap.services == bundled.services
 
@@ -107,9 +129,11 @@ def test_checks_notes_and_impacts_ride_in_comments(bundled: Roadmap) -> None:
     changed = bundled.model_copy(deep=True)
     criterion = changed.task(2).acceptance[0]
     criterion.check = Check.model_validate(
-        {"kind": "secrets", "paths": ["apps/", "docker-compose.yml"], "note": "a --> b"})
+        {"kind": "secrets", "paths": ["apps/", "docker-compose.yml"], "note": "a --> b"}
+    )
     changed.task(2).subtasks[5].check = Check.model_validate(
-        {"kind": "text", "file": "{api}/main.py", "pattern": "allow_origins"})
+        {"kind": "text", "file": "{api}/main.py", "pattern": "allow_origins"}
+    )
     changed.services[0].title = "Auth"
     changed.paths = {"api": "services/api"}
     rendered = render_markdown(changed)
@@ -134,8 +158,11 @@ def test_a_different_checklist_imports() -> None:
     assert [t.weeks for t in roadmap.tiers] == [(1, 1), (2, 6)]
     assert [t.summary for t in roadmap.tiers] == ["Stop the Bleeding", "Build the Warehouse"]
     assert [t.id for t in roadmap.tasks()] == [1, 2, 3, 4]
-    assert [d.id for d in roadmap.dimensions] == ["reliability", "cost_control",
-                                                  "developer_experience"]
+    assert [d.id for d in roadmap.dimensions] == [
+        "reliability",
+        "cost_control",
+        "developer_experience",
+    ]
     assert roadmap.overall_targets == {"baseline": 4.0, "tier1": 5.0, "tier2": 7.5}
     assert roadmap.task(2).effort_hours == 14.5 and roadmap.task(4).score_impact == -0.2
     assert roadmap.task(2).subtasks_heading == "Sub-tasks (Nightly)"
@@ -143,10 +170,14 @@ def test_a_different_checklist_imports() -> None:
     assert three == {"3.1": None, "3.2-5": "Per source", "3.6": "Scheduling"}
     files = roadmap.task(1).files
     assert [(f.path, f.action, f.note) for f in files] == [
-        ("ops/run-job.sh", "create", None), ("crontab", "update", "all entries")]
+        ("ops/run-job.sh", "create", None),
+        ("crontab", "update", "all entries"),
+    ]
     four = roadmap.task(4).files
     assert [(f.path, f.action, f.note) for f in four] == [
-        ("dashboards/revenue.json", "create", None), ("README.md", "modify", "dashboard links")]
+        ("dashboards/revenue.json", "create", None),
+        ("README.md", "modify", "dashboard links"),
+    ]
     assert roadmap.start == date(2026, 3, 9) and roadmap.services == []
     assert comparable(imported(render_markdown(roadmap))) == comparable(roadmap)
 
@@ -174,13 +205,20 @@ MINIMAL = """# Plan
 """
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ("# Plan\n### Task 1: Orphan\n", 2, "task 1 stands outside any tier"),
-    (MINIMAL.replace("- [ ] 1.1 Do it", "- [ ] Do it"), 6, "sub-task without an id"),
-    (MINIMAL.replace("**Effort**: 4h", "**Effort**: lots"), 4, "effort: 'lots' is not a number"),
-    (MINIMAL + "<!-- propctl: {nope} -->\n", 9, "not JSON"),
-    (MINIMAL.replace("## 🔴 TIER 1: NOW (Weeks 1-2)", "## TIER 1 NOW"), 2, "tier heading"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("# Plan\n### Task 1: Orphan\n", 2, "task 1 stands outside any tier"),
+        (MINIMAL.replace("- [ ] 1.1 Do it", "- [ ] Do it"), 6, "sub-task without an id"),
+        (
+            MINIMAL.replace("**Effort**: 4h", "**Effort**: lots"),
+            4,
+            "effort: 'lots' is not a number",
+        ),
+        (MINIMAL + "<!-- propctl: {nope} -->\n", 9, "not JSON"),
+        (MINIMAL.replace("## 🔴 TIER 1: NOW (Weeks 1-2)", "## TIER 1 NOW"), 2, "tier heading"),
+    ],
+)
 def test_markdown_errors_name_the_line(text: str, line: int, message: str) -> None:
     with pytest.raises(UserError) as caught:
         import_markdown(text, "plan.md")
@@ -214,8 +252,14 @@ def test_everything_the_markdown_cannot_show_survives(bundled: Roadmap) -> None:
     changed.start = date(2026, 2, 2)
     changed.services[1].port = 4002
     changed.cors_origins = ["https://app.example.com"]
-    changed.waivers = [Waiver(criterion="2.a4", owner="lead", reason="no Twilio account yet",
-                              expires=date(2026, 6, 30))]
+    changed.waivers = [
+        Waiver(
+            criterion="2.a4",
+            owner="lead",
+            reason="no Twilio account yet",
+            expires=date(2026, 6, 30),
+        )
+    ]
     changed.task(3).generators = ["errors"]
     changed.task(1).files[0].note = "new (session factory)"
     changed.task(11).subtasks[0].section = "First"  # a section, then back to none

@@ -17,11 +17,25 @@ from propctl.roadmap.markdown import import_markdown, render_markdown
 from propctl.roadmap.yamlsrc import LocatedDoc
 
 DATA = Path(__file__).parent / "data"
-LINES = {name: (DATA / name).read_text("utf-8").splitlines()
-         for name in ("IMPLEMENTATION_CHECKLIST.md", "other_checklist.md")}
-SNIPPETS = ["### Task 99: Stray", "## TIER 9: X (Weeks 9-1)", "- [ ] 1.1", "- [x]",
-            "**Priority**: P9 | **Effort**: -3h", "| a | b |", "<!-- propctl: {\"x\": 1} -->",
-            "<!-- propctl: [1] -->", "#### Files", "- Create:", "**Repeat for**:", "\x00", "‚úÖ"]
+LINES = {
+    name: (DATA / name).read_text("utf-8").splitlines()
+    for name in ("IMPLEMENTATION_CHECKLIST.md", "other_checklist.md")
+}
+SNIPPETS = [
+    "### Task 99: Stray",
+    "## TIER 9: X (Weeks 9-1)",
+    "- [ ] 1.1",
+    "- [x]",
+    "**Priority**: P9 | **Effort**: -3h",
+    "| a | b |",
+    '<!-- propctl: {"x": 1} -->',
+    "<!-- propctl: [1] -->",
+    "#### Files",
+    "- Create:",
+    "**Repeat for**:",
+    "\x00",
+    "‚úÖ",
+]
 
 
 def run(text: str) -> None:

@@ -16,11 +16,16 @@ from propctl.roadmap.score import compute_score
 
 # The FINAL SCORE PROJECTION table of the source document.
 COLUMNS = {
-    "architecture": (6.0, 6.5, 7.5, 9.5), "code_quality": (7.0, 7.3, 8.0, 8.5),
-    "testing": (5.0, 5.0, 7.5, 9.0), "security": (4.0, 6.5, 6.5, 8.5),
-    "scalability": (4.0, 4.0, 6.5, 9.5), "devops": (3.0, 3.0, 3.0, 9.0),
-    "observability": (2.0, 4.0, 5.5, 9.5), "documentation": (9.0, 9.0, 9.0, 9.0),
-    "database": (5.0, 7.0, 7.0, 8.5), "api_design": (6.0, 6.3, 8.0, 9.0),
+    "architecture": (6.0, 6.5, 7.5, 9.5),
+    "code_quality": (7.0, 7.3, 8.0, 8.5),
+    "testing": (5.0, 5.0, 7.5, 9.0),
+    "security": (4.0, 6.5, 6.5, 8.5),
+    "scalability": (4.0, 4.0, 6.5, 9.5),
+    "devops": (3.0, 3.0, 3.0, 9.0),
+    "observability": (2.0, 4.0, 5.5, 9.5),
+    "documentation": (9.0, 9.0, 9.0, 9.0),
+    "database": (5.0, 7.0, 7.0, 8.5),
+    "api_design": (6.0, 6.3, 8.0, 9.0),
 }
 
 
@@ -37,7 +42,8 @@ def test_nothing_passing_is_the_baseline(roadmap: Roadmap) -> None:
     score = compute_score(roadmap, [])
     assert round(score.overall, 2) == 5.1
     assert {k: d.score for k, d in score.dimensions.items()} == {
-        k: v[0] for k, v in COLUMNS.items()}
+        k: v[0] for k, v in COLUMNS.items()
+    }
 
 
 @pytest.mark.parametrize(("tiers", "overall"), [(1, 5.86), (2, 6.85), (3, 9.0)])
@@ -70,12 +76,25 @@ def test_validate_reports_where_the_document_disagrees(roadmap: Roadmap) -> None
 
 
 def test_progress_counts_and_json(roadmap: Roadmap) -> None:
-    record = {"time": "2026-02-01T10:00:00", "commit": "abc",
-              "statuses": {**{c: "pass" for c in criteria_through(roadmap, 1)}, "1.1": "pass",
-                           "6.a1": "fail", "6.a2": "manual"}}
+    record = {
+        "time": "2026-02-01T10:00:00",
+        "commit": "abc",
+        "statuses": {
+            **{c: "pass" for c in criteria_through(roadmap, 1)},
+            "1.1": "pass",
+            "6.a1": "fail",
+            "6.a2": "manual",
+        },
+    }
     data = compute_progress(roadmap, record).as_json()
-    assert data["totals"] == {"tasks": 15, "tasks_complete": 5, "subtasks": 199,
-                              "subtasks_done": 1, "criteria": 73, "criteria_passing": 24}
+    assert data["totals"] == {
+        "tasks": 15,
+        "tasks_complete": 5,
+        "subtasks": 199,
+        "subtasks_done": 1,
+        "criteria": 73,
+        "criteria_passing": 24,
+    }
     assert data["score"]["overall"] == 5.86 and data["score"]["targets"]["tier1"] == 6.5
     assert data["tiers"][0]["tasks_complete"] == 5 and data["tiers"][1]["completion"] == 0
     assert data["source"] == {"time": "2026-02-01T10:00:00", "commit": "abc"}
@@ -85,15 +104,15 @@ def test_progress_counts_and_json(roadmap: Roadmap) -> None:
 def test_the_committed_schema_is_in_sync() -> None:
     committed = (data_dir("checklists") / "roadmap.schema.json").read_text("utf-8")
     assert committed == roadmap_schema_text(), (
-        "run: propctl checklist schema -o checklists/roadmap.schema.json")
+        "run: propctl checklist schema -o checklists/roadmap.schema.json"
+    )
 
 
 def test_the_bundled_roadmap_satisfies_its_schema() -> None:
     import jsonschema
     import yaml
 
-    data = json.loads(json.dumps(yaml.safe_load(bundled_roadmap().read_text("utf-8")),
-                                 default=str))
+    data = json.loads(json.dumps(yaml.safe_load(bundled_roadmap().read_text("utf-8")), default=str))
     jsonschema.Draft202012Validator(roadmap_schema()).validate(data)
     first = bundled_roadmap().read_text("utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=roadmap.schema.json"

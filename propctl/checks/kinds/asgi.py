@@ -45,10 +45,12 @@ class Expect(BaseModel):
     logs: str | None = Field(default=None, description="Regex over what the request logged.")
     logs_json: bool = Field(default=False, description="It logged, and every line is JSON.")
     logs_header: str | None = Field(
-        default=None, description="This response header's value appears in the logs.")
+        default=None, description="This response header's value appears in the logs."
+    )
     redis_keys_added: int | None = Field(default=None, description="Redis keys the step added.")
     redis_keys_before: int | None = Field(
-        default=None, description="Redis keys present before the step (e.g. a warmed cache).")
+        default=None, description="Redis keys present before the step (e.g. a warmed cache)."
+    )
 
 
 class Step(BaseModel):
@@ -57,8 +59,10 @@ class Step(BaseModel):
     method: str = "GET"
     path: str | list[str] | None = None
     routes: dict[str, Any] | None = Field(
-        default=None, description="{methods: [GET], include: regex, exclude: regex}: one "
-        "request per matching route of the app.")
+        default=None,
+        description="{methods: [GET], include: regex, exclude: regex}: one "
+        "request per matching route of the app.",
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     json_: Any = Field(default=None, alias="json")
     body: str | None = None
@@ -101,13 +105,22 @@ class Asgi(CheckKind):
         except MissingToolError as exc:
             return Result.errored(f"needs Redis: {exc}")
         client = _client_address()
-        steps = [{**s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True),
-                  "client": client,
-                  "redis_keys": s.expect.redis_keys_added is not None
-                  or s.expect.redis_keys_before is not None} for s in p.steps]
-        spec = {"root": str(ctx.repo.resolve()), "app_dir": app_dir, "app": p.app,
-                "openapi": p.openapi_prefix is not None or p.docs_url is not None,
-                "steps": steps}
+        steps = [
+            {
+                **s.model_dump(by_alias=True, exclude={"expect", "name"}, exclude_none=True),
+                "client": client,
+                "redis_keys": s.expect.redis_keys_added is not None
+                or s.expect.redis_keys_before is not None,
+            }
+            for s in p.steps
+        ]
+        spec = {
+            "root": str(ctx.repo.resolve()),
+            "app_dir": app_dir,
+            "app": p.app,
+            "openapi": p.openapi_prefix is not None or p.docs_url is not None,
+            "steps": steps,
+        }
         spec["env"] = env
         pool = ctx.services.get("asgi_pool")
         own = pool is None
@@ -117,16 +130,19 @@ class Asgi(CheckKind):
         except RunnerTimeout:
             return Result.errored(f"the app did not answer within {p.timeout:g}s")
         except RunnerCrashed as exc:
-            return Result.errored(f"the ASGI runner crashed under {ctx.python}: {exc}",
-                                  [Evidence(redact(exc.tail))] if exc.tail.strip() else [])
+            return Result.errored(
+                f"the ASGI runner crashed under {ctx.python}: {exc}",
+                [Evidence(redact(exc.tail))] if exc.tail.strip() else [],
+            )
         except OSError as exc:
             return Result.errored(f"cannot run the target's Python {ctx.python}: {exc}")
         finally:
             if own:
                 pool.close()
         if "error" in seen:
-            return Result.errored(seen["error"], [Evidence(redact(seen.get("traceback", ""))
-                                                           [-800:])])
+            return Result.errored(
+                seen["error"], [Evidence(redact(seen.get("traceback", ""))[-800:])]
+            )
         if seen.get("startup_error"):
             return Result.errored(f"the app's startup failed: {seen['startup_error']}")
         return self._judge(seen)
@@ -180,14 +196,17 @@ class Asgi(CheckKind):
                 if step.repeat > 1:
                     where += f" (request {step.repeat} of {step.repeat})"
                 issue = judge_response(step.expect, response) or judge_redis(
-                    step.expect, outcome.get("redis_keys"))
+                    step.expect, outcome.get("redis_keys")
+                )
                 (problems if issue else good).append(
-                    Evidence(f"{where} -> {response['status']}" + (f": {issue}" if issue else "")))
+                    Evidence(f"{where} -> {response['status']}" + (f": {issue}" if issue else ""))
+                )
         problems += self._openapi(seen.get("openapi"), good)
         if problems:
             return Result.failed(problems[0].detail, cap(problems + good))
-        return Result.passed(good[0].detail if len(good) == 1 else
-                             f"{len(good)} responses as expected", cap(good))
+        return Result.passed(
+            good[0].detail if len(good) == 1 else f"{len(good)} responses as expected", cap(good)
+        )
 
     def _openapi(self, facts: dict[str, Any] | None, good: list[Evidence]) -> list[Evidence]:
         p = self.params
@@ -199,11 +218,16 @@ class Asgi(CheckKind):
         if p.openapi_prefix is not None:
             outside = [x for x in facts["paths"] if not x.startswith(p.openapi_prefix)]
             if outside or not facts["paths"]:
-                out.append(Evidence(f"{len(outside)} of {len(facts['paths'])} OpenAPI paths are "
-                                    f"not under {p.openapi_prefix}: {', '.join(outside[:8])}"))
+                out.append(
+                    Evidence(
+                        f"{len(outside)} of {len(facts['paths'])} OpenAPI paths are "
+                        f"not under {p.openapi_prefix}: {', '.join(outside[:8])}"
+                    )
+                )
             else:
-                good.append(Evidence(f"all {len(facts['paths'])} OpenAPI paths under "
-                                     f"{p.openapi_prefix}"))
+                good.append(
+                    Evidence(f"all {len(facts['paths'])} OpenAPI paths under {p.openapi_prefix}")
+                )
         if p.docs_url is not None:
             if facts.get("docs_url") != p.docs_url:
                 out.append(Evidence(f"docs are at {facts.get('docs_url')}, not {p.docs_url}"))
@@ -261,7 +285,8 @@ def judge_logs(expect: Expect, response: dict[str, Any]) -> str | None:
             return f"no {expect.logs_header} header to look for in the logs"
         if value not in everything:
             return f"{expect.logs_header} {value!r} does not appear in the logs" + _log_hint(
-                lines, records)
+                lines, records
+            )
     return None
 
 
@@ -271,8 +296,10 @@ def judge_redis(expect: Expect, keys: dict[str, Any] | None) -> str | None:
     if not keys or keys.get("before") is None or keys.get("after") is None:
         return "could not count Redis keys (REDIS_URL unreachable from the app's process)"
     if expect.redis_keys_before is not None and keys["before"] < expect.redis_keys_before:
-        return f"{keys['before']} Redis keys before the first request (a warmed cache has " \
-               f"at least {expect.redis_keys_before})"
+        return (
+            f"{keys['before']} Redis keys before the first request (a warmed cache has "
+            f"at least {expect.redis_keys_before})"
+        )
     added = keys["after"] - keys["before"]
     if expect.redis_keys_added is not None and added < expect.redis_keys_added:
         return f"the requests added {added} Redis keys (nothing cached)"
@@ -289,5 +316,3 @@ def _log_hint(lines: list[str], records: list[dict[str, Any]]) -> str:
 def _body_hint(response: dict[str, Any]) -> str:
     body = (response.get("body") or "").strip().replace("\n", " ")
     return f" (body: {body[:80]})" if body else ""
-
-

@@ -24,9 +24,11 @@ TAIL_LINES = 20
 
 
 class CommandParams(CheckParams):
-    run: str | list[str] = Field(description="The command: a string (split like a shell, no "
-                                 "shell features) or a list of arguments; {api} etc. expanded; "
-                                 "`python` is the target's interpreter.")
+    run: str | list[str] = Field(
+        description="The command: a string (split like a shell, no "
+        "shell features) or a list of arguments; {api} etc. expanded; "
+        "`python` is the target's interpreter."
+    )
     cwd: str = Field(default=".", description="Repo-relative folder to run in.")
     timeout: float = Field(default=300.0, gt=0)
     expect_exit: int = 0
@@ -58,8 +60,10 @@ class Command(CheckKind):
         # `python` is the target's interpreter (--python, <repo>/.venv, else propctl's own)
         program = ctx.python if args[0] == "python" else find_program(args[0], ctx)
         if program is None:
-            return Result.errored(f"{args[0]} is not installed (looked in the target's .venv, "
-                                  f"beside {ctx.python}, and on PATH)")
+            return Result.errored(
+                f"{args[0]} is not installed (looked in the target's .venv, "
+                f"beside {ctx.python}, and on PATH)"
+            )
         cwd = ctx.repo / ctx.expand(self.params.cwd)
         if not cwd.is_dir():
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
@@ -69,27 +73,36 @@ class Command(CheckKind):
         try:
             code, output = run_bounded([program, *args[1:]], cwd, env, self.params.timeout)
         except subprocess.TimeoutExpired as exc:
-            return Result.errored(f"`{shown}` timed out after {self.params.timeout:g}s",
-                                  _tail(_text(exc.output), env))
+            return Result.errored(
+                f"`{shown}` timed out after {self.params.timeout:g}s", _tail(_text(exc.output), env)
+            )
         except OSError as exc:
             return Result.errored(f"`{shown}` could not start: {exc}")
         evidence = _tail(output, env)
         if code != self.params.expect_exit:
-            return Result.failed(f"`{shown}` exited {code} (expected "
-                                 f"{self.params.expect_exit})", evidence)
-        if self.params.output_matches and not re.search(self.params.output_matches, output,
-                                                        re.MULTILINE):
-            return Result.failed(f"`{shown}` output does not match "
-                                 f"/{self.params.output_matches}/", evidence)
+            return Result.failed(
+                f"`{shown}` exited {code} (expected {self.params.expect_exit})", evidence
+            )
+        if self.params.output_matches and not re.search(
+            self.params.output_matches, output, re.MULTILINE
+        ):
+            return Result.failed(
+                f"`{shown}` output does not match /{self.params.output_matches}/", evidence
+            )
         return Result.passed(f"`{shown}` exited {code}", evidence)
 
 
-def run_bounded(argv: list[str], cwd: Path, env: dict[str, str],
-                timeout: float) -> tuple[int, str]:
+def run_bounded(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str]:
     """Run in a session of its own so a timeout kills the whole process group."""
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

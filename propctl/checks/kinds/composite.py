@@ -60,8 +60,9 @@ class _Composite(CheckKind):
     def replay_inputs(self, ctx: CheckContext) -> list[str] | None:
         return self._union(ctx, lambda check: check.replay_inputs(ctx))
 
-    def _union(self, ctx: CheckContext,
-               inputs_of: Callable[[CheckKind], list[str] | None]) -> list[str] | None:
+    def _union(
+        self, ctx: CheckContext, inputs_of: Callable[[CheckKind], list[str] | None]
+    ) -> list[str] | None:
         out: list[str] = []
         for check in self._nested(ctx):
             found = inputs_of(check) if check is not None else None
@@ -74,8 +75,10 @@ class _Composite(CheckKind):
         from propctl.checks.engine import run_nested
 
         results = run_nested(self.params.checks, ctx)
-        evidence = [Evidence(f"[{c.get('kind')}] {r.status.value}: {r.message}")
-                    for c, r in zip(self.params.checks, results, strict=True)]
+        evidence = [
+            Evidence(f"[{c.get('kind')}] {r.status.value}: {r.message}")
+            for c, r in zip(self.params.checks, results, strict=True)
+        ]
         for r in results:
             evidence += r.evidence[:3]
         passed = [r.status is Status.PASS for r in results]
@@ -87,8 +90,11 @@ class _Composite(CheckKind):
             if first is not None:
                 return Result(status, first.message, evidence)
         first_other = next(r for r in results if r.status is not Status.PASS)
-        return Result(Status.SKIP if first_other.status is not Status.MANUAL else Status.MANUAL,
-                      first_other.message, evidence)
+        return Result(
+            Status.SKIP if first_other.status is not Status.MANUAL else Status.MANUAL,
+            first_other.message,
+            evidence,
+        )
 
 
 @register("all")

@@ -13,9 +13,10 @@ from propctl.checks.helpers import expand_all
 
 
 class CoverageParams(CheckParams):
-    file: str | list[str] = Field(default=["coverage.xml", "coverage.json", "**/coverage.xml",
-                                           "**/coverage.json"],
-                                  description="Where the report is; the first match is read.")
+    file: str | list[str] = Field(
+        default=["coverage.xml", "coverage.json", "**/coverage.xml", "**/coverage.json"],
+        description="Where the report is; the first match is read.",
+    )
     min: float | None = Field(default=None, ge=0, le=100)
 
 
@@ -41,8 +42,10 @@ class Coverage(CheckKind):
         wanted = self.params.min if self.params.min is not None else ctx.roadmap.coverage_threshold
         report = self._report(ctx)
         if report is None:
-            return Result.failed("no coverage report found (run `pytest --cov --cov-report=xml` "
-                                 f"so that {expand_all(ctx, self.params.file)[0]} exists)")
+            return Result.failed(
+                "no coverage report found (run `pytest --cov --cov-report=xml` "
+                f"so that {expand_all(ctx, self.params.file)[0]} exists)"
+            )
         try:
             percent = read_percent(ctx.files.read_text(report) or "", report)
         except ValueError as exc:

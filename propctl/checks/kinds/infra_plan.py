@@ -29,8 +29,9 @@ _LOCK = threading.Lock()
 class InfraPlanParams(CheckParams):
     path: str = Field(default="infra", description="The Pulumi program's folder in the repo.")
     stack: str = Field(default="production", description="The stack to plan.")
-    policies: list[str] = Field(default_factory=list,
-                                description="Policies that must pass (empty: every policy).")
+    policies: list[str] = Field(
+        default_factory=list, description="Policies that must pass (empty: every policy)."
+    )
 
     @field_validator("policies")
     @classmethod
@@ -39,8 +40,9 @@ class InfraPlanParams(CheckParams):
 
         unknown = [n for n in names if n not in POLICIES]
         if unknown:
-            raise ValueError(f"unknown infrastructure policies {unknown}; known: "
-                             + ", ".join(POLICIES))
+            raise ValueError(
+                f"unknown infrastructure policies {unknown}; known: " + ", ".join(POLICIES)
+            )
         return names
 
 
@@ -53,9 +55,15 @@ class InfraPlan(CheckKind):
 
     def _files(self, ctx: CheckContext) -> list[str]:
         folder = ctx.repo / ctx.expand(self.params.path)
-        return sorted(str(p.relative_to(ctx.repo)) for p in folder.rglob("*")
-                      if p.is_file() and not SKIP_PARTS & set(p.relative_to(folder).parts)
-                      ) if folder.is_dir() else []
+        return (
+            sorted(
+                str(p.relative_to(ctx.repo))
+                for p in folder.rglob("*")
+                if p.is_file() and not SKIP_PARTS & set(p.relative_to(folder).parts)
+            )
+            if folder.is_dir()
+            else []
+        )
 
     def inputs(self, ctx: CheckContext) -> list[str]:
         return self._files(ctx)
@@ -65,29 +73,41 @@ class InfraPlan(CheckKind):
 
         folder = ctx.repo / ctx.expand(self.params.path)
         if not (folder / "Pulumi.yaml").is_file():
-            return Result.failed(f"no Pulumi program at {self.params.path}/ (no Pulumi.yaml): "
-                                 "run `propctl scaffold infra`")
-        planned = _plan(folder, self.params.stack, _fingerprint(ctx.repo, self._files(ctx)),
-                        ctx.timeout_s)
+            return Result.failed(
+                f"no Pulumi program at {self.params.path}/ (no Pulumi.yaml): "
+                "run `propctl scaffold infra`"
+            )
+        planned = _plan(
+            folder, self.params.stack, _fingerprint(ctx.repo, self._files(ctx)), ctx.timeout_s
+        )
         if isinstance(planned, PropctlError):
             return Result.errored(str(planned).splitlines()[0])
         outcomes = evaluate(planned, self.params.policies or None)
-        evidence = [Evidence(f"{o.status}: {o.name}: {o.message}",
-                             file=f"{self.params.path}/Pulumi.{self.params.stack}.yaml")
-                    for o in outcomes]
+        evidence = [
+            Evidence(
+                f"{o.status}: {o.name}: {o.message}",
+                file=f"{self.params.path}/Pulumi.{self.params.stack}.yaml",
+            )
+            for o in outcomes
+        ]
         failed = [o for o in outcomes if o.status == "fail"]
         if failed:
-            return Result.failed(f"{len(failed)} of {len(outcomes)} policies fail on "
-                                 f"{self.params.stack}: " + ", ".join(o.name for o in failed),
-                                 cap([e for e in evidence if e.detail.startswith("fail")]))
+            return Result.failed(
+                f"{len(failed)} of {len(outcomes)} policies fail on "
+                f"{self.params.stack}: " + ", ".join(o.name for o in failed),
+                cap([e for e in evidence if e.detail.startswith("fail")]),
+            )
         if all(o.status == "skip" for o in outcomes):
             return Result.skipped(f"no policy applies to stack {self.params.stack}")
         held = sum(o.status == "pass" for o in outcomes)
         skipped = len(outcomes) - held
         verb = "policy holds" if held == 1 else "policies hold"
-        return Result.passed(f"{held} {verb} on {self.params.stack}"
-                             f"{f', {skipped} skipped' if skipped else ''} "
-                             f"({len(planned.resources)} resources planned)", cap(evidence))
+        return Result.passed(
+            f"{held} {verb} on {self.params.stack}"
+            f"{f', {skipped} skipped' if skipped else ''} "
+            f"({len(planned.resources)} resources planned)",
+            cap(evidence),
+        )
 
 
 def _fingerprint(repo: Path, files: list[str]) -> str:
@@ -107,8 +127,9 @@ def _plan(folder: Path, stack: str, fingerprint: str, timeout_s: float) -> Plan 
     with lock:  # one plan per program and stack, however many criteria ask
         if key not in _PLANS:
             try:
-                _PLANS[key] = plan(load_program(folder), stack, isolated=True,
-                                   timeout_s=max(timeout_s, 60.0))
+                _PLANS[key] = plan(
+                    load_program(folder), stack, isolated=True, timeout_s=max(timeout_s, 60.0)
+                )
             except PropctlError as exc:
                 _PLANS[key] = exc
         return _PLANS[key]

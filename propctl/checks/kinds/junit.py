@@ -12,8 +12,10 @@ from propctl.checks.helpers import cap, expand_all
 
 
 class JunitParams(CheckParams):
-    file: str | list[str] = Field(default=["**/junit*.xml", "**/test-results/**/*.xml"],
-                                  description="JUnit XML reports (globs); all are added up.")
+    file: str | list[str] = Field(
+        default=["**/junit*.xml", "**/test-results/**/*.xml"],
+        description="JUnit XML reports (globs); all are added up.",
+    )
     min_tests: int = Field(default=1, ge=0)
     max_failures: int = Field(default=0, ge=0)
     max_time_s: float | None = Field(default=None, gt=0)
@@ -35,8 +37,9 @@ class Junit(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         reports = self.selected(ctx)
         if not reports:
-            return Result.failed("no JUnit report found at "
-                                 + ", ".join(expand_all(ctx, self.params.file)))
+            return Result.failed(
+                "no JUnit report found at " + ", ".join(expand_all(ctx, self.params.file))
+            )
         tests = failures = 0
         seconds = 0.0
         evidence: list[Evidence] = []
@@ -75,8 +78,9 @@ def totals(text: str) -> tuple[int, int, float]:
         cases = suite.findall("testcase")
         if cases:
             tests += len(cases)
-            failures += sum(1 for c in cases if c.find("failure") is not None
-                            or c.find("error") is not None)
+            failures += sum(
+                1 for c in cases if c.find("failure") is not None or c.find("error") is not None
+            )
             seconds += float(suite.get("time") or sum(float(c.get("time") or 0) for c in cases))
         else:
             tests += int(suite.get("tests") or 0)

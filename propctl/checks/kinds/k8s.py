@@ -15,8 +15,10 @@ RuleName = Literal["valid", "probes", "resources", "hpa"]
 
 
 class K8sParams(CheckParams):
-    files: str | list[str] = Field(default=["k8s/**/*.yaml", "k8s/**/*.yml"],
-                                   description="Manifests (globs); Helm templates are skipped.")
+    files: str | list[str] = Field(
+        default=["k8s/**/*.yaml", "k8s/**/*.yml"],
+        description="Manifests (globs); Helm templates are skipped.",
+    )
     rules: list[RuleName] = Field(default_factory=lambda: ["valid", "probes", "resources", "hpa"])
     kubernetes_version: str | None = Field(default=None, description="Default: the newest known.")
     min_deployments: int = Field(default=1, ge=0)
@@ -31,8 +33,11 @@ class K8s(CheckKind):
     params: K8sParams
 
     def selected(self, ctx: CheckContext) -> list[str]:
-        return [f for f in ctx.files.select(expand_all(ctx, self.params.files))
-                if "/templates/" not in f]
+        return [
+            f
+            for f in ctx.files.select(expand_all(ctx, self.params.files))
+            if "/templates/" not in f
+        ]
 
     def inputs(self, ctx: CheckContext) -> list[str]:
         return self.selected(ctx)
@@ -42,8 +47,9 @@ class K8s(CheckKind):
 
         files = self.selected(ctx)
         if not files:
-            return Result.failed("no Kubernetes manifests at "
-                                 + ", ".join(expand_all(ctx, self.params.files)))
+            return Result.failed(
+                "no Kubernetes manifests at " + ", ".join(expand_all(ctx, self.params.files))
+            )
         docs: list[tuple[str, dict[str, Any]]] = []
         problems: list[Evidence] = []
         for name in files:
@@ -57,17 +63,22 @@ class K8s(CheckKind):
             problems += self._validate(docs)
         deployments = [(n, d) for n, d in docs if d.get("kind") == "Deployment"]
         if len(deployments) < self.params.min_deployments:
-            problems.append(Evidence(f"{len(deployments)} Deployment(s), need "
-                                     f"{self.params.min_deployments}"))
+            problems.append(
+                Evidence(f"{len(deployments)} Deployment(s), need {self.params.min_deployments}")
+            )
         hpas = {_hpa_target(d) for _, d in docs if d.get("kind") == "HorizontalPodAutoscaler"}
         for name, dep in deployments:
             problems += [Evidence(p, name) for p in self._rules(dep, hpas)]
         if problems:
-            return Result.failed(f"{plural(len(problems), 'problem')} in "
-                                 f"{plural(len(files), 'manifest')}", cap(problems))
-        return Result.passed(f"{plural(len(deployments), 'Deployment')} in "
-                             f"{plural(len(files), 'manifest')} follow "
-                             f"{', '.join(self.params.rules)}")
+            return Result.failed(
+                f"{plural(len(problems), 'problem')} in {plural(len(files), 'manifest')}",
+                cap(problems),
+            )
+        return Result.passed(
+            f"{plural(len(deployments), 'Deployment')} in "
+            f"{plural(len(files), 'manifest')} follow "
+            f"{', '.join(self.params.rules)}"
+        )
 
     def _validate(self, docs: list[tuple[str, dict[str, Any]]]) -> list[Evidence]:
         import kubernetes_validate
@@ -80,10 +91,13 @@ class K8s(CheckKind):
                 kubernetes_validate.validate(doc, version, strict=self.params.strict)
             except kubernetes_validate.ValidationError as exc:
                 where = "/".join(str(p) for p in exc.path) or "(document)"
-                out.append(Evidence(f"{doc.get('kind')}/{_name(doc)}: {where}: "
-                                    f"{exc.message[:160]}", name))
-            except (kubernetes_validate.SchemaNotFoundError,
-                    kubernetes_validate.InvalidSchemaError) as exc:
+                out.append(
+                    Evidence(f"{doc.get('kind')}/{_name(doc)}: {where}: {exc.message[:160]}", name)
+                )
+            except (
+                kubernetes_validate.SchemaNotFoundError,
+                kubernetes_validate.InvalidSchemaError,
+            ) as exc:
                 out.append(Evidence(f"{doc.get('kind')}/{_name(doc)}: no schema: {exc}", name))
         return out
 
@@ -95,13 +109,18 @@ class K8s(CheckKind):
         for c in containers:
             cname = c.get("name", "?")
             if "probes" in self.params.rules:
-                out += [f"{label}: container {cname} has no {p}" for p in
-                        ("livenessProbe", "readinessProbe") if not c.get(p)]
+                out += [
+                    f"{label}: container {cname} has no {p}"
+                    for p in ("livenessProbe", "readinessProbe")
+                    if not c.get(p)
+                ]
             if "resources" in self.params.rules:
                 res = c.get("resources") or {}
-                out += [f"{label}: container {cname} has no resources.{k} cpu/memory"
-                        for k in ("requests", "limits")
-                        if not {"cpu", "memory"} <= set((res.get(k) or {}).keys())]
+                out += [
+                    f"{label}: container {cname} has no resources.{k} cpu/memory"
+                    for k in ("requests", "limits")
+                    if not {"cpu", "memory"} <= set((res.get(k) or {}).keys())
+                ]
         if "hpa" in self.params.rules and _name(dep) not in hpas:
             out.append(f"{label}: no HorizontalPodAutoscaler targets it")
         return out

@@ -23,7 +23,8 @@ TIMEOUT_S = 15
 class K8sLiveParams(CheckParams):
     namespaces: list[str] = Field(default_factory=lambda: ["staging", "production"])
     require: list[Requirement] = Field(
-        default_factory=lambda: ["namespaces", "available", "hpa", "probes"])
+        default_factory=lambda: ["namespaces", "available", "hpa", "probes"]
+    )
     min_deployments: int = Field(default=1, ge=0, description="Per namespace.")
     kubeconfig: str | None = None
     context: str | None = None
@@ -46,18 +47,21 @@ class K8sLive(CheckKind):
             return Result.errored(_reason(exc))
         evidence = [Evidence(f) for f in facts] + [Evidence(p) for p in problems]
         if problems:
-            return Result.failed("; ".join(problems[:5]) + (
-                f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""), cap(evidence))
-        return Result.passed(", ".join(facts[:3]) + (" ..." if len(facts) > 3 else ""),
-                             cap(evidence))
+            return Result.failed(
+                "; ".join(problems[:5])
+                + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""),
+                cap(evidence),
+            )
+        return Result.passed(
+            ", ".join(facts[:3]) + (" ..." if len(facts) > 3 else ""), cap(evidence)
+        )
 
     def _inspect(self, api: Any) -> tuple[list[str], list[str]]:
         from kubernetes import client
 
         core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
         autoscaling = client.AutoscalingV2Api(api)
-        present = {n.metadata.name for n in core.list_namespace(
-            _request_timeout=TIMEOUT_S).items}
+        present = {n.metadata.name for n in core.list_namespace(_request_timeout=TIMEOUT_S).items}
         problems, facts = [], []
         missing = [n for n in self.params.namespaces if n not in present]
         needs_workloads = set(self.params.require) - {"namespaces"}
@@ -65,24 +69,33 @@ class K8sLive(CheckKind):
             # workloads in a namespace that is not there were not checked: never a pass
             problems += [f"namespace {n} does not exist" for n in missing]
         if "namespaces" in self.params.require:
-            facts.append("namespaces " + ", ".join(n for n in self.params.namespaces
-                                                   if n in present))
+            facts.append(
+                "namespaces " + ", ".join(n for n in self.params.namespaces if n in present)
+            )
         for namespace in [n for n in self.params.namespaces if n in present]:
             if not needs_workloads:
                 break
             deployments = apps.list_namespaced_deployment(
-                namespace, _request_timeout=TIMEOUT_S).items
+                namespace, _request_timeout=TIMEOUT_S
+            ).items
             hpas = autoscaling.list_namespaced_horizontal_pod_autoscaler(
-                namespace, _request_timeout=TIMEOUT_S).items
-            targets = {h.spec.scale_target_ref.name for h in hpas
-                       if h.spec.scale_target_ref.kind == "Deployment"}
+                namespace, _request_timeout=TIMEOUT_S
+            ).items
+            targets = {
+                h.spec.scale_target_ref.name
+                for h in hpas
+                if h.spec.scale_target_ref.kind == "Deployment"
+            }
             facts.append(f"{namespace}: {len(deployments)} deployments, {len(hpas)} HPAs")
             if len(deployments) < self.params.min_deployments:
-                problems.append(f"{namespace}: {len(deployments)} deployments, want at least "
-                                f"{self.params.min_deployments}")
+                problems.append(
+                    f"{namespace}: {len(deployments)} deployments, want at least "
+                    f"{self.params.min_deployments}"
+                )
             for d in deployments:
-                problems += [f"{namespace}/{d.metadata.name}: {p}"
-                             for p in self._deployment(d, targets)]
+                problems += [
+                    f"{namespace}/{d.metadata.name}: {p}" for p in self._deployment(d, targets)
+                ]
         return problems, facts
 
     def _deployment(self, d: Any, hpa_targets: set[str]) -> list[str]:
@@ -96,8 +109,11 @@ class K8sLive(CheckKind):
             problems.append("no HorizontalPodAutoscaler targets it")
         if "probes" in self.params.require:
             for c in d.spec.template.spec.containers:
-                lacking = [k for k, v in (("liveness", c.liveness_probe),
-                                          ("readiness", c.readiness_probe)) if v is None]
+                lacking = [
+                    k
+                    for k, v in (("liveness", c.liveness_probe), ("readiness", c.readiness_probe))
+                    if v is None
+                ]
                 if lacking:
                     problems.append(f"container {c.name} has no {' or '.join(lacking)} probe")
         return problems
@@ -113,10 +129,12 @@ def _client(params: K8sLiveParams, env: dict[str, str]) -> Any:
             from kubernetes import client
 
             return client.ApiClient()
-        raise FileNotFoundError(f"no kubeconfig at {path} (set KUBECONFIG or the check's "
-                                "`kubeconfig`)")
-    return config.new_client_from_config(config_file=path.split(os.pathsep)[0],
-                                         context=params.context)
+        raise FileNotFoundError(
+            f"no kubeconfig at {path} (set KUBECONFIG or the check's `kubeconfig`)"
+        )
+    return config.new_client_from_config(
+        config_file=path.split(os.pathsep)[0], context=params.context
+    )
 
 
 def _reason(exc: Exception) -> str:

@@ -36,9 +36,15 @@ class Manual(CheckKind):
         if found is None:
             return Result(Status.MANUAL, f"needs a person's attestation ({hint})")
         today = ctx.services.get("today") or date.today()
-        evidence = [Evidence(f"attested by {found.by} on {found.date}: {found.evidence}"
-                             + (f" (expires {found.expires})" if found.expires else ""))]
+        evidence = [
+            Evidence(
+                f"attested by {found.by} on {found.date}: {found.evidence}"
+                + (f" (expires {found.expires})" if found.expires else "")
+            )
+        ]
         if found.expired(today):
-            return Result.failed(f"the attestation by {found.by} expired on {found.expires} "
-                                 f"({hint} --expires DATE)", evidence)
+            return Result.failed(
+                f"the attestation by {found.by} expired on {found.expires} ({hint} --expires DATE)",
+                evidence,
+            )
         return Result.passed(f"attested by {found.by} on {found.date}", evidence)

@@ -42,5 +42,7 @@ class PathExists(CheckKind):
         evidence = cap([Evidence("exists", file=m) for m in matches])
         if len(matches) >= self.params.min:
             return Result.passed(f"{wanted}: {plural(len(matches), 'match')}", evidence)
-        return Result.failed(f"{wanted}: expected at least {plural(self.params.min, 'match')}, "
-                             f"found {len(matches)}", evidence)
+        return Result.failed(
+            f"{wanted}: expected at least {plural(self.params.min, 'match')}, found {len(matches)}",
+            evidence,
+        )

@@ -18,15 +18,22 @@ from propctl.checks import pyast
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap, expand_all
 
-Rule = Literal["cors_origins", "router_prefix", "middleware", "exception_handler",
-               "no_module_state", "pool_size"]
+Rule = Literal[
+    "cors_origins",
+    "router_prefix",
+    "middleware",
+    "exception_handler",
+    "no_module_state",
+    "pool_size",
+]
 
 
 class PythonParams(CheckParams):
     rule: Rule
     file: str | list[str] = Field(default="{api}/main.py", description="Files or globs.")
     context: str | list[str] = Field(
-        default="{api}/**/*.py", description="Where settings defaults are looked up.")
+        default="{api}/**/*.py", description="Where settings defaults are looked up."
+    )
     allowed: list[str] | None = Field(default=None, description="cors_origins: allowed origins.")
     prefix: str = Field(default="/api/v1", description="router_prefix: required prefix.")
     name: str = Field(default=".*", description="middleware/exception_handler: name regex.")
@@ -60,8 +67,10 @@ class Python(CheckKind):
             try:
                 trees[name] = pyast.parse(text or "", name)
             except SyntaxError as exc:
-                return Result.errored(f"{name}:{exc.lineno}: cannot parse: {exc.msg}",
-                                      [Evidence(exc.msg or "syntax error", name, exc.lineno)])
+                return Result.errored(
+                    f"{name}:{exc.lineno}: cannot parse: {exc.msg}",
+                    [Evidence(exc.msg or "syntax error", name, exc.lineno)],
+                )
         return getattr(self, "_" + self.params.rule)(ctx, trees)
 
     # ---- rules -----------------------------------------------------------------------------
@@ -78,30 +87,39 @@ class Python(CheckKind):
     def _cors_origins(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         resolver = self._resolver(ctx, trees)
         found: list[tuple[str, ast.Call]] = [
-            (name, call) for name, tree in trees.items()
+            (name, call)
+            for name, tree in trees.items()
             for call in pyast.calls(tree, "add_middleware")
-            if call.args and pyast.call_name(call.args[0]).endswith("CORSMiddleware")]
+            if call.args and pyast.call_name(call.args[0]).endswith("CORSMiddleware")
+        ]
         if not found:
             return Result.failed("no CORSMiddleware is registered (add_middleware)")
         evidence: list[Evidence] = []
         for name, call in found:
             if pyast.kwarg(call, "allow_origin_regex") is not None:
-                return Result.failed("CORS allows origins by regex, not a list",
-                                     [Evidence("allow_origin_regex", name, call.lineno)])
+                return Result.failed(
+                    "CORS allows origins by regex, not a list",
+                    [Evidence("allow_origin_regex", name, call.lineno)],
+                )
             origins = resolver.value(pyast.kwarg(call, "allow_origins"))
             if origins is None:
-                return Result.errored("cannot tell the CORS origins statically (not a literal, "
-                                      "constant or settings default)",
-                                      [Evidence(ast.unparse(call)[:160], name, call.lineno)])
+                return Result.errored(
+                    "cannot tell the CORS origins statically (not a literal, "
+                    "constant or settings default)",
+                    [Evidence(ast.unparse(call)[:160], name, call.lineno)],
+                )
             origins = [origins] if isinstance(origins, str) else list(origins)
             detail = f"allow_origins={origins}"
             if not origins or "*" in origins:
-                return Result.failed(f"CORS allows every origin ({detail})",
-                                     [Evidence(detail, name, call.lineno)])
+                return Result.failed(
+                    f"CORS allows every origin ({detail})", [Evidence(detail, name, call.lineno)]
+                )
             extra = sorted(set(origins) - set(self.params.allowed or origins))
             if extra:
-                return Result.failed(f"CORS allows origins outside the list: {extra}",
-                                     [Evidence(detail, name, call.lineno)])
+                return Result.failed(
+                    f"CORS allows origins outside the list: {extra}",
+                    [Evidence(detail, name, call.lineno)],
+                )
             evidence.append(Evidence(detail, name, call.lineno))
         return Result.passed("CORS restricted to " + evidence[0].detail.split("=", 1)[1], evidence)
 
@@ -116,8 +134,9 @@ class Python(CheckKind):
         if not good and not bad:
             return Result.failed("no include_router call found")
         if bad:
-            return Result.failed(f"{len(bad)} router(s) not under {self.params.prefix}",
-                                 cap(bad + good))
+            return Result.failed(
+                f"{len(bad)} router(s) not under {self.params.prefix}", cap(bad + good)
+            )
         return Result.passed(f"all {len(good)} router(s) under {self.params.prefix}", cap(good))
 
     def _registered(self, trees: dict[str, ast.Module], what: str) -> Result:
@@ -130,8 +149,12 @@ class Python(CheckKind):
         label = f"{what} matching /{self.params.name}/"
         if len(found) >= self.params.min_count:
             return Result.passed(f"{len(found)} {label} registered", cap(found))
-        return Result.failed(f"no {label} is registered" if not found else
-                             f"{len(found)} {label}, need {self.params.min_count}", found)
+        return Result.failed(
+            f"no {label} is registered"
+            if not found
+            else f"{len(found)} {label}, need {self.params.min_count}",
+            found,
+        )
 
     def _middleware(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         return self._registered(_with_local_imports(ctx, trees), "middleware")
@@ -140,18 +163,27 @@ class Python(CheckKind):
         return self._registered(_with_local_imports(ctx, trees), "exception handler")
 
     def _no_module_state(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
-        found = [Evidence(f.detail, name, f.line) for name, tree in trees.items()
-                 for f in pyast.mutable_module_state(tree, set(self.params.allow))]
+        found = [
+            Evidence(f.detail, name, f.line)
+            for name, tree in trees.items()
+            for f in pyast.mutable_module_state(tree, set(self.params.allow))
+        ]
         if found:
-            return Result.failed(f"{len(found)} module-level in-memory store(s) in "
-                                 f"{len({e.file for e in found})} file(s)", cap(found))
+            return Result.failed(
+                f"{len(found)} module-level in-memory store(s) in "
+                f"{len({e.file for e in found})} file(s)",
+                cap(found),
+            )
         return Result.passed(f"no module-level in-memory state in {len(trees)} file(s)")
 
     def _pool_size(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         resolver = self._resolver(ctx, trees)
-        engines = [(name, call) for name, tree in trees.items()
-                   for method in ("create_engine", "create_async_engine")
-                   for call in pyast.calls(tree, method)]
+        engines = [
+            (name, call)
+            for name, tree in trees.items()
+            for method in ("create_engine", "create_async_engine")
+            for call in pyast.calls(tree, method)
+        ]
         if not engines:
             return Result.failed("no create_engine call found")
         evidence: list[Evidence] = []
@@ -159,22 +191,29 @@ class Python(CheckKind):
             size = resolver.value(pyast.kwarg(call, "pool_size"))
             overflow = resolver.value(pyast.kwarg(call, "max_overflow"))
             if pyast.kwarg(call, "pool_size") is None:
-                return Result.failed("create_engine without pool_size (the default pool is 5 + "
-                                     "10 overflow)", [Evidence("no pool_size", name, call.lineno)])
+                return Result.failed(
+                    "create_engine without pool_size (the default pool is 5 + 10 overflow)",
+                    [Evidence("no pool_size", name, call.lineno)],
+                )
             if not isinstance(size, int) or not isinstance(overflow, int | None):
-                return Result.errored("cannot tell the pool size statically",
-                                      [Evidence(ast.unparse(call)[:160], name, call.lineno)])
+                return Result.errored(
+                    "cannot tell the pool size statically",
+                    [Evidence(ast.unparse(call)[:160], name, call.lineno)],
+                )
             total = size + (overflow if overflow is not None else 10)
             detail = f"pool_size={size}, max_overflow={overflow if overflow is not None else 10}"
             if self.params.max is not None and total > self.params.max:
-                return Result.failed(f"{total} connections possible, more than "
-                                     f"{self.params.max}", [Evidence(detail, name, call.lineno)])
+                return Result.failed(
+                    f"{total} connections possible, more than {self.params.max}",
+                    [Evidence(detail, name, call.lineno)],
+                )
             evidence.append(Evidence(detail, name, call.lineno))
         return Result.passed(f"pool configured ({evidence[0].detail})", evidence)
 
 
-def _with_local_imports(ctx: CheckContext, trees: dict[str, ast.Module],
-                        depth: int = 3) -> dict[str, ast.Module]:
+def _with_local_imports(
+    ctx: CheckContext, trees: dict[str, ast.Module], depth: int = 3
+) -> dict[str, ast.Module]:
     """The files and the app's own modules they import (a few levels deep): an app that
     registers its handlers in `install(app)` functions of other modules still registers them."""
     out = dict(trees)
@@ -204,12 +243,13 @@ def _local_modules(ctx: CheckContext, name: str, tree: ast.Module) -> list[str]:
             base = node.module or ""
             if node.level:
                 parts = folder.split("/") if folder else []
-                parent = "/".join(parts[:len(parts) - node.level + 1])
+                parent = "/".join(parts[: len(parts) - node.level + 1])
                 rel = base.replace(".", "/")
                 heads = [f"{parent}/{rel}" if rel else parent]
                 candidates += [f"{h}/{a.name}.py" for h in heads for a in node.names]
-                candidates += [f"{h}.py" for h in heads if rel] + [f"{h}/__init__.py"
-                                                                  for h in heads]
+                candidates += [f"{h}.py" for h in heads if rel] + [
+                    f"{h}/__init__.py" for h in heads
+                ]
                 continue
             dotted = [base] + [f"{base}.{a.name}" for a in node.names]
         else:
@@ -217,13 +257,13 @@ def _local_modules(ctx: CheckContext, name: str, tree: ast.Module) -> list[str]:
         for module in dotted:
             path = module.replace(".", "/")
             candidates += [f"{r}/{path}.py" if r else f"{path}.py" for r in roots]
-            candidates += [f"{r}/{path}/__init__.py" if r else f"{path}/__init__.py"
-                           for r in roots]
+            candidates += [f"{r}/{path}/__init__.py" if r else f"{path}/__init__.py" for r in roots]
     return sorted({c.lstrip("/") for c in candidates if ctx.files.is_file(c.lstrip("/"))})
 
 
-def _apps_and_routers(tree: ast.Module,
-                      resolver: pyast.Resolver) -> tuple[set[str], dict[str, str]]:
+def _apps_and_routers(
+    tree: ast.Module, resolver: pyast.Resolver
+) -> tuple[set[str], dict[str, str]]:
     apps: set[str] = set()
     routers: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -233,8 +273,9 @@ def _apps_and_routers(tree: ast.Module,
                 if isinstance(target, ast.Name) and kind == "FastAPI":
                     apps.add(target.id)
                 elif isinstance(target, ast.Name) and kind == "APIRouter":
-                    routers[target.id] = str(resolver.value(
-                        pyast.kwarg(node.value, "prefix")) or "")
+                    routers[target.id] = str(
+                        resolver.value(pyast.kwarg(node.value, "prefix")) or ""
+                    )
     return apps, routers
 
 
@@ -296,7 +337,11 @@ def _registrations(tree: ast.Module, what: str) -> list[tuple[str, int]]:
                 if isinstance(dec, ast.Call) and pyast.call_name(dec).endswith("." + decorator):
                     arg = pyast.call_name(dec.args[0]) if dec.args else ""
                     out.append((f"{node.name} {arg}".strip(), node.lineno))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Call) and \
-                pyast.call_name(node.func).endswith("." + decorator) and node.args:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Call)
+            and pyast.call_name(node.func).endswith("." + decorator)
+            and node.args
+        ):
             out.append((pyast.call_name(node.args[0]), node.lineno))
     return out

@@ -19,10 +19,13 @@ _LOCK = threading.Lock()  # detect-secrets keeps its settings in a global
 
 class SecretsParams(CheckParams):
     paths: list[str] = Field(description="Folders, files or globs to scan; {api} etc.")
-    allowlist: str = Field(default=".secrets.baseline",
-                           description="A detect-secrets baseline; its secrets are allowed.")
-    exclude: list[str] = Field(default_factory=lambda: ["**/*.lock", "**/package-lock.json",
-                                                        ".propctl/**"])
+    allowlist: str = Field(
+        default=".secrets.baseline",
+        description="A detect-secrets baseline; its secrets are allowed.",
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: ["**/*.lock", "**/package-lock.json", ".propctl/**"]
+    )
 
 
 @register("secrets")
@@ -53,8 +56,11 @@ class Secrets(CheckKind):
         for item in found:
             item.detail = item.detail.rsplit(" ", 1)[0]  # drop the hash from what is shown
         if found:
-            return Result.failed(f"{plural(len(found), 'possible secret')} in "
-                                 f"{plural(len({e.file for e in found}), 'file')}", cap(found))
+            return Result.failed(
+                f"{plural(len(found), 'possible secret')} in "
+                f"{plural(len({e.file for e in found}), 'file')}",
+                cap(found),
+            )
         return Result.passed(f"no secrets in {plural(len(files), 'file')}")
 
 
@@ -69,8 +75,9 @@ def scan(ctx: CheckContext, files: list[str]) -> list[Evidence]:
             if ctx.files.read_text(name) is not None:
                 collection.scan_file(name)
         for filename, secret in collection:
-            out.append(Evidence(f"{secret.type} {secret.secret_hash}", filename,
-                                secret.line_number))
+            out.append(
+                Evidence(f"{secret.type} {secret.secret_hash}", filename, secret.line_number)
+            )
     return sorted(out, key=lambda e: (e.file or "", e.line or 0))
 
 
@@ -81,5 +88,6 @@ def _allowlist(ctx: CheckContext, name: str) -> set[str]:
         data = json.loads(ctx.files.read_text(name) or "")
         return {s["hashed_secret"] for entries in data["results"].values() for s in entries}
     except (ValueError, KeyError, TypeError):
-        raise ValueError(f"{name}: not a detect-secrets baseline (results -> hashed_secret)"
-                         ) from None
+        raise ValueError(
+            f"{name}: not a detect-secrets baseline (results -> hashed_secret)"
+        ) from None

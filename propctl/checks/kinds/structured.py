@@ -53,8 +53,10 @@ class Structured(CheckKind):
 
         files = self.selected(ctx)
         if len(files) < self.params.min_files:
-            return Result.failed(f"{', '.join(self.patterns(ctx))}: {len(files)} file(s) found, "
-                                 f"need {self.params.min_files}")
+            return Result.failed(
+                f"{', '.join(self.patterns(ctx))}: {len(files)} file(s) found, "
+                f"need {self.params.min_files}"
+            )
         try:
             expression = jmespath.compile(self.params.query)
         except JMESPathError as exc:
@@ -71,8 +73,10 @@ class Structured(CheckKind):
             problem = self._judge(value)
             shown = json.dumps(value, default=str)[:200]
             (failures if problem else found).append(
-                Evidence(f"{self.params.query} = {shown}" + (f": {problem}" if problem else ""),
-                         name))
+                Evidence(
+                    f"{self.params.query} = {shown}" + (f": {problem}" if problem else ""), name
+                )
+            )
         if failures:
             return Result.failed(failures[0].detail, cap(failures + found))
         return Result.passed(f"{self.params.query} holds in {len(found)} file(s)", cap(found))

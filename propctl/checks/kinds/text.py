@@ -60,8 +60,10 @@ class Text(CheckKind):
             found = list(regex.finditer(text)) if text is not None else []
             if not found:
                 missing.append(name)
-            hits += [Evidence(_snippet(text or "", m), name, line_of(text or "", m.start()))
-                     for m in found]
+            hits += [
+                Evidence(_snippet(text or "", m), name, line_of(text or "", m.start()))
+                for m in found
+            ]
         shown = p.pattern if len(p.pattern) <= 60 else p.pattern[:57] + "..."
         unread = [(name, why) for name in missing if (why := ctx.files.unread(name))]
         if unread and not (p.must_match and not p.every_file and len(hits) >= p.min_matches):
@@ -69,20 +71,26 @@ class Text(CheckKind):
             return Result.errored(
                 f"cannot read {plural(len(unread), 'file')} to look for /{shown}/: "
                 + ", ".join(f"{name} ({why})" for name, why in unread[:5]),
-                [Evidence(why, name) for name, why in unread[:20]])
+                [Evidence(why, name) for name, why in unread[:20]],
+            )
         if not p.must_match:
             if hits:
                 hit_files = sorted({e.file or "" for e in hits})
-                return Result.failed(f"/{shown}/ found {plural(len(hits), 'time')} in "
-                                     f"{', '.join(hit_files[:5])}", cap(hits))
+                return Result.failed(
+                    f"/{shown}/ found {plural(len(hits), 'time')} in {', '.join(hit_files[:5])}",
+                    cap(hits),
+                )
             return Result.passed(f"/{shown}/ absent from {plural(len(files), 'file')}")
         if p.every_file and missing:
-            return Result.failed(f"/{shown}/ missing from {plural(len(missing), 'file')} "
-                                 f"of {len(files)}", cap([Evidence("no match", f)
-                                                          for f in missing]))
+            return Result.failed(
+                f"/{shown}/ missing from {plural(len(missing), 'file')} of {len(files)}",
+                cap([Evidence("no match", f) for f in missing]),
+            )
         if len(hits) < p.min_matches:
-            return Result.failed(f"/{shown}/: {plural(len(hits), 'match')} in {where}, "
-                                 f"need {p.min_matches}", cap(hits))
+            return Result.failed(
+                f"/{shown}/: {plural(len(hits), 'match')} in {where}, need {p.min_matches}",
+                cap(hits),
+            )
         return Result.passed(f"/{shown}/: {plural(len(hits), 'match')}", cap(hits))
 
 
@@ -93,5 +101,5 @@ def _as_list(value: str | list[str]) -> list[str]:
 def _snippet(text: str, match: re.Match[str]) -> str:
     start = text.rfind("\n", 0, match.start()) + 1
     end = text.find("\n", match.end())
-    line = text[start:end if end != -1 else len(text)].strip()
+    line = text[start : end if end != -1 else len(text)].strip()
     return line[:160]

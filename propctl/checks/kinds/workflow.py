@@ -16,14 +16,16 @@ from propctl.checks.helpers import cap, expand_all, plural
 
 
 class WorkflowParams(CheckParams):
-    files: str | list[str] = Field(default=[".github/workflows/*.yml",
-                                            ".github/workflows/*.yaml"])
-    jobs: list[str] = Field(default_factory=list,
-                            description="Regexes: each must match a job id in some workflow.")
-    triggers: list[str] = Field(default_factory=list,
-                                description="Events (pull_request, push...) some workflow uses.")
-    environments: list[str] = Field(default_factory=list,
-                                    description="Environments some job deploys to.")
+    files: str | list[str] = Field(default=[".github/workflows/*.yml", ".github/workflows/*.yaml"])
+    jobs: list[str] = Field(
+        default_factory=list, description="Regexes: each must match a job id in some workflow."
+    )
+    triggers: list[str] = Field(
+        default_factory=list, description="Events (pull_request, push...) some workflow uses."
+    )
+    environments: list[str] = Field(
+        default_factory=list, description="Environments some job deploys to."
+    )
     min_files: int = Field(default=1, ge=0)
 
 
@@ -45,9 +47,11 @@ class Workflow(CheckKind):
 
         files = self.selected(ctx)
         if len(files) < self.params.min_files:
-            return Result.failed(f"{plural(len(files), 'workflow')} at "
-                                 f"{', '.join(expand_all(ctx, self.params.files))}, need "
-                                 f"{self.params.min_files}")
+            return Result.failed(
+                f"{plural(len(files), 'workflow')} at "
+                f"{', '.join(expand_all(ctx, self.params.files))}, need "
+                f"{self.params.min_files}"
+            )
         problems: list[Evidence] = []
         jobs: set[str] = set()
         triggers: set[str] = set()
@@ -65,19 +69,32 @@ class Workflow(CheckKind):
                 jobs |= set((data.get("jobs") or {}).keys())
                 triggers |= _triggers(data.get("on"))
                 environments |= _environments(data.get("jobs") or {})
-        problems += [Evidence(f"no job matches /{j}/ (jobs: {sorted(jobs)})")
-                     for j in self.params.jobs if not any(re.fullmatch(j, x) for x in jobs)]
-        problems += [Evidence(f"no workflow runs on {t} (triggers: {sorted(triggers)})")
-                     for t in self.params.triggers if t not in triggers]
-        problems += [Evidence(f"no job deploys to environment {e!r} "
-                              f"(environments: {sorted(environments)})")
-                     for e in self.params.environments if e not in environments]
+        problems += [
+            Evidence(f"no job matches /{j}/ (jobs: {sorted(jobs)})")
+            for j in self.params.jobs
+            if not any(re.fullmatch(j, x) for x in jobs)
+        ]
+        problems += [
+            Evidence(f"no workflow runs on {t} (triggers: {sorted(triggers)})")
+            for t in self.params.triggers
+            if t not in triggers
+        ]
+        problems += [
+            Evidence(f"no job deploys to environment {e!r} (environments: {sorted(environments)})")
+            for e in self.params.environments
+            if e not in environments
+        ]
         if problems:
-            return Result.failed(problems[0].detail if len(problems) == 1 else
-                                 f"{plural(len(problems), 'problem')} in the workflows",
-                                 cap(problems))
-        return Result.passed(f"{plural(len(files), 'workflow')} valid; jobs {sorted(jobs)}",
-                             [Evidence("valid", f) for f in files[:10]])
+            return Result.failed(
+                problems[0].detail
+                if len(problems) == 1
+                else f"{plural(len(problems), 'problem')} in the workflows",
+                cap(problems),
+            )
+        return Result.passed(
+            f"{plural(len(files), 'workflow')} valid; jobs {sorted(jobs)}",
+            [Evidence("valid", f) for f in files[:10]],
+        )
 
 
 @cache
@@ -92,8 +109,10 @@ def schema_problems(data: Any) -> list[str]:
     import jsonschema
 
     validator = jsonschema.validators.validator_for(_schema())(_schema())
-    return [f"schema: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:160]}"
-            for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))[:5]]
+    return [
+        f"schema: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:160]}"
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))[:5]
+    ]
 
 
 def _triggers(on: Any) -> set[str]:

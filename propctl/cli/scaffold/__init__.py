@@ -31,8 +31,11 @@ _NOT_COMMANDS = {"run"}
 
 
 def _modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(__path__)
-                  if not m.name.startswith("_") and m.name not in _NOT_COMMANDS)
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(__path__)
+        if not m.name.startswith("_") and m.name not in _NOT_COMMANDS
+    )
 
 
 def _commands_of(module_name: str) -> dict[str, click.Command]:
@@ -54,9 +57,12 @@ class _LazyScaffold(typer.core.TyperGroup):
 
 
 scaffold_app = typer.Typer(
-    name="scaffold", cls=_LazyScaffold,
+    name="scaffold",
+    cls=_LazyScaffold,
     help="Generate code the roadmap asks for, without losing your edits.",
-    epilog=EPILOG, no_args_is_help=True, rich_markup_mode="rich",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
 )
 
 

@@ -42,8 +42,11 @@ def roadmap_facts(app: App) -> RoadmapFacts:
     cached = _cache_dir() / f"{key}.json"
     try:
         data = json.loads(cached.read_text("utf-8"))
-        return RoadmapFacts(dict(data["paths"]), [ServiceFact(**s) for s in data["services"]],
-                            list(data["cors_origins"]))
+        return RoadmapFacts(
+            dict(data["paths"]),
+            [ServiceFact(**s) for s in data["services"]],
+            list(data["cors_origins"]),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     facts = _load(app)
@@ -68,15 +71,18 @@ def _key(raw: bytes) -> str:
 
 def _cache_dir() -> Path:
     root = os.environ.get("PROPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl"
+    )
     return Path(root) / "roadmap-facts"
 
 
 def _load(app: App) -> RoadmapFacts:
     roadmap = app.load_roadmap()
-    return RoadmapFacts(dict(roadmap.paths),
-                        [ServiceFact(s.name, s.port, s.title) for s in roadmap.services],
-                        list(roadmap.cors_origins))
+    return RoadmapFacts(
+        dict(roadmap.paths),
+        [ServiceFact(s.name, s.port, s.title) for s in roadmap.services],
+        list(roadmap.cors_origins),
+    )
 
 
 def _store(path: Path, facts: RoadmapFacts) -> None:

@@ -9,11 +9,17 @@ import typer
 from propctl.cli.app import get_app
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
 
-Concerns = Annotated[list[str], typer.Argument(
-    help="security, errors, logging, cache, versioning, health (several, comma-separated, or "
-    "all).", show_default=False)]
-Service = Annotated[str, typer.Option("--service", "-s", help="The app to harden: api (the "
-                                      "roadmap's paths.api).")]
+Concerns = Annotated[
+    list[str],
+    typer.Argument(
+        help="security, errors, logging, cache, versioning, health (several, comma-separated, or "
+        "all).",
+        show_default=False,
+    ),
+]
+Service = Annotated[
+    str, typer.Option("--service", "-s", help="The app to harden: api (the roadmap's paths.api).")
+]
 
 EPILOG = (
     "Examples:\n\n"
@@ -33,9 +39,16 @@ def register(scaffold_app: typer.Typer) -> None:
     scaffold_app.command("add", epilog=EPILOG)(add)
 
 
-def add(ctx: typer.Context, concerns: Concerns, service: Service = "api", repo: Repo = None,
-        dry_run: DryRun = False, force: Force = False, merge: Merge = False,
-        fmt: Format = TableJson.table) -> None:
+def add(
+    ctx: typer.Context,
+    concerns: Concerns,
+    service: Service = "api",
+    repo: Repo = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
+    fmt: Format = TableJson.table,
+) -> None:
     """Add security, errors, logging, cache, versioning or health to the existing FastAPI app
     (Tasks 2, 3, 5, 6, 7, 9), from the same parts `scaffold service` uses."""
     from propctl.generators.concerns import add_generation, parse_concerns

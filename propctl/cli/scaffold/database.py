@@ -9,9 +9,15 @@ import typer
 from propctl.cli.app import get_app
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
 
-Service = Annotated[str, typer.Option(
-    "--service", "-s", help="`api` (the roadmap's paths.api, apps/api) or a roadmap service "
-    "(apps/<name>-service).")]
+Service = Annotated[
+    str,
+    typer.Option(
+        "--service",
+        "-s",
+        help="`api` (the roadmap's paths.api, apps/api) or a roadmap service "
+        "(apps/<name>-service).",
+    ),
+]
 
 
 def one_paragraph(doc: str | None) -> str:
@@ -20,15 +26,26 @@ def one_paragraph(doc: str | None) -> str:
 
 
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("database", help=one_paragraph(database.__doc__), epilog=(
-        "Example:\n\n  propctl scaffold database --service api --dry-run\n\n"
-        "Then: propctl scaffold repository Agent --service api --fields \"name:str, "
-        "phone:str\"; propctl migrations init --service api."))(database)
+    scaffold_app.command(
+        "database",
+        help=one_paragraph(database.__doc__),
+        epilog=(
+            "Example:\n\n  propctl scaffold database --service api --dry-run\n\n"
+            'Then: propctl scaffold repository Agent --service api --fields "name:str, '
+            'phone:str"; propctl migrations init --service api.'
+        ),
+    )(database)
 
 
-def database(ctx: typer.Context, service: Service = "api", repo: Repo = None,
-             dry_run: DryRun = False, force: Force = False, merge: Merge = False,
-             fmt: Format = TableJson.table) -> None:
+def database(
+    ctx: typer.Context,
+    service: Service = "api",
+    repo: Repo = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
+    fmt: Format = TableJson.table,
+) -> None:
     """The service's database.py: a SQLAlchemy 2.0 engine with a bounded pool (20 connections,
     pre-ping, timeouts; DB_POOL_SIZE etc.), sessions, a declarative Base. The URL comes from
     DATABASE_URL; SQLite beside the service when it is unset."""

@@ -9,14 +9,24 @@ from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJs
 
 
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("events", epilog=(
-        "Example:\n\n  propctl scaffold services --all && propctl scaffold events --dry-run\n\n"
-        "Then, in a service: python -m app.events (the consumer worker); "
-        "python -m shared.events.cli dead-letters agent"))(events)
+    scaffold_app.command(
+        "events",
+        epilog=(
+            "Example:\n\n  propctl scaffold services --all && propctl scaffold events --dry-run\n\n"
+            "Then, in a service: python -m app.events (the consumer worker); "
+            "python -m shared.events.cli dead-letters agent"
+        ),
+    )(events)
 
 
-def events(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
-           force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
+def events(
+    ctx: typer.Context,
+    repo: Repo = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
+    fmt: Format = TableJson.table,
+) -> None:
     """The event bus on Redis Streams, wired into the services (Task 12).
 
     shared/events/: twelve typed domain events, publish_event() and subscribe_to_events() on
@@ -26,5 +36,11 @@ def events(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
     from propctl.generators.events import generation_for
 
     app = get_app(ctx).with_repo(repo)
-    run_generation(app, generation_for(app.load_roadmap(), app.repo), dry_run=dry_run,
-                   fmt=fmt, force=force, merge=merge)
+    run_generation(
+        app,
+        generation_for(app.load_roadmap(), app.repo),
+        dry_run=dry_run,
+        fmt=fmt,
+        force=force,
+        merge=merge,
+    )

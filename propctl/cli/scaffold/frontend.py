@@ -9,15 +9,25 @@ from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJs
 
 
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("frontend", epilog=(
-        "Example:\n\n  propctl scaffold frontend --dry-run\n\n"
-        "The first run over hand-written pages (layout.tsx, consumer/page.tsx, agent/page.tsx) "
-        "is a conflict: --force replaces them and keeps yours as .orig; --merge merges.\n\n"
-        "Then, in apps/web: npm install && npm run typecheck && npm test"))(frontend)
+    scaffold_app.command(
+        "frontend",
+        epilog=(
+            "Example:\n\n  propctl scaffold frontend --dry-run\n\n"
+            "The first run over hand-written pages (layout.tsx, consumer/page.tsx, agent/page.tsx) "
+            "is a conflict: --force replaces them and keeps yours as .orig; --merge merges.\n\n"
+            "Then, in apps/web: npm install && npm run typecheck && npm test"
+        ),
+    )(frontend)
 
 
-def frontend(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
-             force: Force = False, merge: Merge = False, fmt: Format = TableJson.table) -> None:
+def frontend(
+    ctx: typer.Context,
+    repo: Repo = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
+    fmt: Format = TableJson.table,
+) -> None:
     """React Query hooks, API client and Zustand auth store in apps/web (Task 8).
 
     apps/web's data layer: QueryClient provider with devtools, an API client parsing the
@@ -27,5 +37,11 @@ def frontend(ctx: typer.Context, repo: Repo = None, dry_run: DryRun = False,
     from propctl.generators.frontend import generation_for
 
     app = get_app(ctx).with_repo(repo)
-    run_generation(app, generation_for(app.load_roadmap(), app.repo), dry_run=dry_run,
-                   fmt=fmt, force=force, merge=merge)
+    run_generation(
+        app,
+        generation_for(app.load_roadmap(), app.repo),
+        dry_run=dry_run,
+        fmt=fmt,
+        force=force,
+        merge=merge,
+    )

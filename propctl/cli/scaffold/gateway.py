@@ -13,15 +13,21 @@ from propctl.errors import UserError
 
 
 def register(scaffold_app: typer.Typer) -> None:
-    scaffold_app.command("gateway", epilog=(
-        "Example: propctl scaffold gateway --namespace propmubi-staging --dry-run"))(gateway)
+    scaffold_app.command(
+        "gateway",
+        epilog=("Example: propctl scaffold gateway --namespace propmubi-staging --dry-run"),
+    )(gateway)
 
 
 def gateway(
     ctx: typer.Context,
-    namespace: Annotated[str, typer.Option(help="Kubernetes namespace of the services.")]
-    = "propmubi-production",
-    repo: Repo = None, dry_run: DryRun = False, force: Force = False, merge: Merge = False,
+    namespace: Annotated[
+        str, typer.Option(help="Kubernetes namespace of the services.")
+    ] = "propmubi-production",
+    repo: Repo = None,
+    dry_run: DryRun = False,
+    force: Force = False,
+    merge: Merge = False,
     fmt: Format = TableJson.table,
 ) -> None:
     """An API gateway (Kong, declarative) routing every service in the roadmap, with CORS,
@@ -32,5 +38,11 @@ def gateway(
     roadmap = roadmap_facts(app)
     if not roadmap.services:
         raise UserError("the roadmap lists no services to route")
-    run_generation(app, gateway_generation(roadmap, namespace=namespace), dry_run=dry_run,
-                   fmt=fmt, force=force, merge=merge)
+    run_generation(
+        app,
+        gateway_generation(roadmap, namespace=namespace),
+        dry_run=dry_run,
+        fmt=fmt,
+        force=force,
+        merge=merge,
+    )

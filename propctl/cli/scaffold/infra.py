@@ -37,7 +37,6 @@ def infra(
     from propctl.generators.infra import infra_generation
 
     app = get_app(ctx).with_repo(repo)
-    run_generation(app, infra_generation(path), dry_run=dry_run, fmt=fmt, force=force,
-                   merge=merge)
+    run_generation(app, infra_generation(path), dry_run=dry_run, fmt=fmt, force=force, merge=merge)
     if not dry_run and TableJson(fmt) == TableJson.table:
         app.info(f"next: propctl infra plan --stack production --repo {app.repo}")

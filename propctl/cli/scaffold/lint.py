@@ -37,5 +37,7 @@ def lint(
     generation = lint_generation(app.load_roadmap(), app.repo)
     run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
     if not dry_run and TableJson(fmt) == TableJson.table:
-        app.info("next: pre-commit install && pre-commit run --all-files; the ESLint hook "
-                 f"and `propctl verify` use the JS tools at the repo root: {JS_INSTALL}")
+        app.info(
+            "next: pre-commit install && pre-commit run --all-files; the ESLint hook "
+            f"and `propctl verify` use the JS tools at the repo root: {JS_INSTALL}"
+        )

@@ -26,30 +26,64 @@ if TYPE_CHECKING:
 DryRun = DryRunOption
 Format = FormatOption
 Repo = RepoOption
-Force = Annotated[bool, typer.Option(
-    "--force", help="Overwrite files you edited (your version is kept as FILE.orig) and recreate "
-    "generated files you deleted.")]
-Merge = Annotated[bool, typer.Option(
-    "--merge", help="Three-way merge your edits with the new render (conflict markers where "
-    "both changed).")]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Overwrite files you edited (your version is kept as FILE.orig) and recreate "
+        "generated files you deleted.",
+    ),
+]
+Merge = Annotated[
+    bool,
+    typer.Option(
+        "--merge",
+        help="Three-way merge your edits with the new render (conflict markers where "
+        "both changed).",
+    ),
+]
 
 __all__ = ["DryRun", "Force", "Format", "Merge", "Repo", "TableJson", "run_generation"]
 
-_STYLE = {"create": "green", "update": "cyan", "merge": "cyan", "patch": "cyan",
-          "identical": "dim", "skip": "dim", "conflict": "bold red", "refused": "bold red",
-          "deleted": "yellow", "obsolete": "yellow"}
+_STYLE = {
+    "create": "green",
+    "update": "cyan",
+    "merge": "cyan",
+    "patch": "cyan",
+    "identical": "dim",
+    "skip": "dim",
+    "conflict": "bold red",
+    "refused": "bold red",
+    "deleted": "yellow",
+    "obsolete": "yellow",
+}
 
 
-def run_generation(app: App, generation: Generation, *, dry_run: bool,
-                   fmt: TableJson | str = TableJson.table, force: bool = False,
-                   merge: bool = False, show_diff: bool = True) -> None:
-    run_generations(app, [generation], dry_run=dry_run, fmt=fmt, force=force, merge=merge,
-                    show_diff=show_diff)
+def run_generation(
+    app: App,
+    generation: Generation,
+    *,
+    dry_run: bool,
+    fmt: TableJson | str = TableJson.table,
+    force: bool = False,
+    merge: bool = False,
+    show_diff: bool = True,
+) -> None:
+    run_generations(
+        app, [generation], dry_run=dry_run, fmt=fmt, force=force, merge=merge, show_diff=show_diff
+    )
 
 
-def run_generations(app: App, generations: list[Generation], *, dry_run: bool,
-                    fmt: TableJson | str = TableJson.table, force: bool = False,
-                    merge: bool = False, show_diff: bool = True) -> None:
+def run_generations(
+    app: App,
+    generations: list[Generation],
+    *,
+    dry_run: bool,
+    fmt: TableJson | str = TableJson.table,
+    force: bool = False,
+    merge: bool = False,
+    show_diff: bool = True,
+) -> None:
     """Plan every generation first; if any is blocked (conflict, refused patch) nothing at all is
     written, then apply them one by one."""
     from propctl.generators.engine import Conflict, apply, plan
@@ -75,13 +109,15 @@ def run_generations(app: App, generations: list[Generation], *, dry_run: bool,
             _print_report(app, report)
     markers = [path for report in reports for path in report.markers]
     if markers:
-        raise FailureFound(f"{len(markers)} file(s) merged with conflict markers: "
-                           + ", ".join(markers),
-                           hint="resolve the <<<<<<< / >>>>>>> regions, then run again")
+        raise FailureFound(
+            f"{len(markers)} file(s) merged with conflict markers: " + ", ".join(markers),
+            hint="resolve the <<<<<<< / >>>>>>> regions, then run again",
+        )
 
 
-def _json(plans: list[Plan], *, dry_run: bool, diffs: bool,
-          reports: list[ApplyReport] | None = None) -> dict[str, object]:
+def _json(
+    plans: list[Plan], *, dry_run: bool, diffs: bool, reports: list[ApplyReport] | None = None
+) -> dict[str, object]:
     items = [p.to_json(diffs=diffs) for p in plans]
     for item, report in zip(items, reports or [], strict=False):
         item["report"] = report.to_json()
@@ -96,36 +132,47 @@ def _combined(blocked: list[Plan], conflict: type[Exception]) -> Exception:
         return conflict(blocked[0])
     from propctl.generators.engine import Generation, Plan
 
-    merged = Plan(Generation("several", {}, []), [a for p in blocked for a in p.blocking],
-                  merge=any(p.merge for p in blocked))
+    merged = Plan(
+        Generation("several", {}, []),
+        [a for p in blocked for a in p.blocking],
+        merge=any(p.merge for p in blocked),
+    )
     return conflict(merged)
 
 
 def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
     counts = ", ".join(f"{n} {name}" for name, n in the_plan.counts().items())
     if app.verbosity < 0 and not show_diff:  # --quiet: the counts, and the files that matter
-        lines = [f"{a.action} {a.path}: {a.reason}" for a in the_plan.by_action(
-            "conflict", "refused", "deleted", "obsolete", "merge")]
+        lines = [
+            f"{a.action} {a.path}: {a.reason}"
+            for a in the_plan.by_action("conflict", "refused", "deleted", "obsolete", "merge")
+        ]
         app.emit("\n".join([*lines, f"plan: {counts or 'nothing to do'}"]))  # plain: no Rich
         return
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{the_plan.generation.generator}: {_params(the_plan)}",
-                  title_justify="left", show_edge=False, pad_edge=False)
+    table = Table(
+        title=f"{the_plan.generation.generator}: {_params(the_plan)}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("action")
     table.add_column("path", overflow="fold")
     table.add_column("why", overflow="fold")
     quiet_rows = ("identical", "skip") if app.verbosity <= 0 else ()
     for action in the_plan.actions:
         if action.action not in quiet_rows:
-            table.add_row(Text(action.action, style=_STYLE.get(action.action, "")),
-                          Text(action.path), Text(action.reason))
+            table.add_row(
+                Text(action.action, style=_STYLE.get(action.action, "")),
+                Text(action.path),
+                Text(action.reason),
+            )
     if table.row_count:
         app.console.print(table)
     hidden = " (-v lists the unchanged files)" if table.row_count < len(the_plan.actions) else ""
-    app.console.print(f"plan: {counts or 'nothing to do'}{hidden}", markup=False,
-                      highlight=False)
+    app.console.print(f"plan: {counts or 'nothing to do'}{hidden}", markup=False, highlight=False)
     if show_diff:
         for action in the_plan.actions:
             _print_diff(app, action.diff())
@@ -133,10 +180,18 @@ def _print_plan(app: App, the_plan: Plan, show_diff: bool) -> None:
 
 def _print_diff(app: App, diff: str) -> None:
     for line in diff.splitlines():
-        style = ("bold" if line.startswith(("---", "+++")) else "green" if line.startswith("+")
-                 else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
-        app.console.print(line, style=style or None, markup=False, highlight=False,
-                          soft_wrap=True)
+        style = (
+            "bold"
+            if line.startswith(("---", "+++"))
+            else "green"
+            if line.startswith("+")
+            else "red"
+            if line.startswith("-")
+            else "cyan"
+            if line.startswith("@@")
+            else ""
+        )
+        app.console.print(line, style=style or None, markup=False, highlight=False, soft_wrap=True)
 
 
 def _params(the_plan: Plan) -> str:

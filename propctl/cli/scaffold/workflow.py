@@ -26,18 +26,34 @@ def register(scaffold_app: typer.Typer) -> None:
 
 def workflow(
     ctx: typer.Context,
-    service: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
-        "--service", "-s", help="A service from the roadmap (repeatable).")] = None,
-    all_services: Annotated[bool, typer.Option(
-        "--all", help="Every service in the roadmap.")] = False,
-    verify: Annotated[bool, typer.Option(
-        "--verify", help="The workflow that runs `propctl verify` on pull requests.")] = False,
-    reviewers: Annotated[str, typer.Option(
-        "--reviewers", help="GitHub team whose approval production deployments need "
-        "(written into .github/propctl/environments.sh).")] = "platform-leads",
-    propctl_spec: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--propctl-spec", help="What the verify workflow pip-installs (default: this "
-        "propctl's version).")] = None,
+    service: Annotated[
+        Optional[list[str]],
+        typer.Option(  # noqa: UP045
+            "--service", "-s", help="A service from the roadmap (repeatable)."
+        ),
+    ] = None,
+    all_services: Annotated[
+        bool, typer.Option("--all", help="Every service in the roadmap.")
+    ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="The workflow that runs `propctl verify` on pull requests."),
+    ] = False,
+    reviewers: Annotated[
+        str,
+        typer.Option(
+            "--reviewers",
+            help="GitHub team whose approval production deployments need "
+            "(written into .github/propctl/environments.sh).",
+        ),
+    ] = "platform-leads",
+    propctl_spec: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--propctl-spec",
+            help="What the verify workflow pip-installs (default: this propctl's version).",
+        ),
+    ] = None,
     repo: Repo = None,
     dry_run: DryRun = False,
     force: Force = False,
@@ -52,19 +68,29 @@ def workflow(
     app = get_app(ctx).with_repo(repo)
     chosen = sum((bool(service), all_services, verify))
     if chosen != 1:
-        raise UserError("give exactly one of --service NAME, --all or --verify",
-                        hint="propctl scaffold workflow --all")
+        raise UserError(
+            "give exactly one of --service NAME, --all or --verify",
+            hint="propctl scaffold workflow --all",
+        )
     if verify:
-        run_generation(app, generator.verify_generation(propctl_spec), dry_run=dry_run,
-                       fmt=fmt, force=force, merge=merge)
+        run_generation(
+            app,
+            generator.verify_generation(propctl_spec),
+            dry_run=dry_run,
+            fmt=fmt,
+            force=force,
+            merge=merge,
+        )
         return
     roadmap = app.load_roadmap()
     names = [s.name for s in roadmap.services] if all_services else list(service or [])
     generation = generator.workflow_generation(roadmap, names, reviewers_team=reviewers)
     run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
     if not dry_run and TableJson(fmt) == TableJson.table:
-        app.info("production needs approval: the workflows name the `production` environment; "
-                 "set its required reviewers once with\n  "
-                 + generator.production_reviewers_command(reviewers)
-                 + f"\nthen record it: propctl attest {generator.approval_criterion(roadmap)} "
-                 "--by NAME --evidence <environment settings URL>")
+        app.info(
+            "production needs approval: the workflows name the `production` environment; "
+            "set its required reviewers once with\n  "
+            + generator.production_reviewers_command(reviewers)
+            + f"\nthen record it: propctl attest {generator.approval_criterion(roadmap)} "
+            "--by NAME --evidence <environment settings URL>"
+        )
