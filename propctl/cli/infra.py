@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -111,7 +111,7 @@ def plan(
         )
 
 
-def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict:
+def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "stack": result.stack,
         "project": result.project,

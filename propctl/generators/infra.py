@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation
+from propctl.generators.engine import FileSpec, Generation, PatchSpec
 
 SKIP_PARTS = frozenset({"__pycache__", "venv", ".venv"})
 
@@ -19,7 +19,7 @@ def infra_generation(path: str = "infra") -> Generation:
     if dest.is_absolute() or ".." in dest.parts:
         raise UserError(f"--path {path!r}: must be a folder inside the repo")
     source = infra_dir()
-    files = []
+    files: list[FileSpec | PatchSpec] = []
     for file in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = file.relative_to(source)
         if SKIP_PARTS & set(relative.parts) or file.suffix == ".pyc":

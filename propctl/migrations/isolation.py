@@ -23,7 +23,7 @@ def _owned(name: str, module: ModuleType | None, names: set[str], root: Path) ->
     if name.split(".")[0] in names:
         return True
     file = getattr(module, "__file__", None)
-    return bool(file) and Path(file).resolve().is_relative_to(root)
+    return isinstance(file, str) and Path(file).resolve().is_relative_to(root)
 
 
 @contextmanager

@@ -127,7 +127,7 @@ class Migrations:
         if empty:
             with self._session(open_connection=False) as (config, _url):
                 script = command.revision(config, message)
-            return self._formatted(self._revision(script))
+            return self._formatted(self._revision(_one(script)))
         found: dict[str, bool] = {}
         with self._session() as (config, url):
             script = command.revision(
@@ -303,3 +303,13 @@ def _drop_if_empty(found: dict[str, bool]) -> Callable[..., None]:
             directives[:] = []
 
     return hook
+
+
+def _one(script: Script | list[Script | None] | None) -> Script | None:
+    """Alembic returns a list only for a revision on several heads, which `new` refuses first."""
+    if isinstance(script, list):
+        raise UserError(
+            "Alembic wrote one revision per branch head; merge the heads first",
+            hint="propctl migrations heads shows them",
+        )
+    return script

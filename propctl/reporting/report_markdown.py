@@ -49,9 +49,10 @@ def _headline(r: Report) -> str:
     )
     if h.per_week is not None:
         trend.append(f"{f.signed(h.per_week, 3)} per week")
+    as_of = h.as_of.date() if h.as_of else None
     return (
         f"{title}\n\n**Score {f.score(h.overall)} / 10** (baseline {f.score(h.baseline)}"
-        f"{'; ' + ', '.join(trend) if trend else ''}) · plan for {f.day(h.as_of.date())}: "
+        f"{'; ' + ', '.join(trend) if trend else ''}) · plan for {f.day(as_of)}: "
         f"{f.score(h.plan_now)} ({f.ahead(h.vs_plan)}) · final target "
         f"{f.score(h.final_modelled)} modelled, {f.score(h.final_declared)} declared\n\n"
         f"As of {f.moment(h.as_of)}, commit `{f.commit(h.commit)}`; {f.runs(r.runs)} recorded."

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from propctl.checks.rules import STATUSES
 from propctl.reporting.report_actions import Action, rank_actions
-from propctl.reporting.report_history import STATUSES, Run, parse_runs
+from propctl.reporting.report_history import Run, parse_runs
 from propctl.reporting.report_plan import (
     WINDOW_DAYS,
     Pace,
@@ -185,7 +186,8 @@ class Report:
     changes: Changes
 
     def as_json(self) -> dict[str, Any]:
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        return plain
 
 
 def _plain(value: Any) -> Any:

@@ -61,7 +61,7 @@ def _headline(r: Report, console: Console) -> None:
     )
     console.print(
         f"Score [bold]{f.score(h.overall)}[/bold] / 10 · {trend} · per week "
-        f"{f.signed(h.per_week, 3)} · plan for {f.day(h.as_of.date())}: "
+        f"{f.signed(h.per_week, 3)} · plan for {f.day(h.as_of.date() if h.as_of else None)}: "
         f"{f.score(h.plan_now)} ({f.ahead(h.vs_plan)})"
     )
     console.print(f"As of {f.moment(h.as_of)}, commit {f.commit(h.commit)}; {f.runs(r.runs)}.")

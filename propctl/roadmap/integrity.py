@@ -66,8 +66,8 @@ def _impacts_and_targets(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
                         ("tiers", ti, "tasks", ki, "impacts", dim),
                         f"unknown dimension {dim!r}{hint}; known: {', '.join(dims)}",
                     )
-    for di, dim in enumerate(roadmap.dimensions):
-        for key in dim.targets:
+    for di, dimension in enumerate(roadmap.dimensions):
+        for key in dimension.targets:
             if key not in tier_ids:
                 yield ("dimensions", di, "targets", key), f"unknown tier {key!r}"
     for key in roadmap.overall_targets:

@@ -68,7 +68,7 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
         rank = {name: i for i, name in enumerate(model.model_fields)}
         return dict(sorted(item.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
-    out = order(data, Roadmap)
+    out: dict[str, Any] = order(data, Roadmap)
     tiers = []
     for tier in out.get("tiers") or []:
         tier = order(tier, Tier)

@@ -12,6 +12,7 @@ from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, 
 from propctl.checks.helpers import cap, expand_all, plural
 
 RuleName = Literal["valid", "probes", "resources", "hpa"]
+ALL_RULES: tuple[RuleName, ...] = ("valid", "probes", "resources", "hpa")
 
 
 class K8sParams(CheckParams):
@@ -19,7 +20,7 @@ class K8sParams(CheckParams):
         default=["k8s/**/*.yaml", "k8s/**/*.yml"],
         description="Manifests (globs); Helm templates are skipped.",
     )
-    rules: list[RuleName] = Field(default_factory=lambda: ["valid", "probes", "resources", "hpa"])
+    rules: list[RuleName] = Field(default_factory=lambda: list(ALL_RULES))
     kubernetes_version: str | None = Field(default=None, description="Default: the newest known.")
     min_deployments: int = Field(default=1, ge=0)
     strict: bool = Field(default=True, description="Unknown fields are errors.")

@@ -17,14 +17,13 @@ from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, 
 from propctl.checks.helpers import cap
 
 Requirement = Literal["namespaces", "available", "hpa", "probes"]
+ALL_REQUIREMENTS: tuple[Requirement, ...] = ("namespaces", "available", "hpa", "probes")
 TIMEOUT_S = 15
 
 
 class K8sLiveParams(CheckParams):
     namespaces: list[str] = Field(default_factory=lambda: ["staging", "production"])
-    require: list[Requirement] = Field(
-        default_factory=lambda: ["namespaces", "available", "hpa", "probes"]
-    )
+    require: list[Requirement] = Field(default_factory=lambda: list(ALL_REQUIREMENTS))
     min_deployments: int = Field(default=1, ge=0, description="Per namespace.")
     kubeconfig: str | None = None
     context: str | None = None
@@ -61,7 +60,11 @@ class K8sLive(CheckKind):
 
         core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
         autoscaling = client.AutoscalingV2Api(api)
-        present = {n.metadata.name for n in core.list_namespace(_request_timeout=TIMEOUT_S).items}
+        present = {
+            n.metadata.name
+            for n in core.list_namespace(_request_timeout=TIMEOUT_S).items
+            if n.metadata is not None
+        }
         problems, facts = [], []
         missing = [n for n in self.params.namespaces if n not in present]
         needs_workloads = set(self.params.require) - {"namespaces"}
@@ -94,7 +97,8 @@ class K8sLive(CheckKind):
                 )
             for d in deployments:
                 problems += [
-                    f"{namespace}/{d.metadata.name}: {p}" for p in self._deployment(d, targets)
+                    f"{namespace}/{d.metadata.name if d.metadata else '?'}: {p}"
+                    for p in self._deployment(d, targets)
                 ]
         return problems, facts
 
@@ -125,14 +129,14 @@ def _client(params: K8sLiveParams, env: dict[str, str]) -> Any:
     path = params.kubeconfig or env.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     if not os.path.isfile(path.split(os.pathsep)[0]):
         if env.get("KUBERNETES_SERVICE_HOST"):
-            config.load_incluster_config()
+            config.load_incluster_config()  # type: ignore[no-untyped-call]
             from kubernetes import client
 
             return client.ApiClient()
         raise FileNotFoundError(
             f"no kubeconfig at {path} (set KUBECONFIG or the check's `kubeconfig`)"
         )
-    return config.new_client_from_config(
+    return config.new_client_from_config(  # type: ignore[no-untyped-call]
         config_file=path.split(os.pathsep)[0], context=params.context
     )
 
