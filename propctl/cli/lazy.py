@@ -22,4 +22,15 @@ def registered_commands(module_name: str) -> dict[str, click.Command]:
     holder.callback()(lambda: None)  # always a group, even with one command
     if hasattr(module, "register"):
         module.register(holder)
-    return dict(getattr(typer.main.get_command(holder), "commands", {}))
+    commands = dict(getattr(typer.main.get_command(holder), "commands", {}))
+    for command in commands.values():
+        _reflow(command)
+    return commands
+
+
+def _reflow(command: click.Command) -> None:
+    from propctl.cli.helptext import reflow
+
+    command.help = reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflow(sub)
