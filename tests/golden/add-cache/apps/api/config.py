@@ -1,0 +1,40 @@
+"""Settings from the environment (and `.env` for local runs): nothing secret has a default."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "api"
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    port: int = Field(default=8000, ge=1024, le=65535)
+    redis_url: str = "redis://localhost:6379/0"
+
+    # GET routes (path templates as written in the routers) -> seconds
+    cache_ttls: dict[str, int] = {
+        "/projects/feed": 600,
+        "/projects/map": 1800,
+        "/builder/{builder_id}": 3600,
+        "/trust/score/{user_id}": 300,
+        "/reputation/{builder_id}": 3600,
+    }
+    # a successful write under the key's prefix also drops the listed prefixes' entries
+    cache_invalidates: dict[str, list[str]] = {"/projects": ["/builder"], "/builder": ["/projects"]}
+    cache_warm_on_startup: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+__version__ = "0.3.0"

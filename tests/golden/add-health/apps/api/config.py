@@ -1,0 +1,30 @@
+"""Settings from the environment (and `.env` for local runs): nothing secret has a default."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "api"
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    port: int = Field(default=8000, ge=1024, le=65535)
+    database_url: str = "postgresql+psycopg://localhost:5432/api"
+    redis_url: str = "redis://localhost:6379/0"
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+__version__ = "0.3.0"

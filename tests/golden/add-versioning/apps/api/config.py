@@ -1,0 +1,32 @@
+"""Settings from the environment (and `.env` for local runs): nothing secret has a default."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "api"
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    port: int = Field(default=8000, ge=1024, le=65535)
+    api_prefix: str = "/api/v1"
+    # paths that stay where they are (probes, metrics) and are left out of the API docs
+    unversioned_paths: list[str] = ["/health", "/metrics"]
+    # the old unversioned paths answer until this date, with Deprecation and Sunset headers
+    legacy_sunset: str = "2026-12-31"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+__version__ = "0.3.0"

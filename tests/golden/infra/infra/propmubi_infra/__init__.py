@@ -1,0 +1,1 @@
+"""The Propmubi infrastructure program's components, one job each."""
