@@ -15,8 +15,11 @@ import typer
 from propctl.errors import PropctlError, UserError
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from collections.abc import Sequence
 
+    from rich.console import Console, RenderableType
+
+    from propctl.reporting.terminal import Draw
     from propctl.roadmap.models import Roadmap
 
 
@@ -76,6 +79,16 @@ class App:
             self.info(f"wrote {output}")
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+    def show(self, draw: Draw | Sequence[RenderableType], output: Path | None = None) -> None:
+        """Rich output: drawn on the terminal, or as plain text to `-o FILE`."""
+        from propctl.reporting.terminal import drawing, plain_text
+
+        paint = draw if callable(draw) else drawing(draw)
+        if output is None:
+            paint(self.console)
+        else:
+            self.emit(plain_text(paint), output)
 
     def emit_json(self, data: Any, output: Path | None = None) -> None:
         self.emit(json.dumps(data, indent=2, default=str, ensure_ascii=False), output)

@@ -103,8 +103,6 @@ def doctor(
         return
     from rich.table import Table
 
-    from propctl.cli.bars import show
-
     table = Table(box=None, pad_edge=False, header_style="bold")
     for head in ("", "Tool", "Found", "Unlocks"):
         table.add_column(head, overflow="fold")
@@ -114,7 +112,7 @@ def doctor(
     missing = [f for f in findings if not f.found]
     lines = [f"{len(findings) - len(missing)} of {len(findings)} optional tools present"]
     lines += [f"  install {f.tool.name}: {f.tool.hint}" for f in missing]
-    show(app, [table, "\n".join(lines)], output)
+    app.show([table, "\n".join(lines)], output)
 
 
 def _probe(name: str) -> tuple[bool, str]:

@@ -132,7 +132,7 @@ def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object
     from rich.console import Console
     from rich.table import Table
 
-    from propctl.cli.infra_render import key_properties
+    from propctl.reporting.infra_table import key_properties
 
     resources = Table(
         title=f"{result.project} / {result.stack}: {len(result.resources)} resources to create",

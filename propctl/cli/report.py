@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from propctl.cli.app import App, get_app
+from propctl.cli.app import get_app
 from propctl.cli.options import OutputOption, RepoOption
-
-if TYPE_CHECKING:
-    from propctl.reporting.report_model import Report
 
 EPILOG = (
     "Examples:\n\n"
@@ -41,13 +37,15 @@ def report(
 ) -> None:
     """Progress report for leads: the score over time against the plan, each dimension and
     tier, effort done and left, the forecast finish, the next best actions and what flipped."""
-    from propctl.reporting.report_model import build_report
-    from propctl.state import RepoState
+    from propctl.api.report import ReportRequest
+    from propctl.api.report import report as build
 
     app = get_app(ctx).with_repo(repo)
-    built = build_report(app.load_roadmap(), RepoState(app.repo).history())
+    built = build(ReportRequest(app.repo, app.load_roadmap()))
     if fmt is ReportFormat.table:
-        _print_table(app, built, output)
+        from propctl.reporting.report_table import render as draw
+
+        app.show(lambda console: draw(built, console), output)
         return
     if fmt is ReportFormat.json:
         from propctl.reporting.report_json import render
@@ -56,21 +54,6 @@ def report(
     else:
         from propctl.reporting.report_html import render
     app.emit(render(built), output)
-
-
-def _print_table(app: App, built: Report, output: Path | None) -> None:
-    from propctl.reporting.report_table import render
-
-    if output is None:
-        render(built, app.console)
-        return
-    import io
-
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    render(built, Console(file=buffer, width=120, no_color=True, highlight=False))
-    app.emit(buffer.getvalue(), output)
 
 
 def register(root: typer.Typer) -> None:

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from propctl.cli.app import get_app
 from propctl.cli.options import FormatOption, OutputOption, RepoOption, TableJson
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from rich.console import RenderableType
-
-    from propctl.cli.app import App
-    from propctl.roadmap.progress import Progress
 
 EPILOG = (
     "Examples:\n\n  propctl status\n\n  propctl status --repo ../platform --format json "
@@ -35,106 +25,14 @@ def status(
 ) -> None:
     """Progress per tier and task: tasks complete, subtasks done, criteria passing, and the
     score against the tier targets (from <repo>/.propctl/history.jsonl)."""
-    from propctl.roadmap.progress import compute_progress
-    from propctl.state import RepoState
+    from propctl.api.status import StatusRequest
+    from propctl.api.status import status as compute
 
     app = get_app(ctx).with_repo(repo)
-    progress = compute_progress(app.load_roadmap(), RepoState(app.repo).latest())
+    progress = compute(StatusRequest(app.repo, app.load_roadmap()))
     if fmt is TableJson.json:
         app.emit_json(progress.as_json(), output)
         return
-    _print(app, progress, output)
+    from propctl.reporting.status_table import status_view
 
-
-def _print(app: App, progress: Progress, output: Path | None) -> None:
-    from propctl.cli.bars import show, source_line
-
-    items: list[RenderableType] = [
-        f"[bold]PROGRESS TRACKER[/bold] · {source_line(progress.record)}",
-        _tier_table(progress),
-        _score_line(progress),
-    ]
-    if app.verbosity >= 0:
-        items.append(_task_table(progress))
-    show(app, items, output)
-
-
-def _tier_table(progress: Progress) -> RenderableType:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from propctl.cli.bars import bar
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("Tier", "Weeks", "Tasks", "Subtasks", "Criteria", "Progress", "Doc/Model"):
-        table.add_column(
-            column, justify="left" if column in ("Tier", "Progress") else "right", no_wrap=True
-        )
-    for tier in progress.tiers:
-        declared = f"{tier.target_declared:.1f}" if tier.target_declared is not None else "-"
-        table.add_row(
-            f"{tier.number} {escape(tier.name)}",
-            f"{tier.weeks[0]}-{tier.weeks[1]}",
-            f"{tier.tasks_complete}/{len(tier.tasks)}",
-            f"{tier.total('subtasks_done')}/{tier.total('subtasks')}",
-            f"{tier.total('criteria_passing')}/{tier.total('criteria')}",
-            bar(tier.completion, 10),
-            f"{declared} / {tier.target_modelled:.2f}",
-        )
-    totals = progress.as_json()["totals"]
-    table.add_row(
-        "[bold]All[/bold]",
-        "",
-        f"{totals['tasks_complete']}/{totals['tasks']}",
-        f"{totals['subtasks_done']}/{totals['subtasks']}",
-        f"{totals['criteria_passing']}/{totals['criteria']}",
-        bar(totals["criteria_passing"] / (totals["criteria"] or 1), 10),
-        "",
-    )
-    return table
-
-
-def _score_line(progress: Progress) -> str:
-    from rich.markup import escape
-
-    from propctl.cli.bars import colour_for
-
-    score = progress.score.overall
-    nxt = next((t for t in progress.tiers if t.tasks_complete < len(t.tasks)), None)
-    if nxt is None:
-        return f"Score [bold green]{score:.2f}[/bold green]/10 · every tier is complete"
-    colour = colour_for(score, nxt.target_modelled)
-    declared = f"{nxt.target_declared:g}" if nxt.target_declared is not None else "-"
-    return (
-        f"Score [bold {colour}]{score:.2f}[/bold {colour}]/10 · next: tier {nxt.number} "
-        f"({escape(nxt.name)}), target {declared} declared, {nxt.target_modelled:.2f} by the "
-        "model · `propctl score --explain DIMENSION` shows where points come from"
-    )
-
-
-def _task_table(progress: Progress) -> RenderableType:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from propctl.cli.bars import bar
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("", "Task", "Priority", "Criteria", "Subtasks", "Completion"):
-        table.add_column(
-            column,
-            justify="right" if column in ("Criteria", "Subtasks") else "left",
-            no_wrap=column != "Task",
-            overflow="ellipsis",
-        )
-    for tier in progress.tiers:
-        for task in tier.tasks:
-            mark = "[green]✔[/green]" if task.complete else "☐"
-            table.add_row(
-                mark,
-                f"{task.id}. {escape(task.title)}",
-                task.priority,
-                f"{task.criteria_passing}/{task.criteria}",
-                f"{task.subtasks_done}/{task.subtasks}",
-                bar(task.completion, 10),
-            )
-    return table
+    app.show(status_view(progress, tasks=app.verbosity >= 0), output)

@@ -1,5 +1,5 @@
-"""Small Rich helpers shared by `status` and `score`: text bars (they survive --no-color and
-pipes) and the line that says where the results came from."""
+"""Small helpers shared by the status and score tables: text bars (they survive --no-color and
+pipes), colours against a target, and the line that says where the results came from."""
 
 from __future__ import annotations
 
@@ -28,20 +28,3 @@ def colour_for(score: float, target: float | None) -> str:
     if target is None:
         return "white"
     return "green" if score >= target - 1e-9 else ("yellow" if score >= target - 1.0 else "red")
-
-
-def show(app: Any, renderables: list[Any], output: Any = None) -> None:
-    """Print Rich renderables to the terminal, or as plain text to `-o FILE`."""
-    if output is None:
-        for item in renderables:
-            app.console.print(item)
-        return
-    import io
-
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    console = Console(file=buffer, no_color=True, width=120, highlight=False)
-    for item in renderables:
-        console.print(item)
-    app.emit(buffer.getvalue(), output)

@@ -1,0 +1,1 @@
+"""The library face: one typed function per command; only propctl.cli imports it."""
