@@ -3,7 +3,7 @@ from the network), readable without JavaScript, printable, light and dark."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from propctl.reporting import report_format as f
@@ -165,6 +165,22 @@ def _range(r: Report, forecast: bool = False) -> tuple[date, date]:
     return start, end + timedelta(days=3)
 
 
+def _per_run(
+    r: Report,
+    start: date,
+    end: date,
+    points: list[tuple[datetime, float]],
+    top: float,
+    step: float,
+    what: str,
+) -> str:
+    """A second chart, one point per run, when the runs are too close for the calendar axis."""
+    if not svg.runs_are_close([t for t, _ in points], start, end):
+        return ""
+    title = f"The {what} at each verify run (runs are close together: evenly spaced)"
+    return f'<p class="note">{escape(title)}</p>' + svg.run_chart(title, points, top, step)
+
+
 def _score_section(r: Report) -> str:
     start, end = _range(r)
     series = [
@@ -201,6 +217,7 @@ def _score_section(r: Report) -> str:
         "<section><h2>Score over time against the plan</h2>"
         + chart
         + keys
+        + _per_run(r, start, end, [(p.time, p.overall) for p in r.series], 10.0, 2.0, "score")
         + '<p class="note">No weighting of the dimensions reaches the declared targets; the '
         "modelled line is what completing each tier gives.</p>"
         + _table(["plan point", "date", "modelled", "declared"], rows, 2)
@@ -344,6 +361,15 @@ def _burn_section(r: Report) -> str:
         "<section><h2>Effort burn-down and forecast</h2>"
         + chart
         + keys
+        + _per_run(
+            r,
+            start,
+            end,
+            [(p.time, p.hours_left) for p in r.series],
+            top,
+            step,
+            "effort hours left",
+        )
         + f"<p>{pace} Effort: {f.hours(e.done)} done, {f.hours(e.left)} left, "
         f"{f.hours(e.waived)} waived, of {f.hours(e.total)}.</p>"
         + _table(["tier", "planned end", "hours left", "projected end", "vs plan", "status"], rows)

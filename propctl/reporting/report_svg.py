@@ -134,6 +134,61 @@ def line_chart(
     return _svg(height, title, body)
 
 
+def run_chart(
+    title: str,
+    points: Sequence[tuple[datetime, float]],
+    y_max: float,
+    y_step: float,
+    css: str = "actual",
+    height: int = 240,
+) -> str:
+    """One point per verify run, evenly spaced, labelled with its time: readable when the runs
+    are minutes apart, where a calendar axis would stack them into one vertical line."""
+    count = len(points)
+    frame = Frame(0.0, float(max(count - 1, 1)), 0.0, y_max, height)
+    body = []
+    for i in range(int(y_max / y_step) + 1):
+        y = frame.y(y_step * i)
+        body.append(
+            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" '
+            f'y2="{y:.1f}"/><text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{format(y_step * i, "g")}</text>'
+        )
+    span_days = (points[-1][0] - points[0][0]).total_seconds() / 86400 if count else 0.0
+    label = "%H:%M" if span_days < 1 else "%m-%d %H:%M"
+    every = max(1, math.ceil(count / 10))
+    base = height - PAD_BOTTOM
+    coords = []
+    for i, (when, value) in enumerate(points):
+        x = PAD_LEFT + (i / (count - 1) if count > 1 else 0.5) * (WIDTH - PAD_LEFT - PAD_RIGHT)
+        coords.append((x, frame.y(value), when, value))
+        if i % every == 0 or i == count - 1:
+            body.append(
+                f'<text class="tick" x="{x:.1f}" y="{base + 16}" text-anchor="middle">'
+                f"{when.strftime(label)}</text>"
+            )
+    body.append(
+        f'<polyline class="line {css}" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in coords)
+        + f'"><title>{escape(title)}</title></polyline>'
+    )
+    body += [
+        f'<circle class="dot {css}" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>'
+        f"{when.strftime('%Y-%m-%d %H:%M')}: {value:g}</title></circle>"
+        for x, y, when, value in coords
+    ]
+    return _svg(height, title, body)
+
+
+def runs_are_close(times: Sequence[datetime], start: date, end: date) -> bool:
+    """True when the runs fill under 3% of a calendar axis from `start` to `end`: on it they
+    would collapse into one vertical line."""
+    if len(times) < 2:
+        return False
+    spread = (max(times) - min(times)).total_seconds() / 86400
+    return spread < 0.03 * max((end - start).days, 1)
+
+
 def legend(series: list[tuple[str, str]]) -> str:
     items = "".join(
         f'<li><span class="key {css}"></span>{escape(label)}</li>' for label, css in series

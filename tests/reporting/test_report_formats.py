@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from report_fixtures import THREE_WEEKS
+from report_fixtures import THREE_WEEKS, run
 from rich.console import Console
 
 from propctl.reporting import report_format as f
@@ -129,3 +130,27 @@ def test_every_status_count_is_in_each_task_row(roadmap: Roadmap, fmt: str) -> N
             cells = re.findall(r"(?<![\w.])\d+(?![\w.])", after)
             assert [int(c) for c in cells[: len(counts)]] == counts, (fmt, rows[0])
     assert sum(t.criteria["skip"] for tier in report.tiers for t in tier.tasks) == 1
+
+
+MINUTES_APART = [
+    run("2026-03-02T10:00:00Z", "a" * 40, set()),
+    run("2026-03-02T10:04:00Z", "b" * 40, {"2.a1"}),
+    run("2026-03-02T10:09:00Z", "c" * 40, {"2.a1", "2.a2", "4.a1"}),
+]
+
+
+def test_runs_minutes_apart_get_a_chart_per_run(roadmap: Roadmap) -> None:
+    from propctl.reporting.report_html import render as html
+
+    page = html(build_report(roadmap, MINUTES_APART, generated_at=datetime(2026, 3, 3, tzinfo=UTC)))
+    assert '<p class="note">The score at each verify run (runs are close' in page
+    assert '<p class="note">The effort hours left at each verify run' in page
+    # one dot per run, at distinct x positions, labelled by the time of day
+    assert "10:04" in page and "10:09" in page
+
+
+def test_runs_weeks_apart_keep_the_calendar_chart_only(roadmap: Roadmap) -> None:
+    from propctl.reporting.report_html import render as html
+
+    page = html(build_report(roadmap, THREE_WEEKS, generated_at=datetime(2026, 3, 3, tzinfo=UTC)))
+    assert "runs are close together" not in page
