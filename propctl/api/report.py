@@ -19,7 +19,9 @@ class ReportRequest:
 
 
 def report(request: ReportRequest) -> Report:
+    from propctl.reporting.report_actions import applied_generators
     from propctl.state import RepoState
 
-    history = RepoState(request.repo).history()
-    return build_report(request.roadmap, history, request.generated_at)
+    state = RepoState(request.repo)
+    applied = applied_generators(state.generated())
+    return build_report(request.roadmap, state.history(), request.generated_at, applied)

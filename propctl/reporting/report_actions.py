@@ -4,6 +4,7 @@ with what is failing and the generator that helps."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from propctl.reporting.report_history import Run
 from propctl.roadmap.models import Roadmap, Task
@@ -29,6 +30,26 @@ def scaffold_command(generator: str) -> str:
     return _COMMANDS.get(generator, f"propctl scaffold {generator}")
 
 
+def applied_generators(manifest: dict[str, dict[str, Any]]) -> set[str]:
+    """The roadmap's generator names that `.propctl/generated.json` shows were applied: a
+    concern of `scaffold add` by its name, `scaffold service` as `services`."""
+    applied: set[str] = set()
+    for entry in manifest.values():
+        generator = str(entry.get("generator", ""))
+        params = entry.get("params") or {}
+        if generator == "add":
+            applied |= {str(c) for c in params.get("concerns") or []}
+        elif generator == "service":
+            applied |= {"service", "services"}
+        else:
+            applied.add(generator)
+    return applied
+
+
+def applied_note(applied: list[str]) -> str:
+    return f"generator already applied ({', '.join(applied)}): what is left is an engineer's work"
+
+
 @dataclass
 class OpenCriterion:
     id: str
@@ -48,15 +69,20 @@ class Action:
     gain_per_hour: float
     open_criteria: list[OpenCriterion] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # the task's generators already run
 
 
-def rank_actions(roadmap: Roadmap, latest: Run | None, now: float) -> list[Action]:
+def rank_actions(
+    roadmap: Roadmap, latest: Run | None, now: float, applied: set[str] | None = None
+) -> list[Action]:
+    """Open tasks by score gained per effort hour left; a generator already applied is not
+    recommended again (what is left of its task is an engineer's work)."""
     statuses = latest.statuses if latest else {}
     holding = {k for k, v in statuses.items() if v == "pass"}
     candidates = [
         a
         for task in roadmap.tasks()
-        if (a := _action(roadmap, task, statuses, holding, now)) is not None
+        if (a := _action(roadmap, task, statuses, holding, now, applied or set())) is not None
     ]
     candidates.sort(key=lambda a: (-a.gain_per_hour, _PRIORITY[a.priority], a.task))
     for rank, action in enumerate(candidates, 1):
@@ -65,7 +91,12 @@ def rank_actions(roadmap: Roadmap, latest: Run | None, now: float) -> list[Actio
 
 
 def _action(
-    roadmap: Roadmap, task: Task, statuses: dict[str, str], holding: set[str], now: float
+    roadmap: Roadmap,
+    task: Task,
+    statuses: dict[str, str],
+    holding: set[str],
+    now: float,
+    applied: set[str],
 ) -> Action | None:
     open_ = [
         OpenCriterion(c.id, c.text, statuses.get(c.id, "not run"))
@@ -87,5 +118,6 @@ def _action(
         hours_left=round(hours, 2),
         gain_per_hour=round(gain / hours, 5),
         open_criteria=open_,
-        commands=[scaffold_command(g) for g in task.generators],
+        commands=[scaffold_command(g) for g in task.generators if g not in applied],
+        applied=[g for g in task.generators if g in applied],
     )

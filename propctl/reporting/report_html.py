@@ -8,6 +8,7 @@ from html import escape
 
 from propctl.reporting import report_format as f
 from propctl.reporting import report_svg as svg
+from propctl.reporting.report_actions import applied_note
 from propctl.reporting.report_model import COUNTED, Report
 
 TOP_ACTIONS = 5
@@ -398,6 +399,8 @@ def _actions_section(r: Report) -> str:
             for c in a.open_criteria
         )
         cmds = "".join(f"<li>generator: <code>{escape(c)}</code></li>" for c in a.commands)
+        if a.applied and not a.commands:
+            cmds += f"<li>{escape(applied_note(a.applied))}</li>"
         items.append(
             f"<li><b>Task {a.task}: {escape(a.title)}</b> ({escape(a.tier)}, "
             f"{escape(a.priority)}): {f.signed(a.gain)} score for "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from propctl.reporting import report_format as f
+from propctl.reporting.report_actions import applied_note
 from propctl.reporting.report_model import COUNTED, Report, TaskRow, TierRow
 
 TOP_ACTIONS = 5
@@ -184,6 +185,8 @@ def _actions(r: Report) -> str:
         for c in a.open_criteria:
             lines.append(f"   - {c.id} {_esc(c.text)}: *{c.status}*")
         lines += [f"   - generator: `{cmd}`" for cmd in a.commands]
+        if a.applied and not a.commands:
+            lines.append(f"   - {applied_note(a.applied)}")
     return "\n".join(lines)
 
 

@@ -208,8 +208,13 @@ def _r(value: float, digits: int = 2) -> float:
 
 # ---- building ----------------------------------------------------------------------------------
 def build_report(
-    roadmap: Roadmap, records: list[dict[str, Any]], generated_at: datetime | None = None
+    roadmap: Roadmap,
+    records: list[dict[str, Any]],
+    generated_at: datetime | None = None,
+    applied: set[str] | None = None,
 ) -> Report:
+    """`applied`: the roadmap's generators already run here (report_actions.applied_generators
+    of .propctl/generated.json); they are not recommended again."""
     runs = parse_runs(records)
     latest = runs[-1] if runs else None
     worth = criterion_hours(roadmap)
@@ -242,7 +247,7 @@ def build_report(
         tiers=tiers,
         effort=effort,
         forecast=_forecast(roadmap, tiers, pace),
-        actions=rank_actions(roadmap, latest, now.overall),
+        actions=rank_actions(roadmap, latest, now.overall, applied),
         changes=_changes(roadmap, runs),
     )
 

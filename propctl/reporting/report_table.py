@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape as _e
 
 from propctl.reporting import report_format as f
+from propctl.reporting.report_actions import applied_note
 from propctl.reporting.report_model import COUNTED, Report, TaskRow, TierRow
 
 if TYPE_CHECKING:
@@ -175,6 +176,8 @@ def _actions(r: Report, console: Console) -> None:
             console.print(f"      {c.id} {_e(c.text)}: [{style}]{c.status}[/]")
         for cmd in a.commands:
             console.print(f"      generator: {_e(cmd)}")
+        if a.applied and not a.commands:
+            console.print(f"      {_e(applied_note(a.applied))}")
 
 
 def _changes(r: Report, console: Console) -> None:

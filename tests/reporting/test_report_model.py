@@ -13,6 +13,8 @@ from report_fixtures import THREE_WEEKS, run
 
 from propctl.errors import UserError
 from propctl.reporting.report_model import NO_HISTORY_HINT, build_report
+from propctl.resources import bundled_roadmap
+from propctl.roadmap.loader import load_roadmap
 from propctl.roadmap.models import Roadmap
 
 
@@ -239,3 +241,23 @@ def test_a_partial_run_carries_the_other_statuses_forward(roadmap: Roadmap) -> N
     assert [(f.id, f.before, f.after) for f in report.changes.flips] == [("2.a4", "manual", "pass")]
     assert report.headline.overall == 4.8  # tier 1 complete: the earlier passes still count
     assert report.tiers[0].criteria["pass"] == 6
+
+
+def test_a_generator_already_applied_is_not_recommended_again() -> None:
+    from propctl.reporting.report_actions import applied_generators
+
+    roadmap = load_roadmap(bundled_roadmap())
+    manifest = {
+        ".pre-commit-config.yaml": {"generator": "lint", "params": {}},
+        "apps/api/security/otp.py": {
+            "generator": "add",
+            "params": {"service": "api", "concerns": ["security", "errors"]},
+        },
+    }
+    applied = applied_generators(manifest)
+    assert applied == {"lint", "security", "errors"}
+    fresh = {a.task: a for a in build_report(roadmap, [], applied=set()).actions}
+    after = {a.task: a for a in build_report(roadmap, [], applied=applied).actions}
+    assert fresh[4].commands == ["propctl scaffold lint"] and after[4].commands == []
+    assert after[4].applied == ["lint"] and after[2].applied == ["security"]
+    assert after[1].commands == fresh[1].commands  # nothing of task 1 was applied
