@@ -60,6 +60,12 @@ class K8s(CheckKind):
                 problems.append(Evidence(f"not YAML: {str(exc).splitlines()[0]}", name))
                 continue
             docs += [(name, d) for d in loaded if isinstance(d, dict)]
+        docs, left_out = _manifests(docs)
+        if not docs:
+            return Result.failed(
+                f"nothing to judge: no Kubernetes object in {plural(len(files), 'file')}",
+                cap(left_out),
+            )
         if "valid" in self.params.rules:
             problems += self._validate(docs)
         deployments = [(n, d) for n, d in docs if d.get("kind") == "Deployment"]
@@ -79,6 +85,8 @@ class K8s(CheckKind):
             f"{plural(len(deployments), 'Deployment')} in "
             f"{plural(len(files), 'manifest')} follow "
             f"{', '.join(self.params.rules)}"
+            + (f"; {plural(len(left_out), 'file')} left out (not manifests)" if left_out else ""),
+            cap(left_out),
         )
 
     def _validate(self, docs: list[tuple[str, dict[str, Any]]]) -> list[Evidence]:
@@ -134,3 +142,25 @@ def _name(doc: dict[str, Any]) -> str:
 def _hpa_target(doc: dict[str, Any]) -> str:
     ref = (doc.get("spec") or {}).get("scaleTargetRef") or {}
     return str(ref.get("name", "")) if ref.get("kind", "Deployment") == "Deployment" else ""
+
+
+# YAML under k8s/ that is not an object to apply: kustomize's own files, Helm values
+_NOT_OBJECTS = ("kustomize.config.k8s.io/",)
+
+
+def _manifests(
+    docs: list[tuple[str, dict[str, Any]]],
+) -> tuple[list[tuple[str, dict[str, Any]]], list[Evidence]]:
+    """Kubernetes objects (a string apiVersion and kind), and a note for each file left out:
+    Helm values and kustomization files are YAML too, but nothing the API server takes."""
+    objects, left_out, seen = [], [], set()
+    for name, doc in docs:
+        api, kind = doc.get("apiVersion"), doc.get("kind")
+        if isinstance(api, str) and isinstance(kind, str) and not api.startswith(_NOT_OBJECTS):
+            objects.append((name, doc))
+        elif name not in seen:
+            seen.add(name)
+            why = "a kustomization" if isinstance(api, str) else "no apiVersion and kind"
+            left_out.append(Evidence(f"left out: not a Kubernetes manifest ({why})", name))
+    kept = {name for name, _ in objects}
+    return objects, [e for e in left_out if e.file not in kept]
