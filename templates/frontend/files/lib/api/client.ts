@@ -4,6 +4,8 @@
 import { useAuthStore } from '../store/authStore'
 
 export const API_URL = process.env.NEXT_PUBLIC_API_URL ?? 'http://localhost:8000'
+// the hooks call versioned paths (/api/v1/...), as the API serves them; a gateway in front may
+// add a prefix of its own
 export const API_PREFIX = process.env.NEXT_PUBLIC_API_PREFIX ?? ''
 
 export class ApiError extends Error {

@@ -8,7 +8,7 @@ import type { Lead } from '../types'
 export function useAgentLeads(agentId: number | null | undefined) {
   return useQuery<Lead[], ApiError>({
     queryKey: queryKeys.agentLeads(agentId ?? -1),
-    queryFn: ({ signal }) => apiFetch<Lead[]>(`/agent/${agentId}/leads`, { signal }),
+    queryFn: ({ signal }) => apiFetch<Lead[]>(`/api/v1/agent/${agentId}/leads`, { signal }),
     enabled: agentId !== null && agentId !== undefined,
   })
 }
@@ -19,7 +19,7 @@ export function useMarkContacted(agentId: number) {
   const key = queryKeys.agentLeads(agentId)
   return useMutation<Lead, ApiError, number, { previous: Lead[] | undefined }>({
     mutationFn: (leadId) =>
-      apiFetch<Lead>(`/agent/${agentId}/leads/${leadId}/contacted`, { method: 'POST' }),
+      apiFetch<Lead>(`/api/v1/agent/${agentId}/leads/${leadId}/contacted`, { method: 'POST' }),
     onMutate: async (leadId) => {
       await queryClient.cancelQueries({ queryKey: key })
       const previous = queryClient.getQueryData<Lead[]>(key)

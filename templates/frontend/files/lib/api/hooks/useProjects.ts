@@ -13,7 +13,7 @@ export function useProjectFeed(filters: FeedFilters = {}) {
   const query = params.toString()
   return useQuery<ProjectFeed, ApiError>({
     queryKey: queryKeys.projectFeed(filters),
-    queryFn: ({ signal }) => apiFetch<ProjectFeed>(`/projects/feed${query ? `?${query}` : ''}`,
+    queryFn: ({ signal }) => apiFetch<ProjectFeed>(`/api/v1/projects/feed${query ? `?${query}` : ''}`,
                                                    { signal }),
     placeholderData: keepPreviousData,
   })
@@ -22,7 +22,7 @@ export function useProjectFeed(filters: FeedFilters = {}) {
 export function useProjectById(id: number | null | undefined) {
   return useQuery<Project, ApiError>({
     queryKey: queryKeys.project(id ?? -1),
-    queryFn: ({ signal }) => apiFetch<Project>(`/projects/${id}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<Project>(`/api/v1/projects/${id}`, { signal }),
     enabled: id !== null && id !== undefined,
   })
 }
@@ -34,7 +34,7 @@ type CreateLeadContext = { previous: Lead[] | undefined; optimisticId: number }
 export function useCreateLead() {
   const queryClient = useQueryClient()
   return useMutation<Lead, ApiError, NewLead, CreateLeadContext>({
-    mutationFn: (lead) => apiFetch<Lead>('/crm/leads', { method: 'POST', body: lead }),
+    mutationFn: (lead) => apiFetch<Lead>('/api/v1/crm/leads', { method: 'POST', body: lead }),
     onMutate: async (lead) => {
       await queryClient.cancelQueries({ queryKey: queryKeys.leads, exact: true })
       const previous = queryClient.getQueryData<Lead[]>(queryKeys.leads)

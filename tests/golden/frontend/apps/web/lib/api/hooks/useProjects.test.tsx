@@ -75,6 +75,6 @@ describe('useProjectFeed', () => {
     await waitFor(() => expect(first.result.current.isSuccess).toBe(true))
     await waitFor(() => expect(second.result.current.isSuccess).toBe(true))
     expect(fetchMock).toHaveBeenCalledTimes(1)
-    expect(String((fetchMock.mock.calls[0] as unknown[])[0])).toContain('/projects/feed?city=Pune')
+    expect(String((fetchMock.mock.calls[0] as unknown[])[0])).toContain('/api/v1/projects/feed?city=Pune')
   })
 })
