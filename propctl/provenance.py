@@ -26,11 +26,11 @@ class Provenance:
 
     @property
     def pip_spec(self) -> str | None:
-        """`git+URL@commit`: pip installs exactly this propctl from its source, or None."""
+        """`propctl @ git+URL@commit`: pip installs exactly this propctl from its source."""
         if not self.repository or not self.commit:
             return None
         url = self.repository.removesuffix("/")
-        return f"git+{url}{'' if url.endswith('.git') else '.git'}@{self.commit}"
+        return f"propctl @ git+{url}{'' if url.endswith('.git') else '.git'}@{self.commit}"
 
     def docs_url(self, page: str) -> str | None:
         """A page of docs/ on the repository's web view, at this commit (else the default
