@@ -126,9 +126,8 @@ def verify_generation(propctl_spec: str | None = None) -> Generation:
             "'propctl @ git+https://github.com/ORG/propctl@TAG'",
         )
     variables = {"pins": pins(), "python_version": PYTHON_VERSION, "propctl_spec": spec}
-    return Generation(
-        "workflow-verify", {"propctl_spec": spec}, render_dir("workflow/verify", variables)
-    )
+    files: list[FileSpec | PatchSpec] = [*render_dir("workflow/verify", variables)]
+    return Generation("workflow-verify", {"propctl_spec": spec}, files)
 
 
 def default_propctl_spec() -> str:

@@ -40,11 +40,11 @@ def render_junit(doc: dict[str, Any]) -> str:
     """One <testsuite> per task, one <testcase> per criterion or checked subtask; fail ->
     <failure>, error -> <error>, skip/manual/waived -> <skipped>."""
     root = ET.Element("testsuites", name=f"propctl verify: {doc['roadmap']}")
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for task, results in _by_task(doc).items():
         title = doc["tasks"].get(str(task), "")
         suite = ET.SubElement(root, "testsuite", name=f"Task {task}: {title}")
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for r in results:
             case = ET.SubElement(
                 suite,
