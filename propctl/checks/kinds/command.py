@@ -61,6 +61,11 @@ class Command(CheckKind):
 
     def run(self, ctx: CheckContext) -> Result:
         args = self.argv(ctx)
+        if os.sep in args[0] and not _inside(ctx.repo, ctx.repo / args[0]):
+            return Result.errored(
+                f"program {args[0]!r} is outside the repo: refused (name a program on PATH, "
+                "or one of the repository's own by a relative path)"
+            )
         # `python` is the target's interpreter (--python, <repo>/.venv, else propctl's own)
         program = ctx.python if args[0] == "python" else find_program(args[0], ctx)
         if program is None:
@@ -69,6 +74,11 @@ class Command(CheckKind):
                 f"beside {ctx.python}, and on PATH)"
             )
         cwd = ctx.repo / ctx.expand(self.params.cwd)
+        if not _inside(ctx.repo, cwd):
+            return Result.errored(
+                f"cwd {self.params.cwd!r} resolves outside the repo: refused "
+                "(a command check runs in a folder of the repository)"
+            )
         if not cwd.is_dir():
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
         env = minimal_env({**ctx.env, **self.params.env})
@@ -127,14 +137,20 @@ def run_bounded(argv: list[str], cwd: Path, env: dict[str, str], timeout: float)
 
 
 def find_program(name: str, ctx: CheckContext) -> str | None:
-    if os.sep in name:
+    if os.sep in name:  # a program of the repo's own (node_modules/.bin/eslint), never outside
         path = ctx.repo / name
-        return str(path) if path.is_file() else None
+        return str(path) if _inside(ctx.repo, path) and path.is_file() else None
     for folder in (ctx.repo / ".venv" / "bin", Path(ctx.python).parent):
         candidate = folder / name
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     return shutil.which(name)
+
+
+def _inside(repo: Path, path: Path) -> bool:
+    root = repo.resolve()
+    target = path.resolve()
+    return target == root or target.is_relative_to(root)
 
 
 def _text(value: bytes | str | None) -> str:
