@@ -112,15 +112,19 @@ def render_sarif(doc: dict[str, Any], sites: Sites | None = None) -> dict[str, A
         "results": results,
         "properties": {"score": doc["score"], "summary": doc["summary"]},
     }
-    if sites.roadmap_root and any(
+    if any(
         loc["physicalLocation"]["artifactLocation"].get("uriBaseId") == PROPCTL_ROOT
         for res in results
         for loc in res["locations"]
     ):
+        # no `uri`: code scanning refuses a file whose URIs resolve to another scheme or place
+        # than the checkout ("SARIF URI scheme ... did not match the checkout URI scheme")
         run["originalUriBaseIds"] = {
             PROPCTL_ROOT: {
-                "uri": sites.roadmap_root,
-                "description": {"text": "propctl's bundled roadmap (the repo has none)"},
+                "description": {
+                    "text": "propctl's bundled roadmap (the repository has none of its own): "
+                    f"{sites.roadmap_root or 'checklists/roadmap.yaml in propctl'}"
+                }
             }
         }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

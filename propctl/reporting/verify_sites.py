@@ -35,7 +35,7 @@ class Sites:
 
     named: dict[str, Site]
     roadmap: dict[str, Site]
-    roadmap_root: str | None = None  # file URI of PROPCTL_ROOT, when the roadmap is bundled
+    roadmap_root: str | None = None  # where the bundled roadmap is (file URI), for the reader
 
     def of(self, item_id: str) -> Site | None:
         return self.named.get(item_id) or self.roadmap.get(item_id)
