@@ -42,6 +42,10 @@ class RunnerCrashed(Exception):
         self.tail = tail
 
 
+class ForgedReply(RunnerCrashed):
+    """Something other than the runner's one reply to this request came over the channel."""
+
+
 @dataclass
 class _Worker:
     python: str
@@ -193,15 +197,15 @@ def _match(line: bytes, request_id: str, worker: _Worker) -> dict[str, Any]:
     try:
         reply = json.loads(line)
     except ValueError:
-        raise RunnerCrashed("the runner's reply is not JSON", worker.log_tail()) from None
+        raise ForgedReply("the runner's reply is not JSON", worker.log_tail()) from None
     if not isinstance(reply, dict) or reply.get("id") != request_id:
-        raise RunnerCrashed(
+        raise ForgedReply(
             "a reply that does not answer this check's request arrived: refused",
             worker.log_tail(),
         )
     if worker.buffer:
-        raise RunnerCrashed("more than one reply arrived for one request", worker.log_tail())
+        raise ForgedReply("more than one reply arrived for one request", worker.log_tail())
     result = reply.get("result")
     if not isinstance(result, dict):
-        raise RunnerCrashed("the runner's reply holds no result", worker.log_tail())
+        raise ForgedReply("the runner's reply holds no result", worker.log_tail())
     return result

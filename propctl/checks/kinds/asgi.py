@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from propctl.checks.asgi_pool import RunnerCrashed, RunnerPool, RunnerTimeout
+from propctl.checks.asgi_pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
 from propctl.checks.redact import redact
@@ -144,6 +144,11 @@ class Asgi(CheckKind):
             seen = pool.run(ctx.python, spec, p.timeout)
         except RunnerTimeout:
             return Result.errored(f"the app did not answer within {p.timeout:g}s")
+        except ForgedReply as exc:
+            return Result.errored(
+                f"the result channel carried something the runner did not send: {exc}",
+                [Evidence(redact(exc.tail))] if exc.tail.strip() else [],
+            )
         except RunnerCrashed as exc:
             return Result.errored(
                 f"the ASGI runner crashed under {ctx.python}: {exc}",
