@@ -284,6 +284,8 @@ def reply_problem(seen: dict[str, Any], steps: int) -> str | None:
         for response in responses:
             if not isinstance(response, dict) or not isinstance(response.get("headers"), dict):
                 return "a response is not an object with headers"
+            if not all(isinstance(response.get(k), str) for k in ("method", "path")):
+                return "a response does not say which request it answers"
             code = response.get("status")
             if code is not None and (not isinstance(code, int) or not 100 <= code <= 599):
                 return f"status {code!r} is not an HTTP status"
