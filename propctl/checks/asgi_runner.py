@@ -1,12 +1,19 @@
-"""Runs INSIDE the target's Python (`python asgi_runner.py < spec.json`): imports the app and
-sends it requests in-process through a tiny ASGI client. Standard library only, so the target
-needs nothing of propctl's (not even httpx). Prints one marked JSON line with what it saw;
-propctl judges it.
+"""Runs INSIDE the target's Python: imports the app and sends it requests in-process through a
+tiny ASGI client. Standard library only, so the target needs nothing of propctl's (not even
+httpx).
 
-spec: {"root": dir, "app_dir": dir, "app": "main:app", "steps": [{"method", "path" (a path or a
-list: the first one the app routes is used), "headers", "json", "body", "repeat"} or
-{"routes": {"methods": [...], "exclude": regex}, "headers"...}], "openapi": bool}
+`python asgi_runner.py --serve IN OUT`: IN and OUT are pipe descriptors that only propctl and
+this process hold (asgi_pool passes them; they are not inherited by anything the app starts).
+Each request is one JSON line on IN, `{"id": n, "spec": {...}}`; each reply is one JSON line on
+OUT, `{"id": n, "result": {...}}`. The app's stdout and stderr go to a log file that propctl only
+shows as evidence, so nothing the app prints can pass for a result.
+
+spec: {"root": dir, "app_dir": dir, "app": "main:app", "env": {...}, "steps": [{"method", "path"
+(a path or a list: the first one the app routes is used), "headers", "json", "body", "repeat"}
+or {"routes": {"methods": [...], "exclude": regex}, "headers"...}], "openapi": bool}
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextlib
@@ -18,35 +25,77 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-MARK = "__PROPCTL_ASGI__"
 MAX_BODY = 8192
+PR_SET_CHILD_SUBREAPER = 36
+
+Json = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Json, Receive, Send], Awaitable[None]]
+
+OWN_PID = os.getpid()
 
 
 def main() -> None:
-    if "--serve" in sys.argv:
-        serve()
-        return
-    emit(run_spec(json.loads(sys.stdin.read())))
+    if len(sys.argv) != 4 or sys.argv[1] != "--serve":
+        sys.exit("usage: asgi_runner.py --serve IN_FD OUT_FD (started by propctl)")
+    inbox, outbox = open_channel(int(sys.argv[2]), int(sys.argv[3]))
+    become_subreaper()
+    serve(inbox, outbox)
 
 
-def serve() -> None:
-    """One spec per line on stdin, one marked result line per spec: a warm process that keeps
-    the heavy imports (fastapi, pydantic) and imports the target's own modules afresh."""
+def open_channel(fd_in: int, fd_out: int) -> tuple[BinaryIO, BinaryIO]:
+    """The private pipes; not inheritable, so a program the app starts does not get them."""
+    for fd in (fd_in, fd_out):
+        os.set_inheritable(fd, False)
+    return os.fdopen(fd_in, "rb"), os.fdopen(fd_out, "wb", buffering=0)
+
+
+def become_subreaper() -> None:
+    """Orphans of the app (a double fork, setsid) become this process's children instead of
+    init's, so propctl still finds and kills them after the check (Linux; a no-op elsewhere)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
+    """One request per line, one reply per request: a warm process that keeps the heavy
+    imports (fastapi, pydantic) and imports the target's own modules afresh."""
     base_path = list(sys.path)
     base_cwd = os.getcwd()
-    for line in sys.stdin:
+    for line in inbox:
+        reap_children()
         if not line.strip():
             continue
-        spec = json.loads(line)
+        request = json.loads(line)
+        spec: Json = request["spec"]
         forget(spec["root"])
         sys.path[:] = base_path
         os.chdir(base_cwd)
         os.environ.clear()
         os.environ.update(spec.get("env") or {})
-        emit(run_spec(spec))
+        result = run_spec(spec)
+        if os.getpid() != OWN_PID:
+            os._exit(0)  # a child the app forked came back here: it must not answer
+        outbox.write(json.dumps({"id": request["id"], "result": result}, default=str).encode())
+        outbox.write(b"\n")
         forget(spec["root"])  # the next spec may name the same modules in another tree
+
+
+def reap_children() -> None:
+    """Collect the children propctl killed after the last check (no zombies pile up)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 def forget(root: str) -> None:
@@ -65,14 +114,14 @@ def forget(root: str) -> None:
         logger.disabled = False
 
 
-def run_spec(spec: dict) -> dict:
+def run_spec(spec: Json) -> Json:
     app_dir = os.path.join(spec["root"], spec["app_dir"])
     sys.path[:0] = [app_dir, spec["root"]]
     os.chdir(app_dir)
     module_name, _, attr = spec["app"].partition(":")
     try:
         module = importlib.import_module(module_name)
-        app = getattr(module, attr or "app")
+        app: App = getattr(module, attr or "app")
     except BaseException as exc:  # noqa: BLE001 - any import failure is reported, not raised
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
         return {
@@ -80,6 +129,8 @@ def run_spec(spec: dict) -> dict:
             f"{type(exc).__name__}: {exc}",
             "traceback": "".join(lines)[-2000:],
         }
+    if os.getpid() != OWN_PID:
+        os._exit(0)  # the app's import forked: only the runner itself sends the requests
     try:
         return asyncio.run(run(app, spec))
     except BaseException as exc:  # noqa: BLE001
@@ -89,15 +140,10 @@ def run_spec(spec: dict) -> dict:
         }
 
 
-def emit(data: dict) -> None:
-    sys.__stdout__.write("\n" + MARK + json.dumps(data, default=str) + "\n")
-    sys.__stdout__.flush()
-
-
-async def run(app, spec: dict) -> dict:
+async def run(app: App, spec: Json) -> Json:
     lifespan = Lifespan(app)
     startup_error = await lifespan.start()
-    out: dict = {"steps": [], "startup_error": startup_error}
+    out: Json = {"steps": [], "startup_error": startup_error}
     try:
         for step in spec["steps"]:
             out["steps"].append(await run_step(app, step))
@@ -108,13 +154,13 @@ async def run(app, spec: dict) -> dict:
     return out
 
 
-async def run_step(app, step: dict) -> dict:
+async def run_step(app: App, step: Json) -> Json:
     before = redis_dbsize() if step.get("redis_keys") else None
     if "routes" in step:
         responses = []
         for method, path in list_routes(app, step["routes"]):
             responses.append(await request(app, method, path, step))
-        out = {"responses": responses}
+        out: Json = {"responses": responses}
     else:
         paths = step["path"] if isinstance(step["path"], list) else [step["path"]]
         path = choose_path(app, step.get("method", "GET"), paths)
@@ -128,7 +174,7 @@ async def run_step(app, step: dict) -> dict:
     return out
 
 
-def redis_dbsize():
+def redis_dbsize() -> int | None:
     """DBSIZE of the Redis at REDIS_URL, over a raw socket (RESP); None when unreachable."""
     import socket
 
@@ -138,7 +184,7 @@ def redis_dbsize():
     db = (url.path or "/0").strip("/") or "0"
     try:
         with socket.create_connection((url.hostname, url.port or 6379), timeout=5) as sock:
-            commands = []
+            commands: list[list[str]] = []
             if url.password:
                 commands.append(["AUTH", url.password])
             commands += [["SELECT", db], ["DBSIZE"]]
@@ -153,7 +199,7 @@ def redis_dbsize():
         return None
 
 
-def list_routes(app, spec: dict) -> list:
+def list_routes(app: Any, spec: Json) -> list[tuple[str, str]]:
     """(method, concrete path) for each route the app documents (its OpenAPI schema: the one
     view of every route that holds across FastAPI versions), path parameters set to 1."""
     methods = {m.upper() for m in spec.get("methods", ["GET"])}
@@ -167,7 +213,7 @@ def list_routes(app, spec: dict) -> list:
             for r in getattr(app, "routes", [])
             if getattr(r, "path", None)
         }
-    out = []
+    out: list[tuple[str, str]] = []
     for path, operations in sorted(paths.items()):
         if not path or exclude.search(path) or not include.search(path):
             continue
@@ -176,7 +222,7 @@ def list_routes(app, spec: dict) -> list:
     return out
 
 
-def choose_path(app, method: str, paths: list) -> str:
+def choose_path(app: Any, method: str, paths: list[str]) -> str:
     try:
         from starlette.routing import Match
     except ImportError:
@@ -200,7 +246,7 @@ def choose_path(app, method: str, paths: list) -> str:
     return paths[0]
 
 
-def openapi_facts(app) -> dict:
+def openapi_facts(app: Any) -> Json:
     try:
         schema = app.openapi()
     except Exception as exc:  # noqa: BLE001
@@ -212,7 +258,7 @@ def openapi_facts(app) -> dict:
     }
 
 
-async def request(app, method: str, target: str, step: dict) -> dict:
+async def request(app: App, method: str, target: str, step: Json) -> Json:
     parts = urlsplit(target)
     body = b""
     headers = {k.lower(): str(v) for k, v in (step.get("headers") or {}).items()}
@@ -223,7 +269,7 @@ async def request(app, method: str, target: str, step: dict) -> dict:
         body = str(step["body"]).encode()
     headers.setdefault("host", "testserver")
     headers["content-length"] = str(len(body))
-    scope = {
+    scope: Json = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
@@ -238,16 +284,16 @@ async def request(app, method: str, target: str, step: dict) -> dict:
         "server": ("testserver", 80),
     }
     sent = {"body": False}
-    status = {"code": None, "headers": [], "body": b""}
+    status: Json = {"code": None, "headers": [], "body": b""}
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         if not sent["body"]:
             sent["body"] = True
             return {"type": "http.request", "body": body, "more_body": False}
         await asyncio.sleep(3600)
         return {"type": "http.disconnect"}
 
-    async def send(message: dict) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             status["code"] = message["status"]
             status["headers"] = message.get("headers", [])
@@ -297,10 +343,10 @@ class LogCapture(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.records: list = []
+        self.records: list[dict[str, str]] = []
         self.buffer = io.StringIO()
-        self.swapped: list = []
-        self.redirects: list = []
+        self.swapped: list[tuple[logging.StreamHandler[Any], Any]] = []
+        self.redirects: list[contextlib.AbstractContextManager[Any]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         extra = {k: str(v) for k, v in vars(record).items() if k not in _STANDARD}
@@ -313,7 +359,7 @@ class LogCapture(logging.Handler):
             }
         )
 
-    def __enter__(self):
+    def __enter__(self) -> LogCapture:
         logging.getLogger().addHandler(self)
         loggers = [logging.getLogger()] + [
             lg
@@ -335,7 +381,12 @@ class LogCapture(logging.Handler):
             r.__enter__()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         for r in reversed(self.redirects):
             r.__exit__(None, None, None)
         for handler, old in self.swapped:
@@ -343,38 +394,40 @@ class LogCapture(logging.Handler):
                 handler.setStream(old)
         logging.getLogger().removeHandler(self)
 
-    def lines(self) -> list:
+    def lines(self) -> list[str]:
         return [line for line in self.buffer.getvalue().splitlines() if line.strip()][:200]
 
 
 class Lifespan:
     """The ASGI lifespan protocol: startup before the requests, shutdown after."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.inbox: asyncio.Queue = asyncio.Queue()
-        self.outbox: asyncio.Queue = asyncio.Queue()
-        self.task = None
+        self.inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self.outbox: asyncio.Queue[Message] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
 
-    async def start(self):
-        async def receive():
+    async def start(self) -> str | None:
+        async def receive() -> Message:
             return await self.inbox.get()
 
-        async def send(message):
+        async def send(message: Message) -> None:
             await self.outbox.put(message)
 
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
-        self.task = asyncio.create_task(self.app(scope, receive, send))
+        scope: Json = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
+        task = asyncio.ensure_future(self.app(scope, receive, send))
+        self.task = task
         await self.inbox.put({"type": "lifespan.startup"})
-        getter = asyncio.create_task(self.outbox.get())
-        done, _ = await asyncio.wait({getter, self.task}, return_when=asyncio.FIRST_COMPLETED)
+        getter = asyncio.ensure_future(self.outbox.get())
+        waiting: set[asyncio.Future[Any]] = {getter, task}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if getter not in done:
             getter.cancel()
             self.task = None  # the app does not speak lifespan: fine
             return None
         message = getter.result()
         if message["type"] == "lifespan.startup.failed":
-            return message.get("message") or "startup failed"
+            return str(message.get("message") or "startup failed")
         return None
 
     async def stop(self) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from propctl.checks.gate import Verdict
     from propctl.checks.replay import Recorded
     from propctl.cli.app import App
+    from propctl.reporting.verify_sites import Sites
 
 SCHEMA_VERSION = 1
 EPILOG = (
@@ -472,11 +473,18 @@ def render(app: App, doc: dict[str, Any], fmt: VerifyFormat, output: Path | None
     elif fmt is VerifyFormat.junit:
         app.emit(verify_formats.render_junit(doc), output)
     elif fmt is VerifyFormat.sarif:
-        app.emit_json(verify_formats.render_sarif(doc), output)
+        app.emit_json(verify_formats.render_sarif(doc, _sarif_sites(app)), output)
     elif fmt is VerifyFormat.markdown:
         app.emit(verify_formats.render_markdown(doc), output)
     else:
         _print_table(app, doc, output)
+
+
+def _sarif_sites(app: App) -> Sites:
+    from propctl.reporting.verify_sites import find_sites
+    from propctl.roadmap.locate import find_roadmap
+
+    return find_sites(app.load_roadmap(), find_roadmap(app.repo, app.roadmap_path)[0], app.repo)
 
 
 def _print_table(app: App, doc: dict[str, Any], output: Path | None) -> None:

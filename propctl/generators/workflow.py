@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from propctl import __version__
 from propctl.errors import UserError
 from propctl.generators.action_pins import PINS
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
@@ -119,7 +118,7 @@ def workflow_generation(
 
 
 def verify_generation(propctl_spec: str | None = None) -> Generation:
-    spec = propctl_spec or f"propctl=={__version__}"
+    spec = propctl_spec or default_propctl_spec()
     if any(c in spec for c in "\"'\n\r`$\\"):
         raise UserError(
             f"--propctl-spec {spec!r}: quotes, '$', '`' and backslashes are not allowed",
@@ -127,9 +126,31 @@ def verify_generation(propctl_spec: str | None = None) -> Generation:
             "'propctl @ git+https://github.com/ORG/propctl@TAG'",
         )
     variables = {"pins": pins(), "python_version": PYTHON_VERSION, "propctl_spec": spec}
-    return Generation(
-        "workflow-verify", {"propctl_spec": spec}, render_dir("workflow/verify", variables)
-    )
+    files: list[FileSpec | PatchSpec] = [*render_dir("workflow/verify", variables)]
+    return Generation("workflow-verify", {"propctl_spec": spec}, files)
+
+
+def default_propctl_spec() -> str:
+    """This propctl, from its source at the commit it was built from: the package index has no
+    propctl to install. Unknown (a build outside git, no repository URL): ask, never guess."""
+    from propctl.provenance import provenance
+
+    found = provenance()
+    if found.pip_spec is None:
+        missing = " and ".join(
+            what
+            for what, value in (
+                ("the repository it comes from", found.repository),
+                ("the commit it was built from", found.commit),
+            )
+            if not value
+        )
+        raise UserError(
+            f"cannot tell what CI should install: this propctl does not know {missing}",
+            hint="pass --propctl-spec, e.g. --propctl-spec "
+            "'propctl @ git+https://github.com/ORG/propctl@COMMIT' (or a wheel's URL)",
+        )
+    return found.pip_spec
 
 
 def production_reviewers_command(reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> str:

@@ -158,7 +158,11 @@ def test_sarif_validates_against_the_2_1_0_schema(example_doc: dict[str, Any]) -
 
 def test_markdown_summary(example_doc: dict[str, Any]) -> None:
     text = render_markdown(example_doc)
-    assert text.startswith("## propctl verify: 5.1/10")
+    # the run exits 0 (nothing is in the baseline), and the headline says why in the same breath
+    assert text.startswith("## gate passed: nothing that must hold failed · 0 of 73 criteria met")
+    assert "score 5.1/10" in text
+    failing = {**example_doc, "exit_code": 1, "problems": ["2.a2 must hold (--strict) but is fail"]}
+    assert render_markdown(failing).startswith("## gate failed: 1 problem · 0 of 73 criteria met")
     assert "| ❌ | 2.a2 | asgi |" in text
 
 

@@ -179,6 +179,7 @@ def test_verify_workflow(roadmap) -> None:
     runs = " ".join(s.get("run", "") for s in steps)
     assert "--ratchet" in runs and "GITHUB_STEP_SUMMARY" in runs
     assert '--format "$format"' in runs and "sarif junit" in runs
+    assert runs.count("propctl verify --base") == 2
     uses = [s.get("uses", "") for s in steps]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     assert any(u.startswith("actions/upload-artifact@") for u in uses)

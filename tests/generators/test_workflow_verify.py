@@ -93,9 +93,26 @@ def _step_runner(repo: Path):
     return run
 
 
+def _base(repo: Path, run, base_ref: str) -> dict[str, str]:
+    """What the "Choose the base" step puts into $GITHUB_ENV for the steps after it."""
+    env_file = repo.parent / f"github-env-{base_ref or 'push'}"
+    done = run("Choose the base that decides the gate", BASE_REF=base_ref, GITHUB_ENV=str(env_file))
+    assert done.returncode == 0, done.stderr
+    return dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+
+
+def test_every_verify_call_passes_the_base(repo: Path) -> None:
+    wf = yaml.safe_load((repo / ".github/workflows/propctl-verify.yml").read_text())
+    runs = [s.get("run", "") for s in wf["jobs"]["verify"]["steps"]]
+    calls = [line for run in runs for line in run.splitlines() if "propctl verify" in line]
+    assert len(calls) == 2 and all('--base "$PROPCTL_BASE"' in c for c in calls), calls
+
+
 def test_reports_and_gate_on_main(repo: Path) -> None:
     run = _step_runner(repo)
-    done = run("Verify (SARIF and JUnit reports)")
+    base = _base(repo, run, "")
+    assert base == {"PROPCTL_BASE": "HEAD"}  # a push judges the reviewed commit itself
+    done = run("Verify (SARIF and JUnit reports)", **base)
     assert done.returncode == 0, done.stderr  # 1.a2 fails: a finding, not a fault
     sarif = json.loads((repo / "propctl.sarif").read_text())
     assert sarif["version"] == "2.1.0"
@@ -103,10 +120,10 @@ def test_reports_and_gate_on_main(repo: Path) -> None:
     assert "1.a2" in ids
     cases = {c.get("name", "") for c in ET.parse(repo / "propctl.junit").iter("testcase")}
     assert any("1.a1" in name for name in cases) and any("1.a2" in name for name in cases)
-    gate = run("Verify (gate; fails on a regression against the base branch)", BASE_REF="")
+    gate = run("Verify (gate; fails on a regression against the base branch)", **base)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     summary = (repo / "propctl-summary.md").read_text()
-    assert summary.startswith("## propctl verify") and "1.a2" in summary
+    assert summary.startswith("## gate passed: nothing that must hold failed") and "1.a2" in summary
     summary_file = repo / "summary.md"
     assert run("Write the job summary", GITHUB_STEP_SUMMARY=str(summary_file)).returncode == 0
     assert summary_file.read_text() == summary
@@ -122,8 +139,9 @@ def test_gate_fails_a_pull_request_that_breaks_the_baseline(capsys, repo: Path) 
     _git(repo, "checkout", "-q", "-b", "feature")
     (repo / "README.md").unlink()
     _git(repo, "commit", "-q", "-am", "drop the README")
-    gate = _step_runner(repo)(
-        "Verify (gate; fails on a regression against the base branch)", BASE_REF="main"
-    )
+    run = _step_runner(repo)
+    base = _base(repo, run, "main")
+    assert base == {"PROPCTL_BASE": "origin/main"}
+    gate = run("Verify (gate; fails on a regression against the base branch)", **base)
     assert gate.returncode == 1, gate.stdout + gate.stderr
     assert "1.a1" in (repo / "propctl-summary.md").read_text()

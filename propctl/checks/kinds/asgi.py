@@ -7,7 +7,12 @@ Each step is a request (or, with `routes`, one request per route of the app) and
 a list: the first path the app routes is used (so a check holds before and after versioning).
 `openapi_prefix` requires every OpenAPI path to start with it; `docs_url` the docs' URL.
 `redis: up` gives the app REDIS_URL (from the environment, else a throwaway redis-server on
-loopback); `redis: down` points it at a closed port."""
+loopback); `redis: down` points it at a closed port.
+
+The app is the repository's code and runs with a minimal environment (PATH, HOME, LANG,
+LC_ALL, TMPDIR, then the check's `env`): verify's credentials never reach it. `app_dir` must
+resolve inside the repo. Only what the runner's private channel carries is judged
+(propctl.checks.asgi_pool), and a request the app never answered is a failure."""
 
 from __future__ import annotations
 
@@ -20,10 +25,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from propctl.checks.asgi_pool import RunnerCrashed, RunnerPool, RunnerTimeout
+from propctl.checks.asgi_pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
 from propctl.checks.redact import redact
+from propctl.checks.untrusted import minimal_env
 from propctl.errors import MissingToolError
 
 _DATABASES = itertools.cycle(range(1, 16))
@@ -87,6 +93,12 @@ class AsgiParams(CheckParams):
     env: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(default=120.0, gt=0, description="Seconds for import and requests.")
 
+    @model_validator(mode="after")
+    def _asks_something(self) -> AsgiParams:
+        if not self.steps and self.openapi_prefix is None and self.docs_url is None:
+            raise ValueError("an asgi check needs `steps`, `openapi_prefix` or `docs_url`")
+        return self
+
 
 @register("asgi")
 class Asgi(CheckKind):
@@ -98,6 +110,9 @@ class Asgi(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         p = self.params
         app_dir = ctx.expand(p.app_dir)
+        outside = _outside_repo(ctx, app_dir)
+        if outside:
+            return Result.errored(outside)
         if not (ctx.repo / app_dir).is_dir():
             return Result.failed(f"{app_dir}: no such folder (the app's folder)")
         try:
@@ -129,6 +144,11 @@ class Asgi(CheckKind):
             seen = pool.run(ctx.python, spec, p.timeout)
         except RunnerTimeout:
             return Result.errored(f"the app did not answer within {p.timeout:g}s")
+        except ForgedReply as exc:
+            return Result.errored(
+                f"the result channel carried something the runner did not send: {exc}",
+                [Evidence(redact(exc.tail))] if exc.tail.strip() else [],
+            )
         except RunnerCrashed as exc:
             return Result.errored(
                 f"the ASGI runner crashed under {ctx.python}: {exc}",
@@ -145,6 +165,9 @@ class Asgi(CheckKind):
             )
         if seen.get("startup_error"):
             return Result.errored(f"the app's startup failed: {seen['startup_error']}")
+        malformed = reply_problem(seen, len(p.steps))
+        if malformed:
+            return Result.errored(f"the runner's reply is malformed: {malformed}")
         return self._judge(seen)
 
     @staticmethod
@@ -171,8 +194,7 @@ class Asgi(CheckKind):
         return own
 
     def _env(self, ctx: CheckContext) -> dict[str, str]:
-        env = {**os.environ, **ctx.env, **{k: ctx.expand(v) for k, v in self.params.env.items()}}
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = minimal_env({**ctx.env, **{k: ctx.expand(v) for k, v in self.params.env.items()}})
         if self.params.redis == "up":
             env["REDIS_URL"] = self._redis_url(ctx)
         elif self.params.redis == "down":
@@ -236,10 +258,46 @@ class Asgi(CheckKind):
         return out
 
 
+def _outside_repo(ctx: CheckContext, app_dir: str) -> str | None:
+    """Why `app_dir` is refused: it would import code from outside the repo (`..`, an absolute
+    path, a symlink out), which no roadmap may ask for."""
+    root = ctx.repo.resolve()
+    target = (root / app_dir).resolve()
+    if target == root or target.is_relative_to(root):
+        return None
+    return (
+        f"app_dir {app_dir!r} resolves to {target}, outside the repo: refused "
+        "(set app_dir to the app's folder inside the repository)"
+    )
+
+
+def reply_problem(seen: dict[str, Any], steps: int) -> str | None:
+    """What is wrong with the shape of the runner's reply, if anything: a reply that does not
+    hold one outcome per step, each with well-formed responses, is never judged."""
+    outcomes = seen.get("steps")
+    if not isinstance(outcomes, list) or len(outcomes) != steps:
+        return f"expected {steps} step outcome(s)"
+    for outcome in outcomes:
+        responses = outcome.get("responses") if isinstance(outcome, dict) else None
+        if not isinstance(responses, list):
+            return "a step outcome has no responses"
+        for response in responses:
+            if not isinstance(response, dict) or not isinstance(response.get("headers"), dict):
+                return "a response is not an object with headers"
+            if not all(isinstance(response.get(k), str) for k in ("method", "path")):
+                return "a response does not say which request it answers"
+            code = response.get("status")
+            if code is not None and (not isinstance(code, int) or not 100 <= code <= 599):
+                return f"status {code!r} is not an HTTP status"
+    return None
+
+
 def judge_response(expect: Expect, response: dict[str, Any]) -> str | None:
     status = response["status"]
     if "exception" in response:
         return f"unhandled {response['exception']}"
+    if status is None:
+        return "the app sent no response (no http.response.start)"
     wanted = expect.status
     if wanted is not None and status not in (wanted if isinstance(wanted, list) else [wanted]):
         return f"expected status {wanted}" + _body_hint(response)

@@ -2,23 +2,27 @@
 
 Only trusted roadmaps may run commands (the engine refuses untrusted ones before anything
 runs). Programs are looked up in the target's virtualenv, then beside the target's Python,
-then on PATH. The output's tail becomes evidence only after secrets are redacted."""
+then on PATH. The output's tail becomes evidence only after secrets are redacted.
+
+The program is the repository's code (or runs it): it gets a minimal environment (PATH, HOME,
+LANG, LC_ALL, TMPDIR, then the check's `env`), never verify's credentials, and its whole
+process group is killed when it ends, so a daemon it forked does not outlive the check."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
+import time
 from pathlib import Path
 
 from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.redact import known_secrets, redact
+from propctl.checks.untrusted import kill_group, minimal_env
 
 TAIL_LINES = 20
 
@@ -57,6 +61,11 @@ class Command(CheckKind):
 
     def run(self, ctx: CheckContext) -> Result:
         args = self.argv(ctx)
+        if os.sep in args[0] and not _inside(ctx.repo, ctx.repo / args[0]):
+            return Result.errored(
+                f"program {args[0]!r} is outside the repo: refused (name a program on PATH, "
+                "or one of the repository's own by a relative path)"
+            )
         # `python` is the target's interpreter (--python, <repo>/.venv, else propctl's own)
         program = ctx.python if args[0] == "python" else find_program(args[0], ctx)
         if program is None:
@@ -65,10 +74,14 @@ class Command(CheckKind):
                 f"beside {ctx.python}, and on PATH)"
             )
         cwd = ctx.repo / ctx.expand(self.params.cwd)
+        if not _inside(ctx.repo, cwd):
+            return Result.errored(
+                f"cwd {self.params.cwd!r} resolves outside the repo: refused "
+                "(a command check runs in a folder of the repository)"
+            )
         if not cwd.is_dir():
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
-        # no __pycache__ left behind in the target by a check
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **ctx.env, **self.params.env}
+        env = minimal_env({**ctx.env, **self.params.env})
         shown = shlex.join(args)
         try:
             code, output = run_bounded([program, *args[1:]], cwd, env, self.params.timeout)
@@ -93,7 +106,8 @@ class Command(CheckKind):
 
 
 def run_bounded(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str]:
-    """Run in a session of its own so a timeout kills the whole process group."""
+    """Run in a session of its own; the whole process group is killed when the program ends
+    or times out (what it forked included)."""
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -103,25 +117,40 @@ def run_bounded(argv: list[str], cwd: Path, env: dict[str, str], timeout: float)
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    deadline = time.monotonic() + timeout
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        raise subprocess.TimeoutExpired(argv, timeout, output=out) from None
+        while True:
+            try:
+                out, _ = proc.communicate(timeout=max(0.0, min(0.5, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if proc.poll() is not None:
+                    # the program is done; what it forked still holds the output pipe open
+                    kill_group(proc.pid)
+                elif time.monotonic() >= deadline:
+                    kill_group(proc.pid)
+                    out, _ = proc.communicate()
+                    raise subprocess.TimeoutExpired(argv, timeout, output=out) from None
+    finally:
+        kill_group(proc.pid)
     return proc.returncode, out.decode("utf-8", "replace")
 
 
 def find_program(name: str, ctx: CheckContext) -> str | None:
-    if os.sep in name:
+    if os.sep in name:  # a program of the repo's own (node_modules/.bin/eslint), never outside
         path = ctx.repo / name
-        return str(path) if path.is_file() else None
+        return str(path) if _inside(ctx.repo, path) and path.is_file() else None
     for folder in (ctx.repo / ".venv" / "bin", Path(ctx.python).parent):
         candidate = folder / name
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     return shutil.which(name)
+
+
+def _inside(repo: Path, path: Path) -> bool:
+    root = repo.resolve()
+    target = path.resolve()
+    return target == root or target.is_relative_to(root)
 
 
 def _text(value: bytes | str | None) -> str:
@@ -134,4 +163,6 @@ def _tail(output: str, env: dict[str, str]) -> list[Evidence]:
     lines = [line for line in output.strip().splitlines() if line.strip()][-TAIL_LINES:]
     if not lines:
         return []
-    return [Evidence("output (last lines):\n" + redact("\n".join(lines), known_secrets(env)))]
+    # verify's own secrets too: a program may print what it found on disk
+    secrets = known_secrets({**os.environ, **env})
+    return [Evidence("output (last lines):\n" + redact("\n".join(lines), secrets))]

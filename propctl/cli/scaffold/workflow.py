@@ -51,7 +51,8 @@ def workflow(
         Optional[str],
         typer.Option(  # noqa: UP045
             "--propctl-spec",
-            help="What the verify workflow pip-installs (default: this propctl's version).",
+            help="What the verify workflow pip-installs (default: this propctl from its "
+            "repository at the commit it was built from, `propctl @ git+URL@COMMIT`).",
         ),
     ] = None,
     repo: Repo = None,
