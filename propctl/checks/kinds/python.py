@@ -36,7 +36,11 @@ class PythonParams(CheckParams):
     )
     allowed: list[str] | None = Field(default=None, description="cors_origins: allowed origins.")
     prefix: str = Field(default="/api/v1", description="router_prefix: required prefix.")
-    name: str = Field(default=".*", description="middleware/exception_handler: name regex.")
+    name: str = Field(
+        default=".*",
+        description="middleware/exception_handler: Python regex, searched in the registered "
+        "class or handler name (anchor with ^...$ for a whole name).",
+    )
     min_count: int = Field(default=1, ge=1)
     max: int | None = Field(default=None, description="pool_size: most connections.")
     allow: list[str] = Field(default_factory=list, description="no_module_state: names allowed.")

@@ -100,6 +100,10 @@ class Secrets(CheckKind):
                 + ", ".join(f"{name} ({why})" for name, why in unread[:5]),
                 [Evidence(why, name) for name, why in unread[:20]],
             )
+        if all(ctx.files.read_text(f) is None for f in files):
+            return Result.failed(
+                "nothing to judge: no text file at " + ", ".join(self.params.paths)
+            )
         try:
             baseline = read_baseline(ctx, ctx.expand(self.params.allowlist))
         except ValueError as exc:
