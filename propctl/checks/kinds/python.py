@@ -4,7 +4,8 @@ Rules: `cors_origins` (CORSMiddleware restricted to a list, no `*`, inside `allo
 `router_prefix` (every router mounted under `prefix`), `middleware` / `exception_handler`
 (one registered whose name matches `name`), `no_module_state` (no module-level lists, dicts or
 sets standing in for a database), `pool_size` (create_engine with pool_size + max_overflow
-<= `max`)."""
+<= `max`), `alembic_single_head` (the migrations in `file`, by their `revision` and
+`down_revision`, have exactly one head and no missing parent)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from propctl.checks import pyast
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all
+from propctl.checks.helpers import cap, expand_all, plural
 
 Rule = Literal[
     "cors_origins",
@@ -25,6 +26,7 @@ Rule = Literal[
     "exception_handler",
     "no_module_state",
     "pool_size",
+    "alembic_single_head",
 ]
 
 
@@ -114,7 +116,8 @@ class Python(CheckKind):
                 )
             origins = [origins] if isinstance(origins, str) else list(origins)
             detail = f"allow_origins={origins}"
-            if not origins or "*" in origins:
+            # an empty list is a statement (CORSMiddleware then allows no origin), not absence
+            if "*" in origins:
                 return Result.failed(
                     f"CORS allows every origin ({detail})", [Evidence(detail, name, call.lineno)]
                 )
@@ -179,6 +182,38 @@ class Python(CheckKind):
                 cap(found),
             )
         return Result.passed(f"no module-level in-memory state in {len(trees)} file(s)")
+
+    def _alembic_single_head(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        graph = {
+            rev: (name, parents)
+            for name, tree in trees.items()
+            if (found := pyast.alembic_revision(tree)) is not None
+            for rev, parents in [found]
+        }
+        if not graph:
+            return Result.failed(
+                f"nothing to judge: no Alembic revision in {plural(len(trees), 'file')}"
+            )
+        parents = {p for _, ps in graph.values() for p in ps}
+        missing = [
+            Evidence(f"revises {p}, which no migration defines", name)
+            for rev, (name, ps) in sorted(graph.items())
+            for p in ps
+            if p not in graph
+        ]
+        heads = [Evidence(f"head {rev}", graph[rev][0]) for rev in sorted(set(graph) - parents)]
+        if missing:
+            return Result.failed(missing[0].detail, cap(missing))
+        if len(heads) != 1:
+            return Result.failed(
+                f"{plural(len(heads), 'head')} among {plural(len(graph), 'revision')}: "
+                "merge them (alembic merge heads)",
+                cap(heads),
+            )
+        return Result.passed(
+            f"one head ({heads[0].detail.split()[-1]}) over {plural(len(graph), 'revision')}",
+            heads,
+        )
 
     def _pool_size(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         resolver = self._resolver(ctx, trees)
