@@ -273,7 +273,8 @@ def _with_local_imports(
 
 def _local_modules(ctx: CheckContext, name: str, tree: ast.Module) -> list[str]:
     folder = name.rsplit("/", 1)[0] if "/" in name else ""
-    roots = [folder, ctx.expand("{api}")]
+    # a package-layout app imports itself from the repo root (`from app.errors import ...`)
+    roots = [folder, ctx.expand("{api}"), ""]
     candidates: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
