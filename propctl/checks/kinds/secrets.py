@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
 
 _LOCK = threading.Lock()  # detect-secrets keeps its settings in a global
 IDENTIFIER_FILTER = "propctl.checks.secret_ids.is_identifier"
@@ -43,6 +43,7 @@ class SecretsParams(CheckParams):
         default_factory=lambda: ["**/*.lock", "**/package-lock.json", ".propctl/**"],
         description="Globs to leave out.",
     )
+    missing: Missing = MISSING_FIELD
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ class Secrets(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         files = self.selected(ctx)
         if not files:
-            return Result.failed("nothing to judge: no files at " + ", ".join(self.params.paths))
+            return nothing_to_judge(
+                self.params.missing, "no files at " + ", ".join(self.params.paths)
+            )
         unread = [
             (f, why)
             for f in files
@@ -101,8 +104,8 @@ class Secrets(CheckKind):
                 [Evidence(why, name) for name, why in unread[:20]],
             )
         if all(ctx.files.read_text(f) is None for f in files):
-            return Result.failed(
-                "nothing to judge: no text file at " + ", ".join(self.params.paths)
+            return nothing_to_judge(
+                self.params.missing, "no text file at " + ", ".join(self.params.paths)
             )
         try:
             baseline = read_baseline(ctx, ctx.expand(self.params.allowlist))

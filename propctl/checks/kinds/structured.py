@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, nothing_to_judge
 
 
 class StructuredParams(CheckParams):
@@ -40,6 +40,7 @@ class StructuredParams(CheckParams):
         "when the result holds no string: absence proves nothing).",
     )
     min_files: int = Field(default=1, ge=1)
+    missing: Missing = MISSING_FIELD
 
 
 @register("structured")
@@ -64,6 +65,8 @@ class Structured(CheckKind):
         from jmespath.exceptions import JMESPathError
 
         files = self.selected(ctx)
+        if not files and self.params.missing == "skip":
+            return nothing_to_judge("skip", f"no file matches {', '.join(self.patterns(ctx))}")
         if len(files) < self.params.min_files:
             return Result.failed(
                 f"{', '.join(self.patterns(ctx))}: {len(files)} file(s) found, "

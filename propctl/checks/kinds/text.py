@@ -7,7 +7,7 @@ import re
 from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, line_of, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, line_of, nothing_to_judge, plural
 
 
 class TextParams(CheckParams):
@@ -25,6 +25,7 @@ class TextParams(CheckParams):
     min_matches: int = Field(default=1, ge=1, description="Matches needed in all (must_match).")
     ignore_case: bool = False
     exclude: list[str] = Field(default_factory=list, description="Globs to leave out.")
+    missing: Missing = MISSING_FIELD
 
     @field_validator("pattern")
     @classmethod
@@ -58,9 +59,9 @@ class Text(CheckKind):
         files = self.selected(ctx)
         where = ", ".join(ctx.expand(f) for f in _as_list(p.files))
         if not files:
-            return Result.failed(
-                ("nothing to judge: " * (not p.must_match)) + f"no files match {where}"
-            )
+            if p.must_match and p.missing == "fail":
+                return Result.failed(f"no files match {where}")
+            return nothing_to_judge(p.missing, f"no files match {where}")
         regex = re.compile(p.pattern, re.MULTILINE | (re.IGNORECASE if p.ignore_case else 0))
         hits: list[Evidence] = []
         missing: list[str] = []
@@ -87,7 +88,7 @@ class Text(CheckKind):
         if not p.must_match:
             if not read:
                 # binary files only: the pattern's absence from them proves nothing
-                return Result.failed(f"nothing to judge: no text file among {where}")
+                return nothing_to_judge(p.missing, f"no text file among {where}")
             if hits:
                 hit_files = sorted({e.file or "" for e in hits})
                 return Result.failed(

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
 
 SEARCHED = "Python regular expressions, searched (anchor with ^...$ to match a whole id)"
 
@@ -56,6 +56,7 @@ class WorkflowParams(CheckParams):
         description="Every selected file must meet the conditions (default: at least one).",
     )
     min_files: int = Field(default=1, ge=1, description="Workflow files needed.")
+    missing: Missing = MISSING_FIELD
 
     @field_validator("jobs", "steps")
     @classmethod
@@ -96,9 +97,10 @@ class Workflow(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         files = self.selected(ctx)
         if len(files) < self.params.min_files:
-            return Result.failed(
-                f"nothing to judge: {plural(len(files), 'workflow')} at "
-                f"{', '.join(expand_all(ctx, self.params.files))}, need {self.params.min_files}"
+            return nothing_to_judge(
+                self.params.missing if not files else "fail",
+                f"{plural(len(files), 'workflow')} at "
+                f"{', '.join(expand_all(ctx, self.params.files))}, need {self.params.min_files}",
             )
         problems: list[Evidence] = []
         unmet: dict[str, list[str]] = {}
