@@ -161,7 +161,12 @@ def _has_conditions(p: WorkflowParams) -> bool:
 
 def unmet_conditions(p: WorkflowParams, data: dict[str, Any]) -> list[str]:
     """What one workflow file lacks of the conditions; empty when it meets them all."""
-    jobs = {str(k): v for k, v in (data.get("jobs") or {}).items() if isinstance(v, dict)}
+    # a job that can never run (`if: false`) runs nothing on any trigger
+    jobs = {
+        str(k): v
+        for k, v in (data.get("jobs") or {}).items()
+        if isinstance(v, dict) and not _disabled(v)
+    }
     triggers = _triggers(data.get("on"))
     out = [f"no job matches /{j}/ (jobs: {sorted(jobs)})" for j in p.jobs if not _ids(j, jobs)]
     out += [
@@ -219,9 +224,24 @@ def _upstream(job: str, jobs: dict[str, Any]) -> set[str]:
 
 def _step_texts(job: dict[str, Any]) -> list[str]:
     steps = job.get("steps") if isinstance(job.get("steps"), list) else []
-    texts = [str(s[k]) for s in steps if isinstance(s, dict) for k in ("run", "uses") if k in s]
+    texts = [
+        str(s[k])
+        for s in steps
+        if isinstance(s, dict) and not _disabled(s)
+        for k in ("run", "uses")
+        if k in s
+    ]
     # a reusable workflow called as a job: what it uses is its `uses`
     return texts + ([str(job["uses"])] if "uses" in job else [])
+
+
+_NEVER = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0|''|\"\")(?:\s*\}\})?\s*$")
+
+
+def _disabled(node: dict[str, Any]) -> bool:
+    """`if: false` (or `${{ false }}`): the job or step never runs."""
+    condition = node.get("if")
+    return condition is False or (isinstance(condition, str) and bool(_NEVER.match(condition)))
 
 
 @cache
