@@ -5,7 +5,9 @@ command checks (black, ruff, pytest) really run and must prove something."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,15 @@ def test_every_pass_on_a_foreign_repository_has_a_reason(fixture: Path, tmp_path
     passes = _passes(checkout(fixture, tmp_path))
     assert passes - set(reasons) == set(), "passes without a reason in bundled-passes.yaml"
     assert set(reasons) - passes == set(), "listed as passing, but did not pass"
+
+
+def test_the_monolith_is_retired_on_positive_evidence_only(tmp_path: Path) -> None:
+    """11.a5 fails while apps/api/main.py exists beside the nine services and the gateway,
+    and passes once it is gone: the services and the gateway are the evidence, not the absence."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REAL.parents[1].parent / "examples" / "propmubi", repo)
+    for args in (["scaffold", "services", "--all"], ["scaffold", "gateway"]):
+        subprocess.run([sys.executable, "-m", "propctl", *args, "--repo", str(repo)], check=True)
+    assert verify(repo, "--criterion", "11.a5")["11.a5"]["status"] == "fail"
+    shutil.rmtree(repo / "apps" / "api")
+    assert verify(repo, "--criterion", "11.a5")["11.a5"]["status"] == "pass"
