@@ -46,3 +46,15 @@ def test_a_changed_file_is_scanned_again(tmp_path: Path, scanned: list[str]) -> 
     (repo / "apps/api/auth.py").write_text('PASSWORD = "hunter2-but-longer-and-real-9f"\n')
     assert run({"kind": "secrets", "paths": ["{api}/"]}, repo).status is Status.FAIL
     assert scanned == ["apps/api/auth.py", "apps/api/auth.py"]
+
+
+def test_checks_running_at_once_scan_a_file_once(tmp_path: Path, scanned: list[str]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    repo = make_repo(tmp_path / "repo", {"apps/api/a.py": "x = 'scanned once at once'\n"})
+    with ThreadPoolExecutor(4) as pool:
+        results = list(
+            pool.map(lambda _: run({"kind": "secrets", "paths": ["{api}/"]}, repo), range(4))
+        )
+    assert {r.status for r in results} == {Status.PASS}
+    assert scanned == ["apps/api/a.py"]

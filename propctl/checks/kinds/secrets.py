@@ -25,7 +25,7 @@ from pydantic import Field
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
 
-_LOCK = threading.Lock()  # detect-secrets keeps its settings in a global
+_LOCK = threading.Lock()  # detect-secrets keeps its settings in a global; guards _MEMO too
 IDENTIFIER_FILTER = "propctl.checks.secret_ids.is_identifier"
 _EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
 _MEMO: dict[tuple[str, str, str], list[Finding]] = {}
@@ -144,6 +144,8 @@ def scan(ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...
     key = json.dumps(filters, sort_keys=True, default=str)
     out: list[Finding] = []
     todo: list[str] = []
+    # one lock for the look-up and the scan: two checks of a run that want the same file at
+    # once wait for one scan of it, not two
     with _LOCK:
         for name in files:
             if ctx.files.read_text(name) is None:
@@ -153,14 +155,15 @@ def scan(ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...
                 todo.append(name)
             else:
                 out += memo
-    if todo:
-        out += _scan_now(ctx, todo, filters, key)
+        if todo:
+            out += _scan_now(ctx, todo, filters, key)
     return sorted(out, key=lambda f: (f.file, f.line, f.type))
 
 
 def _scan_now(
     ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...], key: str
 ) -> list[Finding]:
+    """Scans `files` and memoises what each holds; the caller holds _LOCK."""
     from detect_secrets import SecretsCollection
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.settings import Settings, transient_settings
@@ -173,7 +176,7 @@ def _scan_now(
         "filters_used": [*defaults, {"path": IDENTIFIER_FILTER}, *filters],
     }
     by_file: dict[str, list[Finding]] = {name: [] for name in files}
-    with _LOCK, transient_settings(config):
+    with transient_settings(config):
         collection = SecretsCollection(root=str(ctx.repo.resolve()))
         for name in files:
             collection.scan_file(name)
