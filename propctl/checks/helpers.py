@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from propctl.checks.base import CheckContext, Evidence
+from typing import Literal
+
+from pydantic import Field
+
+from propctl.checks.base import CheckContext, Evidence, Result
 
 MAX_EVIDENCE = 10
 
@@ -19,6 +23,21 @@ def cap(evidence: list[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
     if len(evidence) <= limit:
         return evidence
     return [*evidence[:limit], Evidence(f"... and {len(evidence) - limit} more")]
+
+
+Missing = Literal["fail", "skip"]
+MISSING_FIELD = Field(
+    default="fail",
+    description="What a missing or empty subject (no file to read) is: fail, 'nothing to judge' "
+    "(default), or skip, where the roadmap says the criterion does not apply without it.",
+)
+
+
+def nothing_to_judge(missing: Missing, what: str) -> Result:
+    """The result of a check whose subject is not there: never a pass."""
+    if missing == "skip":
+        return Result.skipped(f"not applicable (missing: skip): {what}")
+    return Result.failed(f"nothing to judge: {what}")
 
 
 def plural(n: int, word: str) -> str:

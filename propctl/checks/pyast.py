@@ -137,7 +137,56 @@ class Resolver:
         if isinstance(node, ast.List | ast.Tuple):
             items = [self.value(e, depth + 1) for e in node.elts]
             return None if any(i is None for i in items) else items
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(node, depth)
         return None
+
+    def _comprehension(self, node: ast.ListComp, depth: int) -> list[Any] | None:
+        """`[str(o).rstrip("/") for o in settings.origins]`: the iterable's items through
+        str() and string methods; anything else is unknown."""
+        if len(node.generators) != 1 or node.generators[0].ifs:
+            return None
+        loop = node.generators[0]
+        items = self.value(loop.iter, depth + 1)
+        if not isinstance(loop.target, ast.Name) or not isinstance(items, list):
+            return None
+        out = [_apply(node.elt, loop.target.id, item) for item in items]
+        return None if any(o is None for o in out) else out
+
+
+_STR_METHODS = {"strip", "rstrip", "lstrip", "lower", "upper"}
+
+
+def _apply(expr: ast.expr, name: str, item: Any) -> Any:
+    if isinstance(expr, ast.Name) and expr.id == name:
+        return item
+    if not isinstance(expr, ast.Call):
+        return None
+    if call_name(expr) == "str" and len(expr.args) == 1:
+        inner = _apply(expr.args[0], name, item)
+        return None if inner is None else str(inner)
+    func = expr.func
+    if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:
+        base = _apply(func.value, name, item)
+        args = [a.value for a in expr.args if isinstance(a, ast.Constant)]
+        if isinstance(base, str) and len(args) == len(expr.args):
+            return getattr(base, func.attr)(*args)
+    return None
+
+
+def alembic_revision(tree: ast.Module) -> tuple[str, list[str]] | None:
+    """(revision, parents) of an Alembic migration module; None when it has no literal
+    `revision`. `down_revision` may be None, a string, or a tuple/list (a merge)."""
+    names = module_assignments(tree)
+    try:
+        revision = ast.literal_eval(names["revision"]) if "revision" in names else None
+        down = ast.literal_eval(names["down_revision"]) if "down_revision" in names else None
+    except ValueError:
+        return None
+    if not isinstance(revision, str):
+        return None
+    parents = [down] if isinstance(down, str) else list(down or [])
+    return revision, [str(p) for p in parents]
 
 
 def mutable_module_state(tree: ast.Module, allow: set[str]) -> list[Found]:

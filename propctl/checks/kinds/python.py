@@ -4,7 +4,8 @@ Rules: `cors_origins` (CORSMiddleware restricted to a list, no `*`, inside `allo
 `router_prefix` (every router mounted under `prefix`), `middleware` / `exception_handler`
 (one registered whose name matches `name`), `no_module_state` (no module-level lists, dicts or
 sets standing in for a database), `pool_size` (create_engine with pool_size + max_overflow
-<= `max`)."""
+<= `max`), `alembic_single_head` (the migrations in `file`, by their `revision` and
+`down_revision`, have exactly one head and no missing parent)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from propctl.checks import pyast
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all
+from propctl.checks.helpers import cap, expand_all, plural
 
 Rule = Literal[
     "cors_origins",
@@ -25,6 +26,7 @@ Rule = Literal[
     "exception_handler",
     "no_module_state",
     "pool_size",
+    "alembic_single_head",
 ]
 
 
@@ -36,7 +38,11 @@ class PythonParams(CheckParams):
     )
     allowed: list[str] | None = Field(default=None, description="cors_origins: allowed origins.")
     prefix: str = Field(default="/api/v1", description="router_prefix: required prefix.")
-    name: str = Field(default=".*", description="middleware/exception_handler: name regex.")
+    name: str = Field(
+        default=".*",
+        description="middleware/exception_handler: Python regex, searched in the registered "
+        "class or handler name (anchor with ^...$ for a whole name).",
+    )
     min_count: int = Field(default=1, ge=1)
     max: int | None = Field(default=None, description="pool_size: most connections.")
     allow: list[str] = Field(default_factory=list, description="no_module_state: names allowed.")
@@ -110,7 +116,8 @@ class Python(CheckKind):
                 )
             origins = [origins] if isinstance(origins, str) else list(origins)
             detail = f"allow_origins={origins}"
-            if not origins or "*" in origins:
+            # an empty list is a statement (CORSMiddleware then allows no origin), not absence
+            if "*" in origins:
                 return Result.failed(
                     f"CORS allows every origin ({detail})", [Evidence(detail, name, call.lineno)]
                 )
@@ -176,6 +183,38 @@ class Python(CheckKind):
             )
         return Result.passed(f"no module-level in-memory state in {len(trees)} file(s)")
 
+    def _alembic_single_head(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
+        graph = {
+            rev: (name, parents)
+            for name, tree in trees.items()
+            if (found := pyast.alembic_revision(tree)) is not None
+            for rev, parents in [found]
+        }
+        if not graph:
+            return Result.failed(
+                f"nothing to judge: no Alembic revision in {plural(len(trees), 'file')}"
+            )
+        parents = {p for _, ps in graph.values() for p in ps}
+        missing = [
+            Evidence(f"revises {p}, which no migration defines", name)
+            for rev, (name, ps) in sorted(graph.items())
+            for p in ps
+            if p not in graph
+        ]
+        heads = [Evidence(f"head {rev}", graph[rev][0]) for rev in sorted(set(graph) - parents)]
+        if missing:
+            return Result.failed(missing[0].detail, cap(missing))
+        if len(heads) != 1:
+            return Result.failed(
+                f"{plural(len(heads), 'head')} among {plural(len(graph), 'revision')}: "
+                "merge them (alembic merge heads)",
+                cap(heads),
+            )
+        return Result.passed(
+            f"one head ({heads[0].detail.split()[-1]}) over {plural(len(graph), 'revision')}",
+            heads,
+        )
+
     def _pool_size(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> Result:
         resolver = self._resolver(ctx, trees)
         engines = [
@@ -234,7 +273,8 @@ def _with_local_imports(
 
 def _local_modules(ctx: CheckContext, name: str, tree: ast.Module) -> list[str]:
     folder = name.rsplit("/", 1)[0] if "/" in name else ""
-    roots = [folder, ctx.expand("{api}")]
+    # a package-layout app imports itself from the repo root (`from app.errors import ...`)
+    roots = [folder, ctx.expand("{api}"), ""]
     candidates: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -1,31 +1,72 @@
 """`secrets`: detect-secrets over the selected paths finds nothing that is not allowlisted.
 
+detect-secrets runs with every plugin, its own default filters (lock files, UUIDs, templated
+and indirect values, ...) and propctl's filter for identifiers that only look random
+(`propctl.checks.secret_ids`: Alembic revision ids, lock-file and integrity digests).
+
 Allowlisting, both detect-secrets' own: a `# pragma: allowlist secret` comment on the line, or
-an entry (same hashed secret) in the allowlist file, a detect-secrets baseline
-(`detect-secrets scan > .secrets.baseline`)."""
+the allowlist file, a detect-secrets baseline (`detect-secrets scan > .secrets.baseline`): its
+entries allow the same secret in the same file (not one audited `is_secret: true`), and its
+`filters_used` (`--exclude-files`, `--exclude-lines`, ...) apply.
+
+Each file is scanned once per content and filter set (`scan_memo`), so all the secrets checks
+of a run share one scan."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
 
-_LOCK = threading.Lock()  # detect-secrets keeps its settings in a global
+_LOCK = threading.Lock()  # detect-secrets keeps its settings in a global; guards _MEMO too
+IDENTIFIER_FILTER = "propctl.checks.secret_ids.is_identifier"
+_EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
+_MEMO: dict[tuple[str, str, str], list[Finding]] = {}
+_MEMO_LIMIT = 50_000
 
 
 class SecretsParams(CheckParams):
     paths: list[str] = Field(description="Folders, files or globs to scan; {api} etc.")
     allowlist: str = Field(
         default=".secrets.baseline",
-        description="A detect-secrets baseline; its secrets are allowed.",
+        description="A detect-secrets baseline: its entries allow the same secret in the same "
+        "file (unless audited as a real secret), its filters_used apply.",
     )
     exclude: list[str] = Field(
-        default_factory=lambda: ["**/*.lock", "**/package-lock.json", ".propctl/**"]
+        default_factory=lambda: ["**/*.lock", "**/package-lock.json", ".propctl/**"],
+        description="Globs to leave out.",
     )
+    missing: Missing = MISSING_FIELD
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    type: str
+    hashed: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    allowed: frozenset[tuple[str, str]]  # (file, hashed secret)
+    filters: tuple[dict[str, Any], ...]  # for detect-secrets: lines and secrets
+    exclude_files: tuple[str, ...] = ()  # regexes, searched in repo-relative paths
+
+    def split(self, files: list[str]) -> tuple[list[str], list[str]]:
+        """(scanned, excluded): detect-secrets' file filter sees absolute paths, so propctl
+        applies the baseline's --exclude-files itself, to paths relative to the repo as the
+        detect-secrets command line does."""
+        regexes = [re.compile(p) for p in self.exclude_files]
+        excluded = [f for f in files if any(r.search(f) for r in regexes)]
+        return [f for f in files if f not in excluded], excluded
 
 
 @register("secrets")
@@ -47,47 +88,146 @@ class Secrets(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         files = self.selected(ctx)
         if not files:
-            return Result.failed("nothing to scan at " + ", ".join(self.params.paths))
+            return nothing_to_judge(
+                self.params.missing, "no files at " + ", ".join(self.params.paths)
+            )
+        unread = [
+            (f, why)
+            for f in files
+            if ctx.files.read_text(f) is None and (why := ctx.files.unread(f))
+        ]
+        if unread:
+            # what they hold could be a secret: say so rather than pass
+            return Result.errored(
+                f"cannot read {plural(len(unread), 'file')} to scan: "
+                + ", ".join(f"{name} ({why})" for name, why in unread[:5]),
+                [Evidence(why, name) for name, why in unread[:20]],
+            )
+        if all(ctx.files.read_text(f) is None for f in files):
+            return nothing_to_judge(
+                self.params.missing, "no text file at " + ", ".join(self.params.paths)
+            )
         try:
-            allowed = _allowlist(ctx, ctx.expand(self.params.allowlist))
+            baseline = read_baseline(ctx, ctx.expand(self.params.allowlist))
         except ValueError as exc:
             return Result.errored(str(exc))
-        found = [e for e in scan(ctx, files) if e.detail.split(" ")[-1] not in allowed]
-        for item in found:
-            item.detail = item.detail.rsplit(" ", 1)[0]  # drop the hash from what is shown
+        kept, excluded = baseline.split(files)
+        found = [
+            f
+            for f in scan(ctx, kept, baseline.filters)
+            if (f.file, f.hashed) not in baseline.allowed
+        ]
         if found:
             return Result.failed(
                 f"{plural(len(found), 'possible secret')} in "
-                f"{plural(len({e.file for e in found}), 'file')}",
-                cap(found),
+                f"{plural(len({f.file for f in found}), 'file')}",
+                cap([Evidence(f.type, f.file, f.line) for f in found]),
             )
-        return Result.passed(f"no secrets in {plural(len(files), 'file')}")
+        return Result.passed(
+            f"no secrets in {plural(len(kept), 'file')}"
+            + (f" ({len(excluded)} excluded by the baseline)" if excluded else ""),
+            cap(_baseline_evidence(baseline, excluded)),
+        )
 
 
-def scan(ctx: CheckContext, files: list[str]) -> list[Evidence]:
+def _baseline_evidence(baseline: Baseline, excluded: list[str]) -> list[Evidence]:
+    """What the baseline left out of a pass: said, so that a reader can judge it."""
+    return [
+        Evidence(f"the baseline's filter {f['path']} applies: {_shown(f)}")
+        for f in baseline.filters
+        if f["path"].startswith("detect_secrets.filters.regex.")
+    ] + [Evidence("excluded by the baseline (--exclude-files)", f) for f in excluded]
+
+
+def scan(ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...]) -> list[Finding]:
+    """Findings in `files`, each file scanned at most once per content and filter set."""
+    key = json.dumps(filters, sort_keys=True, default=str)
+    out: list[Finding] = []
+    todo: list[str] = []
+    # one lock for the look-up and the scan: two checks of a run that want the same file at
+    # once wait for one scan of it, not two
+    with _LOCK:
+        for name in files:
+            if ctx.files.read_text(name) is None:
+                continue  # binary
+            memo = _MEMO.get((name, ctx.files.hash(name), key))
+            if memo is None:
+                todo.append(name)
+            else:
+                out += memo
+        if todo:
+            out += _scan_now(ctx, todo, filters, key)
+    return sorted(out, key=lambda f: (f.file, f.line, f.type))
+
+
+def _scan_now(
+    ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...], key: str
+) -> list[Finding]:
+    """Scans `files` and memoises what each holds; the caller holds _LOCK."""
     from detect_secrets import SecretsCollection
-    from detect_secrets.settings import default_settings
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import Settings, transient_settings
 
-    out: list[Evidence] = []
-    with _LOCK, default_settings():
+    plugins = [{"name": c.__name__} for c in get_mapping_from_secret_type_to_class().values()]
+    # naming filters replaces detect-secrets' default heuristics: name those too
+    defaults = [{"path": path} for path in Settings().filters]
+    config = {
+        "plugins_used": plugins,
+        "filters_used": [*defaults, {"path": IDENTIFIER_FILTER}, *filters],
+    }
+    by_file: dict[str, list[Finding]] = {name: [] for name in files}
+    with transient_settings(config):
         collection = SecretsCollection(root=str(ctx.repo.resolve()))
         for name in files:
-            if ctx.files.read_text(name) is not None:
-                collection.scan_file(name)
+            collection.scan_file(name)
         for filename, secret in collection:
-            out.append(
-                Evidence(f"{secret.type} {secret.secret_hash}", filename, secret.line_number)
+            by_file.setdefault(filename, []).append(
+                Finding(filename, secret.line_number or 0, secret.type, secret.secret_hash)
             )
-    return sorted(out, key=lambda e: (e.file or "", e.line or 0))
+        if len(_MEMO) > _MEMO_LIMIT:
+            _MEMO.clear()
+        for name, found in by_file.items():
+            _MEMO[(name, ctx.files.hash(name), key)] = found
+    return [f for found in by_file.values() for f in found]
 
 
-def _allowlist(ctx: CheckContext, name: str) -> set[str]:
+def read_baseline(ctx: CheckContext, name: str) -> Baseline:
     if not ctx.files.is_file(name):
-        return set()
+        return Baseline(frozenset(), ())
     try:
         data = json.loads(ctx.files.read_text(name) or "")
-        return {s["hashed_secret"] for entries in data["results"].values() for s in entries}
-    except (ValueError, KeyError, TypeError):
+        allowed = frozenset(
+            (str(file), str(entry["hashed_secret"]))
+            for file, entries in data["results"].items()
+            for entry in entries
+            if entry.get("is_secret") is not True  # audited as a real secret: never allowed
+        )
+        # only detect-secrets' own filters: a baseline may not load code (file://...)
+        filters = tuple(
+            f
+            for f in data.get("filters_used", [])
+            if isinstance(f, dict)
+            and str(f.get("path", "")).startswith("detect_secrets.filters.")
+            and f["path"] != _EXCLUDE_FILES
+        )
+        exclude_files = tuple(
+            str(pattern)
+            for f in data.get("filters_used", [])
+            if isinstance(f, dict) and f.get("path") == _EXCLUDE_FILES
+            for pattern in _as_list(f.get("pattern"))
+        )
+        for pattern in exclude_files:
+            re.compile(pattern)
+    except (ValueError, KeyError, TypeError, AttributeError, re.error):
         raise ValueError(
-            f"{name}: not a detect-secrets baseline (results -> hashed_secret)"
+            f"{name}: not a detect-secrets baseline (results -> file -> [hashed_secret])"
         ) from None
+    return Baseline(allowed, filters, exclude_files)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _shown(config: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in config.items() if k != "path"})[:160]

@@ -3,7 +3,11 @@
 The query's result must be truthy (default), equal `equals`, contain `contains`, and, when
 given, every string in it must match `every_match` and none may match `none_match`. Examples:
 the pre-commit config has ruff and black hooks, package.json depends on @tanstack/react-query,
-docker-compose takes its secrets from the environment (`none_match` a literal password)."""
+docker-compose takes its secrets from the environment (`none_match` a literal password).
+
+YAML is read as PyYAML's `safe_load` reads it (YAML 1.1), whatever the file's consumer: a GitHub
+workflow's `on:` key is the boolean true (no query can name it) and `yes`/`no`/`off` values are
+booleans. Query workflows' triggers with the `workflow` kind, which reads YAML as GitHub does."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, nothing_to_judge
 
 
 class StructuredParams(CheckParams):
@@ -25,9 +29,18 @@ class StructuredParams(CheckParams):
     equals: Any = Field(default=None, description="Expected value (when given).")
     contains: Any = Field(default=None, description="An item, key or substring (when given).")
     truthy: bool = Field(default=True, description="The result must be non-empty / true.")
-    every_match: str | None = Field(default=None, description="Regex every string must match.")
-    none_match: str | None = Field(default=None, description="Regex no string may match.")
+    every_match: str | None = Field(
+        default=None,
+        description="Python regex, searched, that every string in the result must match "
+        "(fails when the result holds no string).",
+    )
+    none_match: str | None = Field(
+        default=None,
+        description="Python regex, searched, that no string in the result may match (fails "
+        "when the result holds no string: absence proves nothing).",
+    )
     min_files: int = Field(default=1, ge=1)
+    missing: Missing = MISSING_FIELD
 
 
 @register("structured")
@@ -52,6 +65,8 @@ class Structured(CheckKind):
         from jmespath.exceptions import JMESPathError
 
         files = self.selected(ctx)
+        if not files and self.params.missing == "skip":
+            return nothing_to_judge("skip", f"no file matches {', '.join(self.patterns(ctx))}")
         if len(files) < self.params.min_files:
             return Result.failed(
                 f"{', '.join(self.patterns(ctx))}: {len(files)} file(s) found, "
@@ -91,6 +106,9 @@ class Structured(CheckKind):
         if p.truthy and "equals" not in given and not value and value != 0:
             return "nothing found"
         strings = list(_strings(value))
+        if (p.every_match or p.none_match) and not strings:
+            # "every value is ..." over no values proves nothing
+            return "nothing to judge: the query found no values to match"
         if p.every_match:
             bad = [s for s in strings if not re.search(p.every_match, s)]
             if bad:

@@ -7,17 +7,25 @@ import re
 from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, line_of, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, line_of, nothing_to_judge, plural
 
 
 class TextParams(CheckParams):
     files: str | list[str] = Field(description="Globs or folders, repo-relative; {api} etc.")
-    pattern: str = Field(description="Python regular expression.")
-    must_match: bool = Field(default=True, description="False: the pattern must appear nowhere.")
+    pattern: str = Field(
+        description="Python regular expression, searched in each file (MULTILINE: ^ and $ "
+        "anchor lines); anchor it to match a whole line."
+    )
+    must_match: bool = Field(
+        default=True,
+        description="False: the pattern must appear nowhere; still fails when no file to "
+        "read matches `files` (absence proves nothing).",
+    )
     every_file: bool = Field(default=False, description="Each selected file must match.")
     min_matches: int = Field(default=1, ge=1, description="Matches needed in all (must_match).")
     ignore_case: bool = False
     exclude: list[str] = Field(default_factory=list, description="Globs to leave out.")
+    missing: Missing = MISSING_FIELD
 
     @field_validator("pattern")
     @classmethod
@@ -51,12 +59,16 @@ class Text(CheckKind):
         files = self.selected(ctx)
         where = ", ".join(ctx.expand(f) for f in _as_list(p.files))
         if not files:
-            return Result.failed(f"no files match {where}")
+            if p.must_match and p.missing == "fail":
+                return Result.failed(f"no files match {where}")
+            return nothing_to_judge(p.missing, f"no files match {where}")
         regex = re.compile(p.pattern, re.MULTILINE | (re.IGNORECASE if p.ignore_case else 0))
         hits: list[Evidence] = []
         missing: list[str] = []
+        read = 0
         for name in files:
             text = ctx.files.read_text(name)
+            read += text is not None
             found = list(regex.finditer(text)) if text is not None else []
             if not found:
                 missing.append(name)
@@ -74,6 +86,9 @@ class Text(CheckKind):
                 [Evidence(why, name) for name, why in unread[:20]],
             )
         if not p.must_match:
+            if not read:
+                # binary files only: the pattern's absence from them proves nothing
+                return nothing_to_judge(p.missing, f"no text file among {where}")
             if hits:
                 hit_files = sorted({e.file or "" for e in hits})
                 return Result.failed(

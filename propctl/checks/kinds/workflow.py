@@ -1,6 +1,12 @@
 """`workflow`: GitHub Actions workflows valid against the workflow schema (the one the
-check-jsonschema package ships, `vendor.github-workflows`), with the required jobs, triggers
-and environments (e.g. a deploy job in environment `production`)."""
+check-jsonschema package ships, `vendor.github-workflows`), with the required jobs, triggers,
+environments, `needs` and steps.
+
+Conditions are judged per workflow file, because GitHub runs a job only on its own file's
+triggers: "a test job on pull_request" holds when one file has both, never a test job in one
+file and a pull_request trigger in another. Job and step patterns are searched (anchor with
+`^...$` for a whole job id), like every pattern parameter of every kind. Files are read as
+GitHub reads them (`propctl.checks.yaml_github`: `on:` is the key "on", `yes`/`off` strings)."""
 
 from __future__ import annotations
 
@@ -9,24 +15,70 @@ import re
 from functools import cache
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
+
+SEARCHED = "Python regular expressions, searched (anchor with ^...$ to match a whole id)"
 
 
 class WorkflowParams(CheckParams):
-    files: str | list[str] = Field(default=[".github/workflows/*.yml", ".github/workflows/*.yaml"])
+    files: str | list[str] = Field(
+        default=[".github/workflows/*.yml", ".github/workflows/*.yaml"],
+        description="Workflow files or globs, repo-relative; {workflows} etc.",
+    )
     jobs: list[str] = Field(
-        default_factory=list, description="Regexes: each must match a job id in some workflow."
+        default_factory=list,
+        description=f"{SEARCHED}: each must match a job id of the same workflow file.",
     )
     triggers: list[str] = Field(
-        default_factory=list, description="Events (pull_request, push...) some workflow uses."
+        default_factory=list,
+        description="Events (pull_request, push, ...) the same workflow file runs on (`on:`).",
     )
     environments: list[str] = Field(
-        default_factory=list, description="Environments some job deploys to."
+        default_factory=list,
+        description="Environments a job of the same file deploys to (a job `jobs` matches, "
+        "when given).",
     )
-    min_files: int = Field(default=1, ge=0)
+    needs: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=f"{{job pattern: [job pattern, ...]}}, {SEARCHED}: in the same file, a job "
+        "the key matches needs (directly or through other jobs) a job each value matches.",
+    )
+    steps: list[str] = Field(
+        default_factory=list,
+        description=f"{SEARCHED}: each must match a step's `run` or `uses` in the same file (in "
+        "a job `jobs` matches, when given). Step names are labels and never count.",
+    )
+    every_file: bool = Field(
+        default=False,
+        description="Every selected file must meet the conditions (default: at least one).",
+    )
+    min_files: int = Field(default=1, ge=1, description="Workflow files needed.")
+    missing: Missing = MISSING_FIELD
+
+    @field_validator("jobs", "steps")
+    @classmethod
+    def _compile_all(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _compiles(value)
+        return values
+
+    @field_validator("needs")
+    @classmethod
+    def _compile_needs(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, wanted in values.items():
+            for value in [key, *wanted]:
+                _compiles(value)
+        return values
+
+
+def _compiles(value: str) -> None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"/{value}/ is not a valid regular expression: {exc}") from None
 
 
 @register("workflow")
@@ -43,58 +95,153 @@ class Workflow(CheckKind):
         return self.selected(ctx)
 
     def run(self, ctx: CheckContext) -> Result:
-        import yaml
-
         files = self.selected(ctx)
         if len(files) < self.params.min_files:
-            return Result.failed(
+            return nothing_to_judge(
+                self.params.missing if not files else "fail",
                 f"{plural(len(files), 'workflow')} at "
-                f"{', '.join(expand_all(ctx, self.params.files))}, need "
-                f"{self.params.min_files}"
+                f"{', '.join(expand_all(ctx, self.params.files))}, need {self.params.min_files}",
             )
         problems: list[Evidence] = []
-        jobs: set[str] = set()
-        triggers: set[str] = set()
-        environments: set[str] = set()
+        unmet: dict[str, list[str]] = {}
         for name in files:
-            try:
-                data = yaml.safe_load(ctx.files.read_text(name) or "")
-            except yaml.YAMLError as exc:
-                problems.append(Evidence(f"not YAML: {str(exc).splitlines()[0]}", name))
-                continue
-            if isinstance(data, dict) and True in data:  # YAML 1.1 reads the key `on` as true
-                data["on"] = data.pop(True)
-            problems += [Evidence(p, name) for p in schema_problems(data)]
-            if isinstance(data, dict):
-                jobs |= set((data.get("jobs") or {}).keys())
-                triggers |= _triggers(data.get("on"))
-                environments |= _environments(data.get("jobs") or {})
-        problems += [
-            Evidence(f"no job matches /{j}/ (jobs: {sorted(jobs)})")
-            for j in self.params.jobs
-            if not any(re.fullmatch(j, x) for x in jobs)
-        ]
-        problems += [
-            Evidence(f"no workflow runs on {t} (triggers: {sorted(triggers)})")
-            for t in self.params.triggers
-            if t not in triggers
-        ]
-        problems += [
-            Evidence(f"no job deploys to environment {e!r} (environments: {sorted(environments)})")
-            for e in self.params.environments
-            if e not in environments
-        ]
+            data, found = _read(ctx, name)
+            problems += found
+            if data is not None:
+                unmet[name] = unmet_conditions(self.params, data)
         if problems:
-            return Result.failed(
-                problems[0].detail
-                if len(problems) == 1
-                else f"{plural(len(problems), 'problem')} in the workflows",
-                cap(problems),
-            )
+            return _failed(problems, "in the workflows")
+        return self._verdict(files, unmet)
+
+    def _verdict(self, files: list[str], unmet: dict[str, list[str]]) -> Result:
+        meeting = [name for name in files if not unmet.get(name)]
+        missed = [Evidence("; ".join(why), name) for name, why in unmet.items() if why]
+        if self.params.every_file and missed:
+            return _failed(missed, f"of {len(files)} workflows")
+        if not meeting:
+            return _failed(missed, "no workflow file meets every condition")
+        shown = meeting if self.params.every_file else meeting[:1]
         return Result.passed(
-            f"{plural(len(files), 'workflow')} valid; jobs {sorted(jobs)}",
-            [Evidence("valid", f) for f in files[:10]],
+            f"{plural(len(files), 'workflow')} valid; "
+            + (f"conditions met in {', '.join(shown[:3])}" if _has_conditions(self.params) else "")
+            + (f" (+{len(shown) - 3})" if len(shown) > 3 else ""),
+            [Evidence("valid" + (", conditions met" if f in meeting else ""), f) for f in files][
+                :10
+            ],
         )
+
+
+def _failed(problems: list[Evidence], where: str) -> Result:
+    if len(problems) == 1:
+        only = problems[0]
+        return Result.failed(f"{only.file}: {only.detail}" if only.file else only.detail, problems)
+    return Result.failed(f"{plural(len(problems), 'problem')}: {where}", cap(problems))
+
+
+def _read(ctx: CheckContext, name: str) -> tuple[dict[str, Any] | None, list[Evidence]]:
+    import yaml
+
+    from propctl.checks.yaml_github import load_github_yaml
+
+    text = ctx.files.read_text(name)
+    if text is None:
+        why = ctx.files.unread(name) or "unreadable"
+        return None, [Evidence(f"cannot read: {why}", name)]
+    try:
+        data = load_github_yaml(text)
+    except yaml.YAMLError as exc:
+        return None, [Evidence(f"not YAML: {str(exc).splitlines()[0]}", name)]
+    problems = [Evidence(p, name) for p in schema_problems(data)]
+    return (data if isinstance(data, dict) and not problems else None), problems
+
+
+def _has_conditions(p: WorkflowParams) -> bool:
+    return bool(p.jobs or p.triggers or p.environments or p.needs or p.steps)
+
+
+def unmet_conditions(p: WorkflowParams, data: dict[str, Any]) -> list[str]:
+    """What one workflow file lacks of the conditions; empty when it meets them all."""
+    # a job that can never run (`if: false`) runs nothing on any trigger
+    jobs = {
+        str(k): v
+        for k, v in (data.get("jobs") or {}).items()
+        if isinstance(v, dict) and not _disabled(v)
+    }
+    triggers = _triggers(data.get("on"))
+    out = [f"no job matches /{j}/ (jobs: {sorted(jobs)})" for j in p.jobs if not _ids(j, jobs)]
+    out += [
+        f"does not run on {t} (triggers: {sorted(triggers)})"
+        for t in p.triggers
+        if t not in triggers
+    ]
+    chosen = {j: jobs[j] for pattern in p.jobs for j in _ids(pattern, jobs)} if p.jobs else jobs
+    whose = " matching the job patterns" if p.jobs else ""
+    used = _environments(chosen)
+    out += [
+        f"no job{whose} deploys to environment {e!r} (environments: {sorted(used)})"
+        for e in p.environments
+        if e not in used
+    ]
+    out += _unmet_needs(p.needs, jobs)
+    runs = [s for job in chosen.values() for s in _step_texts(job)]
+    out += [
+        f"no step{whose} runs or uses /{s}/"
+        for s in p.steps
+        if not any(re.search(s, r) for r in runs)
+    ]
+    return out
+
+
+def _ids(pattern: str, jobs: dict[str, Any]) -> list[str]:
+    return [j for j in jobs if re.search(pattern, j)]
+
+
+def _unmet_needs(needs: dict[str, list[str]], jobs: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, wanted in needs.items():
+        owners = _ids(key, jobs)
+        if not owners:
+            out.append(f"no job matches /{key}/ (jobs: {sorted(jobs)})")
+            continue
+        for value in wanted:
+            if not any(re.search(value, dep) for job in owners for dep in _upstream(job, jobs)):
+                out.append(f"no job matching /{key}/ needs a job matching /{value}/")
+    return out
+
+
+def _upstream(job: str, jobs: dict[str, Any]) -> set[str]:
+    """Every job `job` waits for, directly or through other jobs."""
+    seen: set[str] = set()
+    frontier = [job]
+    while frontier:
+        needs = jobs.get(frontier.pop(), {}).get("needs") or []
+        for dep in [needs] if isinstance(needs, str) else needs:
+            if isinstance(dep, str) and dep not in seen:
+                seen.add(dep)
+                frontier.append(dep)
+    return seen
+
+
+def _step_texts(job: dict[str, Any]) -> list[str]:
+    steps = job.get("steps") if isinstance(job.get("steps"), list) else []
+    texts = [
+        str(s[k])
+        for s in steps
+        if isinstance(s, dict) and not _disabled(s)
+        for k in ("run", "uses")
+        if k in s
+    ]
+    # a reusable workflow called as a job: what it uses is its `uses`
+    return texts + ([str(job["uses"])] if "uses" in job else [])
+
+
+_NEVER = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0|''|\"\")(?:\s*\}\})?\s*$")
+
+
+def _disabled(node: dict[str, Any]) -> bool:
+    """`if: false` (or `${{ false }}`): the job or step never runs."""
+    condition = node.get("if")
+    return condition is False or (isinstance(condition, str) and bool(_NEVER.match(condition)))
 
 
 @cache
