@@ -12,18 +12,36 @@ _SERVICE_PORT = (
     re.compile(r"\bport (\d{4,5}) for ([a-z][a-z0-9-]*?)-service\b"),
 )
 _URL = re.compile(r"https?://[^\s,`'\")]+")
+# a subtask item's text: its id, then the text
+SUBTASK_LINE = re.compile(r"^(\d+\.\d+(?:-\d+)?):?\s+(.+)$")
+_FILE = re.compile(
+    r"^(?:(Create|Update|Modify)\s*:\s*)?(?:`([^`]+)`|([^(`]+?))\s*(?:\((.+)\))?\s*$"
+)
+
+
+def read_file_line(text: str, heading: str | None) -> tuple[str, str, str | None] | None:
+    r"""`Create: \`path\` (note)` under a files heading -> (path, action, note); None when
+    the line is not one."""
+    match = _FILE.match(text)
+    if not match:
+        return None
+    prefix, quoted, bare, note = match.groups()
+    action = prefix.lower() if prefix else default_action(heading) or "modify"
+    return (quoted or bare or "").strip(), action, note.strip() if note else None
 
 
 def fix_mojibake(text: str) -> str:
     """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips."""
     out = []
-    for line in text.splitlines():
+    # split on newlines only: str.splitlines() also splits on U+2028, form feeds ..., which
+    # Markdown keeps inside a line, and the line numbers would drift
+    for line in text.split("\n"):
         try:
             fixed = line.encode("mac_roman").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             fixed = line
         out.append(fixed)
-    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+    return "\n".join(out)
 
 
 def slug(name: str) -> str:
