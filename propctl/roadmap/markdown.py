@@ -249,7 +249,6 @@ class _Parser:
             "number": n,
             "name": label.title(),
             "label": label,
-            "summary": None,
             "weeks": [first, last],
             "target_score": float(match.group(5)) if match.group(5) else None,
             "tasks": [],
@@ -302,7 +301,8 @@ class _Parser:
             self.task.section = "acceptance"
         elif lowered.startswith("files"):
             self.task.section = "files"
-            self.task.data.setdefault("files_heading", text)
+            if text != "Files":  # a heading from the task's comment wins
+                self.task.data.setdefault("files_heading", text)
         else:
             self.task.section = None
             self._skip(block, f"not a section this importer knows ({_SECTIONS})")
@@ -499,7 +499,8 @@ def _assemble(parser: _Parser, start: date | None) -> dict[str, Any]:
     dimensions, overall = _dimensions(parser)
     for tier in parser.tiers:
         summary = parser.summaries.get(tier["number"])
-        tier["summary"] = summary if summary != tier["name"] else None  # render writes the name
+        if "summary" not in tier:  # else the tier's comment said it
+            tier["summary"] = summary if summary != tier["name"] else None  # render: the name
         if tier["target_score"] is None:
             tier["target_score"] = overall.get(tier["id"], 0.0)
         if tier["id"] not in overall and tier["target_score"]:

@@ -38,9 +38,11 @@ def render_markdown(roadmap: Roadmap, statuses: Mapping[str, str] | None = None)
 
 
 def comment(data: Mapping[str, Any]) -> str:
-    # '>' only occurs inside JSON strings, so escaping it keeps '-->' out of the comment.
+    # '<' and '>' only occur inside JSON strings: escaping them keeps '<!--' and '-->' out of
+    # the comment, so the importer finds where it starts and ends
     text = json.dumps(data, ensure_ascii=False, default=str, separators=(", ", ": "))
-    return f"<!-- propctl: {text.replace('>', chr(92) + 'u003e')} -->"
+    text = text.replace("<", chr(92) + "u003c").replace(">", chr(92) + "u003e")
+    return f"<!-- propctl: {text} -->"
 
 
 def score_text(value: float) -> str:
@@ -93,8 +95,9 @@ def _head(roadmap: Roadmap) -> Iterator[str]:
     if not reads_back(title, "heading", f"✅ {roadmap.name}") or not roadmap.name.strip():
         extras["name"] = roadmap.name
     purpose = f"**Purpose**: {shown(roadmap.purpose)}" if roadmap.purpose else None
+    read = blocks(purpose) if purpose else []
     if roadmap.purpose is not None and (
-        purpose is None or fields(purpose) != [("purpose", roadmap.purpose)]
+        len(read) != 1 or fields(read[0].text) != [("purpose", roadmap.purpose)]
     ):
         extras["purpose"], purpose = roadmap.purpose, None
     yield title
@@ -179,7 +182,12 @@ def _tracker(roadmap: Roadmap, done: set[str], live: bool) -> Iterator[str]:
 
 def _plain(text: str) -> bool:
     """Text the heading and tracker patterns read back as it is: words, no brackets."""
-    return bool(text) and text == shown(text) and not any(c in text for c in "()[]<>#:|*`\\")
+    return (
+        bool(text)
+        and text.isprintable()
+        and text == shown(text)
+        and not any(c in text for c in "()[]<>#:|*`\\")
+    )
 
 
 def _plain_summary(tier: Tier) -> bool:
@@ -208,8 +216,8 @@ def _tier(tier: Tier, index: int, done: set[str]) -> Iterator[str]:
         extras["name"] = tier.name
     if tier.label != label:
         extras["label"] = tier.label
-    if tier.summary is not None and not _plain_summary(tier):
-        extras["summary"] = tier.summary
+    if not _plain_summary(tier) and (tier.summary is not None or not _plain(tier.name)):
+        extras["summary"] = tier.summary  # the tracker shows the name, read back as no summary
     extras.update(extra_fields(tier, TIER_SHOWN))
     if extras:
         yield comment(extras)
@@ -223,7 +231,7 @@ TASK_SHOWN = {"subtasks_heading", "subtasks", "acceptance", "files_heading", "fi
 
 def _task(task: Task, done: set[str]) -> Iterator[str]:
     icon = "✅" if task_complete(task, done) else "☐"
-    heading = f"### {icon} Task {task.id}: {shown(task.title)}"
+    heading = f"### {icon} Task {task.id}: {shown(task.title) or '-'}"
     extras = extra_fields(task, TASK_SHOWN)
     if not task.title.strip() or not reads_back(
         heading, "heading", f"{icon} Task {task.id}: {task.title}"
@@ -237,9 +245,9 @@ def _task(task: Task, done: set[str]) -> Iterator[str]:
         extras["score_impact"] = task.score_impact
     subtasks_heading = _section_heading(task.subtasks_heading, "Sub-tasks", ("sub-task", "subtask"))
     files_heading = _section_heading(task.files_heading, "Files", ("files",))
-    if subtasks_heading != (task.subtasks_heading or "Sub-tasks"):
+    if task.subtasks_heading is not None and subtasks_heading != task.subtasks_heading:
         extras["subtasks_heading"] = task.subtasks_heading
-    if files_heading != (task.files_heading or "Files"):
+    if task.files_heading is not None and files_heading != task.files_heading:
         extras["files_heading"] = task.files_heading
     yield heading
     yield (
@@ -249,13 +257,13 @@ def _task(task: Task, done: set[str]) -> Iterator[str]:
     if extras:
         yield comment(extras)
     yield ""
-    if task.subtasks or task.subtasks_heading:
+    if task.subtasks or task.subtasks_heading is not None:
         yield from _subtasks(task, subtasks_heading, done)
     if task.acceptance:
         yield "#### Acceptance Criteria"
         yield from (_criterion(task, i, c, done) for i, c in enumerate(task.acceptance, 1))
         yield ""
-    if task.files or task.files_heading:
+    if task.files or task.files_heading is not None:
         yield f"#### {files_heading}"
         yield from (_file(f, task.files_heading) for f in task.files)
         yield ""
@@ -288,6 +296,11 @@ def _subtasks(task: Task, heading: str, done: set[str]) -> Iterator[str]:
         yield _subtask(subtask, done, reset=reset)
         section = subtask.section
     yield ""
+
+
+def _bold_reads_back(section: str) -> bool:
+    found = blocks(f"**{section}**:")
+    return len(found) == 1 and found[0].kind == "line" and bold_line(found[0].text) == section
 
 
 def _subtask(subtask: Subtask, done: set[str], reset: bool) -> str:
