@@ -104,8 +104,9 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
 
 @group.command(
     "import",
-    epilog="Example: propctl checklist import IMPLEMENTATION_CHECKLIST.md "
-    "-o checklists/roadmap.yaml",
+    epilog="Examples:\n\n  propctl checklist import IMPLEMENTATION_CHECKLIST.md "
+    "-o checklists/roadmap.yaml\n\n  propctl checklist import PLAN.md --dry-run --lenient"
+    "   (what would be imported, and what left out)",
 )
 def import_(
     ctx: typer.Context,
@@ -125,11 +126,20 @@ def import_(
         ),
     ] = None,
     dry_run: DryRunOption = False,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Import what the layout has a place for; each heading, line or item left "
+            "out is a warning (without it: an error, exit 2).",
+        ),
+    ] = False,
 ) -> None:
     """Read a Markdown checklist (any number of tiers and tasks) into roadmap YAML.
 
     Every criterion gets `check: {kind: manual}` unless the Markdown carries a
-    `<!-- propctl: {...} -->` comment (as `checklist render` writes them)."""
+    `<!-- propctl: {...} -->` comment (as `checklist render` writes them). A heading, line or
+    item the layout has no place for is an error naming its line: nothing is dropped quietly."""
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.markdown import import_markdown
@@ -137,7 +147,7 @@ def import_(
     from propctl.roadmap.yamlsrc import LocatedDoc
 
     app = get_app(ctx)
-    result = import_markdown(_read_text(source), str(source), _start(start))
+    result = import_markdown(_read_text(source), str(source), _start(start), lenient=lenient)
     roadmap = validate_document(LocatedDoc(result.data, result.marks, str(source)))
     for message in [*result.warnings, *warnings(roadmap)]:
         app.warn(message)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propctl.errors import RoadmapError, UserError
+from propctl.errors import RoadmapError
 from propctl.roadmap.markdown_render import render_markdown
 from propctl.roadmap.mdblocks import Block, blocks, bold_line, fields
 from propctl.roadmap.mdsyntax import (
@@ -486,9 +486,11 @@ def import_markdown(
             else "fix them, or import the rest with --lenient (a warning for each part left out)",
         )
     if not parser.tiers:
-        raise UserError(
+        # with --lenient, what was left out says why no tier was found
+        raise RoadmapError(
             f"{source}:1: no '## TIER n: NAME (Weeks a-b)' heading found",
-            hint="is this a checklist in the source document's format?",
+            problems=parser.unplaced,
+            hint="is this a checklist in the source document's format? (docs/roadmap.md)",
         )
     data = _assemble(parser, start)
     return ImportResult(data, _marks(parser), parser.warnings + parser.unplaced)
