@@ -49,8 +49,7 @@ def validate(
     Warnings (not errors) where the document contradicts itself: declared targets the score
     model does not reach, declared total effort vs the tasks' sum, a service port that is also
     a CORS origin's port."""
-    from propctl.checks.validate import param_problems
-    from propctl.errors import RoadmapError
+    from propctl.checks.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.locate import find_roadmap
@@ -59,12 +58,7 @@ def validate(
     app = get_app(ctx)
     path, _ = find_roadmap(app.repo, roadmap or app.roadmap_path)
     doc = read_yaml(path)
-    loaded = validate_document(doc)
-    problems = param_problems(loaded, doc)
-    if problems:
-        raise RoadmapError(
-            f"{path}: {len(problems)} problem(s) in check parameters", problems=problems
-        )
+    loaded = validated(doc, validate_document)  # model and check-parameter problems at once
     found = warnings(loaded)
     counts = _counts(loaded)
     if fmt is TableJson.json:
