@@ -30,8 +30,15 @@ def read_file_line(text: str, heading: str | None) -> tuple[str, str, str | None
     return (quoted or bare or "").strip(), action, note.strip() if note else None
 
 
+# What the layout's own symbols become when UTF-8 is read as Mac Roman: ✅ 📊 ☐ 🔴 🟡 🚀 📈 → —
+MOJIBAKE_MARKS = ("‚úÖ", "üìä", "‚òê", "üî¥", "üü°", "üöÄ", "üìà", "‚Üí", "‚Äî")
+
+
 def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips."""
+    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips; only in
+    a document that shows the telltale marks (else "Õ®", a real text, would become "ͨ")."""
+    if not any(mark in text for mark in MOJIBAKE_MARKS):
+        return text
     out = []
     # split on newlines only: str.splitlines() also splits on U+2028, form feeds ..., which
     # Markdown keeps inside a line, and the line numbers would drift

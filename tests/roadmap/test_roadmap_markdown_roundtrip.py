@@ -41,6 +41,7 @@ TRICKY = [
     "cors http://localhost:3000",
     "auth-service (port 3001)",
     "\x00nul",
+    "Õ® (Mac Roman bytes of valid UTF-8)",
 ]
 TEXT = st.one_of(st.sampled_from(TRICKY), st.text(max_size=24))
 WORD = st.text(alphabet=string.ascii_letters, min_size=1, max_size=8)
