@@ -138,6 +138,7 @@ def import_(
     Every criterion gets `check: {kind: manual}` unless the Markdown carries a
     `<!-- propctl: {...} -->` comment (as `checklist render` writes them). A heading, line or
     item the layout has no place for is an error naming its line: nothing is dropped quietly."""
+    from propctl.checks.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.markdown import import_markdown
@@ -146,7 +147,8 @@ def import_(
 
     app = get_app(ctx)
     result = import_markdown(_read_text(source), str(source), _start(start), lenient=lenient)
-    roadmap = validate_document(LocatedDoc(result.data, result.marks, str(source)))
+    # checks in the Markdown's comments are validated like a YAML file's, located at their line
+    roadmap = validated(LocatedDoc(result.data, result.marks, str(source)), validate_document)
     for message in [*result.warnings, *warnings(roadmap)]:
         app.warn(message)
     counts = _counts(roadmap)

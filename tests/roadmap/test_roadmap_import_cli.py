@@ -43,3 +43,14 @@ def test_lenient_imports_the_rest_with_a_warning(tmp_path: Path) -> None:
     roadmap = load_roadmap(target)
     assert [(t.id, t.title) for t in roadmap.tasks()] == [(1, "One")]
     assert [c.text for _, c in roadmap.criteria()] == ["done"]
+
+
+def test_a_bad_check_parameter_in_a_comment_names_its_line(tmp_path: Path) -> None:
+    bad = PLAN.replace(
+        "- [ ] done",
+        '- [ ] done <!-- propctl: {"check": {"kind": "path_exists", "paths": "x"}} -->',
+    ).replace("#### Notes\n- remember this\n", "")
+    (tmp_path / "plan.md").write_text(bad, "utf-8")
+    code, out = run("checklist", "import", str(tmp_path / "plan.md"), "--dry-run")
+    assert code == 2, out
+    assert "plan.md:6:1: tiers.0.tasks.0.acceptance.0.check.paths: unknown parameter 'paths'" in out
