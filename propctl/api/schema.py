@@ -33,7 +33,7 @@ def check_models() -> dict[str, type[BaseModel]]:
             f"{cls.__name__.rstrip('_')}Check",
             __base__=cls.Params,
             __doc__=summary,
-            kind=(Literal[kind], Field(description=summary)),  # type: ignore[valid-type]
+            kind=(Literal[kind], Field(description=summary)),  # type: ignore[arg-type]
         )
     return models
 
@@ -46,8 +46,9 @@ def check_union_schema() -> dict[str, Any]:
     names ("'paths' was unexpected"), where `oneOf` reports that no member matched, and
     yaml-language-server completes the parameters of the kind already written."""
     models = check_models()
-    union = Annotated[Union[tuple(models.values())], Field(discriminator="kind")]  # noqa: UP007
-    generated = TypeAdapter(union).json_schema(mode="validation", ref_template="#/$defs/{model}")
+    union: Any = Annotated[Union[tuple(models.values())], Field(discriminator="kind")]  # noqa: UP007
+    adapter: TypeAdapter[Any] = TypeAdapter(union)
+    generated = adapter.json_schema(mode="validation", ref_template="#/$defs/{model}")
     defs: dict[str, Any] = generated["$defs"]
     for kind, field in _NESTED.items():
         defs[models[kind].__name__]["properties"][field]["items"] = {"$ref": "#/$defs/Check"}

@@ -559,15 +559,15 @@ def _dimensions(parser: _Parser) -> tuple[list[dict[str, Any]], dict[str, float]
                 if col is not None and c.replace("*", "").strip()
             }
         except ValueError:
-            raise parser.fail(
-                number, f"score projection row {name!r}: a cell is not a number"
+            raise RoadmapError(
+                parser.at(number, f"score projection row {name!r}: a cell is not a number")
             ) from None
         if name.lower() == "overall":
             overall = values
             continue
         baseline = values.pop("baseline", None)
         if baseline is None:
-            raise parser.fail(number, f"dimension {name!r} has no Current value")
+            raise RoadmapError(parser.at(number, f"dimension {name!r} has no Current value"))
         dims.append({"id": slug(name), "name": name, "baseline": baseline, "targets": values})
     return dims, overall
 

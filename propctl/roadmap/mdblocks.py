@@ -52,7 +52,7 @@ def blocks(text: str) -> list[Block]:
 def _block(tokens: list[Token], i: int, out: list[Block], depth: int) -> int:
     """Read the block starting at tokens[i] into `out`; the index after it."""
     token = tokens[i]
-    line = token.map[0] + 1 if token.map else 0
+    line = _line(token)
     if token.type == "heading_open":
         text, comment = split_comment(tokens[i + 1].content)
         out.append(Block("heading", line, text, level=int(token.tag[1]), comment=comment))
@@ -76,6 +76,10 @@ def _block(tokens: list[Token], i: int, out: list[Block], depth: int) -> int:
         what = token.type.removesuffix("_open").replace("_", " ")
     out.append(Block("other", line, what))
     return _after(tokens, i)
+
+
+def _line(token: Token) -> int:
+    return token.map[0] + 1 if token.map else 0
 
 
 def _after(tokens: list[Token], i: int) -> int:
@@ -103,7 +107,7 @@ def _list(tokens: list[Token], i: int, out: list[Block], depth: int) -> int:
 def _item(
     tokens: list[Token], start: int, end: int, out: list[Block], depth: int, ordered: bool
 ) -> None:
-    line = tokens[start].map[0] + 1 if tokens[start].map else 0
+    line = _line(tokens[start])
     j = start + 1
     if j < end - 1 and tokens[j].type == "paragraph_open":
         raw = " ".join(part.strip() for part in tokens[j + 1].content.split("\n"))
@@ -129,12 +133,12 @@ def _checkbox(text: str) -> tuple[str | None, str]:
 
 def _table(tokens: list[Token], i: int, out: list[Block]) -> int:
     end = _after(tokens, i)
-    table = Block("table", tokens[i].map[0] + 1 if tokens[i].map else 0)
+    table = Block("table", _line(tokens[i]))
     row: list[str] | None = None
     row_line = 0
     for token in tokens[i:end]:
         if token.type == "tr_open":
-            row, row_line = [], (token.map[0] + 1 if token.map else 0)
+            row, row_line = [], _line(token)
         elif token.type == "inline" and row is not None:
             row.append(token.content.strip())
         elif token.type == "tr_close" and row is not None:

@@ -18,6 +18,8 @@ import pytest
 
 from propctl.resources import data_dir
 
+pytestmark = pytest.mark.slow  # installs an npm package, starts a server
+
 VERSION = "1.15.0"
 ROADMAP = """# yaml-language-server: $schema=roadmap.schema.json
 version: 1

@@ -48,6 +48,8 @@ def assert_roadmap(roadmap: Roadmap, expect: dict[str, Any]) -> None:
         assert sum(len(t.subtasks) for t in roadmap.tasks()) == counts["subtasks"]
     if "criteria" in counts:
         assert len(roadmap.criteria()) == counts["criteria"]
+    if "dimensions" in expect:
+        assert [[d.id, d.baseline, d.targets] for d in roadmap.dimensions] == expect["dimensions"]
     if "weeks" in expect:
         assert [list(t.weeks) for t in roadmap.tiers] == expect["weeks"]
 
