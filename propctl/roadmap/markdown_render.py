@@ -94,6 +94,7 @@ def _head(roadmap: Roadmap) -> Iterator[str]:
     extras = _document_extras(roadmap)
     if not reads_back(title, "heading", f"✅ {roadmap.name}") or not roadmap.name.strip():
         extras["name"] = roadmap.name
+        title = "# ✅ -"  # the name rides in the comment
     purpose = f"**Purpose**: {shown(roadmap.purpose)}" if roadmap.purpose else None
     read = blocks(purpose) if purpose else []
     if roadmap.purpose is not None and (
@@ -237,6 +238,7 @@ def _task(task: Task, done: set[str]) -> Iterator[str]:
         heading, "heading", f"{icon} Task {task.id}: {task.title}"
     ):
         extras["title"] = task.title
+        heading = f"### {icon} Task {task.id}: -"  # the title rides in the comment
     effort = number_text(task.effort_hours)
     impact = score_text(abs(task.score_impact))
     if float(effort) != task.effort_hours:

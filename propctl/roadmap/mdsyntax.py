@@ -30,14 +30,17 @@ def read_file_line(text: str, heading: str | None) -> tuple[str, str, str | None
     return (quoted or bare or "").strip(), action, note.strip() if note else None
 
 
-# What the layout's own symbols become when UTF-8 is read as Mac Roman: ✅ 📊 ☐ 🔴 🟡 🚀 📈 → —
-MOJIBAKE_MARKS = ("‚úÖ", "üìä", "‚òê", "üî¥", "üü°", "üöÄ", "üìà", "‚Üí", "‚Äî")
+# A heading whose icon is one of the layout's own symbols (✅ 📊 ☐ 🔴 🟡 🚀 📈) as UTF-8 read as
+# Mac Roman: the document's encoding went wrong. Only there is text repaired: a repair elsewhere
+# would turn a real "Õ®" into "ͨ", and a text that merely contains "üü°" proves nothing (a
+# rendered checklist's icons are always the real symbols, its texts never start a heading).
+_MOJIBAKE_HEADING = re.compile("^#{1,4} (?:‚úÖ|üìä|‚òê|üî¥|üü°|üöÄ|üìà)", re.MULTILINE)
 
 
 def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips; only in
-    a document that shows the telltale marks (else "Õ®", a real text, would become "ͨ")."""
-    if not any(mark in text for mark in MOJIBAKE_MARKS):
+    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips, in a
+    document whose headings show it."""
+    if not _MOJIBAKE_HEADING.search(text):
         return text
     out = []
     # split on newlines only: str.splitlines() also splits on U+2028, form feeds ..., which

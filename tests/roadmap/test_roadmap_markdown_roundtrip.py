@@ -42,6 +42,7 @@ TRICKY = [
     "auth-service (port 3001)",
     "\x00nul",
     "Õ® (Mac Roman bytes of valid UTF-8)",
+    "üü° (a mojibake mark)",
 ]
 TEXT = st.one_of(st.sampled_from(TRICKY), st.text(max_size=24))
 WORD = st.text(alphabet=string.ascii_letters, min_size=1, max_size=8)
