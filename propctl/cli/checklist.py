@@ -90,11 +90,12 @@ def _counts(roadmap: Roadmap) -> dict[str, int]:
 
 @group.command(epilog="Example: propctl checklist schema -o checklists/roadmap.schema.json")
 def schema(ctx: typer.Context, output: OutputOption = None) -> None:
-    """Print the roadmap's JSON Schema, generated from the models: the roadmap's, and each check
-    kind's parameters (a union on `kind`), so that an editor completes and validates them.
+    """Print the roadmap's JSON Schema, every check kind's parameters included.
 
-    The first line of a roadmap file, `# yaml-language-server: $schema=roadmap.schema.json`,
-    points yaml-language-server (VS Code's YAML extension, ...) at the file this writes."""
+    Generated from the models: the roadmap's, and each check kind's parameters (a union on
+    `kind`), so that an editor completes and validates them. The first line of a roadmap
+    file, `# yaml-language-server: $schema=roadmap.schema.json`, points yaml-language-server
+    (VS Code's YAML extension, ...) at the file this writes."""
     from propctl.api.schema import roadmap_schema_text
 
     get_app(ctx).emit(roadmap_schema_text(), output)
