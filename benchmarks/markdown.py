@@ -36,6 +36,8 @@ for name, run in (("render", lambda: render_markdown(roadmap)),
         start = time.perf_counter(); run(); times.append(time.perf_counter() - start)
     out[name] = [min(times), statistics.median(times)]
 out["lines"] = text.count("\\n")
+import propctl
+out["from"] = propctl.__file__
 print(json.dumps(out))
 """
 
@@ -47,6 +49,7 @@ def measure(checkout: Path) -> dict[str, list[float]]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=checkout,  # `python -c` puts the working folder first on sys.path
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -61,6 +64,7 @@ def main() -> None:
     for label, checkout in runs:
         found = measure(checkout.resolve())
         lines = int(found.pop("lines"))  # type: ignore[arg-type]
+        print(f"{label}: {found.pop('from')}")
         for name, (best, median) in found.items():
             print(
                 f"{label:14} {name:7} {best * 1000:8.1f} ms best {median * 1000:8.1f} ms median"
