@@ -49,8 +49,7 @@ def validate(
     Warnings (not errors) where the document contradicts itself: declared targets the score
     model does not reach, declared total effort vs the tasks' sum, a service port that is also
     a CORS origin's port."""
-    from propctl.checks.validate import param_problems
-    from propctl.errors import RoadmapError
+    from propctl.checks.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.locate import find_roadmap
@@ -59,12 +58,7 @@ def validate(
     app = get_app(ctx)
     path, _ = find_roadmap(app.repo, roadmap or app.roadmap_path)
     doc = read_yaml(path)
-    loaded = validate_document(doc)
-    problems = param_problems(loaded, doc)
-    if problems:
-        raise RoadmapError(
-            f"{path}: {len(problems)} problem(s) in check parameters", problems=problems
-        )
+    loaded = validated(doc, validate_document)  # model and check-parameter problems at once
     found = warnings(loaded)
     counts = _counts(loaded)
     if fmt is TableJson.json:
@@ -96,16 +90,22 @@ def _counts(roadmap: Roadmap) -> dict[str, int]:
 
 @group.command(epilog="Example: propctl checklist schema -o checklists/roadmap.schema.json")
 def schema(ctx: typer.Context, output: OutputOption = None) -> None:
-    """Print the roadmap's JSON Schema (generated from the models)."""
-    from propctl.roadmap.schema import roadmap_schema_text
+    """Print the roadmap's JSON Schema, every check kind's parameters included.
+
+    Generated from the models: the roadmap's, and each check kind's parameters (a union on
+    `kind`), so that an editor completes and validates them. The first line of a roadmap
+    file, `# yaml-language-server: $schema=roadmap.schema.json`, points yaml-language-server
+    (VS Code's YAML extension, ...) at the file this writes."""
+    from propctl.api.schema import roadmap_schema_text
 
     get_app(ctx).emit(roadmap_schema_text(), output)
 
 
 @group.command(
     "import",
-    epilog="Example: propctl checklist import IMPLEMENTATION_CHECKLIST.md "
-    "-o checklists/roadmap.yaml",
+    epilog="Examples:\n\n  propctl checklist import IMPLEMENTATION_CHECKLIST.md "
+    "-o checklists/roadmap.yaml\n\n  propctl checklist import PLAN.md --dry-run --lenient"
+    "   (what would be imported, and what left out)",
 )
 def import_(
     ctx: typer.Context,
@@ -125,11 +125,21 @@ def import_(
         ),
     ] = None,
     dry_run: DryRunOption = False,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Import what the layout has a place for; each heading, line or item left "
+            "out is a warning (without it: an error, exit 2).",
+        ),
+    ] = False,
 ) -> None:
     """Read a Markdown checklist (any number of tiers and tasks) into roadmap YAML.
 
     Every criterion gets `check: {kind: manual}` unless the Markdown carries a
-    `<!-- propctl: {...} -->` comment (as `checklist render` writes them)."""
+    `<!-- propctl: {...} -->` comment (as `checklist render` writes them). A heading, line or
+    item the layout has no place for is an error naming its line: nothing is dropped quietly."""
+    from propctl.checks.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.markdown import import_markdown
@@ -137,8 +147,9 @@ def import_(
     from propctl.roadmap.yamlsrc import LocatedDoc
 
     app = get_app(ctx)
-    result = import_markdown(_read_text(source), str(source), _start(start))
-    roadmap = validate_document(LocatedDoc(result.data, result.marks, str(source)))
+    result = import_markdown(_read_text(source), str(source), _start(start), lenient=lenient)
+    # checks in the Markdown's comments are validated like a YAML file's, located at their line
+    roadmap = validated(LocatedDoc(result.data, result.marks, str(source)), validate_document)
     for message in [*result.warnings, *warnings(roadmap)]:
         app.warn(message)
     counts = _counts(roadmap)

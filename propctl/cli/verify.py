@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from propctl.checks.replay import Recorded
     from propctl.cli.app import App
     from propctl.reporting.verify_sites import Sites
+    from propctl.roadmap.models import Roadmap
 
 SCHEMA_VERSION = 1
 EPILOG = (
@@ -247,8 +248,7 @@ def _full_run(
     from propctl.checks.services import RedisServer
     from propctl.state import RepoState, git_commit
 
-    roadmap = app.load_roadmap()
-    _check_params(app, roadmap_path)
+    roadmap = _check_params(app, roadmap_path)
     items = engine.select_items(roadmap, tier=tier, task=task, criterion=criterion)
     engine.refuse_untrusted(items, app.roadmap_trusted, str(roadmap_path))
     attestations = gate.load_attestations(repo, base, {c.id for _, c in roadmap.criteria()})
@@ -370,20 +370,10 @@ def _replayed(
     }
 
 
-def _check_params(app: App, path: Path) -> None:
-    from propctl.checks.validate import param_problems
-    from propctl.errors import RoadmapError
-    from propctl.roadmap.yamlsrc import read_yaml
+def _check_params(app: App, path: Path) -> Roadmap:
+    from propctl.checks.validate import load_validated
 
-    roadmap = app.load_roadmap()
-    if not param_problems(roadmap):
-        return
-    problems = param_problems(roadmap, read_yaml(path))
-    raise RoadmapError(
-        f"{path}: {len(problems)} invalid check parameter(s)",
-        problems=problems,
-        hint="each check kind's parameters are in docs/verify.md",
-    )
+    return load_validated(path, app.load_roadmap)  # model and parameter problems in one message
 
 
 def _python_for(repo: Path, python: Path | None) -> str:

@@ -12,18 +12,46 @@ _SERVICE_PORT = (
     re.compile(r"\bport (\d{4,5}) for ([a-z][a-z0-9-]*?)-service\b"),
 )
 _URL = re.compile(r"https?://[^\s,`'\")]+")
+# a subtask item's text: its id, then the text
+SUBTASK_LINE = re.compile(r"^(\d+\.\d+(?:-\d+)?):?\s+(.+)$")
+_FILE = re.compile(
+    r"^(?:(Create|Update|Modify)\s*:\s*)?(?:`([^`]+)`|([^(`]+?))\s*(?:\((.+)\))?\s*$"
+)
+
+
+def read_file_line(text: str, heading: str | None) -> tuple[str, str, str | None] | None:
+    r"""`Create: \`path\` (note)` under a files heading -> (path, action, note); None when
+    the line is not one."""
+    match = _FILE.match(text)
+    if not match:
+        return None
+    prefix, quoted, bare, note = match.groups()
+    action = prefix.lower() if prefix else default_action(heading) or "modify"
+    return (quoted or bare or "").strip(), action, note.strip() if note else None
+
+
+# A heading whose icon is one of the layout's own symbols (✅ 📊 ☐ 🔴 🟡 🚀 📈) as UTF-8 read as
+# Mac Roman: the document's encoding went wrong. Only there is text repaired: a repair elsewhere
+# would turn a real "Õ®" into "ͨ", and a text that merely contains "üü°" proves nothing (a
+# rendered checklist's icons are always the real symbols, its texts never start a heading).
+_MOJIBAKE_HEADING = re.compile("^#{1,4} (?:‚úÖ|üìä|‚òê|üî¥|üü°|üöÄ|üìà)", re.MULTILINE)
 
 
 def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips."""
+    """Undo UTF-8 that was decoded as Mac Roman, line by line, where that round-trips, in a
+    document whose headings show it."""
+    if not _MOJIBAKE_HEADING.search(text):
+        return text
     out = []
-    for line in text.splitlines():
+    # split on newlines only: str.splitlines() also splits on U+2028, form feeds ..., which
+    # Markdown keeps inside a line, and the line numbers would drift
+    for line in text.split("\n"):
         try:
             fixed = line.encode("mac_roman").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             fixed = line
         out.append(fixed)
-    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+    return "\n".join(out)
 
 
 def slug(name: str) -> str:

@@ -1,5 +1,6 @@
-"""The roadmap's JSON Schema, generated from the pydantic models (`propctl checklist schema`;
-`checklists/roadmap.schema.json` is this text, kept in sync by a test)."""
+"""The roadmap's own JSON Schema, generated from its pydantic models. A check's parameters are
+left open here (the roadmap layer knows no check kind): `propctl.api.schema` adds each kind's
+parameters, and that is what `propctl checklist schema` prints."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ SCHEMA_ID = "https://propctl.dev/schemas/roadmap.schema.json"
 
 
 def roadmap_schema() -> dict[str, Any]:
-    # The check kinds are not listed as an enum: the list grows with every new kind, and the
-    # loader names an unknown kind with a did-you-mean anyway.
     schema = Roadmap.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 

@@ -40,19 +40,30 @@ def _flow_list_repr(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
 
+def _str_repr(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # PyYAML writes U+0085, U+2028 and U+2029 raw inside quotes and reads them back as spaces;
+    # double quotes escape them (\N, \L, \P) and every other unprintable character
+    style = '"' if not data.isprintable() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_repr)
 _Dumper.add_representer(_Flow, _flow_repr)
 _Dumper.add_representer(_FlowList, _flow_list_repr)
 _Dumper.add_representer(dict, _dict_repr)
 _Dumper.add_representer(date, yaml.SafeDumper.represent_date)
 
 
-def _shape(value: Any, key: str | None = None, flow: bool = False) -> Any:
+def _shape(value: Any, key: str | None = None, flow: bool = False, params: bool = False) -> Any:
+    # None is left out of the roadmap's own fields (each defaults to None), never out of a
+    # check: `headers: {access-control-allow-origin: null}` asserts the header is absent
+    params = params or key == "check"
     if isinstance(value, dict):
-        inner = {k: _shape(v, k, flow) for k, v in value.items() if v is not None}
+        inner = {k: _shape(v, k, flow, params) for k, v in value.items() if v is not None or params}
         return _Flow(inner) if flow or key in FLOW_KEYS else inner
     if isinstance(value, list | tuple):
         item_flow = flow or key in FLOW_ITEM_LISTS
-        items = [_shape(v, None, item_flow) for v in value]
+        items = [_shape(v, None, item_flow, params) for v in value]
         scalars = all(not isinstance(v, dict | list) for v in items)
         return _FlowList(items) if scalars and items else items
     return value
@@ -93,7 +104,8 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_roadmap(data: dict[str, Any]) -> str:
-    """`data` as plain Python (dicts, lists, scalars, dates); None values are left out."""
+    """`data` as plain Python (dicts, lists, scalars, dates); None values are left out, but
+    in checks' parameters."""
     body = yaml.dump(
         _shape(_ordered(data)),
         Dumper=_Dumper,

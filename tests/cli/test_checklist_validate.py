@@ -206,7 +206,7 @@ class _FakeKind(CheckKind):
     [
         (
             "{kind: path_exists, pth: apps/api}",
-            r"check\.pth: unknown parameter 'pth' for check "
+            r"check\.pth: unknown parameter 'pth' \(did you mean 'path'\?\) for check "
             r"kind 'path_exists'",
         ),
         ("{kind: path_exists}", r"check\.path: parameter required by check kind 'path_exists'"),

@@ -248,8 +248,8 @@ def test_import_dry_run_writes_nothing(tmp_path: Path) -> None:
     [
         (None, "no such file"),
         (b"\xff\xfe not utf-8", "not UTF-8"),
-        (b"# Notes\n\njust text\n", "no '## TIER n"),
-        (b"# P\n### Task 1: Lost\n", "plan.md:2: task 1 stands outside any tier"),
+        (b"# Notes\n\njust text\n", "plan.md:3: this line has no place"),
+        (b"# P\n### Task 1: Lost\n", "plan.md:2: ### 'Task 1: Lost': task 1 stands outside"),
     ],
 )
 def test_import_errors(tmp_path: Path, content: bytes | None, message: str) -> None:

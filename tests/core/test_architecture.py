@@ -121,3 +121,15 @@ def test_the_cli_draws_no_tables() -> None:
         if path.name == "app.py":
             bad.discard("Console(")  # the App's own consoles
         assert not bad, f"{path.relative_to(PACKAGE.parent)} draws ({bad}): use propctl.reporting"
+
+
+def test_the_check_schema_is_assembled_above_roadmap_and_checks() -> None:
+    # the roadmap's schema knows no check kind; propctl.api.schema joins the two, and no core
+    # package imports the library face
+    schema = PACKAGE / "roadmap" / "schema.py"
+    assert not {n for n in _all_imports(schema) if n.startswith("propctl.checks")}
+    assert "propctl.checks.base" in _all_imports(PACKAGE / "api" / "schema.py")
+    for sub in ("roadmap", "checks", "generators", "provision", "reporting", "migrations"):
+        for path in _files(sub):
+            bad = {n for n in _all_imports(path) if n.startswith("propctl.api")}
+            assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"

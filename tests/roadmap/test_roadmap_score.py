@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from propctl.api.schema import roadmap_schema, roadmap_schema_text
 from propctl.resources import bundled_roadmap, data_dir
 from propctl.roadmap.consistency import warnings
 from propctl.roadmap.loader import load_roadmap
 from propctl.roadmap.models import Roadmap
 from propctl.roadmap.progress import compute_progress
-from propctl.roadmap.schema import roadmap_schema, roadmap_schema_text
 from propctl.roadmap.score import compute_score
 
 # The FINAL SCORE PROJECTION table of the source document.
