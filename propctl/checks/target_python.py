@@ -26,3 +26,8 @@ def chosen_because(repo: Path, python: Path | None, chosen: str) -> str:
     if chosen == str(repo / ".venv" / "bin" / "python"):
         return "the repo's .venv"
     return "propctl's own (no --python, no .venv in the repo)"
+
+
+def see_doctor(repo: Path) -> str:
+    """The pointer verify's `error` messages end with when the target lacks something."""
+    return f"; see `propctl doctor --repo {repo}`"

@@ -1,0 +1,138 @@
+"""Ports a new service must not take, each with the file and line that takes it (issue 18.7):
+the roadmap's `services:` and every compose file's `ports:` (host side and container side).
+
+Compose files are read as YAML nodes, not values: PyYAML follows YAML 1.1, where an unquoted
+`9323:9323` is the base-60 integer 568703 and a port list would be read wrong; docker compose
+reads the text. Each mapping's scalar text is parsed the way compose does: `[IP:]HOST:CONTAINER`
+with optional ranges (`8000-8010:8000-8010`) and protocol (`/udp`), or the long syntax
+(`target:`, `published:`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+COMPOSE_GLOBS = ("docker-compose*.y*ml", "compose*.y*ml")
+_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+@dataclass(frozen=True)
+class TakenPort:
+    port: int
+    owner: str  # the service that holds it
+    where: str  # repo-relative file:line
+    what: str  # "the roadmap's service", "host port", "container port"
+
+    def describe(self) -> str:
+        if self.what == "the roadmap's service":
+            return f"{self.where}: the roadmap gives port {self.port} to the {self.owner!r} service"
+        return f"{self.where}: compose service {self.owner!r} uses {self.port} as its {self.what}"
+
+
+def compose_files(repo: Path) -> list[Path]:
+    """Compose files at the root and one folder down (deploy/, docker/...)."""
+    found: set[Path] = set()
+    for pattern in COMPOSE_GLOBS:
+        found |= {p for p in repo.glob(pattern) if p.is_file()}
+        found |= {p for p in repo.glob(f"*/{pattern}") if p.is_file() and ".git" not in p.parts}
+    return sorted(found)
+
+
+def compose_ports(repo: Path) -> Iterator[TakenPort]:
+    import yaml
+
+    for path in compose_files(repo):
+        relative = path.relative_to(repo).as_posix()
+        try:
+            root = yaml.compose(path.read_text("utf-8"))
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue  # not for this check to judge; compose itself will say
+        services = _get(root, "services")
+        if not isinstance(services, yaml.MappingNode):
+            continue
+        for key, service in services.value:
+            ports = _get(service, "ports")
+            if isinstance(ports, yaml.SequenceNode):
+                for item in ports.value:
+                    for port, side in _mapping_ports(item):
+                        line = item.start_mark.line + 1
+                        yield TakenPort(port, str(key.value), f"{relative}:{line}", side)
+
+
+def _get(node: Any, name: str) -> Any:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if getattr(k, "value", None) == name), None)
+
+
+def _mapping_ports(item: Any) -> Iterator[tuple[int, str]]:
+    import yaml
+
+    if isinstance(item, yaml.ScalarNode):
+        text = str(item.value).strip().strip("\"'").split("/")[0]
+        fields = text.rsplit(":", 2)  # [IP:]HOST:CONTAINER; an IPv6 IP keeps its colons
+        container = fields[-1]
+        host = fields[-2] if len(fields) >= 2 else ""
+        yield from ((p, "container port") for p in _ports(container))
+        yield from ((p, "host port") for p in _ports(host))
+    elif isinstance(item, yaml.MappingNode):
+        for name, side in (("target", "container port"), ("published", "host port")):
+            value = _get(item, name)
+            if isinstance(value, yaml.ScalarNode):
+                yield from ((p, side) for p in _ports(str(value.value)))
+
+
+def _ports(text: str) -> list[int]:
+    match = _RANGE.match(text.strip())
+    if not match:
+        return []
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    return list(range(low, min(high, low + 1000) + 1))
+
+
+def roadmap_ports(roadmap_file: Path | None, repo: Path) -> Iterator[TakenPort]:
+    import yaml
+
+    if roadmap_file is None or not roadmap_file.is_file():
+        return
+    try:
+        root = yaml.compose(roadmap_file.read_text("utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return  # the roadmap loader reports a broken roadmap itself
+    services = _get(root, "services")
+    if not isinstance(services, yaml.SequenceNode):
+        return
+    shown = _shown(roadmap_file, repo)
+    for item in services.value:
+        name, port = _get(item, "name"), _get(item, "port")
+        if isinstance(port, yaml.ScalarNode) and str(port.value).isdigit():
+            owner = str(getattr(name, "value", "?"))
+            where = f"{shown}:{port.start_mark.line + 1}"
+            yield TakenPort(int(port.value), owner, where, "the roadmap's service")
+
+
+def _shown(path: Path, repo: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def clash(repo: Path, roadmap_file: Path | None, service: str, port: int) -> TakenPort | None:
+    """The first holder of `port` that is not this service itself (a roadmap entry or a compose
+    service named `service` or `service-service` is the service being generated)."""
+    own = {service, f"{service}-service"}
+    for taken in [*roadmap_ports(roadmap_file, repo), *compose_ports(repo)]:
+        if taken.port == port and taken.owner not in own:
+            return taken
+    return None
+
+
+def all_taken(repo: Path, roadmap_file: Path | None) -> set[int]:
+    return {t.port for t in [*roadmap_ports(roadmap_file, repo), *compose_ports(repo)]}
