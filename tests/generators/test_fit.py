@@ -1,0 +1,218 @@
+"""Generators that fit the repository they write into (issue 18.7), off the home field: the
+full-stack-fastapi-template (a package app, its own settings class, compose ports, Python 3.14)
+and a purpose-built app whose `middleware.py` clashes with the package propctl writes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from propctl.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "real" / "full-stack-fastapi-template"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Path:
+    """A copy of the fixture with a roadmap whose paths.api is backend/app."""
+    repo = tmp_path / "template"
+    shutil.copytree(FIXTURE, repo)
+    roadmap = (ROOT / "checklists" / "roadmap.yaml").read_text("utf-8")
+    (repo / "checklists").mkdir()
+    (repo / "checklists" / "roadmap.yaml").write_text(
+        roadmap.replace("paths: {api: apps/api,", "paths: {api: backend/app,", 1), "utf-8"
+    )
+    return repo
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out = capsys.readouterr()
+    if "--format" in args:
+        return code, out.out
+    return code, " ".join((out.out + out.err).split())  # the console wraps long lines
+
+
+def test_package_app_gets_package_imports_and_keeps_one_settings_class(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(
+        capsys, "scaffold", "add", "all", "--service", "api", "--repo", str(template_repo)
+    )
+    assert code == 0, out
+    app = template_repo / "backend" / "app"
+    main_py = (app / "main.py").read_text()
+    assert "from app.app_platform import install as install_platform\n" in main_py
+    assert "from app_platform import" not in main_py
+    assert main_py.rstrip().endswith("install_platform(app)")
+    assert not (app / "config.py").exists()  # the app's own is core/config.py
+    settings = (app / "core" / "platform_settings.py").read_text()
+    assert "from app.core.config import Settings as AppSettings" in settings
+    assert "class Settings(AppSettings):" in settings and "SettingsConfigDict" not in settings
+    # every import of the app's own package names a module that exists in it
+    for path in app.rglob("*.py"):
+        if path.name == "deps.py":  # Python 3.14 syntax (PEP 758): this ast cannot read it
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "app":
+                target = template_repo / "backend" / node.module.replace(".", "/")
+                assert target.with_suffix(".py").is_file() or target.is_dir(), (path, node.module)
+            if isinstance(node, ast.ImportFrom) and node.module == "main":
+                pytest.fail(f"{path}: `from main import` does not resolve in a package")
+    # propctl's own Python lacks the app's dependencies: said, with the way to find out more
+    assert "did not import before the change" in out and "sentry_sdk" in out
+    assert f"propctl doctor --repo {template_repo}" in out
+
+
+def test_change_that_breaks_the_import_is_undone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app has a module `middleware.py`; `scaffold add errors` writes the package
+    `middleware/error_handler.py`, which the module shadows: the app no longer imports."""
+    repo = tmp_path / "tiny"
+    api = repo / "apps" / "api"
+    api.mkdir(parents=True)
+    (api / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom middleware import timing\n\napp = FastAPI()\n"
+        "app.middleware('http')(timing)\n"
+    )
+    (api / "middleware.py").write_text(
+        "async def timing(request, call_next):\n    return await call_next(request)\n"
+    )
+    before = tree(repo)
+    code, out = run(capsys, "scaffold", "add", "errors", "--service", "api", "--repo", str(repo))
+    assert code == 1, out
+    assert "no longer imports" in out and "'middleware' is not a package" in out
+    assert "every file was put back" in out
+    assert tree(repo) == before  # not one file written, no .propctl/ left behind
+
+
+def test_example_imports_after_each_change_and_its_tests_still_pass(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def tests_pass() -> bool:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+            cwd=example_repo / "apps" / "api",
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+            check=False,
+        )
+        return done.returncode == 0
+
+    assert tests_pass()
+    code, out = run(
+        capsys, "scaffold", "add", "errors,logging", "--service", "api", "--repo", str(example_repo)
+    )
+    assert code == 0, out
+    assert "import check: main:app" in out and "imports after the change" in out
+    assert (
+        "from app_platform import install as install_platform"
+        in (example_repo / "apps/api/main.py").read_text()
+    )
+    assert tests_pass()
+
+
+@pytest.mark.parametrize(
+    "port,where",
+    [
+        ("8000", "compose.override.yml:36: compose service 'backend'"),
+        # unquoted 9323:9323 is a base-60 integer to YAML 1.1; compose reads the text
+        ("9323", "compose.override.yml:100: compose service 'playwright'"),
+        ("8090", "compose.override.yml:7: compose service 'proxy' uses 8090 as its host port"),
+        ("3001", "checklists/roadmap.yaml:42: the roadmap gives port 3001 to the 'auth'"),
+    ],
+)
+def test_service_port_held_elsewhere_exits_2_naming_file_and_line(
+    template_repo: Path, capsys: pytest.CaptureFixture[str], port: str, where: str
+) -> None:
+    code, out = run(
+        capsys, "scaffold", "service", "billing", "--port", port, "--repo", str(template_repo)
+    )
+    assert code == 2, out
+    assert where in out and "Traceback" not in out
+    assert not (template_repo / "apps").exists()
+
+
+@pytest.mark.parametrize("source", [".python-version", "requires-python"])
+def test_service_takes_the_repos_python_and_passes_hadolint(
+    template_repo: Path, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    if source == "requires-python":  # then backend/pyproject.toml: >=3.14,<4.0
+        (template_repo / ".python-version").unlink()
+    code, out = run(
+        capsys, "scaffold", "service", "billing", "--port", "4101", "--repo", str(template_repo)
+    )
+    assert code == 0, out
+    service = template_repo / "apps" / "billing-service"
+    dockerfile = (service / "Dockerfile").read_text()
+    assert [line for line in dockerfile.splitlines() if line.startswith("FROM")] == [
+        "FROM python:3.14-slim AS build",
+        "FROM python:3.14-slim",
+    ]
+    pyproject = (service / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.14"' in pyproject
+    assert 'target-version = "py314"' in pyproject and 'target-version = ["py314"]' in pyproject
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    judged = subprocess.run(
+        [hadolint, "--failure-threshold", "style", "Dockerfile"],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+
+
+def test_python_older_than_the_templates_support_exits_2(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (template_repo / ".python-version").write_text("3.9\n")
+    code, out = run(
+        capsys, "scaffold", "service", "billing", "--port", "4101", "--repo", str(template_repo)
+    )
+    assert code == 2 and ".python-version:1" in out and "3.10 or later" in out, out
+
+
+def test_doctor_says_which_checks_error_here_and_the_fix(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "doctor", "--repo", str(template_repo), "--format", "json")
+    assert code == 0, out
+    findings = {f["name"]: f for f in json.loads(out)["target"]["findings"]}
+    version = findings["the repo's Python version"]
+    assert not version["ok"] and ".python-version:1" in version["detail"]
+    assert version["fix"].startswith("python3.14 -m venv")
+    app = findings["the app imports (app.main)"]
+    assert not app["ok"] and "sentry_sdk" in app["detail"] and "2.a2" in app["blocks"]
+    assert app["fix"].endswith(f"pip install -e {template_repo / 'backend'}")
+    prettier = findings["node_modules/.bin/prettier"]
+    assert not prettier["ok"] and prettier["blocks"] and "npm" in prettier["fix"]
+
+
+def test_doctor_on_the_example_finds_the_app_importable(
+    example_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "doctor", "--repo", str(example_repo), "--format", "json")
+    assert code == 0, out
+    findings = {f["name"]: f for f in json.loads(out)["target"]["findings"]}
+    assert findings["the app imports (main)"]["ok"], findings
+    assert findings["fastapi in the target's Python"]["ok"]
