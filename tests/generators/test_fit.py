@@ -216,3 +216,53 @@ def test_doctor_on_the_example_finds_the_app_importable(
     findings = {f["name"]: f for f in json.loads(out)["target"]["findings"]}
     assert findings["the app imports (main)"]["ok"], findings
     assert findings["fastapi in the target's Python"]["ok"]
+
+
+FIXTURE_DEPENDENCIES = (  # backend/pyproject.toml's, less what propctl's venv already has
+    "sqlmodel>=0.0.39",
+    "sentry-sdk>=2.66.1",
+    "email-validator>=2.1",
+    "pwdlib[argon2,bcrypt]>=0.3",
+    "emails>=1.1.2",
+    "tenacity>=8.2.3",
+    "python-multipart>=0.0.27",
+)
+
+
+@pytest.mark.slow
+def test_template_imports_before_and_after_scaffold_add_all(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a Python that imports the app (its dependencies installed; the two 3.14-only lines
+    back-ported, SOURCE.md says which), every concern keeps it importing: among others its
+    `generate_unique_id_function` reads route.tags[0], so an untagged generated route broke it."""
+    backend = template_repo / "backend"
+    deps = backend / "app" / "api" / "deps.py"
+    deps.write_text(
+        deps.read_text().replace(
+            "except InvalidTokenError, ValidationError:",
+            "except (InvalidTokenError, ValidationError):",
+        )
+    )
+    models = backend / "app" / "models.py"
+    models.write_text("from __future__ import annotations\n\n" + models.read_text())
+    (backend / "app" / "frontend").mkdir()
+    (backend / "app" / "frontend" / "index.html").write_text("<!doctype html>\n")
+    venv = template_repo / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "propctl-venv.pth").write_text("\n".join(p for p in sys.path if "site-packages" in p))
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q"]
+        + ["--disable-pip-version-check", *FIXTURE_DEPENDENCIES],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    code, out = run(
+        capsys, "scaffold", "add", "all", "--service", "api", "--repo", str(template_repo)
+    )
+    assert code == 0, out
+    assert "import check: app.main:app" in out and "imports after the change" in out
