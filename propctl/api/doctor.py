@@ -80,20 +80,69 @@ def diagnose(repo: Path, roadmap: Any, python: str, why: str) -> list[TargetFind
     findings.append(_version(repo, roadmap, python, sorted({*asgi, *runs_python})))
     findings += [_module(python, name, asgi) for name in ("fastapi", "httpx")]
     layout, attribute = app_target(repo, roadmap)
+    runs = _asgi_imports(repo, roadmap, checks)
     if (repo / layout.api / "main.py").is_file():
         outcome = try_import(repo, layout, python, attribute)
+        same = runs.pop((layout.root, f"{layout.app_module}:{attribute or 'app'}"), [])
         findings.append(
             TargetFinding(
-                f"the app imports ({layout.app_module})",
+                f"the app imports ({layout.app_module}, from {layout.root})",
                 outcome.ok,
                 "imports" if outcome.ok else outcome.error,
-                asgi,
+                [] if outcome.ok else same,
                 _install_fix(repo, layout.api, python),
             )
         )
+    for (app_dir, app), ids in sorted(runs.items()):
+        if (repo / app_dir).is_dir():  # a missing folder fails the check; nothing to install
+            findings.append(_asgi_import(repo, python, app_dir, app, ids, layout))
     findings.append(_redis(redis))
     findings += _programs(repo, python, checks)
     return findings
+
+
+def _asgi_imports(
+    repo: Path, roadmap: Any, checks: list[tuple[str, dict[str, Any]]]
+) -> dict[tuple[str, str], list[str]]:
+    """(app_dir, module:attribute) -> the asgi checks that import the app that way."""
+    paths = _Paths(roadmap.paths)
+    runs: dict[tuple[str, str], set[str]] = {}
+    for cid, check in checks:
+        if check.get("kind") == "asgi":
+            app_dir = str(check.get("app_dir") or "{api}").format_map(paths).strip("/") or "."
+            runs.setdefault((app_dir, str(check.get("app") or "main:app")), set()).add(cid)
+    return {key: sorted(ids) for key, ids in runs.items()}
+
+
+class _Paths(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _asgi_import(
+    repo: Path, python: str, app_dir: str, app: str, ids: list[str], layout: Any
+) -> TargetFinding:
+    """Imported the way the asgi runner does: from app_dir, with [app_dir, repo] on sys.path."""
+    from propctl.generators.import_check import import_at
+
+    module, _, attribute = app.partition(":")
+    folder = repo / app_dir
+    outcome = import_at(python, folder, [folder, repo], module, attribute or "app")
+    outcome_ok, detail = outcome.ok, "imports" if outcome.ok else outcome.error
+    fix = _install_fix(repo, app_dir, python)
+    if not outcome_ok and layout.package and app_dir == layout.api:
+        fix = (
+            f"this app is the package {layout.app_module}, run from {layout.root}: give these "
+            f"checks app: {layout.app_module}:app and app_dir: {layout.root} in the roadmap; "
+            f"and {fix}"
+        )
+    return TargetFinding(
+        f"asgi checks import {app} from {app_dir}",
+        outcome_ok,
+        detail,
+        [] if outcome_ok else ids,
+        fix,
+    )
 
 
 def _python_runs(repo: Path, python: str, why: str, blocks: list[str]) -> TargetFinding:
@@ -101,7 +150,11 @@ def _python_runs(repo: Path, python: str, why: str, blocks: list[str]) -> Target
     ok = version is not None
     detail = f"{python} ({why}): Python {version}" if ok else f"{python} ({why}) does not run"
     return TargetFinding(
-        "the target's Python", ok, detail, blocks, f"python3 -m venv {repo}/.venv, or --python PATH"
+        "the target's Python",
+        ok,
+        detail,
+        [] if ok else blocks,
+        f"python3 -m venv {repo}/.venv, or --python PATH",
     )
 
 

@@ -44,13 +44,22 @@ class ImportOutcome:
 
 
 def try_import(repo: Path, layout: AppLayout, python: str, app: str = "app") -> ImportOutcome:
-    root = repo / layout.root
+    return import_at(python, repo / layout.root, [], layout.app_module, app)
+
+
+def import_at(
+    python: str, cwd: Path, paths: list[Path], module: str, attribute: str
+) -> ImportOutcome:
+    """Import `module` (and read `attribute`) under `python`, from `cwd`, with `paths` first on
+    sys.path after it (the asgi runner's [app_dir, repo root])."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTHONPATH", None)  # the target's own path, not the caller's (propctl's tree)
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
     try:
         done = subprocess.run(
-            [python, "-c", _CODE, layout.app_module, app],
-            cwd=root,
+            [python, "-c", _CODE, module, attribute],
+            cwd=cwd,
             env=env,
             capture_output=True,
             text=True,
@@ -58,7 +67,7 @@ def try_import(repo: Path, layout: AppLayout, python: str, app: str = "app") -> 
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return ImportOutcome(False, f"importing {layout.app_module} took over {TIMEOUT_S:g}s")
+        return ImportOutcome(False, f"importing {module} took over {TIMEOUT_S:g}s")
     except OSError as exc:
         return ImportOutcome(False, f"cannot run {python}: {exc}")
     if done.returncode == 0:
