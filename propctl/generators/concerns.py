@@ -70,8 +70,9 @@ CONCERNS: dict[str, Concern] = {
                 "install_metrics(app)",
                 # tagged: an app whose generate_unique_id_function reads route.tags[0] (the
                 # full-stack-fastapi-template) fails at import on an untagged route
-                'app.add_api_route(\n        "/health/metrics", metrics_endpoint, methods=["GET"], '
-                'include_in_schema=False, tags=["health"]\n    )',
+                'app.add_api_route(\n        "/health/metrics",\n        metrics_endpoint,\n'
+                '        methods=["GET"],\n        include_in_schema=False,\n'
+                '        tags=["health"],\n    )',
             ),
             ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0", "prometheus-client>=0.20"),
         ),
@@ -458,17 +459,30 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
         patches += compose_specs
     if "security" in concerns:
         patches.append(PatchSpec(".gitignore", ".env", create=True))
-    if compose is not None and "security" in concerns:
+    override = _override_name(repo, compose) if compose is not None else None
+    if compose is not None and override is not None and "security" in concerns:
         # Task 2.12: local secrets live in a git-ignored override that reads .env
-        files.append(_compose_override(repo / compose))
-        patches.append(PatchSpec(".gitignore", OVERRIDE, create=True))
+        files.append(_compose_override(repo / compose, override))
+        patches.append(PatchSpec(".gitignore", override, create=True))
     files.append(_env_example(parts, roadmap, env_names))
     has_cors = shape.has_cors if shape else "CORSMiddleware" in text
     files.append(_platform(layout, concerns, add_cors=not has_cors))
     if shape is not None:
         patches += main_patches(main_path, shape, "security" in concerns, layout)
     patches += _dependency_patches(repo, api, concerns)
-    return Generation(GENERATOR, {"service": service, "concerns": concerns}, [*files, *patches])
+    notes = []
+    if compose is not None and override is None:
+        notes.append(
+            f"{_first_override(repo)} is yours and docker compose loads only that override: "
+            "propctl wrote none (Task 2.12); give its services `env_file: [{path: .env, "
+            "required: false}]` by hand if they should read .env"
+        )
+    params = {"service": service, "concerns": concerns}
+    return Generation(GENERATOR, params, [*files, *patches], notes)
+
+
+def _first_override(repo: Path) -> str:
+    return next(name for name in OVERRIDE_NAMES if (repo / name).is_file())
 
 
 def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
@@ -574,9 +588,33 @@ def _logical(line: str, layout: AppLayout = FLAT) -> str:
 
 
 OVERRIDE = "docker-compose.override.yml"
+# what docker compose loads by itself, in its order (compose-go's DefaultFileNames and
+# DefaultOverrideFileNames): the first base file, then the first override file beside it
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
 
 
-def _compose_override(compose: Path) -> FileSpec:
+def _override_name(repo: Path, compose: str) -> str | None:
+    """The override compose will load for `compose`: the repo's own, if it has one (compose
+    loads only the first; a second file beside it would be ignored, so none is generated and
+    the user's stays untouched), else the one named like the base file."""
+    from propctl.state import RepoState
+
+    generated = RepoState(repo).generated()
+    present = [name for name in OVERRIDE_NAMES if (repo / name).is_file()]
+    if present and present[0] not in generated:
+        return None
+    if present:
+        return present[0]
+    return OVERRIDE if compose.startswith("docker-compose") else "compose.override.yml"
+
+
+def _compose_override(compose: Path, name: str = OVERRIDE) -> FileSpec:
     import yaml
 
     try:
@@ -591,7 +629,7 @@ def _compose_override(compose: Path) -> FileSpec:
         for name in services
     )
     return FileSpec(
-        OVERRIDE,
+        name,
         "# Local overrides, git-ignored (Task 2.12): secrets come from .env, "
         "never from a file in git.\n# docker compose merges this file into "
         f"{compose.name} by itself.\nservices:\n" + (body or "  {}\n"),
@@ -599,7 +637,7 @@ def _compose_override(compose: Path) -> FileSpec:
 
 
 def _compose(repo: Path) -> str | None:
-    for name in ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"):
+    for name in COMPOSE_NAMES:
         if (repo / name).is_file():
             return name
     return None

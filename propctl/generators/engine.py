@@ -112,6 +112,7 @@ class Generation:
     generator: str
     params: dict[str, Any]
     files: list[FileSpec | PatchSpec]
+    notes: list[str] = field(default_factory=list)  # what the user should know; not written
 
 
 @dataclass

@@ -266,3 +266,42 @@ def test_template_imports_before_and_after_scaffold_add_all(
     )
     assert code == 0, out
     assert "import check: app.main:app" in out and "imports after the change" in out
+
+
+def test_port_of_a_service_already_here_exits_2_naming_its_file_and_line(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = str(template_repo)
+    assert run(capsys, "scaffold", "service", "billing", "--port", "4101", "--repo", repo)[0] == 0
+    code, out = run(capsys, "scaffold", "service", "payments", "--port", "4101", "--repo", repo)
+    assert code == 2
+    assert "apps/billing-service/.env.example:4: already used by 'billing'" in out, out
+
+
+def test_security_writes_no_override_compose_would_ignore(
+    template_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """compose loads compose.yml and the first override file, here the template's own
+    compose.override.yml: a generated docker-compose.override.yml would never be read."""
+    before = (template_repo / "compose.override.yml").read_text()
+    repo = str(template_repo)
+    code, out = run(capsys, "scaffold", "add", "security", "--service", "api", "--repo", repo)
+    assert code == 0, out
+    assert not (template_repo / "docker-compose.override.yml").exists()
+    assert (template_repo / "compose.override.yml").read_text() == before
+    assert "compose.override.yml is yours and docker compose loads only that override" in out
+
+
+def test_security_names_the_override_after_a_compose_yml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "apps" / "api").mkdir(parents=True)
+    (repo / "apps" / "api" / "main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    )
+    (repo / "compose.yml").write_text("services:\n  api:\n    image: api\n")
+    code, out = run(capsys, "scaffold", "add", "security", "--service", "api", "--repo", str(repo))
+    assert code == 0, out
+    assert "env_file" in (repo / "compose.override.yml").read_text()
+    assert "compose.override.yml" in (repo / ".gitignore").read_text().splitlines()

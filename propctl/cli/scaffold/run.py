@@ -93,6 +93,8 @@ def run_generations(
         else:
             for the_plan in result.plans:
                 _print_plan(app, the_plan, show_diff and dry_run)
+        for note in (n for g in generations for n in g.notes):
+            app.warn(note)
         if result.blocked and not force:
             raise result.conflict()
         return
@@ -102,6 +104,8 @@ def run_generations(
         for the_plan, report in zip(result.plans, result.reports, strict=True):
             _print_plan(app, the_plan, show_diff=False)
             _print_report(app, report)
+    for note in (n for g in generations for n in g.notes):
+        app.warn(note)
     if result.markers:
         raise FailureFound(
             f"{len(result.markers)} file(s) merged with conflict markers: "
