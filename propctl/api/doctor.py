@@ -77,7 +77,9 @@ def diagnose(repo: Path, roadmap: Any, python: str, why: str) -> list[TargetFind
     findings = [_python_runs(repo, python, why, sorted({*asgi, *runs_python}))]
     if not findings[0].ok:
         return findings + [_redis(redis)]
-    findings.append(_version(repo, roadmap, python, sorted({*asgi, *runs_python})))
+    # an app for a newer Python cannot be imported or tested by an older one
+    tests = {cid for cid, c in checks if c.get("kind") == "command" and "pytest" in str(c["run"])}
+    findings.append(_version(repo, roadmap, python, sorted({*asgi, *(tests & set(runs_python))})))
     findings += [_module(python, name, asgi) for name in ("fastapi", "httpx")]
     layout, attribute = app_target(repo, roadmap)
     runs = _asgi_imports(repo, roadmap, checks)

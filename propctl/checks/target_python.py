@@ -25,7 +25,7 @@ def chosen_because(repo: Path, python: Path | None, chosen: str) -> str:
         return "--python"
     if chosen == str(repo / ".venv" / "bin" / "python"):
         return "the repo's .venv"
-    return "propctl's own (no --python, no .venv in the repo)"
+    return "propctl's own: no --python, no .venv in the repo"
 
 
 def see_doctor(repo: Path) -> str:
