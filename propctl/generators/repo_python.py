@@ -7,7 +7,6 @@ API's folders (`backend/pyproject.toml`)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def _requires_python(repo: Path, base: Path) -> RepoPython | None:
     path = base / "pyproject.toml"
     if not path.is_file():
         return None
+    import tomllib  # here: most runs have no pyproject.toml to read, and it costs a few ms
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

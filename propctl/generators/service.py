@@ -149,7 +149,7 @@ def service_generation(
     """Validate the name and port (against the roadmap, the compose files and the services
     already here), then render the whole service for the repo's Python."""
     name = names.service_name(name)
-    _refuse_taken(repo, roadmap_file, name, port)
+    _refuse_taken(repo, roadmap, roadmap_file, name, port)
     number = names.port(
         port,
         service=name,
@@ -164,15 +164,17 @@ def service_generation(
     return Generation("service", {"name": name, "port": number}, list(files))
 
 
-def _refuse_taken(repo: Path, roadmap_file: Path | None, name: str, port: int | str) -> None:
+def _refuse_taken(
+    repo: Path, roadmap: Any, roadmap_file: Path | None, name: str, port: int | str
+) -> None:
     try:
         number = int(str(port).strip())
     except ValueError:
         return  # names.port says what is wrong with it
-    taken = clash(repo, roadmap_file, name, number)
+    taken = clash(repo, roadmap_file, roadmap.services, name, number)
     if taken is None:
         return
-    used = all_taken(repo, roadmap_file)
+    used = all_taken(repo, roadmap.services)
     free = next(p for p in range(3001, 65536) if p not in used)
     raise UserError(
         f"--port {number}: {taken.describe()}",

@@ -10,7 +10,7 @@ with optional ranges (`8000-8010:8000-8010`) and protocol (`/udp`), or the long 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,25 +96,39 @@ def _ports(text: str) -> list[int]:
     return list(range(low, min(high, low + 1000) + 1))
 
 
-def roadmap_ports(roadmap_file: Path | None, repo: Path) -> Iterator[TakenPort]:
-    import yaml
+def roadmap_ports(
+    roadmap_file: Path | None, repo: Path, services: Iterable[Any]
+) -> Iterator[TakenPort]:
+    """The roadmap's services (already validated by its loader) with the line declaring each
+    port, found by a text scan: composing the whole roadmap as YAML nodes costs more than the
+    rest of `scaffold service` together."""
+    text = _read(roadmap_file)
+    shown = _shown(roadmap_file, repo) if roadmap_file is not None else "the roadmap"
+    for service in services:
+        line = _declaring_line(text, str(service.name), int(service.port))
+        where = f"{shown}:{line}" if line else shown
+        yield TakenPort(int(service.port), str(service.name), where, "the roadmap's service")
 
-    if roadmap_file is None or not roadmap_file.is_file():
-        return
+
+def _read(path: Path | None) -> list[str]:
     try:
-        root = yaml.compose(roadmap_file.read_text("utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return  # the roadmap loader reports a broken roadmap itself
-    services = _get(root, "services")
-    if not isinstance(services, yaml.SequenceNode):
-        return
-    shown = _shown(roadmap_file, repo)
-    for item in services.value:
-        name, port = _get(item, "name"), _get(item, "port")
-        if isinstance(port, yaml.ScalarNode) and str(port.value).isdigit():
-            owner = str(getattr(name, "value", "?"))
-            where = f"{shown}:{port.start_mark.line + 1}"
-            yield TakenPort(int(port.value), owner, where, "the roadmap's service")
+        return path.read_text("utf-8").splitlines() if path is not None else []
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _declaring_line(lines: list[str], name: str, port: int) -> int | None:
+    """The `port: N` line closest after a `name: NAME` (same line in flow style)."""
+    quoted = "[\"']?" + re.escape(name) + "[\"']?"
+    named = re.compile(rf"\bname:\s*{quoted}(?=\s*[,}}]|\s*(#.*)?$)")
+    ported = re.compile(rf"\bport:\s*{port}\b")
+    last_name: int | None = None
+    for number, line in enumerate(lines, 1):
+        if named.search(line):
+            last_name = number
+        if ported.search(line) and last_name is not None and number - last_name <= 5:
+            return number
+    return None
 
 
 def _shown(path: Path, repo: Path) -> str:
@@ -124,15 +138,20 @@ def _shown(path: Path, repo: Path) -> str:
         return str(path)
 
 
-def clash(repo: Path, roadmap_file: Path | None, service: str, port: int) -> TakenPort | None:
+def clash(
+    repo: Path, roadmap_file: Path | None, services: Iterable[Any], service: str, port: int
+) -> TakenPort | None:
     """The first holder of `port` that is not this service itself (a roadmap entry or a compose
     service named `service` or `service-service` is the service being generated)."""
     own = {service, f"{service}-service"}
-    for taken in [*roadmap_ports(roadmap_file, repo), *compose_ports(repo)]:
+    holders = [s for s in services if int(s.port) == port and str(s.name) not in own]
+    for taken in roadmap_ports(roadmap_file, repo, holders):
+        return taken
+    for taken in compose_ports(repo):
         if taken.port == port and taken.owner not in own:
             return taken
     return None
 
 
-def all_taken(repo: Path, roadmap_file: Path | None) -> set[int]:
-    return {t.port for t in [*roadmap_ports(roadmap_file, repo), *compose_ports(repo)]}
+def all_taken(repo: Path, services: Iterable[Any]) -> set[int]:
+    return {int(s.port) for s in services} | {t.port for t in compose_ports(repo)}

@@ -201,9 +201,13 @@ def test_doctor_says_which_checks_error_here_and_the_fix(
     version = findings["the repo's Python version"]
     assert not version["ok"] and ".python-version:1" in version["detail"]
     assert version["fix"].startswith("python3.14 -m venv")
-    app = findings["the app imports (app.main)"]
-    assert not app["ok"] and "sentry_sdk" in app["detail"] and "2.a2" in app["blocks"]
+    app = findings["the app imports (app.main, from backend)"]
+    assert not app["ok"] and "sentry_sdk" in app["detail"]
     assert app["fix"].endswith(f"pip install -e {template_repo / 'backend'}")
+    # the bundled roadmap's asgi checks import main:app from paths.api, as for a flat app
+    asgi = findings["asgi checks import main:app from backend/app"]
+    assert not asgi["ok"] and "2.a2" in asgi["blocks"]
+    assert "app: app.main:app and app_dir: backend" in asgi["fix"]
     prettier = findings["node_modules/.bin/prettier"]
     assert not prettier["ok"] and prettier["blocks"] and "npm" in prettier["fix"]
 
@@ -214,7 +218,8 @@ def test_doctor_on_the_example_finds_the_app_importable(
     code, out = run(capsys, "doctor", "--repo", str(example_repo), "--format", "json")
     assert code == 0, out
     findings = {f["name"]: f for f in json.loads(out)["target"]["findings"]}
-    assert findings["the app imports (main)"]["ok"], findings
+    assert findings["the app imports (main, from apps/api)"]["ok"], findings
+    assert "asgi checks import main:app from apps/api" not in findings  # the same import
     assert findings["fastapi in the target's Python"]["ok"]
 
 
