@@ -17,6 +17,8 @@ from typing import Any
 
 COMPOSE_GLOBS = ("docker-compose*.y*ml", "compose*.y*ml")
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_DEFAULT = re.compile(r"\$\{\w+:?-(\d+)\}")
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,29 @@ def compose_ports(repo: Path) -> Iterator[TakenPort]:
 
 
 def _get(node: Any, name: str) -> Any:
+    """`node[name]`, looking through `<<: *anchor` merge keys as compose does."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
         return None
-    return next((v for k, v in node.value if getattr(k, "value", None) == name), None)
+    for key, value in node.value:
+        if getattr(key, "value", None) == name and key.tag != "tag:yaml.org,2002:merge":
+            return value
+    for key, value in node.value:
+        if key.tag == "tag:yaml.org,2002:merge":
+            merged = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in merged:
+                found = _get(source, name)
+                if found is not None:
+                    return found
+    return None
 
 
 def _mapping_ports(item: Any) -> Iterator[tuple[int, str]]:
     import yaml
 
     if isinstance(item, yaml.ScalarNode):
-        text = str(item.value).strip().strip("\"'").split("/")[0]
+        text = _unvariabled(str(item.value)).strip().strip("\"'").split("/")[0]
         fields = text.rsplit(":", 2)  # [IP:]HOST:CONTAINER; an IPv6 IP keeps its colons
         container = fields[-1]
         host = fields[-2] if len(fields) >= 2 else ""
@@ -87,7 +100,14 @@ def _mapping_ports(item: Any) -> Iterator[tuple[int, str]]:
                 yield from ((p, side) for p in _ports(str(value.value)))
 
 
+def _unvariabled(text: str) -> str:
+    """`${API_PORT:-8000}` is 8000 unless the environment says otherwise; a variable without a
+    default says nothing here (and its `:?message` must not split the mapping)."""
+    return _VARIABLE.sub("", _DEFAULT.sub(lambda m: m.group(1), text))
+
+
 def _ports(text: str) -> list[int]:
+    text = _unvariabled(text)
     match = _RANGE.match(text.strip())
     if not match:
         return []

@@ -310,3 +310,44 @@ def test_security_names_the_override_after_a_compose_yml(
     assert code == 0, out
     assert "env_file" in (repo / "compose.override.yml").read_text()
     assert "compose.override.yml" in (repo / ".gitignore").read_text().splitlines()
+
+
+def test_no_import_check_writes_without_running_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An app whose import has a side effect: with --no-import-check it never runs."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "api").mkdir(parents=True)
+    (repo / "apps" / "api" / "main.py").write_text(
+        "from pathlib import Path\n\nfrom fastapi import FastAPI\n\n"
+        "Path(__file__).with_name('imported').write_text('yes')\napp = FastAPI()\n"
+    )
+    args = ["scaffold", "add", "errors", "--service", "api", "--repo", str(repo)]
+    code, out = run(capsys, *args, "--no-import-check")
+    assert code == 0 and "import check skipped" in out, out
+    assert (repo / "apps" / "api" / "app_platform.py").is_file()
+    assert not (repo / "apps" / "api" / "imported").exists()
+
+
+@pytest.mark.parametrize(
+    "compose,port,line",
+    [
+        ('services:\n  api:\n    ports: ["${API_PORT:-8123}:80"]\n', "8123", 3),
+        ("services:\n  api:\n    ports:\n      - target: 80\n        published: 8124\n", "8124", 4),
+        ('services:\n  api:\n    ports: ["127.0.0.1:8125-8127:9000-9002/udp"]\n', "8126", 3),
+        (  # inherited through a merge key, as compose reads it
+            'x-web: &web\n  ports: ["8128:8128"]\nservices:\n  api:\n    <<: *web\n',
+            "8128",
+            2,
+        ),
+    ],
+)
+def test_compose_ports_are_read_as_compose_reads_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], compose: str, port: str, line: int
+) -> None:
+    (tmp_path / "docker-compose.yml").write_text(compose)
+    code, out = run(
+        capsys, "scaffold", "service", "billing", "--port", port, "--repo", str(tmp_path)
+    )
+    assert code == 2, out
+    assert f"docker-compose.yml:{line}: compose service 'api'" in out, out

@@ -31,6 +31,15 @@ Python = Annotated[
     ),
 ]
 
+NoImportCheck = Annotated[
+    bool,
+    typer.Option(
+        "--no-import-check",
+        help="Do not import the app before and after writing (its import has side effects you "
+        "do not want run, or its Python is elsewhere); the change is then not judged.",
+    ),
+]
+
 EPILOG = (
     "Examples:\n\n"
     "  propctl scaffold add security --service api --dry-run\n\n"
@@ -62,6 +71,7 @@ def add(
     service: Service = "api",
     repo: Repo = None,
     python: Python = None,
+    no_import_check: NoImportCheck = False,
     dry_run: DryRun = False,
     force: Force = False,
     merge: Merge = False,
@@ -76,8 +86,10 @@ def add(
     app = get_app(ctx).with_repo(repo)
     roadmap = app.load_roadmap()
     generation = add_generation(app.repo, roadmap, service, parse_concerns(concerns))
-    if dry_run:
-        run_generation(app, generation, dry_run=True, fmt=fmt, force=force, merge=merge)
+    if dry_run or no_import_check:
+        run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
+        if not dry_run:
+            app.warn("import check skipped (--no-import-check): the change was not judged")
         return
     layout, attribute = app_target(app.repo, roadmap)
     interpreter = target_python(app.repo, python)
