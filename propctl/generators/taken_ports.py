@@ -44,9 +44,12 @@ def compose_files(repo: Path) -> list[Path]:
 
 
 def compose_ports(repo: Path) -> Iterator[TakenPort]:
+    files = compose_files(repo)
+    if not files:
+        return  # PyYAML is imported only when there is a compose file to read
     import yaml
 
-    for path in compose_files(repo):
+    for path in files:
         relative = path.relative_to(repo).as_posix()
         try:
             root = yaml.compose(path.read_text("utf-8"))
