@@ -4,6 +4,7 @@ renders the plans and reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ class GenerateRequest:
     dry_run: bool = False
     force: bool = False
     merge: bool = False
+    # run with every file written; raising undoes the whole write (scaffold add's import check)
+    check: Callable[[], None] | None = None
 
 
 @dataclass
@@ -61,6 +64,7 @@ def generate(request: GenerateRequest) -> GenerateResult:
     if request.dry_run or (result.blocked and not request.force):
         return result
     result.reports = [
-        apply(request.repo, p, force=request.force, merge=request.merge) for p in plans
+        apply(request.repo, p, force=request.force, merge=request.merge, check=request.check)
+        for p in plans
     ]
     return result

@@ -6,13 +6,26 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from propctl.cli.app import get_app
-from propctl.cli.options import FormatOption, OutputOption, TableJson
+from propctl.cli.options import FormatOption, OutputOption, RepoOption, TableJson
 
-EPILOG = "Examples:\n\n  propctl doctor\n\n  propctl doctor --format json"
+if TYPE_CHECKING:
+    from propctl.cli.app import App
+
+EPILOG = (
+    "Examples:\n\n  propctl doctor\n\n  propctl doctor --repo ../my-api\n\n"
+    "  propctl doctor --repo . --python backend/.venv/bin/python --format json\n\n"
+    "With --repo, it also says which of the roadmap's checks will end as `error` in that "
+    "repository and why: the target's Python (the one verify uses: --python, else "
+    "<repo>/.venv/bin/python, else propctl's own) and its version against the repo's "
+    "requires-python, whether it imports the app, fastapi and httpx for asgi checks, "
+    "redis-server, and the programs command checks run (node_modules/.bin/prettier, eslint, "
+    "tsc, black, ruff ...), each with the command that fixes it."
+)
 
 
 @dataclass(frozen=True)
@@ -78,15 +91,25 @@ def register(root: typer.Typer) -> None:
 
 
 def doctor(
-    ctx: typer.Context, fmt: FormatOption = TableJson.table, output: OutputOption = None
+    ctx: typer.Context,
+    repo: RepoOption = None,
+    python: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on 3.11 annotations at runtime
+        typer.Option(help="The target's Python (as verify's --python).", dir_okay=False),
+    ] = None,
+    fmt: FormatOption = TableJson.table,
+    output: OutputOption = None,
 ) -> None:
     """Which optional tools are present, what each unlocks, and how to install the missing
-    ones. Always exits 0: nothing here is required for the roadmap, status and score."""
+    ones; with --repo, which checks will error in that repository and why. Always exits 0:
+    it reports, it does not judge."""
     app = get_app(ctx)
     findings = [Finding(tool, *_probe(tool.name)) for tool in TOOLS]
+    target = _target(app.with_repo(repo), python) if repo is not None else None
     if fmt is TableJson.json:
         app.emit_json(
             {
+                **({"target": target} if target is not None else {}),
                 "tools": [
                     {
                         "name": f.tool.name,
@@ -96,7 +119,7 @@ def doctor(
                         "install": None if f.found else f.tool.hint,
                     }
                     for f in findings
-                ]
+                ],
             },
             output,
         )
@@ -112,7 +135,41 @@ def doctor(
     missing = [f for f in findings if not f.found]
     lines = [f"{len(findings) - len(missing)} of {len(findings)} optional tools present"]
     lines += [f"  install {f.tool.name}: {f.tool.hint}" for f in missing]
-    app.show([table, "\n".join(lines)], output)
+    app.show([table, "\n".join(lines), *_target_table(target)], output)
+
+
+def _target(app: App, python: Path | None) -> dict[str, Any]:
+    from propctl.api.doctor import diagnose
+    from propctl.checks.target_python import chosen_because, target_python
+
+    chosen = target_python(app.repo, python)
+    findings = diagnose(
+        app.repo, app.load_roadmap(), chosen, chosen_because(app.repo, python, chosen)
+    )
+    return {
+        "repo": str(app.repo),
+        "python": chosen,
+        "findings": [f.to_json() for f in findings],
+    }
+
+
+def _target_table(target: dict[str, Any] | None) -> list[Any]:
+    if target is None:
+        return []
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", title_justify="left")
+    table.title = f"checks that run code in {target['repo']}"
+    for head in ("", "Needs", "Found", "Blocks"):
+        table.add_column(head, overflow="fold")
+    failing = [f for f in target["findings"] if not f["ok"]]
+    for f in target["findings"]:
+        mark = "[green]✔[/green]" if f["ok"] else "[red]✘[/red]"
+        blocks = ", ".join(f["blocks"][:8]) + (" ..." if len(f["blocks"]) > 8 else "")
+        table.add_row(mark, f["name"], f["detail"], blocks if not f["ok"] else "")
+    lines = [f"{len(failing)} problem(s): the checks listed will end as `error` until fixed"]
+    lines += [f"  fix {f['name']}: {f['fix']}" for f in failing]
+    return [table, "\n".join(lines)]
 
 
 def _probe(name: str) -> tuple[bool, str]:

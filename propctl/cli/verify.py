@@ -4,7 +4,6 @@ fails. Parse -> run (propctl.checks) -> judge (propctl.checks.gate) -> render ->
 from __future__ import annotations
 
 import io
-import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -377,16 +376,10 @@ def _check_params(app: App, path: Path) -> Roadmap:
 
 
 def _python_for(repo: Path, python: Path | None) -> str:
-    """The target's interpreter: --python, else <repo>/.venv/bin/python, else propctl's."""
-    from propctl.errors import UserError
+    """The target's interpreter (one rule, shared with scaffold add and doctor)."""
+    from propctl.checks.target_python import target_python
 
-    if python is not None and not python.is_file():
-        raise UserError(
-            f"--python {python}: no such file",
-            hint="point it at the target's interpreter, e.g. .venv/bin/python",
-        )
-    own = repo / ".venv" / "bin" / "python"
-    return str(python) if python else (str(own) if own.is_file() else sys.executable)
+    return target_python(repo, python)
 
 
 def _context(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from propctl.errors import UserError
+from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.generators.pyimports import regroup_imports
 from propctl.state import RepoState
@@ -67,8 +68,11 @@ CONCERNS: dict[str, Concern] = {
             (
                 "app.include_router(health_router)",
                 "install_metrics(app)",
-                'app.add_api_route("/health/metrics", metrics_endpoint, methods=["GET"], '
-                "include_in_schema=False)",
+                # tagged: an app whose generate_unique_id_function reads route.tags[0] (the
+                # full-stack-fastapi-template) fails at import on an untagged route
+                'app.add_api_route(\n        "/health/metrics",\n        metrics_endpoint,\n'
+                '        methods=["GET"],\n        include_in_schema=False,\n'
+                '        tags=["health"],\n    )',
             ),
             ("sqlalchemy>=2.0", "psycopg[binary]>=3.1", "redis>=5.0", "prometheus-client>=0.20"),
         ),
@@ -131,7 +135,7 @@ PART_ORDER = (
     "request_logger",
 )
 
-# logical file (service layout) -> file in an existing flat app (the roadmap's names)
+# logical file (service layout) -> file in the existing app's folder (the roadmap's names)
 API_LAYOUT = {
     "app/settings.py": "config.py",
     "app/errors.py": "middleware/error_handler.py",
@@ -141,27 +145,46 @@ API_LAYOUT = {
     "app/versioning.py": "middleware/versioning.py",
     "app/auth.py": "security/dependencies.py",
 }
+# beside an app's own settings module: the concerns' fields, in a subclass of the app's class
+PLATFORM_SETTINGS = "platform_settings.py"
 
 
 def module_of(path: str) -> str:
     return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
-def api_module(logical: str) -> str:
-    """`app.settings` -> `config`; `app.cache.redis_client` -> `cache.redis_client`."""
-    for source, target in API_LAYOUT.items():
+def layout_map(layout: AppLayout = FLAT) -> dict[str, str]:
+    """API_LAYOUT for this app: with a settings module of its own, the concerns' settings go
+    beside it (`core/platform_settings.py` next to `core/config.py`), never a second config.py."""
+    if layout.settings is None:
+        return API_LAYOUT
+    own = layout.settings.path.removeprefix(layout.api.rstrip("/") + "/")
+    folder = own.rpartition("/")[0]
+    return {**API_LAYOUT, "app/settings.py": f"{folder}/{PLATFORM_SETTINGS}".lstrip("/")}
+
+
+def api_module(logical: str, layout: AppLayout = FLAT) -> str:
+    """`app.settings` -> `config` (flat) or `app.core.platform_settings` (the package `app` with
+    its own `core/config.py`); `app.cache.redis_client` -> `cache.redis_client`/`app.cache...`."""
+    mapping = layout_map(layout)
+    for source, target in mapping.items():
         if module_of(source) == logical:
-            return module_of(target)
-    if logical == "app":
-        return "config"  # `from app import __version__`: config.py defines it
-    return logical.removeprefix("app.")
+            return layout.module(target)
+    if logical == "app":  # `from app import __version__`: the settings module defines it
+        return layout.module(mapping["app/settings.py"])
+    return layout.module(logical.removeprefix("app.").replace(".", "/") + ".py")
 
 
 _IMPORT = re.compile(r"^(\s*(?:from|import)\s+)(app(?:\.\w+)*)\b", re.M)
 
 
-def relocate_imports(text: str) -> str:
-    return _IMPORT.sub(lambda m: m.group(1) + api_module(m.group(2)), text)
+_MAIN = re.compile(r"^(\s*from\s+)main(\s+import\b)", re.M)
+
+
+def relocate_imports(text: str, layout: AppLayout = FLAT) -> str:
+    text = _IMPORT.sub(lambda m: m.group(1) + api_module(m.group(2), layout), text)
+    # parts written for the flat app import its `main`; a package imports `app.main`
+    return _MAIN.sub(lambda m: m.group(1) + layout.app_module + m.group(2), text)
 
 
 def parse_concerns(names: list[str]) -> list[str]:
@@ -199,30 +222,37 @@ class MainShape:
     cors_wildcard: bool
     has_cors: bool
     version: str
+    # top-level `from M import ...` before the app: (M, the statement's first and last line)
+    from_imports: tuple[tuple[str, str, str], ...] = ()
 
 
-def manual_lines(main_path: str) -> str:
+def platform_import(layout: AppLayout = FLAT) -> str:
+    return f"from {layout.module(PLATFORM + '.py')} import install as install_platform"
+
+
+def manual_lines(main_path: str, layout: AppLayout = FLAT) -> str:
     return (
         f"add to {main_path} by hand:\n"
-        f"    from {PLATFORM} import install as install_platform   (with the imports)\n"
+        f"    {platform_import(layout)}   (with the imports)\n"
         "    install_platform(app)   (once, after every include_router: at the end of the "
         "module, or in your app factory before it returns the app)\n"
         "then run the command again"
     )
 
 
-def wired_by_hand(text: str) -> bool:
-    return f"from {PLATFORM} import install as install_platform" in text and bool(
+def wired_by_hand(text: str, layout: AppLayout = FLAT) -> bool:
+    return platform_import(layout) in text and bool(
         re.search(r"^\s*install_platform\(\w+\)", text, re.M)
     )
 
 
-def inspect_main(text: str, main_path: str) -> MainShape:
+def inspect_main(text: str, main_path: str, layout: AppLayout = FLAT) -> MainShape:
     try:
         tree = ast.parse(text, main_path)
     except SyntaxError as exc:
         raise UserError(
-            f"{main_path}:{exc.lineno}: cannot parse: {exc.msg}", hint=manual_lines(main_path)
+            f"{main_path}:{exc.lineno}: cannot parse: {exc.msg}",
+            hint=manual_lines(main_path, layout),
         ) from None
     apps = [node for node in tree.body if _creates_fastapi(node)]
     if len(apps) != 1:
@@ -233,7 +263,7 @@ def inspect_main(text: str, main_path: str) -> MainShape:
         )
         raise UserError(
             f"{main_path}: {what}; propctl only wires an app it understands",
-            hint=manual_lines(main_path),
+            hint=manual_lines(main_path, layout),
         )
     node = apps[0]
     target = node.targets[0] if isinstance(node, ast.Assign) else node.target  # type: ignore
@@ -274,7 +304,12 @@ def inspect_main(text: str, main_path: str) -> MainShape:
         ),
         "0.0.0",
     )
-    return MainShape(target.id, last, guard, wildcard, bool(cors), version)  # type: ignore
+    froms = tuple(
+        (n.module, lines[n.lineno - 1], lines[(n.end_lineno or n.lineno) - 1])
+        for n in imports
+        if isinstance(n, ast.ImportFrom) and n.module and not n.level
+    )
+    return MainShape(target.id, last, guard, wildcard, bool(cors), version, froms)  # type: ignore
 
 
 def _creates_fastapi(node: ast.stmt) -> bool:
@@ -296,22 +331,26 @@ def _literal(line: str) -> str:
     return "^" + re.escape(line).replace("\\ ", " ") + "$"
 
 
-def main_patches(main_path: str, shape: MainShape, security: bool) -> list[PatchSpec]:
+def main_patches(
+    main_path: str, shape: MainShape, security: bool, layout: AppLayout = FLAT
+) -> list[PatchSpec]:
     anchor = _literal(shape.last_import) if shape.last_import else None
     before = anchor is None
     first = r"\A" if before else anchor
+    where, in_front = _sorted_anchor(shape, layout)
     patches = [
         PatchSpec(
             main_path,
-            f"from {PLATFORM} import install as install_platform",
-            first,
-            before=before,
-            manual=manual_lines(main_path),
+            platform_import(layout),
+            where or first,
+            before=in_front if where else before,
+            manual=manual_lines(main_path, layout),
         )
     ]
     if security and shape.cors_wildcard:
+        settings = api_module("app.settings", layout)
         patches.append(
-            PatchSpec(main_path, "from config import get_settings", first, before=before)
+            PatchSpec(main_path, f"from {settings} import get_settings", first, before=before)
         )
         patches.append(
             PatchSpec(
@@ -328,6 +367,20 @@ def main_patches(main_path: str, shape: MainShape, security: bool) -> list[Patch
     else:
         patches.append(PatchSpec(main_path, "\n" + call))
     return patches
+
+
+def _sorted_anchor(shape: MainShape, layout: AppLayout) -> tuple[str | None, bool]:
+    """In a package, the platform import goes where ruff's isort puts it among the app's own
+    `from app.x import` lines (before the first that sorts after it), so the edit does not turn
+    Task 4's `ruff check` red; elsewhere after the last import (None)."""
+    if not layout.top:
+        return None, False
+    ours = layout.module(PLATFORM + ".py")
+    own = [i for i in shape.from_imports if i[0].split(".")[0] == layout.top]
+    later = [first for module, first, _ in own if module.lower() > ours.lower()]
+    if later:
+        return _literal(later[0]), True
+    return (_literal(own[-1][2]), False) if own else (None, False)
 
 
 # ---- docker-compose -------------------------------------------------------------------------
@@ -386,17 +439,18 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
             hint="run from the repository root or pass --repo",
         )
     text = main_file.read_text("utf-8")
+    layout = detect_layout(repo, api, text)
     try:
-        shape: MainShape | None = inspect_main(text, main_path)
+        shape: MainShape | None = inspect_main(text, main_path, layout)
     except UserError:
-        if not wired_by_hand(text):
+        if not wired_by_hand(text, layout):
             raise
         shape = None  # the user wired it (an app factory...): main.py is left alone
     concerns = [c for c in CONCERNS if c in installed(repo, service) | set(wanted)]
     parts = [
         p for p in PART_ORDER if p == "settings" or any(p in CONCERNS[c].parts for c in concerns)
     ]
-    files = _render(api, parts, shape.version if shape else "0.0.0", roadmap)
+    files = _render(layout, parts, shape.version if shape else "0.0.0", roadmap)
     compose = _compose(repo) if "security" in concerns else None
     env_names: list[str] = []
     patches: list[PatchSpec] = []
@@ -405,20 +459,46 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
         patches += compose_specs
     if "security" in concerns:
         patches.append(PatchSpec(".gitignore", ".env", create=True))
-    if compose is not None and "security" in concerns:
+    override = _override_name(repo, compose) if compose is not None else None
+    if compose is not None and override is not None and "security" in concerns:
         # Task 2.12: local secrets live in a git-ignored override that reads .env
-        files.append(_compose_override(repo / compose))
-        patches.append(PatchSpec(".gitignore", OVERRIDE, create=True))
+        files.append(_compose_override(repo / compose, override))
+        patches.append(PatchSpec(".gitignore", override, create=True))
     files.append(_env_example(parts, roadmap, env_names))
     has_cors = shape.has_cors if shape else "CORSMiddleware" in text
-    files.append(_platform(api, concerns, add_cors=not has_cors))
+    files.append(_platform(layout, concerns, add_cors=not has_cors))
     if shape is not None:
-        patches += main_patches(main_path, shape, "security" in concerns)
+        patches += main_patches(main_path, shape, "security" in concerns, layout)
     patches += _dependency_patches(repo, api, concerns)
-    return Generation(GENERATOR, {"service": service, "concerns": concerns}, [*files, *patches])
+    notes = []
+    if compose is not None and override is None:
+        notes.append(
+            f"{_first_override(repo)} is yours and docker compose loads only that override: "
+            "propctl wrote none (Task 2.12); give its services `env_file: [{path: .env, "
+            "required: false}]` by hand if they should read .env"
+        )
+    params = {"service": service, "concerns": concerns}
+    return Generation(GENERATOR, params, [*files, *patches], notes)
 
 
-def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
+def _first_override(repo: Path) -> str:
+    return next(name for name in OVERRIDE_NAMES if (repo / name).is_file())
+
+
+def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
+    """The layout `add_generation` writes for and the app's attribute in main.py ('' when
+    main.py is not a shape propctl reads): what the import check after applying imports."""
+    api = roadmap.paths.get("api", "apps/api").strip("/")
+    main_file = repo / api / "main.py"
+    text = main_file.read_text("utf-8") if main_file.is_file() else ""
+    layout = detect_layout(repo, api, text)
+    try:
+        return layout, inspect_main(text, f"{api}/main.py", layout).app_name
+    except UserError:
+        return layout, ""
+
+
+def _variables(parts: list[str], roadmap: Any, layout: AppLayout | None = None) -> dict[str, Any]:
     if "security" in parts:  # its settings and .env lines supersede the auth part's
         parts = [p for p in parts if p != "auth"]
     return {
@@ -427,24 +507,27 @@ def _variables(parts: list[str], roadmap: Any) -> dict[str, Any]:
         "port": 8000,
         "parts": parts,
         "cors_origins": list(roadmap.cors_origins or ["http://localhost:3005"]),
+        "settings_base": layout.settings if layout else None,
     }
 
 
-def _render(api: str, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
-    variables = _variables(parts, roadmap)
+def _render(layout: AppLayout, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
+    variables = _variables(parts, roadmap, layout)
+    mapping = layout_map(layout)
     out: dict[str, FileSpec] = {}
     for part in parts:
         for spec in render_dir(f"parts/{part}/files", variables):
             if not spec.path.startswith("app/"):
                 continue  # tests, Dockerfile, .env.example: service-only
-            target = API_LAYOUT.get(spec.path, spec.path.removeprefix("app/"))
+            target = mapping.get(spec.path, spec.path.removeprefix("app/"))
             content = spec.content
             if target.endswith(".py"):
-                package = target.split("/")[0] if "/" in target else None
-                content = regroup_imports(relocate_imports(content), package)
-            if target == "config.py":
+                content = regroup_imports(
+                    relocate_imports(content, layout), _first_party(target, layout)
+                )
+            if target == mapping["app/settings.py"]:
                 content += f'\n\n__version__ = "{version}"\n'
-            spec = FileSpec(f"{api}/{target}", content, spec.executable)
+            spec = FileSpec(f"{layout.api}/{target}", content, spec.executable)
             if spec.path in out and out[spec.path].content != spec.content:
                 raise UserError(f"parts disagree about {spec.path}")
             out[spec.path] = spec
@@ -461,21 +544,28 @@ def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> Fi
     return FileSpec(".env.example", text)
 
 
-def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
-    mod = {name: api_module(name) for name in ("app.settings",)}
+def _first_party(target: str, layout: AppLayout) -> str | None:
+    """The package ruff's isort counts as first-party in this file: the app's own package, or
+    in a flat app the file's own top-level folder (its siblings are third-party to ruff)."""
+    if layout.top:
+        return layout.top
+    return target.split("/")[0] if "/" in target else None
+
+
+def _platform(layout: AppLayout, concerns: list[str], add_cors: bool) -> FileSpec:
+    mod = {name: api_module(name, layout) for name in ("app.settings",)}
     fill = {"add_cors": str(add_cors)}
     imports: list[str] = []
     setup: list[str] = []
     for name in concerns:
         concern = CONCERNS[name]
-        imports += [_logical(line) for line in concern.imports]
+        imports += [_logical(line, layout) for line in concern.imports]
         setup += [line.format(**fill) for line in concern.setup]
     setup += [line for name in concerns for line in CONCERNS[name].last]
     from propctl.generators.engine import render_text
     from propctl.resources import templates_dir
 
     source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")
-    # one import block: in the flat app every module, like fastapi, is outside any package
     imports += ["from fastapi import FastAPI", f"from {mod['app.settings']} import get_settings"]
     content = render_text(
         source,
@@ -488,17 +578,43 @@ def _platform(api: str, concerns: list[str], add_cors: bool) -> FileSpec:
             "uses_settings": any(re.search(r"\bsettings\b", line) for line in setup),
         },
     )
-    return FileSpec(f"{api}/{PLATFORM}.py", content)
+    if layout.top:  # in a package: fastapi third-party, the app's modules first-party
+        content = regroup_imports(content, layout.top)
+    return FileSpec(f"{layout.api}/{PLATFORM}.py", content)
 
 
-def _logical(line: str) -> str:
-    return re.sub(r"\{(app(?:\.\w+)*)\}", lambda m: api_module(m.group(1)), line)
+def _logical(line: str, layout: AppLayout = FLAT) -> str:
+    return re.sub(r"\{(app(?:\.\w+)*)\}", lambda m: api_module(m.group(1), layout), line)
 
 
 OVERRIDE = "docker-compose.override.yml"
+# what docker compose loads by itself, in its order (compose-go's DefaultFileNames and
+# DefaultOverrideFileNames): the first base file, then the first override file beside it
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
 
 
-def _compose_override(compose: Path) -> FileSpec:
+def _override_name(repo: Path, compose: str) -> str | None:
+    """The override compose will load for `compose`: the repo's own, if it has one (compose
+    loads only the first; a second file beside it would be ignored, so none is generated and
+    the user's stays untouched), else the one named like the base file."""
+    from propctl.state import RepoState
+
+    generated = RepoState(repo).generated()
+    present = [name for name in OVERRIDE_NAMES if (repo / name).is_file()]
+    if present and present[0] not in generated:
+        return None
+    if present:
+        return present[0]
+    return OVERRIDE if compose.startswith("docker-compose") else "compose.override.yml"
+
+
+def _compose_override(compose: Path, name: str = OVERRIDE) -> FileSpec:
     import yaml
 
     try:
@@ -513,7 +629,7 @@ def _compose_override(compose: Path) -> FileSpec:
         for name in services
     )
     return FileSpec(
-        OVERRIDE,
+        name,
         "# Local overrides, git-ignored (Task 2.12): secrets come from .env, "
         "never from a file in git.\n# docker compose merges this file into "
         f"{compose.name} by itself.\nservices:\n" + (body or "  {}\n"),
@@ -521,7 +637,7 @@ def _compose_override(compose: Path) -> FileSpec:
 
 
 def _compose(repo: Path) -> str | None:
-    for name in ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"):
+    for name in COMPOSE_NAMES:
         if (repo / name).is_file():
             return name
     return None

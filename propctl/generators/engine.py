@@ -48,11 +48,12 @@ pack per generator + parameters, see `snapshots.py`) for `--merge`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -111,6 +112,7 @@ class Generation:
     generator: str
     params: dict[str, Any]
     files: list[FileSpec | PatchSpec]
+    notes: list[str] = field(default_factory=list)  # what the user should know; not written
 
 
 @dataclass
@@ -651,20 +653,30 @@ def _obsolete(
 
 
 # ---- applying -------------------------------------------------------------------------------
-def apply(repo: Path, plan: Plan, *, force: bool = False, merge: bool = False) -> ApplyReport:
+def apply(
+    repo: Path,
+    plan: Plan,
+    *,
+    force: bool = False,
+    merge: bool = False,
+    check: Callable[[], None] | None = None,
+) -> ApplyReport:
     """Write the plan, all or nothing. Raises `Conflict` (exit 1) when a file is in conflict or a
     patch is refused, unless `force`; nothing is written then. One apply at a time per repo (a
-    lock in `.propctl/`), and a file that changed since the plan was made stops it (exit 1)."""
+    lock in `.propctl/`), and a file that changed since the plan was made stops it (exit 1).
+    `check` runs with every file written; if it raises, every file is put back as it was."""
     if merge and not plan.merge:
         plan = make_plan(repo, plan.generation, merge=True)
     if plan.blocking and not force:
         raise Conflict(plan)
     with _locked(repo):
         _unchanged_since_plan(repo, plan)
-        return _apply_locked(repo, plan, force)
+        return _apply_locked(repo, plan, force, check)
 
 
-def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
+def _apply_locked(
+    repo: Path, plan: Plan, force: bool, check: Callable[[], None] | None = None
+) -> ApplyReport:
     report = ApplyReport()
     writes: list[transaction.Write] = []
     manifest = RepoState(repo).generated()
@@ -690,7 +702,7 @@ def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
         return report
     writes.extend([pack] if pack is not None else [])
     writes.append(_manifest_write(repo, manifest))
-    transaction.commit(writes)
+    transaction.commit(writes, check)
     return report
 
 
@@ -699,13 +711,21 @@ def _locked(repo: Path) -> Iterator[None]:
     import fcntl
 
     folder = repo / STATE_DIR
+    created = not folder.exists()
     folder.mkdir(exist_ok=True)
-    with open(folder / ".generate.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        with open(folder / ".generate.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except BaseException:
+        if created:  # an apply that was undone leaves no .propctl/ behind either
+            (folder / ".generate.lock").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def _unchanged_since_plan(repo: Path, plan: Plan) -> None:

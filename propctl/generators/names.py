@@ -74,17 +74,17 @@ def port(
     if declared.get(service) == number:
         return number
     in_repo = list(_ports_in_repo(repo, generated or {}))
-    every = [*declared.values(), *(p for _, p in in_repo)]
+    every = [*declared.values(), *(p for _, p, _ in in_repo)]
     for name, taken in declared.items():
         if taken == number and name != service:
             raise UserError(
                 f"--port {number}: the roadmap gives port {number} to the {name!r} service",
                 hint=_free_hint(every),
             )
-    for name, taken in in_repo:
+    for name, taken, where in in_repo:
         if taken == number and name != service:
             raise UserError(
-                f"--port {number}: already used by {name!r} in this repository",
+                f"--port {number}: {where}: already used by {name!r} in this repository",
                 hint=_free_hint(every),
             )
     return number
@@ -108,21 +108,23 @@ def _free_hint(taken: Iterable[int]) -> str:
 
 def _ports_in_repo(
     repo: Path | None, generated: dict[str, dict[str, Any]]
-) -> Iterable[tuple[str, int]]:
-    for entry in generated.values():
-        params = entry.get("params") or {}
-        if entry.get("generator") == "service" and "port" in params and "name" in params:
-            yield str(params["name"]), int(params["port"])
-    if repo is None:
-        return
-    for env in sorted(repo.glob("apps/*/.env.example")):
+) -> Iterable[tuple[str, int, str]]:
+    """(service, port, where): `where` is the file and line, or the generated file whose
+    record in .propctl/generated.json holds the port."""
+    for env in sorted(repo.glob("apps/*/.env.example")) if repo is not None else []:
         owner = env.parent.name.removesuffix("-service")
         try:
             text = env.read_text("utf-8", errors="replace")
         except OSError:
             continue
         for match in _PORT_LINE.finditer(text):
-            yield owner, int(match.group(1))
+            line = text.count("\n", 0, match.start(1)) + 1
+            where = env.relative_to(env.parents[2]).as_posix()  # repo/apps/NAME/.env.example
+            yield owner, int(match.group(1)), f"{where}:{line}"
+    for path, entry in sorted(generated.items()):
+        params = entry.get("params") or {}
+        if entry.get("generator") == "service" and "port" in params and "name" in params:
+            yield str(params["name"]), int(params["port"]), f".propctl/generated.json ({path})"
 
 
 def safe_relpath(value: str, what: str = "path") -> str:

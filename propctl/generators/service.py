@@ -26,6 +26,8 @@ from typing import Any
 from propctl.errors import UserError
 from propctl.generators import names
 from propctl.generators.engine import FileSpec, Generation, render_dir
+from propctl.generators.repo_python import repo_python
+from propctl.generators.taken_ports import all_taken, clash
 from propctl.state import RepoState
 
 VERSION = "0.1.0"
@@ -107,7 +109,11 @@ def service_dir(roadmap_paths: dict[str, str], name: str) -> str:
 
 
 def variables(
-    name: str, port: int, parts: tuple[str, ...] = SERVICE_PARTS, pkg: str = "app."
+    name: str,
+    port: int,
+    parts: tuple[str, ...] = SERVICE_PARTS,
+    pkg: str = "app.",
+    python: str = PYTHON,
 ) -> dict[str, Any]:
     chosen = [PARTS[p] for p in parts]
     service = f"{name}-service"
@@ -116,7 +122,7 @@ def variables(
         "service": service,
         "port": port,
         "version": VERSION,
-        "python": PYTHON,
+        "python": python,
         "title": f"{name.replace('-', ' ').capitalize()} service",
         "pkg": pkg,
         "image": f"{IMAGE_REGISTRY}/{service}",
@@ -137,9 +143,13 @@ def render_parts(parts: tuple[str, ...], context: dict[str, Any], dest: str) -> 
     return files
 
 
-def service_generation(repo: Path, roadmap: Any, name: str, port: int | str) -> Generation:
-    """Validate the name and port, then render the whole service."""
+def service_generation(
+    repo: Path, roadmap: Any, name: str, port: int | str, roadmap_file: Path | None = None
+) -> Generation:
+    """Validate the name and port (against the roadmap, the compose files and the services
+    already here), then render the whole service for the repo's Python."""
     name = names.service_name(name)
+    _refuse_taken(repo, roadmap, roadmap_file, name, port)
     number = names.port(
         port,
         service=name,
@@ -148,8 +158,28 @@ def service_generation(repo: Path, roadmap: Any, name: str, port: int | str) -> 
         generated=RepoState(repo).generated(),
     )
     dest = names.safe_relpath(service_dir(roadmap.paths, name))
-    files = render_parts(SERVICE_PARTS, variables(name, number), dest)
+    api = roadmap.paths.get("api", "apps/api").strip("/")
+    python = repo_python(repo, (api, api.rpartition("/")[0])).version
+    files = render_parts(SERVICE_PARTS, variables(name, number, python=python), dest)
     return Generation("service", {"name": name, "port": number}, list(files))
+
+
+def _refuse_taken(
+    repo: Path, roadmap: Any, roadmap_file: Path | None, name: str, port: int | str
+) -> None:
+    try:
+        number = int(str(port).strip())
+    except ValueError:
+        return  # names.port says what is wrong with it
+    taken = clash(repo, roadmap_file, roadmap.services, name, number)
+    if taken is None:
+        return
+    used = all_taken(repo, roadmap.services)
+    free = next(p for p in range(3001, 65536) if p not in used)
+    raise UserError(
+        f"--port {number}: {taken.describe()}",
+        hint=f"pick a port nothing here uses, e.g. {free}",
+    )
 
 
 def roadmap_services(roadmap: Any) -> list[tuple[str, int]]:

@@ -1,13 +1,15 @@
 """All-or-nothing file writes: every new content is staged in a temporary file beside its target,
 then renamed into place; if anything fails part-way, every target is restored (or removed if it
 did not exist), staged files are deleted and folders created for the write are removed, so the
-tree is exactly as it was."""
+tree is exactly as it was. A `check` run after every file is in place (and before the backups go)
+can still undo the whole write by raising: `scaffold add` imports the app there."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ def _replace(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
-def commit(writes: list[Write]) -> None:
+def commit(writes: list[Write], check: Callable[[], None] | None = None) -> None:
     created: list[Path] = []
     staged: list[tuple[Write, Path]] = []
     done: list[tuple[Path, Path | None]] = []
@@ -39,6 +41,8 @@ def commit(writes: list[Write]) -> None:
             backup = _backup(write.path) if write.path.exists() else None
             done.append((write.path, backup))
             _replace(temp, write.path)
+        if check is not None:
+            check()
     except BaseException:
         _rollback(done, [t for _, t in staged], created)
         raise

@@ -29,6 +29,7 @@ from propctl.checks.asgi_pool import ForgedReply, RunnerCrashed, RunnerPool, Run
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
 from propctl.checks.redact import redact
+from propctl.checks.target_python import see_doctor
 from propctl.checks.untrusted import minimal_env
 from propctl.errors import MissingToolError
 
@@ -118,7 +119,7 @@ class Asgi(CheckKind):
         try:
             env = self._env(ctx)
         except MissingToolError as exc:
-            return Result.errored(f"needs Redis: {exc}")
+            return Result.errored(f"needs Redis: {exc}" + see_doctor(ctx.repo))
         client = _client_address()
         steps = [
             {
@@ -155,13 +156,16 @@ class Asgi(CheckKind):
                 [Evidence(redact(exc.tail))] if exc.tail.strip() else [],
             )
         except OSError as exc:
-            return Result.errored(f"cannot run the target's Python {ctx.python}: {exc}")
+            return Result.errored(
+                f"cannot run the target's Python {ctx.python}: {exc}" + see_doctor(ctx.repo)
+            )
         finally:
             if own:
                 pool.close()
         if "error" in seen:
+            hint = see_doctor(ctx.repo) if seen["error"].startswith("cannot import") else ""
             return Result.errored(
-                seen["error"], [Evidence(redact(seen.get("traceback", ""))[-800:])]
+                seen["error"] + hint, [Evidence(redact(seen.get("traceback", ""))[-800:])]
             )
         if seen.get("startup_error"):
             return Result.errored(f"the app's startup failed: {seen['startup_error']}")

@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.redact import known_secrets, redact
+from propctl.checks.target_python import see_doctor
 from propctl.checks.untrusted import kill_group, minimal_env
 
 TAIL_LINES = 20
@@ -71,7 +72,7 @@ class Command(CheckKind):
         if program is None:
             return Result.errored(
                 f"{args[0]} is not installed (looked in the target's .venv, "
-                f"beside {ctx.python}, and on PATH)"
+                f"beside {ctx.python}, and on PATH)" + see_doctor(ctx.repo)
             )
         cwd = ctx.repo / ctx.expand(self.params.cwd)
         if not _inside(ctx.repo, cwd):

@@ -12,6 +12,7 @@ plan (table, unified diffs, or JSON), apply all or nothing, and end with the rig
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -55,9 +56,17 @@ def run_generation(
     force: bool = False,
     merge: bool = False,
     show_diff: bool = True,
+    check: Callable[[], None] | None = None,
 ) -> None:
     run_generations(
-        app, [generation], dry_run=dry_run, fmt=fmt, force=force, merge=merge, show_diff=show_diff
+        app,
+        [generation],
+        dry_run=dry_run,
+        fmt=fmt,
+        force=force,
+        merge=merge,
+        show_diff=show_diff,
+        check=check,
     )
 
 
@@ -70,12 +79,13 @@ def run_generations(
     force: bool = False,
     merge: bool = False,
     show_diff: bool = True,
+    check: Callable[[], None] | None = None,
 ) -> None:
     """Plan every generation first; if any is blocked (conflict, refused patch) nothing at all is
-    written, then apply them one by one."""
+    written, then apply them one by one (`check`, if given, after each: see `engine.apply`)."""
     from propctl.api.generate import GenerateRequest, generate
 
-    result = generate(GenerateRequest(app.repo, generations, dry_run, force, merge))
+    result = generate(GenerateRequest(app.repo, generations, dry_run, force, merge, check))
     as_json = TableJson(fmt) == TableJson.json
     if not result.applied:
         if as_json:
@@ -83,6 +93,8 @@ def run_generations(
         else:
             for the_plan in result.plans:
                 _print_plan(app, the_plan, show_diff and dry_run)
+        for note in (n for g in generations for n in g.notes):
+            app.warn(note)
         if result.blocked and not force:
             raise result.conflict()
         return
@@ -92,6 +104,8 @@ def run_generations(
         for the_plan, report in zip(result.plans, result.reports, strict=True):
             _print_plan(app, the_plan, show_diff=False)
             _print_report(app, report)
+    for note in (n for g in generations for n in g.notes):
+        app.warn(note)
     if result.markers:
         raise FailureFound(
             f"{len(result.markers)} file(s) merged with conflict markers: "

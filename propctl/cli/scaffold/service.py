@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,10 +12,24 @@ from propctl.cli.scaffold._facts import roadmap_facts
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generations
 from propctl.errors import UserError
 
+if TYPE_CHECKING:
+    from propctl.cli.app import App
+
 
 def register(scaffold_app: typer.Typer) -> None:
     scaffold_app.command(
-        "service", epilog=("Example: propctl scaffold service auth --port 3001 --dry-run")
+        "service",
+        epilog=(
+            "Examples:\n\n  propctl scaffold service auth --port 3001 --dry-run\n\n"
+            "  propctl scaffold service billing --port 4101 --format json\n\n"
+            "The port must be free: not another service's in the roadmap, not a host or "
+            "container port in a compose file (docker-compose*.yml, compose*.yml, at the root "
+            "or one folder down), not a service already generated here; a clash exits 2 naming "
+            "the file and line. The Python version comes from the repo (.python-version, else "
+            "requires-python in pyproject.toml, at the root, then in the API's folders; 3.11 "
+            "when neither says): the Dockerfile's FROM python:X.Y-slim, requires-python and "
+            "ruff's and black's target-version."
+        ),
     )(service)
     scaffold_app.command(
         "services", epilog=("Example: propctl scaffold services --all --dry-run --format json")
@@ -54,8 +69,14 @@ def service(
                 f"services ({', '.join(declared) or 'none'})"
             )
         port = str(declared[name])
-    generation = service_generation(app.repo, roadmap, name, port)
+    generation = service_generation(app.repo, roadmap, name, port, _roadmap_file(app))
     run_generations(app, [generation], dry_run=dry_run, fmt=fmt, force=force, merge=merge)
+
+
+def _roadmap_file(app: App) -> Path:
+    from propctl.roadmap.locate import find_roadmap
+
+    return find_roadmap(app.repo, app.roadmap_path)[0]
 
 
 def services(
@@ -76,7 +97,7 @@ def services(
     app = get_app(ctx).with_repo(repo)
     roadmap = roadmap_facts(app)
     generations = [
-        service_generation(app.repo, roadmap, name, port)
+        service_generation(app.repo, roadmap, name, port, _roadmap_file(app))
         for name, port in roadmap_services(roadmap)
     ]
     run_generations(app, generations, dry_run=dry_run, fmt=fmt, force=force, merge=merge)

@@ -42,4 +42,6 @@ def metrics() -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_middleware(MetricsMiddleware)
-    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    app.add_api_route(
+        "/metrics", metrics, methods=["GET"], include_in_schema=False, tags=["health"]
+    )

@@ -17,4 +17,10 @@ def install(app: FastAPI) -> None:
     get_settings()  # an invalid environment fails here, at start-up
     app.include_router(health_router)
     install_metrics(app)
-    app.add_api_route("/health/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    app.add_api_route(
+        "/health/metrics",
+        metrics_endpoint,
+        methods=["GET"],
+        include_in_schema=False,
+        tags=["health"],
+    )
