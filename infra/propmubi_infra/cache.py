@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from propmubi_infra import kms
+from propmubi_infra import kms, versions
 from propmubi_infra.security import REDIS_PORT
 from propmubi_infra.settings import Settings
 
@@ -37,7 +37,7 @@ class Cache(pulumi.ComponentResource):
         self.group = aws.elasticache.ReplicationGroup(
             f"{name}-redis", replication_group_id=s.name("redis"),
             description=f"propmubi {s.environment} Redis", engine="redis",
-            engine_version="7.1", node_type=s.cache_node_type, port=REDIS_PORT,
+            engine_version=versions.redis_version(), node_type=s.cache_node_type, port=REDIS_PORT,
             num_cache_clusters=s.cache_nodes, preferred_cache_cluster_azs=azs[: s.cache_nodes],
             automatic_failover_enabled=True, multi_az_enabled=True,
             at_rest_encryption_enabled=True, kms_key_id=key.arn,

@@ -1,6 +1,8 @@
 """The EKS cluster: private API endpoint (public only from configured CIDRs), every
 control-plane log type, secrets encrypted with a KMS key, a managed node group scaling 3-10 in
-the private subnets with IMDSv2 required, and IRSA through the cluster's OIDC provider."""
+the private subnets with IMDSv2 required, IRSA through the cluster's OIDC provider, and the
+managed add-ons (addons.py). The Kubernetes version is the stack's `clusterVersion`, else the
+newest in standard support on the run's date (versions.yaml)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from propmubi_infra import kms
+from propmubi_infra import addons, kms, versions
 from propmubi_infra.settings import CONTROL_PLANE_LOG_TYPES, Settings
 
 # The root CA of the EKS OIDC issuers (Amazon Root CA 1's thumbprint, as AWS documents).
@@ -43,7 +45,8 @@ class Cluster(pulumi.ComponentResource):
                      ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
                      "EKS control plane", child)
         self.cluster = aws.eks.Cluster(
-            name, name=s.name("eks"), role_arn=role.arn, version=s.cluster_version,
+            name, name=s.name("eks"), role_arn=role.arn,
+            version=s.cluster_version or versions.eks_version(versions.run_date()),
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=private_subnet_ids, endpoint_private_access=True,
                 endpoint_public_access=bool(s.public_access_cidrs),
@@ -61,6 +64,8 @@ class Cluster(pulumi.ComponentResource):
             tags=s.tags("eks-oidc"), opts=child)
         self.node_group = self._node_group(name, s, private_subnet_ids, node_security_group,
                                            child)
+        self.irsa_roles = addons.install(name, s, self.cluster, self.oidc_provider,
+                                         self.node_group, child)
         self.register_outputs({"clusterName": self.cluster.name,
                                "endpoint": self.cluster.endpoint})
 

@@ -3,7 +3,11 @@ Performance Insights, enhanced monitoring, log exports, SSL forced and queries l
 parameter group, a generated master password kept in Secrets Manager, and a read replica.
 
 The password is generated here rather than managed by RDS (`manage_master_user_password`)
-because AWS cannot create a read replica of an instance whose password RDS manages."""
+because AWS cannot create a read replica of an instance whose password RDS manages.
+
+Only the engine's major version is pinned (versions.yaml): RDS applies minor versions itself
+(`auto_minor_version_upgrade`), and a pinned minor would be drift after each one. The replica
+sets no backup retention: RDS for PostgreSQL read replicas do not support automated backups."""
 
 from __future__ import annotations
 
@@ -13,11 +17,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from propmubi_infra import kms
+from propmubi_infra import kms, versions
 from propmubi_infra.settings import Settings
 
-ENGINE_VERSION = "16.4"
-PARAMETER_FAMILY = "postgres16"
 LOG_EXPORTS = ["postgresql", "upgrade"]
 
 
@@ -28,12 +30,13 @@ class Database(pulumi.ComponentResource):
         super().__init__("propmubi:infra:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         s = settings
+        major = versions.postgres_major()
         key = kms.key(f"{name}-key", s, "RDS storage, Performance Insights, secret", child)
         subnets = aws.rds.SubnetGroup(f"{name}-subnets", subnet_ids=private_subnet_ids,
                                       description="Private subnets for RDS",
                                       tags=s.tags("db-subnets"), opts=child)
         params = aws.rds.ParameterGroup(
-            f"{name}-params", family=PARAMETER_FAMILY,
+            f"{name}-params", family=f"postgres{major}",
             description="Force SSL; log slow queries, DDL and connections",
             parameters=[
                 aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1",
@@ -79,7 +82,7 @@ class Database(pulumi.ComponentResource):
         )
         self.primary = aws.rds.Instance(
             f"{name}-primary", identifier=s.name("db"), engine="postgres",
-            engine_version=ENGINE_VERSION, allocated_storage=s.db_allocated_storage,
+            engine_version=major, allocated_storage=s.db_allocated_storage,
             max_allocated_storage=s.db_allocated_storage * 4, db_name="propmubi",
             username="propmubi", password=password.result, db_subnet_group_name=subnets.name,
             multi_az=True, backup_retention_period=s.db_backup_retention_days,
@@ -89,7 +92,7 @@ class Database(pulumi.ComponentResource):
         self.replica = aws.rds.Instance(
             f"{name}-replica", identifier=s.name("db-replica"),
             replicate_source_db=self.primary.identifier, multi_az=s.db_replica_multi_az,
-            backup_retention_period=7, skip_final_snapshot=True,
+            skip_final_snapshot=True,
             tags=s.tags("db-replica"), **common, opts=child)
         self.register_outputs({"primaryEndpoint": self.primary.endpoint,
                                "replicaEndpoint": self.replica.endpoint})

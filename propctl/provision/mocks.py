@@ -39,6 +39,7 @@ class PlanMocks:
     secrets: set[str] = field(default_factory=set)  # raw secret values seen, to spot leaks
     # computed value -> (resource name, attribute): lets exporters turn values into references
     provenance: dict[str, tuple[str, str]] = field(default_factory=dict)
+    date: str = ""  # the plan's date (ISO), set by plan.start
 
     def new_resource(self, args: Any) -> tuple[str | None, dict]:  # a MockResourceArgs
         import pulumi

@@ -605,3 +605,8 @@ def _outputs(plan: Plan) -> Verdict:
     if plan.leaked_outputs:
         return False, "outputs with a secret in plain text: " + ", ".join(plan.leaked_outputs)
     return True, f"{len(plan.outputs)} outputs, none holding a secret"
+
+
+# ---- what AWS would reject, and what a working platform needs (their own modules) ----------
+
+from propctl.provision import policies_aws, policies_operations  # noqa: E402, F401

@@ -36,6 +36,8 @@ ATTRIBUTE_RENAMES = {
     "oidcs": "oidc",
     "logDeliveryConfigurations": "log_delivery_configuration",
     "nodeGroupConfigurations": "node_group_configuration",
+    "encryptionConfigurations": "encryption_configuration",
+    "notifications": "notification",
 }
 MAP_FIELDS = frozenset({"tags", "tagsAll", "labels"})
 NO_REFERENCES = frozenset({"tags", "tagsAll", "labels", "description"})
