@@ -23,10 +23,12 @@ deploy_role = access.grant(
     "access", settings, cluster.cluster, registry.repositories, pulumi.ResourceOptions()
 )
 alerts = Alerts("alerts", settings)
-alarms.database("alarm-db-primary", settings, database.primary, False, alerts.topic,
-                pulumi.ResourceOptions())
-alarms.database("alarm-db-replica", settings, database.replica, True, alerts.topic,
-                pulumi.ResourceOptions())
+alarms.database(
+    "alarm-db-primary", settings, database.primary, False, alerts.topic, pulumi.ResourceOptions()
+)
+alarms.database(
+    "alarm-db-replica", settings, database.replica, True, alerts.topic, pulumi.ResourceOptions()
+)
 alarms.cache("alarm-cache", settings, cache.group, alerts.topic, pulumi.ResourceOptions())
 
 # Endpoints and names only: the secrets stay in Secrets Manager (their ARNs are safe to show).

@@ -142,12 +142,24 @@ def _deploy_policy(cluster_arn: str, repository_arns: list[str]) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
-                 "Resource": "*"},
-                {"Sid": "EcrPush", "Effect": "Allow", "Action": ECR_PUSH,
-                 "Resource": repository_arns},
-                {"Sid": "Kubeconfig", "Effect": "Allow", "Action": "eks:DescribeCluster",
-                 "Resource": cluster_arn},
+                {
+                    "Sid": "EcrLogin",
+                    "Effect": "Allow",
+                    "Action": "ecr:GetAuthorizationToken",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "EcrPush",
+                    "Effect": "Allow",
+                    "Action": ECR_PUSH,
+                    "Resource": repository_arns,
+                },
+                {
+                    "Sid": "Kubeconfig",
+                    "Effect": "Allow",
+                    "Action": "eks:DescribeCluster",
+                    "Resource": cluster_arn,
+                },
             ],
         }
     )

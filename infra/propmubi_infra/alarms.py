@@ -51,8 +51,14 @@ def database(
     child: pulumi.ResourceOptions,
 ) -> None:
     for t in rds_thresholds(s, replica):
-        _alarm(f"{name}-{_slug(t.metric)}", "AWS/RDS", t,
-               {"DBInstanceIdentifier": instance.identifier}, topic, child)
+        _alarm(
+            f"{name}-{_slug(t.metric)}",
+            "AWS/RDS",
+            t,
+            {"DBInstanceIdentifier": instance.identifier},
+            topic,
+            child,
+        )
 
 
 def cache(
@@ -66,8 +72,14 @@ def cache(
     for i in range(1, s.cache_nodes + 1):
         node = group.replication_group_id.apply(lambda gid, i=i: f"{gid}-{i:03d}")
         for t in CACHE_THRESHOLDS:
-            _alarm(f"{name}-{i:03d}-{_slug(t.metric)}", "AWS/ElastiCache", t,
-                   {"CacheClusterId": node}, topic, child)
+            _alarm(
+                f"{name}-{i:03d}-{_slug(t.metric)}",
+                "AWS/ElastiCache",
+                t,
+                {"CacheClusterId": node},
+                topic,
+                child,
+            )
 
 
 def _alarm(

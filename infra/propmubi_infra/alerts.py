@@ -24,8 +24,11 @@ class Alerts(pulumi.ComponentResource):
         s = settings
         key = kms.key(f"{name}-key", s, "alert topic", child, service=PUBLISHERS)
         self.topic = aws.sns.Topic(
-            f"{name}-topic", name=s.name("alerts"), kms_master_key_id=key.arn,
-            tags=s.tags("alerts"), opts=child,
+            f"{name}-topic",
+            name=s.name("alerts"),
+            kms_master_key_id=key.arn,
+            tags=s.tags("alerts"),
+            opts=child,
         )
         account = aws.get_caller_identity().account_id
         aws.sns.TopicPolicy(
@@ -36,8 +39,11 @@ class Alerts(pulumi.ComponentResource):
         )
         if s.alarm_email:
             aws.sns.TopicSubscription(
-                f"{name}-email", topic=self.topic.arn, protocol="email",
-                endpoint=s.alarm_email, opts=child,
+                f"{name}-email",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=s.alarm_email,
+                opts=child,
             )
         if s.monthly_budget_usd > 0:
             self._budget(name, s, child)

@@ -55,5 +55,7 @@ def role(
         opts=opts,
     )
     for i, arn in enumerate(policy_arns):
-        aws.iam.RolePolicyAttachment(f"{name}-policy-{i}", role=created.name, policy_arn=arn, opts=opts)
+        aws.iam.RolePolicyAttachment(
+            f"{name}-policy-{i}", role=created.name, policy_arn=arn, opts=opts
+        )
     return created

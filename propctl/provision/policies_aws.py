@@ -83,7 +83,9 @@ def _versions(plan: Plan) -> Verdict:
     subjects = _versioned(plan)
     if not subjects:
         return False, "no EKS cluster, RDS primary or Redis group in the plan"
-    problems = [p for r, engine, version in subjects if (p := _judge(table, engine, r, version, day))]
+    problems = [
+        p for r, engine, version in subjects if (p := _judge(table, engine, r, version, day))
+    ]
     if problems:
         return False, "; ".join(problems)
     shown = ", ".join(f"{r.name} {engine} {version}" for r, engine, version in subjects)
@@ -101,9 +103,7 @@ def _versioned(plan: Plan) -> list[tuple[PlannedResource, str, str]]:
     return found
 
 
-def _judge(
-    table: SupportTable, engine: str, r: PlannedResource, version: str, day: dt.date
-) -> str:
+def _judge(table: SupportTable, engine: str, r: PlannedResource, version: str, day: dt.date) -> str:
     if not version:
         return f"{r.name}: no {engine} version set (AWS would pick one the table cannot vouch for)"
     if engine == "postgres":
@@ -184,60 +184,122 @@ def _windows_overlap(r: PlannedResource, plan: Plan) -> bool:
 PI_RETENTION = {7, 731} | {31 * n for n in range(1, 24)}
 MONITORING_INTERVALS = {0, 1, 5, 10, 15, 30, 60}
 RULES = [
-    Rule(RDS, _replica, lambda r, p: (r.get("backupRetentionPeriod") or 0) > 0,
-         "backupRetentionPeriod is set on a read replica: RDS for PostgreSQL read replicas do "
-         "not support automated backups; leave it unset"),
-    Rule(RDS, _replica,
-         lambda r, p: any(r.get(k) is not None for k in ("username", "password", "dbName",
-                                                         "manageMasterUserPassword")),
-         "a read replica takes its user, password and database from the source "
-         "(CreateDBInstanceReadReplica has no such parameters)"),
-    Rule(RDS, _has_replica, lambda r, p: (r.get("backupRetentionPeriod") or 0) < 1,
-         "the source of a read replica needs automated backups (backupRetentionPeriod >= 1)"),
-    Rule(RDS, _primary, lambda r, p: not 0 <= (r.get("backupRetentionPeriod") or 0) <= 35,
-         "backupRetentionPeriod must be 0-35 days"),
-    Rule(RDS, lambda r, p: bool(r.get("performanceInsightsEnabled")),
-         lambda r, p: (r.get("performanceInsightsRetentionPeriod") or 7) not in PI_RETENTION,
-         "performanceInsightsRetentionPeriod must be 7, 31 x 1-23 months, or 731 days"),
-    Rule(RDS, lambda r, p: True,
-         lambda r, p: (r.get("monitoringInterval") or 0) not in MONITORING_INTERVALS
-         or ((r.get("monitoringInterval") or 0) > 0 and not r.get("monitoringRoleArn")),
-         "monitoringInterval must be 0, 1, 5, 10, 15, 30 or 60, and above 0 needs a "
-         "monitoringRoleArn"),
-    Rule(RDS, _primary,
-         lambda r, p: r.get("maxAllocatedStorage") is not None
-         and r.get("maxAllocatedStorage") <= (r.get("allocatedStorage") or 0),
-         "maxAllocatedStorage must exceed allocatedStorage (storage autoscaling)"),
-    Rule(RDS, _primary,
-         lambda r, p: not r.get("skipFinalSnapshot") and not r.get("finalSnapshotIdentifier"),
-         "without skipFinalSnapshot a finalSnapshotIdentifier is required to delete it"),
-    Rule(RDS, _primary, _windows_overlap,
-         "backupWindow and maintenanceWindow overlap (AWS refuses overlapping windows)"),
-    Rule(REDIS, lambda r, p: bool(r.get("multiAzEnabled")),
-         lambda r, p: not r.get("automaticFailoverEnabled")
-         or (not _cluster_mode(r) and (r.get("numCacheClusters") or 1) < 2),
-         "multiAzEnabled needs automaticFailoverEnabled and at least one replica"),
-    Rule(REDIS, lambda r, p: bool(r.get("automaticFailoverEnabled")),
-         lambda r, p: not _cluster_mode(r) and (r.get("numCacheClusters") or 1) < 2,
-         "automaticFailoverEnabled needs at least 2 cache clusters (a primary and a replica)"),
-    Rule(REDIS, lambda r, p: _cluster_mode(r),
-         lambda r, p: not r.get("automaticFailoverEnabled")
-         or r.get("numCacheClusters") is not None
-         or r.get("preferredCacheClusterAzs") is not None,
-         "cluster mode (numNodeGroups > 1) needs automaticFailoverEnabled and takes neither "
-         "numCacheClusters nor preferredCacheClusterAzs"),
-    Rule(REDIS, lambda r, p: r.get("authToken") is not None,
-         lambda r, p: not r.get("transitEncryptionEnabled"),
-         "authToken needs transitEncryptionEnabled"),
-    Rule(REDIS, lambda r, p: r.get("preferredCacheClusterAzs") is not None,
-         lambda r, p: len(r.get("preferredCacheClusterAzs")) != (r.get("numCacheClusters") or 1),
-         "preferredCacheClusterAzs must name one zone per cache cluster (numCacheClusters)"),
-    Rule(REDIS, lambda r, p: bool(r.get("kmsKeyId")),
-         lambda r, p: r.get("atRestEncryptionEnabled") not in (True, "true"),
-         "kmsKeyId needs atRestEncryptionEnabled"),
-    Rule(ACCESS_POLICY, lambda r, p: r.get("accessScope", "type") == "namespace",
-         lambda r, p: not r.get("accessScope", "namespaces"),
-         "a namespace access scope needs at least one namespace"),
+    Rule(
+        RDS,
+        _replica,
+        lambda r, p: (r.get("backupRetentionPeriod") or 0) > 0,
+        "backupRetentionPeriod is set on a read replica: RDS for PostgreSQL read replicas do "
+        "not support automated backups; leave it unset",
+    ),
+    Rule(
+        RDS,
+        _replica,
+        lambda r, p: any(
+            r.get(k) is not None
+            for k in ("username", "password", "dbName", "manageMasterUserPassword")
+        ),
+        "a read replica takes its user, password and database from the source "
+        "(CreateDBInstanceReadReplica has no such parameters)",
+    ),
+    Rule(
+        RDS,
+        _has_replica,
+        lambda r, p: (r.get("backupRetentionPeriod") or 0) < 1,
+        "the source of a read replica needs automated backups (backupRetentionPeriod >= 1)",
+    ),
+    Rule(
+        RDS,
+        _primary,
+        lambda r, p: not 0 <= (r.get("backupRetentionPeriod") or 0) <= 35,
+        "backupRetentionPeriod must be 0-35 days",
+    ),
+    Rule(
+        RDS,
+        lambda r, p: bool(r.get("performanceInsightsEnabled")),
+        lambda r, p: (r.get("performanceInsightsRetentionPeriod") or 7) not in PI_RETENTION,
+        "performanceInsightsRetentionPeriod must be 7, 31 x 1-23 months, or 731 days",
+    ),
+    Rule(
+        RDS,
+        lambda r, p: True,
+        lambda r, p: (
+            (r.get("monitoringInterval") or 0) not in MONITORING_INTERVALS
+            or ((r.get("monitoringInterval") or 0) > 0 and not r.get("monitoringRoleArn"))
+        ),
+        "monitoringInterval must be 0, 1, 5, 10, 15, 30 or 60, and above 0 needs a "
+        "monitoringRoleArn",
+    ),
+    Rule(
+        RDS,
+        _primary,
+        lambda r, p: (
+            r.get("maxAllocatedStorage") is not None
+            and r.get("maxAllocatedStorage") <= (r.get("allocatedStorage") or 0)
+        ),
+        "maxAllocatedStorage must exceed allocatedStorage (storage autoscaling)",
+    ),
+    Rule(
+        RDS,
+        _primary,
+        lambda r, p: not r.get("skipFinalSnapshot") and not r.get("finalSnapshotIdentifier"),
+        "without skipFinalSnapshot a finalSnapshotIdentifier is required to delete it",
+    ),
+    Rule(
+        RDS,
+        _primary,
+        _windows_overlap,
+        "backupWindow and maintenanceWindow overlap (AWS refuses overlapping windows)",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: bool(r.get("multiAzEnabled")),
+        lambda r, p: (
+            not r.get("automaticFailoverEnabled")
+            or (not _cluster_mode(r) and (r.get("numCacheClusters") or 1) < 2)
+        ),
+        "multiAzEnabled needs automaticFailoverEnabled and at least one replica",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: bool(r.get("automaticFailoverEnabled")),
+        lambda r, p: not _cluster_mode(r) and (r.get("numCacheClusters") or 1) < 2,
+        "automaticFailoverEnabled needs at least 2 cache clusters (a primary and a replica)",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: _cluster_mode(r),
+        lambda r, p: (
+            not r.get("automaticFailoverEnabled")
+            or r.get("numCacheClusters") is not None
+            or r.get("preferredCacheClusterAzs") is not None
+        ),
+        "cluster mode (numNodeGroups > 1) needs automaticFailoverEnabled and takes neither "
+        "numCacheClusters nor preferredCacheClusterAzs",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: r.get("authToken") is not None,
+        lambda r, p: not r.get("transitEncryptionEnabled"),
+        "authToken needs transitEncryptionEnabled",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: r.get("preferredCacheClusterAzs") is not None,
+        lambda r, p: len(r.get("preferredCacheClusterAzs")) != (r.get("numCacheClusters") or 1),
+        "preferredCacheClusterAzs must name one zone per cache cluster (numCacheClusters)",
+    ),
+    Rule(
+        REDIS,
+        lambda r, p: bool(r.get("kmsKeyId")),
+        lambda r, p: r.get("atRestEncryptionEnabled") not in (True, "true"),
+        "kmsKeyId needs atRestEncryptionEnabled",
+    ),
+    Rule(
+        ACCESS_POLICY,
+        lambda r, p: r.get("accessScope", "type") == "namespace",
+        lambda r, p: not r.get("accessScope", "namespaces"),
+        "a namespace access scope needs at least one namespace",
+    ),
 ]
 
 

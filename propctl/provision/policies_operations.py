@@ -60,7 +60,9 @@ def _role_arns(plan: Plan, role: PlannedResource) -> set[str]:
 
 
 def _names(plan: Plan, arn: str, role: PlannedResource) -> bool:
-    return any(arn == a or (a.startswith(":role/") and arn.endswith(a)) for a in _role_arns(plan, role))
+    return any(
+        arn == a or (a.startswith(":role/") and arn.endswith(a)) for a in _role_arns(plan, role)
+    )
 
 
 # ---- cluster access -------------------------------------------------------------------------
@@ -102,7 +104,9 @@ def _addons(plan: Plan) -> Verdict:
     installed = {str(a.get("addonName")): a for a in plan.of_type(ADDON)}
     problems = [f"add-on {name} is not installed" for name in ADDONS if name not in installed]
     ebs = installed.get("aws-ebs-csi-driver")
-    if ebs is not None and not _irsa_for(plan, str(ebs.get("serviceAccountRoleArn", default="")), EBS_CSI_ACCOUNT):
+    if ebs is not None and not _irsa_for(
+        plan, str(ebs.get("serviceAccountRoleArn", default="")), EBS_CSI_ACCOUNT
+    ):
         problems.append(
             "aws-ebs-csi-driver has no IRSA role trusted by kube-system/ebs-csi-controller-sa: "
             "its volumes would never be created (PVCs stay Pending)"
@@ -200,8 +204,8 @@ def _budget(plan: Plan) -> Verdict:
     for b in budgets:
         for n in b.get("notifications", default=[]) or []:
             if n.get("subscriberSnsTopicArns") or n.get("subscriberEmailAddresses"):
-                return True, f"budget {b.get('name', default=b.name)}: {b.get('limitAmount')} " \
-                    f"{b.get('limitUnit')} per {str(b.get('timeUnit')).lower()}, with notifications"
+                limit = f"{b.get('limitAmount')} {b.get('limitUnit')} {b.get('timeUnit')}"
+                return True, f"budget {b.get('name', default=b.name)} ({limit}) notifies"
     return False, "no budget notification has a subscriber (SNS topic or e-mail)"
 
 
@@ -227,10 +231,10 @@ def _github_trust(plan: Plan) -> Verdict:
                     f"{role.name}: subject {subs or 'unset'} lets other repositories or "
                     "branches assume it; name repo:OWNER/NAME:environment:ENV"
                 )
+    if not roles:  # absence is not evidence: there is nothing scoped to judge
+        return False, "no role trusts GitHub Actions' OIDC provider: nothing to judge"
     if problems:
         return False, "; ".join(problems)
-    if not roles:
-        return True, "no role trusts GitHub Actions"
     return True, f"{', '.join(r.name for r in roles)}: one repository, audience sts.amazonaws.com"
 
 

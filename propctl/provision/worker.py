@@ -1,5 +1,6 @@
-"""`python -m propctl.provision.worker DIR STACK OVERRIDES_JSON [DATE]`: plan in a fresh interpreter and
-print the plan as JSON (the Pulumi runtime's global state makes one plan per process safest)."""
+"""`python -m propctl.provision.worker DIR STACK OVERRIDES_JSON [DATE]`: plan in a fresh
+interpreter and print the plan as JSON (the Pulumi runtime's global state makes one plan per
+process safest)."""
 
 from __future__ import annotations
 
