@@ -4,6 +4,7 @@ and memory."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pulumi
@@ -109,4 +110,5 @@ def _alarm(
 
 
 def _slug(metric: str) -> str:
-    return "".join(f"-{c.lower()}" if c.isupper() else c for c in metric).lstrip("-")
+    """EngineCPUUtilization -> engine-cpu-utilization."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", metric).lower()
