@@ -1,6 +1,7 @@
 """RDS PostgreSQL: Multi-AZ, KMS-encrypted, private, 30-day backups, IAM authentication,
 Performance Insights, enhanced monitoring, log exports, SSL forced and queries logged by its
-parameter group, a generated master password kept in Secrets Manager, and a read replica.
+parameter group, a generated master password kept in Secrets Manager and rotated every 30 days
+by AWS's rotation function (rotation.py), and a read replica.
 
 The password is generated here rather than managed by RDS (`manage_master_user_password`)
 because AWS cannot create a read replica of an instance whose password RDS manages.
@@ -17,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from propmubi_infra import kms, versions
+from propmubi_infra import kms, rotation, versions
 from propmubi_infra.settings import Settings
 
 LOG_EXPORTS = ["postgresql", "upgrade"]
@@ -30,6 +31,7 @@ class Database(pulumi.ComponentResource):
         settings: Settings,
         private_subnet_ids: list[pulumi.Output],
         security_group: aws.ec2.SecurityGroup,
+        rotation_group: aws.ec2.SecurityGroup,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("propmubi:infra:Database", name, None, opts)
@@ -74,16 +76,6 @@ class Database(pulumi.ComponentResource):
             description="Master credentials of the RDS PostgreSQL primary",
             recovery_window_in_days=30 if s.is_production else 7,
             tags=s.tags("db-master"),
-            opts=child,
-        )
-        aws.secretsmanager.SecretVersion(
-            f"{name}-master-value",
-            secret_id=self.secret.id,
-            secret_string=pulumi.Output.secret(
-                password.result.apply(
-                    lambda pw: json.dumps({"username": "propmubi", "password": pw})
-                )
-            ),
             opts=child,
         )
         monitoring = aws.iam.Role(
@@ -160,6 +152,35 @@ class Database(pulumi.ComponentResource):
             **common,
             opts=child,
         )
+        self._credentials(name, password, child)
+        rotation.rotate(name, s, self.secret, key, private_subnet_ids, rotation_group, child)
         self.register_outputs(
             {"primaryEndpoint": self.primary.endpoint, "replicaEndpoint": self.replica.endpoint}
+        )
+
+    def _credentials(
+        self, name: str, password: random.RandomPassword, child: pulumi.ResourceOptions
+    ) -> None:
+        """The secret's value in the shape the rotation function reads. Once rotation has
+        changed it, Pulumi must not put the first password back: it ignores later changes to
+        the value and to which version is current."""
+        value = pulumi.Output.all(password.result, self.primary.address).apply(
+            lambda args: json.dumps(
+                {
+                    "engine": "postgres",
+                    "host": args[1],
+                    "port": 5432,
+                    "dbname": "propmubi",
+                    "username": "propmubi",
+                    "password": args[0],
+                }
+            )
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{name}-master-value",
+            secret_id=self.secret.id,
+            secret_string=pulumi.Output.secret(value),
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(ignore_changes=["secretString", "versionStages"])
+            ),
         )

@@ -1,5 +1,6 @@
-"""Security groups: one for the cluster's nodes, one for the database, one for the cache. Every
-group and rule has a description; the database and cache admit only the nodes; nothing admits
+"""Security groups: one for the cluster's nodes, one for the database, one for the cache, one for
+the database secret's rotation function. Every group and rule has a description; the cache
+admits only the nodes, the database the nodes and the rotation function; nothing admits
 0.0.0.0/0."""
 
 from __future__ import annotations
@@ -56,15 +57,39 @@ class SecurityGroups(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        self.rotation = aws.ec2.SecurityGroup(
+            f"{name}-rotation",
+            vpc_id=vpc.id,
+            tags=s.tags("rotation-sg"),
+            description="Secrets Manager rotation function of the database secret",
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to the Secrets Manager API through the NAT",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    cidr_blocks=["0.0.0.0/0"],
+                ),
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="PostgreSQL inside the VPC (the database it rotates)",
+                    protocol="tcp",
+                    from_port=POSTGRES_PORT,
+                    to_port=POSTGRES_PORT,
+                    cidr_blocks=[s.vpc_cidr],
+                ),
+            ],
+            opts=child,
+        )
         self.database = self._data_store(
             f"{name}-database",
             s,
             vpc,
             "database-sg",
-            "RDS PostgreSQL: reachable only from EKS nodes",
+            "RDS PostgreSQL: reachable only from EKS nodes and the rotation function",
             POSTGRES_PORT,
             "PostgreSQL from EKS nodes",
             child,
+            (self.rotation, "PostgreSQL from the secret's rotation function"),
         )
         self.cache = self._data_store(
             f"{name}-cache",
@@ -88,6 +113,7 @@ class SecurityGroups(pulumi.ComponentResource):
         port: int,
         rule: str,
         child: pulumi.ResourceOptions,
+        *others: tuple[aws.ec2.SecurityGroup, str],
     ) -> aws.ec2.SecurityGroup:
         # No egress block: the provider removes AWS's default allow-all egress rule.
         return aws.ec2.SecurityGroup(
@@ -97,12 +123,13 @@ class SecurityGroups(pulumi.ComponentResource):
             tags=s.tags(tag),
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(
-                    description=rule,
+                    description=text,
                     protocol="tcp",
                     from_port=port,
                     to_port=port,
-                    security_groups=[self.nodes.id],
+                    security_groups=[group.id],
                 )
+                for group, text in [(self.nodes, rule), *others]
             ],
             opts=child,
         )

@@ -176,6 +176,13 @@ def _redis(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     }
 
 
+def _sar_stack(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
+    # The AWS rotation applications export the function's ARN as RotationLambdaARN.
+    function = (raw.get("parameters") or {}).get("functionName") or label
+    arn = f"arn:aws:lambda:{m.region}:{ACCOUNT}:function:{function}"
+    return {"outputs": {"RotationLambdaARN": arn}}
+
+
 def _password(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     value = f"mock-{_digest('secret' + name)}-{_digest(name + 'secret')}"
     m.secrets.add(value)
@@ -187,6 +194,7 @@ _SPECIAL = {
     "aws:rds/instance:Instance": _rds,
     "aws:elasticache/replicationGroup:ReplicationGroup": _redis,
     "random:index/randomPassword:RandomPassword": _password,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda m, n, r, lab, raw: {"latestVersion": 1},
     "aws:kms/key:Key": lambda m, n, r, lab, raw: {"keyId": r},
     "aws:iam/role:Role": lambda m, n, r, lab, raw: {

@@ -9,7 +9,17 @@ import json
 from typing import Any
 
 from propctl.provision.plan import Plan, PlannedResource
-from propctl.provision.policies import EKS, RDS, REDIS, Verdict, policy
+from propctl.provision.policies import (
+    EKS,
+    RDS,
+    REDIS,
+    SECRET_ROTATION,
+    SG,
+    Verdict,
+    _subnets,
+    policy,
+    rotation_groups,
+)
 from propctl.provision.policies_aws import ACCESS_ENTRY, ACCESS_POLICY, ADDON
 
 ROLE = "aws:iam/role:Role"
@@ -207,6 +217,105 @@ def _budget(plan: Plan) -> Verdict:
                 limit = f"{b.get('limitAmount')} {b.get('limitUnit')} {b.get('timeUnit')}"
                 return True, f"budget {b.get('name', default=b.name)} ({limit}) notifies"
     return False, "no budget notification has a subscriber (SNS topic or e-mail)"
+
+
+# ---- secret rotation --------------------------------------------------------------------------
+
+SECRET = "aws:secretsmanager/secret:Secret"
+MAX_ROTATION_DAYS = 90
+
+
+@policy("database-secret-rotation", "the database secret rotated by AWS's RDS rotation function")
+def _rotation(plan: Plan) -> Verdict:
+    if not any(not r.get("replicateSourceDb") for r in plan.of_type(RDS)):
+        return False, "no RDS primary in the plan"
+    secrets = {s.id for s in plan.of_type(SECRET)}
+    groups = rotation_groups(plan)  # AWS's rotation functions that a rotation uses
+    admitted = {
+        src
+        for db in plan.of_type(RDS)
+        for g in db.get("vpcSecurityGroupIds", default=[]) or []
+        if (group := plan.by_id(str(g))) is not None and group.type == SG
+        for rule in group.get("ingress", default=[]) or []
+        for src in rule.get("securityGroups") or []
+    }
+    private = {s.id for s in _subnets(plan, False)}
+    problems, good = [], []
+    for rotation in plan.of_type(SECRET_ROTATION):
+        days = rotation.get("rotationRules", "automaticallyAfterDays")
+        schedule = rotation.get("rotationRules", "scheduleExpression")
+        stack = _rotation_stack(plan, str(rotation.get("rotationLambdaArn", default="")))
+        if rotation.get("secretId") not in secrets:
+            problems.append(f"{rotation.name}: rotates no secret of the plan")
+        elif stack is None:
+            problems.append(f"{rotation.name}: its function is not AWS's RDS rotation function")
+        elif not (schedule or (days and days <= MAX_ROTATION_DAYS)):
+            problems.append(f"{rotation.name}: rotates every {days} days (at most 90)")
+        elif not _reaches(stack, groups & admitted, private):
+            problems.append(
+                f"{rotation.name}: the function cannot reach the database (its security group "
+                "must be admitted by the database's, its subnets private ones with a NAT)"
+            )
+        else:
+            good.append(rotation.name)
+    if problems:
+        return False, "; ".join(problems)
+    if not good:
+        return False, "no Secrets Manager rotation for the database's master secret"
+    return True, f"rotated: {', '.join(good)}"
+
+
+def _rotation_stack(plan: Plan, arn: str) -> PlannedResource | None:
+    from propctl.provision.policies import RDS_ROTATION_APP, SAR_STACK
+
+    for stack in plan.of_type(SAR_STACK):
+        function = stack.get("parameters", "functionName", default="")
+        if (
+            function
+            and arn.endswith(f":function:{function}")
+            and RDS_ROTATION_APP.match(str(stack.get("applicationId", default="")))
+        ):
+            return stack
+    return None
+
+
+def _reaches(stack: PlannedResource, groups: set[str], private: set[str]) -> bool:
+    ids = set(str(stack.get("parameters", "vpcSecurityGroupIds", default="")).split(","))
+    subnets = set(str(stack.get("parameters", "vpcSubnetIds", default="")).split(","))
+    return bool(ids & groups) and bool(subnets) and subnets <= private
+
+
+# ---- security groups in use ------------------------------------------------------------------
+
+# Where a resource names the security groups its network interfaces get.
+SG_USERS = {
+    "aws:ec2/launchTemplate:LaunchTemplate": ("vpcSecurityGroupIds",),
+    "aws:ec2/instance:Instance": ("vpcSecurityGroupIds",),
+    "aws:rds/instance:Instance": ("vpcSecurityGroupIds",),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("securityGroupIds",),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("securityGroupIds",),
+    "aws:lambda/function:Function": ("vpcConfig", "securityGroupIds"),
+    "aws:eks/cluster:Cluster": ("vpcConfig", "securityGroupIds"),
+}
+
+
+@policy("security-groups-attached", "every security group is attached to something it guards")
+def _attached(plan: Plan) -> Verdict:
+    from propctl.provision.policies import SAR_STACK
+
+    groups = plan.of_type(SG)
+    if not groups:
+        return False, "no security group in the plan"
+    used: set[str] = set()
+    for kind, path in SG_USERS.items():
+        for r in plan.of_type(kind):
+            used |= {str(i) for i in r.get(*path, default=[]) or []}
+    for stack in plan.of_type(SAR_STACK):  # a function the stack creates gets these groups
+        used |= set(str(stack.get("parameters", "vpcSecurityGroupIds", default="")).split(","))
+    idle = [g.name for g in groups if g.id not in used]
+    if idle:
+        return False, f"attached to nothing (delete them or attach them): {', '.join(idle)}"
+    return True, f"{len(groups)} security groups, each attached"
 
 
 # ---- GitHub OIDC trust ----------------------------------------------------------------------

@@ -26,6 +26,9 @@ TYPE_OVERRIDES = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
     "aws:ec2/flowLog:FlowLog": "aws_flow_log",
     "aws:rds/cluster:Cluster": "aws_rds_cluster",
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+        "aws_serverlessapplicationrepository_cloudformation_stack"
+    ),
 }
 ATTRIBUTE_RENAMES = {
     "parameters": "parameter",
