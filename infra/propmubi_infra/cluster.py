@@ -88,7 +88,12 @@ class Cluster(pulumi.ComponentResource):
                 resources=["secrets"],
                 provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=key.arn),
             ),
-            access_config=aws.eks.ClusterAccessConfigArgs(authentication_mode="API"),
+            # Access is granted by explicit entries only (access.py): the creator (the admin
+            # role running `up`) would otherwise get an implicit entry, and the explicit one
+            # for the same role would fail with ResourceInUseException.
+            access_config=aws.eks.ClusterAccessConfigArgs(
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
+            ),
             deletion_protection=s.deletion_protection,
             tags=s.tags("eks"),
             opts=child,

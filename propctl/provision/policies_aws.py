@@ -295,6 +295,14 @@ RULES = [
         "kmsKeyId needs atRestEncryptionEnabled",
     ),
     Rule(
+        EKS,
+        lambda r, p: bool(p.of_type(ACCESS_ENTRY)),
+        lambda r, p: r.get("accessConfig", "bootstrapClusterCreatorAdminPermissions") is not False,
+        "explicit access entries beside the creator's implicit one: an entry for the role that "
+        "creates the cluster fails (ResourceInUseException); set "
+        "bootstrapClusterCreatorAdminPermissions false and grant every role explicitly",
+    ),
+    Rule(
         ACCESS_POLICY,
         lambda r, p: r.get("accessScope", "type") == "namespace",
         lambda r, p: not r.get("accessScope", "namespaces"),
