@@ -27,7 +27,7 @@ EPILOG = (
     "  propctl infra plan --stack production                 resources + policy results\n\n"
     "  propctl infra plan --stack staging --format json -o plan.json\n\n"
     "  propctl infra plan --stack production --format tfplan-json -o tfplan.json\n\n"
-    "  propctl infra plan --stack production --date 2027-03-27   judged on another day\n\n"
+    "  propctl infra plan --stack production --date 2027-01-15   judged on another day\n\n"
     "  checkov -f tfplan.json --framework terraform_plan   judge it with checkov\n\n"
     "  PULUMI_CONFIG_PASSPHRASE=... propctl infra up --stack production --yes\n\n"
     "The program is the repo's infra/ (see `propctl scaffold infra`), else the bundled one.\n"

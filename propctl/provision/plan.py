@@ -113,7 +113,12 @@ def start(
     mocks = PlanMocks(region=config.get("aws:region", "eu-west-1"))
     mocks.date = config[DATE_KEY]
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a new Stack per run
-    pulumi.runtime.set_mocks(mocks, project=program.project, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(  # PlanMocks has Mocks' shape without importing it at load time
+        mocks,  # type: ignore[arg-type]
+        project=program.project,
+        stack=stack,
+        preview=False,
+    )
     pulumi.runtime.set_all_config(config, [k for k, v in config.items() if v == SECRET_PLACEHOLDER])
     return mocks
 
@@ -191,7 +196,7 @@ def run_in_process(
     async def finish(outputs: dict[str, Any]) -> None:
         holder.append(await collect(mocks, program, stack, outputs))
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> pulumi.Output[None]:
         return execute(program).apply(finish)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from propctl.provision.plan import Plan, PlannedResource
 
@@ -510,7 +511,7 @@ _cache(
 # ---- security groups ------------------------------------------------------------------------
 
 
-def _rules(group: PlannedResource, direction: str) -> list[dict]:
+def _rules(group: PlannedResource, direction: str) -> list[dict[str, Any]]:
     return [x for x in group.get(direction, default=[]) if isinstance(x, dict)]
 
 
@@ -626,7 +627,7 @@ def rotation_groups(plan: Plan) -> set[str]:
     return found
 
 
-def _source(rule: dict) -> str:
+def _source(rule: dict[str, Any]) -> str:
     parts = (rule.get("cidrBlocks") or []) + (rule.get("securityGroups") or [])
     return ", ".join(parts) or ("itself" if rule.get("self") else "an unknown source")
 
