@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pulumi
 
 CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+# The roadmap's services (checklists/roadmap.yaml `services`; a test keeps the two equal):
+# each gets an ECR repository for its image and one for its events worker's image.
+SERVICES = [
+    "auth",
+    "property",
+    "trust",
+    "agent",
+    "crm",
+    "builder",
+    "legal",
+    "reputation",
+    "marketing",
+]
+# Tags the program sets itself: stack config may add tags, never change these.
+OWN_TAGS = frozenset({"Name", "project", "environment", "managed-by"})
+TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -14,7 +31,7 @@ class Settings:
     environment: str
     vpc_cidr: str
     nat_gateway_per_az: bool
-    cluster_version: str
+    cluster_version: str | None  # None: the newest in standard support (versions.yaml)
     public_access_cidrs: list[str]
     node_instance_types: list[str]
     node_min_size: int
@@ -25,10 +42,17 @@ class Settings:
     db_replica_multi_az: bool
     db_backup_retention_days: int
     db_publicly_accessible: bool
+    db_connections_alarm: int
     deletion_protection: bool
     cache_node_type: str
     cache_nodes: int
     cache_snapshot_retention_days: int
+    admin_role_name: str | None = None
+    github_repository: str | None = None
+    deploy_namespaces: list[str] = field(default_factory=list)
+    alarm_email: str | None = None
+    monthly_budget_usd: int = 0
+    services: list[str] = field(default_factory=lambda: list(SERVICES))
     az_count: int = 3
     extra_tags: dict[str, str] = field(default_factory=dict)
 
@@ -40,8 +64,13 @@ class Settings:
         return f"propmubi-{self.environment}-{suffix}"
 
     def tags(self, name: str) -> dict[str, str]:
-        return {"Name": self.name(name), "project": "propmubi",
-                "environment": self.environment, "managed-by": "pulumi", **self.extra_tags}
+        own = {
+            "Name": self.name(name),
+            "project": "propmubi",
+            "environment": self.environment,
+            "managed-by": "pulumi",
+        }
+        return {**self.extra_tags, **own}
 
 
 def load() -> Settings:
@@ -50,7 +79,7 @@ def load() -> Settings:
         environment=cfg.require("environment"),
         vpc_cidr=cfg.get("vpcCidr") or "10.20.0.0/16",
         nat_gateway_per_az=cfg.get_bool("natGatewayPerAz") or False,
-        cluster_version=cfg.get("clusterVersion") or "1.31",
+        cluster_version=cfg.get("clusterVersion") or None,
         public_access_cidrs=list(cfg.get_object("publicAccessCidrs") or []),
         node_instance_types=list(cfg.get_object("nodeInstanceTypes") or ["m6i.large"]),
         node_min_size=_int(cfg, "nodeMinSize", 3),
@@ -62,13 +91,40 @@ def load() -> Settings:
         db_backup_retention_days=_int(cfg, "dbBackupRetentionDays", 30),
         # Off unless a stack says otherwise; policy `database-not-public` fails when it is on.
         db_publicly_accessible=cfg.get_bool("dbPubliclyAccessible") or False,
+        db_connections_alarm=_int(cfg, "dbConnectionsAlarm", 400),
         deletion_protection=cfg.get_bool("deletionProtection") or False,
         cache_node_type=cfg.get("cacheNodeType") or "cache.t4g.medium",
         cache_nodes=_int(cfg, "cacheNodes", 3),
         cache_snapshot_retention_days=_int(cfg, "cacheSnapshotRetentionDays", 7),
+        admin_role_name=cfg.get("adminRoleName") or None,
+        github_repository=cfg.get("githubRepository") or None,
+        deploy_namespaces=list(cfg.get_object("deployNamespaces") or []),
+        alarm_email=cfg.get("alarmEmail") or None,
+        monthly_budget_usd=_int(cfg, "monthlyBudgetUsd", 0),
+        extra_tags=_tags(cfg.get_object("tags") or {}),
     )
 
 
 def _int(cfg: pulumi.Config, key: str, default: int) -> int:
     value = cfg.get_int(key)
     return default if value is None else value
+
+
+def _tags(raw: object) -> dict[str, str]:
+    """`propmubi:tags`: extra tags on every resource; the program's own tags cannot be
+    overridden (a stack must not relabel production as something else)."""
+    if not isinstance(raw, dict):
+        raise ValueError("config propmubi:tags must be a mapping of tag key: value")
+    clashing = sorted(set(raw) & OWN_TAGS)
+    if clashing:
+        raise ValueError(
+            f"config propmubi:tags sets {', '.join(clashing)}: the program sets those itself; "
+            "remove them from the stack file"
+        )
+    bad = [k for k in raw if not TAG_KEY.match(str(k)) or str(k).lower().startswith("aws:")]
+    if bad:
+        raise ValueError(
+            f"config propmubi:tags: invalid tag key(s) {', '.join(map(str, bad))} "
+            "(1-128 characters, no `aws:` prefix)"
+        )
+    return {str(k): str(v) for k, v in raw.items()}

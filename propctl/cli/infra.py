@@ -5,6 +5,7 @@ API (which needs the `pulumi` CLI)."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -26,6 +27,7 @@ EPILOG = (
     "  propctl infra plan --stack production                 resources + policy results\n\n"
     "  propctl infra plan --stack staging --format json -o plan.json\n\n"
     "  propctl infra plan --stack production --format tfplan-json -o tfplan.json\n\n"
+    "  propctl infra plan --stack production --date 2027-01-15   judged on another day\n\n"
     "  checkov -f tfplan.json --framework terraform_plan   judge it with checkov\n\n"
     "  PULUMI_CONFIG_PASSPHRASE=... propctl infra up --stack production --yes\n\n"
     "The program is the repo's infra/ (see `propctl scaffold infra`), else the bundled one.\n"
@@ -86,6 +88,14 @@ def plan(
             "--policy", "-p", help="Only this policy (repeatable)."
         ),
     ] = None,
+    on: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--date",
+            help="Judge the plan on this day (YYYY-MM-DD; default today, UTC): support "
+            "windows in versions.yaml; the program chooses versions for it too.",
+        ),
+    ] = None,
 ) -> None:
     """Run the program offline under Pulumi's mocks: the resources it would create and
     propctl's infrastructure policies, pass or fail each. Exit 1 when a policy fails."""
@@ -93,7 +103,7 @@ def plan(
     from propctl.provision.policies import evaluate
 
     app = get_app(ctx).with_repo(repo)
-    result = planning.plan(_program(app), stack)
+    result = planning.plan(_program(app), stack, date=_day(on))
     outcomes = evaluate(result, policy or None)
     if fmt == PlanFormat.tfplan_json:
         from propctl.provision.tfplan import export
@@ -111,9 +121,21 @@ def plan(
         )
 
 
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        from propctl.errors import UserError
+
+        raise UserError(f"--date {text!r}: not a date; write it as YYYY-MM-DD") from None
+
+
 def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "stack": result.stack,
+        "date": result.date,
         "project": result.project,
         "program": result.program_dir,
         "resources": [

@@ -8,6 +8,7 @@ this module needs no Pulumi import of its own at load time."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +40,9 @@ class PlanMocks:
     secrets: set[str] = field(default_factory=set)  # raw secret values seen, to spot leaks
     # computed value -> (resource name, attribute): lets exporters turn values into references
     provenance: dict[str, tuple[str, str]] = field(default_factory=dict)
+    date: str = ""  # the plan's date (ISO), set by plan.start
 
-    def new_resource(self, args: Any) -> tuple[str | None, dict]:  # a MockResourceArgs
+    def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:  # a MockResourceArgs
         import pulumi
 
         raw = dict(args.inputs)
@@ -70,7 +72,9 @@ class PlanMocks:
     def register_invoke_transform(self, transform: Any) -> None:
         """Invoke transforms likewise."""
 
-    def call(self, args: Any) -> tuple[dict, list] | dict:  # a MockCallArgs
+    def call(
+        self, args: Any
+    ) -> tuple[dict[str, Any], list[Any]] | dict[str, Any]:  # a MockCallArgs
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = "abcdef"
             return {
@@ -138,7 +142,9 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def _eks_cluster(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
+def _eks_cluster(
+    m: PlanMocks, name: str, rid: str, label: str, raw: dict[str, Any]
+) -> dict[str, Any]:
     oidc = f"https://oidc.eks.{m.region}.amazonaws.com/id/{_digest(label).upper()}"
     vpc = dict(raw.get("vpcConfig") or {})
     vpc.update(clusterSecurityGroupId=f"sg-eks-{_digest(label)}", vpcId=f"vpc-{_digest(label)}")
@@ -152,7 +158,7 @@ def _eks_cluster(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> di
     }
 
 
-def _rds(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
+def _rds(m: PlanMocks, name: str, rid: str, label: str, raw: dict[str, Any]) -> dict[str, Any]:
     address = f"{label}.c{_digest(label)}.{m.region}.rds.amazonaws.com"
     return {
         "identifier": label,
@@ -163,7 +169,7 @@ def _rds(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     }
 
 
-def _redis(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
+def _redis(m: PlanMocks, name: str, rid: str, label: str, raw: dict[str, Any]) -> dict[str, Any]:
     group = raw.get("replicationGroupId") or label
     base = f"{group}.{_digest(group)}.euw1.cache.amazonaws.com"
     return {
@@ -175,17 +181,27 @@ def _redis(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
     }
 
 
-def _password(m: PlanMocks, name: str, rid: str, label: str, raw: dict) -> dict:
+def _sar_stack(
+    m: PlanMocks, name: str, rid: str, label: str, raw: dict[str, Any]
+) -> dict[str, Any]:
+    # The AWS rotation applications export the function's ARN as RotationLambdaARN.
+    function = (raw.get("parameters") or {}).get("functionName") or label
+    arn = f"arn:aws:lambda:{m.region}:{ACCOUNT}:function:{function}"
+    return {"outputs": {"RotationLambdaARN": arn}}
+
+
+def _password(m: PlanMocks, name: str, rid: str, label: str, raw: dict[str, Any]) -> dict[str, Any]:
     value = f"mock-{_digest('secret' + name)}-{_digest(name + 'secret')}"
     m.secrets.add(value)
     return {"result": value}
 
 
-_SPECIAL = {
+_SPECIAL: dict[str, Callable[[PlanMocks, str, str, str, dict[str, Any]], dict[str, Any]]] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:rds/instance:Instance": _rds,
     "aws:elasticache/replicationGroup:ReplicationGroup": _redis,
     "random:index/randomPassword:RandomPassword": _password,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda m, n, r, lab, raw: {"latestVersion": 1},
     "aws:kms/key:Key": lambda m, n, r, lab, raw: {"keyId": r},
     "aws:iam/role:Role": lambda m, n, r, lab, raw: {

@@ -8,6 +8,7 @@ program in-process once (`infra plan`); callers that plan repeatedly or from thr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import runpy
@@ -64,6 +65,8 @@ class Plan:
     leaked_outputs: list[str] = field(default_factory=list)  # outputs holding a secret
     # a computed value (an id, an ARN) -> [resource name, attribute] that produces it
     provenance: dict[str, list[str]] = field(default_factory=dict)
+    # the day the plan is judged on (support windows); the program sees it as `propctl:date`
+    date: str = field(default_factory=lambda: today().isoformat())
 
     def of_type(self, token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == token]
@@ -82,10 +85,21 @@ class Plan:
 
 # ---- running the program ------------------------------------------------------------------
 
+DATE_KEY = "propctl:date"
 
-def start(program: Program, stack: str, overrides: dict[str, Any] | None = None) -> PlanMocks:
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def start(
+    program: Program,
+    stack: str,
+    overrides: dict[str, Any] | None = None,
+    date: dt.date | None = None,
+) -> PlanMocks:
     """Install fresh mocks and the stack's configuration (plus `overrides`, keys without a
-    namespace belonging to the project)."""
+    namespace belonging to the project, and the plan's date as `propctl:date`)."""
     import pulumi
     from pulumi.runtime import settings as pulumi_settings
 
@@ -95,9 +109,16 @@ def start(program: Program, stack: str, overrides: dict[str, Any] | None = None)
     for key, value in (overrides or {}).items():
         full = key if ":" in key else f"{program.project}:{key}"
         config[full] = value if isinstance(value, str) else json.dumps(value)
+    config[DATE_KEY] = (date or today()).isoformat()  # the plan's, never the stack file's
     mocks = PlanMocks(region=config.get("aws:region", "eu-west-1"))
+    mocks.date = config[DATE_KEY]
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a new Stack per run
-    pulumi.runtime.set_mocks(mocks, project=program.project, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(  # PlanMocks has Mocks' shape without importing it at load time
+        mocks,  # type: ignore[arg-type]
+        project=program.project,
+        stack=stack,
+        preview=False,
+    )
     pulumi.runtime.set_all_config(config, [k for k, v in config.items() if v == SECRET_PLACEHOLDER])
     return mocks
 
@@ -156,20 +177,26 @@ def build_plan(mocks: PlanMocks, program: Program, stack: str, outputs: dict[str
         outputs=shown,
         leaked_outputs=leaked,
         provenance={k: list(v) for k, v in mocks.provenance.items()},
+        date=mocks.date,
     )
 
 
-def run_in_process(program: Program, stack: str, overrides: dict[str, Any] | None = None) -> Plan:
+def run_in_process(
+    program: Program,
+    stack: str,
+    overrides: dict[str, Any] | None = None,
+    date: dt.date | None = None,
+) -> Plan:
     import pulumi
 
     _ensure_event_loop()
-    mocks = start(program, stack, overrides)
+    mocks = start(program, stack, overrides, date)
     holder: list[Plan] = []
 
     async def finish(outputs: dict[str, Any]) -> None:
         holder.append(await collect(mocks, program, stack, outputs))
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> pulumi.Output[None]:
         return execute(program).apply(finish)
 
@@ -218,10 +245,11 @@ def plan(
     *,
     isolated: bool = False,
     timeout_s: float = 120.0,
+    date: dt.date | None = None,
 ) -> Plan:
     program.config(stack)  # a missing stack is the user's error, before any process starts
     if not isolated:
-        return run_in_process(program, stack, overrides)
+        return run_in_process(program, stack, overrides, date)
     cmd = [
         sys.executable,
         "-m",
@@ -229,6 +257,7 @@ def plan(
         str(program.dir),
         stack,
         json.dumps(overrides or {}),
+        (date or today()).isoformat(),
     ]
     env = {**os.environ, "PYTHONPATH": _own_path()}
     try:

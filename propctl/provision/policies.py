@@ -4,8 +4,10 @@ the resource; production-only properties report `skip` on other stacks, with the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from propctl.provision.plan import Plan, PlannedResource
 
@@ -20,6 +22,7 @@ OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 RDS = "aws:rds/instance:Instance"
 PARAMS = "aws:rds/parameterGroup:ParameterGroup"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULES = (
@@ -508,7 +511,7 @@ _cache(
 # ---- security groups ------------------------------------------------------------------------
 
 
-def _rules(group: PlannedResource, direction: str) -> list[dict]:
+def _rules(group: PlannedResource, direction: str) -> list[dict[str, Any]]:
     return [x for x in group.get(direction, default=[]) if isinstance(x, dict)]
 
 
@@ -559,12 +562,15 @@ def _open_ingress(plan: Plan) -> Verdict:
 
 
 @policy(
-    "security-data-stores-cluster-only", "the database and cache admit only the cluster's nodes"
+    "security-data-stores-cluster-only",
+    "the database and cache admit only the cluster's nodes (the database also its secret's "
+    "rotation function)",
 )
 def _data_stores(plan: Plan) -> Verdict:
     node_groups = plan.of_type(NODE_GROUP)
     templates = [plan.by_id(str(n.get("launchTemplate", "id", default=""))) for n in node_groups]
     node_sgs = {sg for t in templates if t for sg in t.get("vpcSecurityGroupIds") or []}
+    rotation_sgs = rotation_groups(plan) - node_sgs
     stores = plan.of_type(RDS) + plan.of_type(REDIS)
     if not stores:
         return False, "no database or cache in the plan"
@@ -572,6 +578,7 @@ def _data_stores(plan: Plan) -> Verdict:
     for store in stores:
         ids = store.get("vpcSecurityGroupIds") or store.get("securityGroupIds") or []
         groups = _groups_of(plan, ids)
+        allowed = node_sgs | (rotation_sgs if store.type == RDS else set())
         if not groups:
             problems.append(f"{store.name}: no security group of its own")
         for group in groups:
@@ -582,17 +589,45 @@ def _data_stores(plan: Plan) -> Verdict:
                     or rule.get("ipv6CidrBlocks")
                     or rule.get("self")
                     or not sources
-                    or not sources <= node_sgs
+                    or not sources <= allowed
                 ):
                     problems.append(f"{store.name}: {group.name} admits {_source(rule)}")
     return (
         (False, "; ".join(problems))
         if problems
-        else (True, f"{len(stores)} data stores admit only the node security group")
+        else (
+            True,
+            f"{len(stores)} data stores admit only the node security group"
+            + (" (the database also its rotation function)" if rotation_sgs else ""),
+        )
     )
 
 
-def _source(rule: dict) -> str:
+SAR_STACK = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
+RDS_ROTATION_APP = re.compile(
+    r"^arn:aws:serverlessrepo:[a-z0-9-]+:297356227824:applications/"
+    r"SecretsManagerRDS\w+Rotation(Single|Multi)User$"
+)
+
+
+def rotation_groups(plan: Plan) -> set[str]:
+    """Security groups of AWS's own RDS rotation functions (Serverless Application Repository,
+    AWS's publisher account) that a secret rotation of the plan uses; a group that admits
+    anything itself does not count."""
+    used = {str(r.get("rotationLambdaArn")) for r in plan.of_type(SECRET_ROTATION)}
+    found: set[str] = set()
+    for stack in plan.of_type(SAR_STACK):
+        if not RDS_ROTATION_APP.match(str(stack.get("applicationId", default=""))):
+            continue
+        function = stack.get("parameters", "functionName", default="")
+        if not any(arn.endswith(f":function:{function}") for arn in used):
+            continue
+        ids = str(stack.get("parameters", "vpcSecurityGroupIds", default="")).split(",")
+        found |= {i for i in ids if (g := plan.by_id(i)) and not _rules(g, "ingress")}
+    return found
+
+
+def _source(rule: dict[str, Any]) -> str:
     parts = (rule.get("cidrBlocks") or []) + (rule.get("securityGroups") or [])
     return ", ".join(parts) or ("itself" if rule.get("self") else "an unknown source")
 
@@ -605,3 +640,8 @@ def _outputs(plan: Plan) -> Verdict:
     if plan.leaked_outputs:
         return False, "outputs with a secret in plain text: " + ", ".join(plan.leaked_outputs)
     return True, f"{len(plan.outputs)} outputs, none holding a secret"
+
+
+# ---- what AWS would reject, and what a working platform needs (their own modules) ----------
+
+from propctl.provision import policies_aws, policies_operations  # noqa: E402, F401

@@ -3,8 +3,11 @@
 Everything propctl asks of Pulumi goes through `StackRunner`, a small interface: the real one
 (`AutomationRunner`) drives the `pulumi` CLI; tests pass a fake and check what was asked.
 Before a runner is made, `prepare` settles what propctl itself requires, writing nothing: the
-production guard (`--yes`), a passphrase for the secrets provider, and the state backend (a
-local `file://` folder under `.propctl/pulumi-state/` unless PULUMI_BACKEND_URL says otherwise).
+production guard (`--yes`), the state backend and the secrets provider. Both come from the
+stack file (`propctl:stateBackendUrl`, e.g. `s3://bucket`, and `propctl:secretsProvider`, e.g.
+`awskms://alias/key`); PULUMI_BACKEND_URL overrides the backend; without them the state is a
+local `file://` folder under `.propctl/pulumi-state/` and the secrets provider a passphrase
+(PULUMI_CONFIG_PASSPHRASE), for trying it out.
 Only once a runner exists (the CLI is there) does `materialize` create those folders."""
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ ACTIONS = ("preview", "up", "destroy", "preview_destroy", "outputs")
 CHANGING = frozenset({"up", "destroy"})
 PROTECTED_STACKS = frozenset({"production"})
 STATE_DIR = Path(".propctl") / "pulumi-state"
+BACKEND_KEY = "propctl:stateBackendUrl"
+SECRETS_KEY = "propctl:secretsProvider"
+BACKEND_SCHEMES = ("s3://", "gs://", "azblob://", "file://", "https://")
+SECRETS_SCHEMES = ("awskms://", "gcpkms://", "azurekeyvault://", "hashivault://")
 WORK_DIR = Path(".propctl") / "pulumi-program"
 INSTALL_HINT = (
     "install the Pulumi CLI (https://www.pulumi.com/docs/install/): "
@@ -65,6 +72,7 @@ class Target:
     stack: str
     backend_url: str
     env: dict[str, str]
+    secrets_provider: str = "passphrase"
 
 
 def prepare(
@@ -72,26 +80,47 @@ def prepare(
 ) -> Target:
     if action not in ACTIONS:
         raise UserError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
-    program.config(stack)  # a stack the program does not have is the user's error
+    config = program.config(stack)  # a stack the program does not have is the user's error
     if action in CHANGING and stack in PROTECTED_STACKS and not yes:
         raise UserError(
             f"`infra {action}` on {stack} changes real infrastructure; add --yes to go ahead",
             hint=f"run `propctl infra preview --stack {stack}` first to see what would change",
         )
-    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+    where = program.stack_file(stack)
+    secrets = _setting(config, SECRETS_KEY, SECRETS_SCHEMES, where) or "passphrase"
+    if secrets == "passphrase" and not (
+        env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    ):
         raise UserError(
             "PULUMI_CONFIG_PASSPHRASE is not set: Pulumi encrypts the stack's secrets with it",
             hint="export PULUMI_CONFIG_PASSPHRASE=... (keep it in "
-            "your password manager; the same one is needed for every later run)",
+            "your password manager; the same one is needed for every later run), or set "
+            f"{SECRETS_KEY} (awskms://alias/...) in {where.name}",
         )
-    backend = env.get("PULUMI_BACKEND_URL") or (repo / STATE_DIR).resolve().as_uri()
+    backend = (
+        env.get("PULUMI_BACKEND_URL")
+        or _setting(config, BACKEND_KEY, BACKEND_SCHEMES, where)
+        or (repo / STATE_DIR).resolve().as_uri()
+    )
     work_dir = program.dir if not program.bundled else (repo / WORK_DIR).resolve()
     run_env = {
         k: env[k]
         for k in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
-        if env.get(k)
+        if env.get(k) and secrets == "passphrase"
     }
-    return Target(program, work_dir, stack, backend, {**run_env, "PULUMI_BACKEND_URL": backend})
+    return Target(
+        program, work_dir, stack, backend, {**run_env, "PULUMI_BACKEND_URL": backend}, secrets
+    )
+
+
+def _setting(config: Mapping[str, str], key: str, schemes: tuple[str, ...], where: Path) -> str:
+    value = config.get(key, "").strip()
+    if value and not value.startswith(schemes):
+        raise UserError(
+            f"{where}: config {key}: {value!r} is not a URL Pulumi understands",
+            hint=f"start it with one of {', '.join(schemes)}",
+        )
+    return value
 
 
 def materialize(target: Target) -> None:
@@ -149,7 +178,7 @@ class AutomationRunner:
                     stack_name=self.target.stack,
                     work_dir=str(self.target.work_dir),
                     opts=auto.LocalWorkspaceOptions(
-                        env_vars=self.target.env, secrets_provider="passphrase"
+                        env_vars=self.target.env, secrets_provider=self.target.secrets_provider
                     ),
                 )
             except auto.CommandError as exc:

@@ -26,6 +26,9 @@ TYPE_OVERRIDES = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
     "aws:ec2/flowLog:FlowLog": "aws_flow_log",
     "aws:rds/cluster:Cluster": "aws_rds_cluster",
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
+        "aws_serverlessapplicationrepository_cloudformation_stack"
+    ),
 }
 ATTRIBUTE_RENAMES = {
     "parameters": "parameter",
@@ -36,6 +39,8 @@ ATTRIBUTE_RENAMES = {
     "oidcs": "oidc",
     "logDeliveryConfigurations": "log_delivery_configuration",
     "nodeGroupConfigurations": "node_group_configuration",
+    "encryptionConfigurations": "encryption_configuration",
+    "notifications": "notification",
 }
 MAP_FIELDS = frozenset({"tags", "tagsAll", "labels"})
 NO_REFERENCES = frozenset({"tags", "tagsAll", "labels", "description"})

@@ -1,8 +1,10 @@
-"""`python -m propctl.provision.worker DIR STACK OVERRIDES_JSON`: plan in a fresh interpreter and
-print the plan as JSON (the Pulumi runtime's global state makes one plan per process safest)."""
+"""`python -m propctl.provision.worker DIR STACK OVERRIDES_JSON [DATE]`: plan in a fresh
+interpreter and print the plan as JSON (the Pulumi runtime's global state makes one plan per
+process safest)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -13,9 +15,10 @@ from propctl.provision.program import load_program
 
 
 def main(argv: list[str]) -> int:
-    folder, stack, overrides = argv
+    folder, stack, overrides, *rest = argv
+    date = dt.date.fromisoformat(rest[0]) if rest else None
     try:
-        plan = run_in_process(load_program(Path(folder)), stack, json.loads(overrides))
+        plan = run_in_process(load_program(Path(folder)), stack, json.loads(overrides), date)
     except PropctlError as exc:
         print(str(exc).splitlines()[0], file=sys.stderr)
         return 2

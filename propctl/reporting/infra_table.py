@@ -37,6 +37,12 @@ KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
     ),
     "aws:ec2/securityGroup:SecurityGroup": ("description",),
     "aws:kms/key:Key": ("enableKeyRotation",),
+    "aws:kms/alias:Alias": ("name",),
+    "aws:eks/addon:Addon": ("addonName",),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("policyArn", "accessScope"),
+    "aws:ecr/repository:Repository": ("name", "imageTagMutability"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold"),
+    "aws:budgets/budget:Budget": ("limitAmount", "timeUnit"),
 }
 
 

@@ -154,32 +154,14 @@ def run_verify(layout: Layout, case: dict[str, Any], step: dict[str, Any]) -> No
         check=False,
     )
     where = f"{case['name']}: verify {' '.join(args)}"
-    output = done.stdout + done.stderr
-    if "-o" in args:
-        written = layout.repo / args[args.index("-o") + 1]
-        if written.is_file():
-            output += written.read_text("utf-8", errors="replace")
-    assert done.returncode < 3, f"{where}: exit {done.returncode} (a crash)\n{done.stderr}"
-    assert "Traceback (most recent call last)" not in output, f"{where}: a traceback\n{output}"
-    expect = step.get("expect") or {}
-    allowed = expect.get("exit")
     if not step.get("setup"):
         assert (
             "--strict" in args
             or (layout.repo / ".propctl/baseline.json").exists()
             or case.get("baseline_from_base")
         ), f"{where}: a final run needs --strict or a baseline, so an error cannot hide"
-        allowed = allowed or [1, 2]
-        assert set(allowed) <= {1, 2}, f"{where}: a final run must expect exit 1 or 2"
-    if allowed is not None:
-        assert done.returncode in allowed, (
-            f"{where}: exit {done.returncode}, expected {allowed}\n{done.stdout[-3000:]}\n"
-            f"{done.stderr[-3000:]}"
-        )
-    for text in expect.get("output_has", []):
-        assert layout.expand(text) in output, f"{where}: {text!r} not in the output\n{output}"
-    for text in expect.get("output_lacks", []):
-        assert layout.expand(text) not in output, f"{where}: {text!r} in the output"
+    check_run(layout, step, args, done, where)
+    expect = step.get("expect") or {}
     wanted, unwanted = expect.get("status") or {}, expect.get("not_status") or {}
     if wanted or unwanted:
         statuses = {r["id"]: r["status"] for r in json.loads(done.stdout)["results"]}
@@ -191,6 +173,61 @@ def run_verify(layout: Layout, case: dict[str, Any], step: dict[str, Any]) -> No
         for cid, status in unwanted.items():
             bad = status if isinstance(status, list) else [status]
             assert statuses.get(str(cid)) not in bad, f"{where}: {cid} is {statuses.get(cid)}"
+
+
+def check_run(
+    layout: Layout,
+    step: dict[str, Any],
+    args: list[str],
+    done: subprocess.CompletedProcess[str],
+    where: str,
+) -> None:
+    """What every propctl run must show: no crash, no traceback, the exit codes expected (a
+    final run: 1 or 2, the attack noticed), and the texts expected in its output."""
+    output = done.stdout + done.stderr
+    if "-o" in args:
+        written = layout.repo / args[args.index("-o") + 1]
+        if written.is_file():
+            output += written.read_text("utf-8", errors="replace")
+    assert done.returncode < 3, f"{where}: exit {done.returncode} (a crash)\n{done.stderr}"
+    assert "Traceback (most recent call last)" not in output, f"{where}: a traceback\n{output}"
+    expect = step.get("expect") or {}
+    allowed = expect.get("exit")
+    if not step.get("setup"):
+        allowed = allowed or [1, 2]
+        assert set(allowed) <= {1, 2}, f"{where}: a final run must expect exit 1 or 2"
+    if allowed is not None:
+        assert done.returncode in allowed, (
+            f"{where}: exit {done.returncode}, expected {allowed}\n{done.stdout[-3000:]}\n"
+            f"{done.stderr[-3000:]}"
+        )
+    for text in expect.get("output_has", []):
+        assert layout.expand(text) in output, f"{where}: {text!r} not in the output\n{output}"
+    for text in expect.get("output_lacks", []):
+        assert layout.expand(text) not in output, f"{where}: {text!r} in the output"
+
+
+def run_propctl(layout: Layout, case: dict[str, Any], step: dict[str, Any]) -> None:
+    """`propctl: [infra, plan, ...]`: any other propctl command, with `--repo REPO` appended;
+    `expect.policies` ({name: status}) reads `infra plan --format json` output."""
+    args = [layout.expand(str(a)) for a in step["propctl"]]
+    cmd = [sys.executable, "-m", "propctl", *args, "--repo", str(layout.repo)]
+    done = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env=layout.env(),
+        cwd=layout.repo,
+        timeout=step.get("timeout", 300),
+        check=False,
+    )
+    where = f"{case['name']}: propctl {' '.join(args)}"
+    check_run(layout, step, args, done, where)
+    wanted = (step.get("expect") or {}).get("policies") or {}
+    if wanted:
+        statuses = {p["name"]: p["status"] for p in json.loads(done.stdout)["policies"]}
+        for name, status in wanted.items():
+            assert statuses.get(name) == status, f"{where}: {name} is {statuses.get(name)}"
 
 
 def run_step(layout: Layout, case: dict[str, Any], step: dict[str, Any]) -> None:
@@ -214,9 +251,11 @@ def run_step(layout: Layout, case: dict[str, Any], step: dict[str, Any]) -> None
         layout.git("commit", "-q", "-m", str(step["commit"]), "--allow-empty")
     elif "verify" in step:
         run_verify(layout, case, step)
+    elif "propctl" in step:
+        run_propctl(layout, case, step)
     else:
         raise AssertionError(
-            f"{case['name']}: a step needs sh, files, symlinks, commit or verify: {step}"
+            f"{case['name']}: a step needs sh, files, symlinks, commit, verify or propctl: {step}"
         )
 
 

@@ -49,7 +49,7 @@ def test_plan_table_shows_resources_and_policies(
     code, out, _ = _run(capsys, "plan", "--stack", "staging", "--repo", str(tmp_path))
     assert code == 0
     assert "aws:eks/cluster:Cluster" in out and "database-backups-30d" in out
-    assert "33 passed, 0 failed, 2 skipped" in out
+    assert f"{len(POLICIES) - 2} passed, 0 failed, 2 skipped" in out
 
 
 def test_a_violated_policy_exits_1_naming_it(
@@ -76,7 +76,7 @@ def test_table_to_a_file_prints_nothing_on_stdout(
         capsys, "plan", "--stack", "staging", "-o", str(target), "--repo", str(tmp_path)
     )
     assert code == 0 and out == ""
-    assert "33 passed, 0 failed, 2 skipped" in target.read_text()
+    assert f"{len(POLICIES) - 2} passed, 0 failed, 2 skipped" in target.read_text()
 
 
 def test_tfplan_json_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -183,3 +183,40 @@ def test_every_infra_command_help_has_an_example(
     code, out, _ = _run(capsys, command, "--help")
     assert code == 0 and "Example" in out, command
     assert f"propctl infra {command} " in out.split("Example", 1)[1], command
+
+
+def test_plan_json_carries_the_date_it_was_judged_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "plan", "--format", "json", "--date", "2026-01-26", "--repo", str(tmp_path)
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["date"] == "2026-01-26"
+    cluster = next(r for r in doc["resources"] if r["type"] == "aws:eks/cluster:Cluster")
+    assert cluster["inputs"]["version"] == "1.34"  # 1.35 was not released yet
+
+
+@pytest.mark.parametrize("day", ["2027-13-01", "tomorrow", ""])
+def test_a_bad_date_exits_2(capsys: pytest.CaptureFixture[str], day: str) -> None:
+    code, _, err = _run(capsys, "plan", "--date", day)
+    assert code == 2 and "--date" in err and "YYYY-MM-DD" in err
+
+
+def test_a_pinned_version_past_its_support_fails_the_plan(
+    capsys: pytest.CaptureFixture[str], repo_with_infra: Path
+) -> None:
+    stack = repo_with_infra / "infra" / "Pulumi.production.yaml"
+    stack.write_text(stack.read_text() + '  propmubi:clusterVersion: "1.35"\n')
+    args = ("plan", "--stack", "production", "--repo", str(repo_with_infra), "--date")
+    assert _run(capsys, *args, "2027-03-26")[0] == 0
+    code, _, err = _run(capsys, *args, "2027-03-27")
+    assert code == 1 and "versions-in-support" in err
+
+
+def test_a_run_with_no_version_in_support_exits_2_saying_what_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = _run(capsys, "plan", "--date", "2027-03-27", "--repo", str(tmp_path))
+    assert code == 2 and "no EKS version in versions.yaml is in standard support" in err

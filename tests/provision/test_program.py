@@ -4,14 +4,16 @@ policies, and the mocks answer what the program asks (availability zones, comput
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pulumi
 import pytest
 
-from propctl.provision.plan import Plan
+from propctl.errors import UserError
+from propctl.provision.plan import Plan, plan
 from propctl.provision.policies import POLICIES, evaluate
-from tests.provision.planning import STACKS, planned, write_program
+from tests.provision.planning import STACKS, bundled, planned, write_program
 
 PRODUCTION_ONLY = {"database-instance-class", "database-deletion-protection"}
 
@@ -52,6 +54,15 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
     ("staging", {"nodeMinSize": 0}, {"cluster-node-scaling"}),
     ("production", {"nodeMaxSize": 0}, {"cluster-node-scaling"}),
     ("production", {"cacheSnapshotRetentionDays": 0}, {"cache-backups"}),
+    # issue 15: what AWS would refuse, and what leaves the platform unusable
+    ("production", {"clusterVersion": "1.31"}, {"versions-in-support"}),
+    ("staging", {"clusterVersion": "1.34"}, {"versions-in-support"}),  # ends on DATE
+    ("production", {"adminRoleName": ""}, {"cluster-access-entries"}),
+    ("staging", {"githubRepository": ""}, {"cluster-access-entries", "iam-github-trust-scoped"}),
+    ("production", {"githubRepository": "*"}, {"iam-github-trust-scoped"}),
+    ("production", {"monthlyBudgetUsd": 0}, {"monitoring-budget"}),
+    ("production", {"deployNamespaces": []}, {"arguments-accepted"}),
+    ("production", {"cacheNodes": 1}, {"cache-three-nodes", "arguments-accepted"}),
 ]
 
 
@@ -181,3 +192,106 @@ def test_an_empty_program_fails_every_resource_policy(tmp_path: Path) -> pulumi.
         assert {s for n, s in statuses.items() if n not in PRODUCTION_ONLY} == {"fail"}
 
     return planned("dev", check, program=program)
+
+
+@pytest.mark.parametrize(
+    ("day", "version"),
+    [(dt.date(2026, 1, 26), "1.34"), (dt.date(2026, 12, 2), "1.35")],
+)
+@pulumi.runtime.test
+def test_the_cluster_version_is_the_newest_in_standard_support_that_day(
+    day: dt.date, version: str
+) -> pulumi.Output[None]:
+    def check(plan: Plan) -> None:
+        (cluster,) = plan.of_type("aws:eks/cluster:Cluster")
+        assert cluster.inputs["version"] == version
+        assert plan.date == day.isoformat()
+        assert {o.name: o.status for o in evaluate(plan)}["versions-in-support"] == "pass"
+
+    return planned("production", check, date=day)
+
+
+def test_a_run_when_no_version_is_in_support_stops_with_what_to_do() -> None:
+    with pytest.raises(UserError, match="no EKS version in versions.yaml is in standard support"):
+        plan(bundled(), "production", isolated=True, date=dt.date(2027, 3, 27))
+
+
+def test_a_pinned_version_is_judged_on_the_plans_date_not_the_stack_files() -> None:
+    """`propctl:date` in a stack file cannot move the day the plan is judged on."""
+    judged = plan(
+        bundled(),
+        "staging",
+        {"propctl:date": "2026-01-01", "clusterVersion": "1.34"},
+        isolated=True,
+        date=dt.date(2026, 12, 2),
+    )
+    assert judged.date == "2026-12-02"
+    outcome = evaluate(judged, ["versions-in-support"])[0]
+    assert outcome.status == "fail" and "eks 1.34" in outcome.message
+
+
+@pulumi.runtime.test
+def test_postgres_pins_the_major_only_and_the_replica_sets_no_backups() -> None:
+    def check(plan: Plan) -> None:
+        primary, replica = sorted(
+            plan.of_type("aws:rds/instance:Instance"), key=lambda r: r.name
+        )  # database-primary, database-replica
+        assert primary.inputs["engineVersion"] == "16"
+        assert primary.inputs["autoMinorVersionUpgrade"] is True
+        assert "backupRetentionPeriod" not in replica.inputs
+        (params,) = plan.of_type("aws:rds/parameterGroup:ParameterGroup")
+        assert params.inputs["family"] == "postgres16"
+
+    return planned("production", check)
+
+
+@pulumi.runtime.test
+def test_every_kms_alias_has_its_own_name() -> None:
+    def check(plan: Plan) -> None:
+        names = [a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias")]
+        assert len(names) == len(set(names)) == len(plan.of_type("aws:kms/key:Key"))
+        assert "alias/propmubi-production-database-key" in names
+        assert "alias/propmubi-production-cache-key" in names
+
+    return planned("production", check)
+
+
+@pulumi.runtime.test
+def test_an_ecr_repository_for_every_roadmap_service_and_its_worker() -> None:
+    from propctl.resources import bundled_roadmap
+    from propctl.roadmap.loader import load_roadmap
+
+    services = [s.name for s in load_roadmap(bundled_roadmap()).services]
+
+    def check(plan: Plan) -> None:
+        names = {r.inputs["name"] for r in plan.of_type("aws:ecr/repository:Repository")}
+        assert names == {
+            f"propmubi-staging-{s}{suffix}" for s in services for suffix in ("", "-events-worker")
+        }
+
+    return planned("staging", check)
+
+
+@pulumi.runtime.test
+def test_stack_config_tags_reach_every_tagged_resource() -> None:
+    def check(plan: Plan) -> None:
+        tagged = [r for r in plan.resources if "tags" in r.inputs]
+        assert len(tagged) > 50
+        for r in tagged:
+            assert r.inputs["tags"]["cost-center"] == "platform", r.name
+            assert r.inputs["tags"]["environment"] == "production", r.name
+
+    return planned("production", check)
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"environment": "dev"}, "sets environment: the program sets those itself"),
+        ({"aws:created": "x"}, "invalid tag key"),
+        (["not", "a", "mapping"], "must be a mapping"),
+    ],
+)
+def test_bad_stack_tags_stop_the_plan_naming_the_key(tags: object, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        plan(bundled(), "production", {"tags": tags}, isolated=True)

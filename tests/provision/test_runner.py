@@ -273,3 +273,68 @@ def test_the_automation_runner_maps_results_and_errors(
         FailureFound, match="error: update failed: creating RDS DB Instance: AccessDenied$"
     ):
         real.up(lines.append)
+
+
+def _stack_with(tmp_path: Path, lines: str) -> Path:
+    """A repo whose scaffolded production stack file ends with `lines` (under `config:`)."""
+    assert main(["scaffold", "infra", "--repo", str(tmp_path)]) == 0
+    stack = tmp_path / "infra" / "Pulumi.production.yaml"
+    stack.write_text(stack.read_text() + lines)
+    return stack
+
+
+def test_the_state_backend_and_secrets_provider_come_from_the_stack_file(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stack_with(
+        tmp_path,
+        "  propctl:stateBackendUrl: s3://propmubi-state?region=eu-west-1\n"
+        "  propctl:secretsProvider: awskms://alias/propmubi-pulumi-secrets?region=eu-west-1\n",
+    )
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")  # a KMS provider needs no passphrase
+    capsys.readouterr()
+    code, _, err = _run(capsys, "preview", "--stack", "production", "--repo", str(tmp_path))
+    assert code == 0, err
+    target = fake[0].target
+    assert target.backend_url == "s3://propmubi-state?region=eu-west-1"
+    assert target.env["PULUMI_BACKEND_URL"] == target.backend_url
+    assert target.secrets_provider.startswith("awskms://alias/propmubi-pulumi-secrets")
+    assert "PULUMI_CONFIG_PASSPHRASE" not in target.env
+    assert not (tmp_path / ".propctl" / "pulumi-state").exists()  # nothing local
+
+
+def test_pulumi_backend_url_overrides_the_stack_file(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stack_with(tmp_path, "  propctl:stateBackendUrl: s3://from-the-file\n")
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "s3://from-the-environment")
+    capsys.readouterr()
+    assert _run(capsys, "preview", "--stack", "production", "--repo", str(tmp_path))[0] == 0
+    assert fake[0].target.backend_url == "s3://from-the-environment"
+    assert fake[0].target.secrets_provider == "passphrase"
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("  propctl:stateBackendUrl: propmubi-state\n", "propctl:stateBackendUrl"),
+        ("  propctl:secretsProvider: alias/propmubi\n", "propctl:secretsProvider"),
+    ],
+)
+def test_a_backend_or_provider_that_is_not_a_url_is_refused_naming_the_file(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake: list[FakeRunner],
+    line: str,
+    named: str,
+) -> None:
+    _stack_with(tmp_path, line)
+    capsys.readouterr()
+    code, _, err = _run(capsys, "preview", "--stack", "production", "--repo", str(tmp_path))
+    assert code == 2 and named in err and "Pulumi.production.yaml" in err and fake == []

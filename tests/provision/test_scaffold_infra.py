@@ -60,3 +60,34 @@ def test_a_path_outside_the_repo_is_refused(path: str) -> None:
 
     with pytest.raises(UserError, match="inside the repo"):
         infra_generation(path)
+
+
+@pytest.mark.parametrize(
+    "linter",
+    [
+        ["black", "--check", "--line-length", "100", "--target-version", "py311"],
+        ["ruff", "check", "--no-cache", "--select", "E,F,W,I,B,UP", "--line-length", "100"],
+        ["ruff", "format", "--check", "--no-cache", "--line-length", "100"],
+    ],
+    ids=["black", "ruff-check", "ruff-format"],
+)
+def test_the_scaffolded_program_passes_the_task_4_formatters(
+    tmp_path: Path, linter: list[str]
+) -> None:
+    """Run from the repository's root, as the roadmap's Task 4 checks run them."""
+    import subprocess
+    import sys
+
+    assert main(["scaffold", "infra", "--repo", str(tmp_path)]) == 0
+    python = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "infra").rglob("*.py"))
+    assert len(python) >= 10
+    tool = str(Path(sys.executable).parent / linter[0])
+    done = subprocess.run(
+        [tool, *linter[1:], *python],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

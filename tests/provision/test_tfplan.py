@@ -9,12 +9,12 @@ import pytest
 
 from propctl.provision.plan import Plan, PlannedResource, plan
 from propctl.provision.tfplan import attribute, export, terraform_type
-from tests.provision.planning import bundled
+from tests.provision.planning import DATE, bundled
 
 
 @pytest.fixture(scope="module")
 def production() -> Plan:
-    return plan(bundled(), "production", isolated=True)
+    return plan(bundled(), "production", isolated=True, date=DATE)
 
 
 @pytest.mark.parametrize(
@@ -124,3 +124,15 @@ def test_a_hand_made_plan_exports() -> None:
     sg = _resource(export(tiny), "aws_security_group")
     assert sg["name"] == "web_sg"
     assert sg["values"]["ingress"] == [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 443}]
+
+
+def test_ecr_encryption_and_budget_notifications_are_terraform_blocks(production: Plan) -> None:
+    """checkov reads `encryption_configuration[0].encryption_type` (CKV_AWS_136) and a budget's
+    `notification` blocks: Pulumi's plural list names must come back as Terraform's."""
+    doc = export(production)
+    values = {r["address"]: r["values"] for r in doc["planned_values"]["root_module"]["resources"]}
+    repo = values["aws_ecr_repository.registry_auth"]
+    assert repo["encryption_configuration"][0]["encryption_type"] == "KMS"
+    assert repo["image_scanning_configuration"] == [{"scan_on_push": True}]
+    (budget,) = [v for a, v in values.items() if a.startswith("aws_budgets_budget.")]
+    assert {n["notification_type"] for n in budget["notification"]} == {"FORECASTED", "ACTUAL"}
