@@ -106,7 +106,8 @@ def test_the_crd_judge_rejects_a_broken_external_secret(rendered: dict) -> None:
     assert k8s_judges.validate([broken])
     unknown = {**secret, "apiVersion": "external-secrets.io/v9"}
     assert k8s_judges.validate([unknown]) == [
-        "ExternalSecret/auth-service-secrets: no CRD schema for external-secrets.io/v9/ExternalSecret"
+        "ExternalSecret/auth-service-secrets: "
+        "no CRD schema for external-secrets.io/v9/ExternalSecret"
     ]
 
 
@@ -195,7 +196,10 @@ def test_the_generated_settings_read_the_mounted_secret_files(
     (secrets / "JWT_SECRET").write_text("s" * 40)
     (secrets / "DATABASE_URL").write_text("postgresql+psycopg://db.internal:5432/auth")
     service = platform / "apps/auth-service"
-    code = "from app.settings import Settings; s = Settings(); print(s.database_url, len(s.jwt_secret.get_secret_value()))"
+    code = (
+        "from app.settings import Settings; s = Settings(); "
+        "print(s.database_url, len(s.jwt_secret.get_secret_value()))"
+    )
     env = {"PATH": "/usr/bin:/bin", "SECRETS_DIR": str(secrets), "PYTHONPATH": str(service)}
     done = subprocess.run(
         [sys.executable, "-c", code],
