@@ -170,7 +170,8 @@ def test_deploys_run_in_the_cluster_and_deploy_the_built_digest(roadmap) -> None
         assert job["runs-on"] == f"propmubi-{stage}-deploy"  # the ARC runner scale set
         assert "build" in job["needs"]
         assert job["env"]["IMAGE"] == (
-            f"${{{{ vars.ECR_REGISTRY }}}}/propmubi-{stage}-crm@${{{{ needs.build.outputs.digest }}}}"
+            f"${{{{ vars.ECR_REGISTRY }}}}/propmubi-{stage}-crm"
+            "@${{ needs.build.outputs.digest }}"
         )
 
 
