@@ -123,4 +123,13 @@ def ingress_generation(
 
 
 def generation_for(roadmap: Roadmap, repo: Path, **options: Any) -> Generation:
-    return ingress_generation(k8s=roadmap.paths.get("k8s", "k8s"), **options)
+    generation = ingress_generation(k8s=roadmap.paths.get("k8s", "k8s"), **options)
+    gateway = options.get("gateway", "gateway")
+    if not (repo / gateway / "kustomization.yaml").is_file():
+        # the overlays include it: without it no overlay renders, and Kong has no routes
+        raise UserError(
+            f"{gateway}/kustomization.yaml is missing: Kong, which the ingress deploys, serves "
+            "the routes of `propctl scaffold gateway`",
+            hint="run `propctl scaffold gateway` first, then this command again",
+        )
+    return generation

@@ -259,6 +259,16 @@ def test_install_script_pins_supported_controllers(edge: Path) -> None:
     assert values["config"]["enableGatewayAPI"] is True and values["crds"]["enabled"] is True
 
 
+def test_without_the_gateway_it_says_to_scaffold_it_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["scaffold", "ingress", "--email", "a@b.co", "--repo", str(tmp_path)]) == 2
+    assert "propctl scaffold gateway" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert main(["scaffold", "gateway", "--repo", str(tmp_path)]) == 0
+    assert main(["scaffold", "ingress", "--email", "a@b.co", "--repo", str(tmp_path)]) == 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
