@@ -76,6 +76,28 @@ PINS: dict[str, ActionPin] = {
             "69516749769) and an unrelated deployment contract using the same SHA "
             "(file id 68682506473)",
         ),
+        ActionPin(
+            "docker/setup-buildx-action",
+            "v3.11.1",
+            "e468171a9de216ec08956ac3ada2f0791b6bd435",
+            "public workflows pinning it with `# v3.11.1` (search index file ids 57431141950, "
+            "55602452968, 59957592611) and pin tables naming v3.11.1 (68912051938, 66717538106)",
+        ),
+        ActionPin(
+            "docker/build-push-action",
+            "v6.18.0",
+            "263435318d21b8e681c14492fe198d362a7d2c83",
+            "public workflows pinning it with `# v6.18.0` (search index file ids 62045185829, "
+            "2387565779, 55368029895) and a pin table naming v6.18.0 (58634401107)",
+        ),
+        ActionPin(
+            "aquasecurity/trivy-action",
+            "v0.36.0",
+            "ed142fd0673e97e23eac54620cfb913e5ce36c25",
+            "public workflows pinning it with `# v0.36.0` (search index file ids 59395341481, "
+            "65743039618), pin tables naming v0.36.0 (58699937473, 59563701088); a release after "
+            "the March 2026 re-tagging of older trivy-action tags",
+        ),
     )
 }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from propctl.generators import k8s_environments
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
         "service": f"{name}-service",
         "publishes": list(PUBLISHES.get(name, ())) or ["ProjectUpdated"],
         "consumes": list(CONSUMES.get(name, DEFAULT_CONSUMES)),
+        **k8s_environments.variables(),
     }
     files: list[FileSpec | PatchSpec] = list(package_files(f"{base}/app/eventbus"))
     for spec in render_dir("events/service", variables):

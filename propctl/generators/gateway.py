@@ -26,9 +26,11 @@ LOGIN_RATE_PER_MINUTE = 10
 
 
 def gateway_generation(
-    roadmap: Any, *, namespace: str = "propmubi-production", dest: str = "gateway"
+    roadmap: Any, *, namespace: str | None = None, dest: str = "gateway"
 ) -> Generation:
-    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace or ""):
+    """`namespace` None: upstreams by short name, resolved in Kong's own namespace (one file for
+    every environment); else fully qualified in that namespace."""
+    if namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
         raise UserError(
             f"--namespace {namespace!r}: not a Kubernetes namespace name (lowercase "
             "letters, digits and '-', at most 63 characters)"
@@ -51,6 +53,7 @@ def gateway_generation(
         "login_rate_per_minute": LOGIN_RATE_PER_MINUTE,
     }
     files: list[FileSpec] = render_dir("gateway", context, dest=names.safe_relpath(dest))
-    return Generation(
-        "gateway", {"namespace": namespace, "services": [s["name"] for s in services]}, list(files)
-    )
+    params: dict[str, Any] = {"services": [s["name"] for s in services]}
+    if namespace is not None:
+        params["namespace"] = namespace
+    return Generation("gateway", params, list(files))

@@ -1,33 +1,43 @@
-"""`propctl scaffold ingress` (Task 13.9-13.10): the cluster's HTTPS edge.
+"""`propctl scaffold ingress` (Task 13.9-13.10): the cluster's HTTPS edge, on the Gateway API.
 
-Writes `<paths.k8s>/ingress/`: `controllers/` (Helm values and a pinned install script for the
-NGINX ingress controller and cert-manager), `issuers/` (Let's Encrypt ClusterIssuers, HTTP-01
-through the nginx ingress class), `base/` (the Ingress for the API host with TLS, to the API
-gateway) and `overlays/{staging,production}` (namespace, host, issuer).
+Writes `<paths.k8s>/ingress/`: `controllers/` (Helm values and a pinned install script for Envoy
+Gateway and cert-manager, the GatewayClass and its EnvoyProxy: an NLB with proxy protocol),
+`base/` (the Gateway with TLS from a cert-manager Issuer, HTTP-01 through the Gateway, HTTPRoutes
+to Kong, and Kong itself, DB-less, its configuration gateway/kong.yaml rendered with the JWT
+secret by the External Secrets Operator) and `overlays/{staging,production}` (namespace, host,
+issuer, the VPC range Kong trusts for X-Forwarded-For).
+
+Why Envoy Gateway: ingress-nginx is retired (no fixes since March 2026). The AWS Load Balancer
+Controller's Gateway support puts TLS on the ALB with ACM certificates, leaving cert-manager
+(Task 13.10) nothing to do; Envoy Gateway implements the Gateway API in the cluster, takes
+cert-manager's certificates through the Gateway, and still sits behind an NLB the Load Balancer
+Controller makes, which passes the client's address by proxy protocol.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
+from propctl.generators import k8s_environments, names
 from propctl.generators.engine import Generation, render_dir
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
-NGINX_CHART_VERSION = "4.11.3"
-CERT_MANAGER_CHART_VERSION = "v1.15.3"
-ISSUERS = (
-    {
-        "name": "letsencrypt-staging",
-        "server": "https://acme-staging-v02.api.letsencrypt.org/directory",
-    },
-    {"name": "letsencrypt-production", "server": "https://acme-v02.api.letsencrypt.org/directory"},
-)
-ISSUER_BY_ENV = {"staging": "letsencrypt-staging", "production": "letsencrypt-production"}
+# Supported releases (December 2026): Envoy Gateway 1.9 (Kubernetes 1.33-1.36), cert-manager 1.21
+# (supported until 1.23 is out; Kubernetes up to 1.36).
+ENVOY_GATEWAY_VERSION = "v1.9.2"
+CERT_MANAGER_VERSION = "v1.21.2"
+# Kong Gateway 3.9 (open source): the digest of the `kong:3.9` image as pinned in public builds.
+KONG_IMAGE = "kong:3.9@sha256:2a8cf3b110cdaba1cb00adc665b8635ed1fc75c907f7a4298613c68e4976de0a"
+ISSUERS = {
+    "staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+    "production": "https://acme-v02.api.letsencrypt.org/directory",
+}
 DEFAULT_HOST = "api.propmubi.com"
 DEFAULT_BACKEND = "kong-proxy:80"  # the API gateway's proxy Service (scaffold gateway)
 
@@ -81,23 +91,28 @@ def ingress_generation(
     acme_email: str,
     backend_service: str = DEFAULT_BACKEND,
     k8s: str = "k8s",
+    gateway: str = "gateway",
 ) -> Generation:
     hosts = {
         "production": host(api_host, "--host"),
         "staging": host(staging or staging_host(api_host), "--staging-host"),
     }
     service, port = backend(backend_service)
+    dest = names.safe_relpath(f"{k8s.rstrip('/')}/ingress")
     variables: dict[str, Any] = {
         "hosts": hosts,
         "email": email(acme_email),
-        "issuers": list(ISSUERS),
-        "issuer_by_env": ISSUER_BY_ENV,
+        "issuers": ISSUERS,
         "backend_service": service,
         "backend_port": port,
-        "nginx_chart_version": NGINX_CHART_VERSION,
-        "cert_manager_chart_version": CERT_MANAGER_CHART_VERSION,
+        "envoy_gateway_version": ENVOY_GATEWAY_VERSION,
+        "cert_manager_version": CERT_MANAGER_VERSION,
+        "kong_image": KONG_IMAGE,
+        # kustomize takes a directory outside the kustomization's root (not a file)
+        "gateway_path": posixpath.relpath(names.safe_relpath(gateway), f"{dest}/base"),
+        **k8s_environments.variables(),
     }
-    files = render_dir("ingress", variables, dest=f"{k8s.rstrip('/')}/ingress")
+    files = render_dir("ingress", variables, dest=dest)
     params = {
         "host": hosts["production"],
         "staging_host": hosts["staging"],
@@ -108,4 +123,13 @@ def ingress_generation(
 
 
 def generation_for(roadmap: Roadmap, repo: Path, **options: Any) -> Generation:
-    return ingress_generation(k8s=roadmap.paths.get("k8s", "k8s"), **options)
+    generation = ingress_generation(k8s=roadmap.paths.get("k8s", "k8s"), **options)
+    gateway = options.get("gateway", "gateway")
+    if not (repo / gateway / "kustomization.yaml").is_file():
+        # the overlays include it: without it no overlay renders, and Kong has no routes
+        raise UserError(
+            f"{gateway}/kustomization.yaml is missing: Kong, which the ingress deploys, serves "
+            "the routes of `propctl scaffold gateway`",
+            hint="run `propctl scaffold gateway` first, then this command again",
+        )
+    return generation

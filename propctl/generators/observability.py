@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
+from propctl.generators import k8s_environments
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.resources import templates_dir
 
@@ -33,22 +34,32 @@ SERVICE_SELECTOR_KEY = "app.kubernetes.io/name"
 @dataclass(frozen=True)
 class Exporter:
     name: str
-    image: str
+    image: str  # by digest (checkov CKV_K8S_43); the digests as pinned in public deployments
     port: int
-    env: str
-    secret_key: str
+    env: str  # where to connect, from the ConfigMap exporter-targets
+    target_key: str
+    credential_files: dict[str, str]  # variable -> file of the Secret exporter-credentials
 
 
 EXPORTERS = (
     Exporter(
         "postgres-exporter",
-        "quay.io/prometheuscommunity/postgres-exporter:v0.15.0",
+        "quay.io/prometheuscommunity/postgres-exporter:v0.15.0"
+        "@sha256:386b12d19eab2a37d7cd8ca8b4c7491cc7a830d9581f49af6c98a393da9605e6",
         9187,
-        "DATA_SOURCE_NAME",
-        "postgres-dsn",
+        "DATA_SOURCE_URI",
+        "postgres-uri",
+        {"DATA_SOURCE_USER_FILE": "postgres-user", "DATA_SOURCE_PASS_FILE": "postgres-password"},
     ),
     Exporter(
-        "redis-exporter", "oliver006/redis_exporter:v1.62.0", 9121, "REDIS_ADDR", "redis-addr"
+        "redis-exporter",
+        "oliver006/redis_exporter:v1.73.0"
+        "@sha256:1a8f5e48b2af0fb02d182be3ddd623e7e39881b6464bdb5bf843b1f6d45ed050",
+        9121,
+        "REDIS_ADDR",
+        "redis-addr",
+        # a JSON object {"<REDIS_ADDR>": "<AUTH token>"}, redis_exporter's password file
+        {"REDIS_PASSWORD_FILE": "redis-passwords.json"},
     ),
 )
 
@@ -98,6 +109,8 @@ def stack_variables(services: list[dict[str, Any]], runbook_base_url: str) -> di
     return {
         "namespace": NAMESPACE,
         "environments": list(ENVIRONMENTS),
+        # PostgreSQL and Redis, inside each stack's VPC: where the exporters may connect
+        "vpc_cidrs": [env.vpc_cidr for env in k8s_environments.environments()],
         "services": services,
         "runbook_base_url": runbook_base_url.rstrip("/"),
         "exporters": [vars(e) for e in EXPORTERS],

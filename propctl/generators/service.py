@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from propctl.errors import UserError
-from propctl.generators import names
+from propctl.generators import k8s_environments, names
 from propctl.generators.engine import FileSpec, Generation, render_dir
 from propctl.generators.repo_python import repo_python
 from propctl.generators.taken_ports import all_taken, clash
@@ -131,6 +131,7 @@ def variables(
         "setup": [line for part in chosen for line in part.setup],
         "dependencies": sorted({d for part in chosen for d in part.dependencies}),
         "test_dependencies": sorted({d for part in chosen for d in part.test_dependencies}),
+        **k8s_environments.variables(),
     }
 
 

@@ -28,8 +28,13 @@ K8S_OVERLAYS = "k8s/overlays"  # kustomize overlays per environment, as `scaffol
 NAMESPACE_PREFIX = "propmubi-"  # the overlays' namespaces: propmubi-staging, propmubi-production
 STAGES = (
     {"name": "staging", "needs": "[build]"},
-    {"name": "production", "needs": "[deploy-staging]"},
+    {"name": "production", "needs": "[build, deploy-staging]"},  # needs.build: the digest
 )
+PROJECT = "propmubi"
+# The ECR repositories infra creates per stack, and the actions-runner-controller runner scale set
+# installed in each stack's cluster (its installation name is the `runs-on` label).
+ECR_REPOSITORY = "{project}-{stack}-{service}"
+RUNNER_SCALE_SET = "{project}-{stack}-deploy"
 DEFAULT_REVIEWERS_TEAM = "platform-leads"
 ENVIRONMENTS_SCRIPT = ".github/propctl/environments.sh"
 
@@ -58,16 +63,24 @@ def service_variables(roadmap: Roadmap, service: Service) -> dict[str, Any]:
         "service": service.name,
         "service_dir": service_dir(roadmap, service.name),
         "port": service.port,
-        "image_repository": f"propmubi/{service.name}-service",
         "coverage_threshold": _number(roadmap.coverage_threshold),
         "python_version": PYTHON_VERSION,
         "ruff_version": RUFF_VERSION,
         "black_version": BLACK_VERSION,
         "k8s_overlays": K8S_OVERLAYS,
         "namespace_prefix": NAMESPACE_PREFIX,
-        "stages": [dict(stage) for stage in STAGES],
+        "stages": [_stage(stage, service.name) for stage in STAGES],
         "extra_paths": _shared_paths(roadmap),
         "pins": pins(),
+    }
+
+
+def _stage(stage: dict[str, str], service: str) -> dict[str, str]:
+    names = {"project": PROJECT, "stack": stage["name"], "service": service}
+    return {
+        **stage,
+        "repository": ECR_REPOSITORY.format(**names),
+        "runner": RUNNER_SCALE_SET.format(**names),
     }
 
 

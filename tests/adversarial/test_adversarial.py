@@ -74,7 +74,8 @@ class Layout:
             (self.outside / name).write_text(text)
 
     def expand(self, value: str) -> str:
-        return value.replace("{outside}", str(self.outside)).replace("{repo}", str(self.repo))
+        value = value.replace("{outside}", str(self.outside)).replace("{repo}", str(self.repo))
+        return value.replace("{python}", sys.executable)  # to run propctl itself in an sh step
 
     def env(self) -> dict[str, str]:
         env = {

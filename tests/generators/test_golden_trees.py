@@ -26,6 +26,7 @@ UPDATE = bool(os.environ.get("PROPCTL_UPDATE_GOLDEN"))
 SETUP: dict[str, list[str]] = {
     "repository-agent": ["scaffold", "database", "--service", "api"],
     "workflow-verify": ["scaffold", "workflow", "--all"],
+    "ingress": ["scaffold", "gateway"],  # the ingress deploys Kong on the gateway's routes
 }
 CASES: dict[str, tuple[str, list[str]]] = {
     "gateway": ("empty", ["scaffold", "gateway"]),

@@ -77,7 +77,7 @@ def test_service_workflow_shape(roadmap) -> None:
     jobs = wf["jobs"]
     assert jobs["build"]["needs"] == ["lint", "test"]
     assert jobs["deploy-staging"]["needs"] == ["build"]
-    assert jobs["deploy-production"]["needs"] == ["deploy-staging"]
+    assert jobs["deploy-production"]["needs"] == ["build", "deploy-staging"]
     assert jobs["deploy-staging"]["environment"] == {"name": "staging"}
     assert jobs["deploy-production"]["environment"] == {"name": "production"}
     for name in ("deploy-staging", "deploy-production"):
@@ -139,9 +139,40 @@ def test_build_pushes_to_ecr_with_oidc_only_on_main(roadmap) -> None:
     creds = next(s for s in steps if "configure-aws-credentials" in s.get("uses", ""))
     assert creds["with"]["role-to-assume"] == "${{ vars.AWS_ECR_PUSH_ROLE_ARN }}"
     assert "aws-access-key-id" not in creds["with"]
-    push = next(s for s in steps if "docker push" in s.get("run", ""))
+    push = next(s for s in steps if s.get("id") == "push")
     assert push["if"] == creds["if"] == "${{ env.PUSH == 'true' }}"
-    assert "${GITHUB_SHA}" in push["run"]
+    assert push["uses"].startswith("docker/build-push-action@")
+    assert push["with"]["sbom"] is True and push["with"]["provenance"] == "mode=max"
+    assert push["with"]["tags"].splitlines() == [
+        "${{ vars.ECR_REGISTRY }}/propmubi-staging-auth:${{ github.sha }}",
+        "${{ vars.ECR_REGISTRY }}/propmubi-production-auth:${{ github.sha }}",
+    ]
+    assert build["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
+
+
+def test_a_vulnerability_scan_gates_the_push(roadmap) -> None:
+    wf = _workflow(_files(workflow_generation(roadmap, ["auth"]))[".github/workflows/auth.yml"])
+    steps = wf["jobs"]["build"]["steps"]
+    names = [s.get("uses", "").split("@")[0] or s["name"] for s in steps]
+    scan = next(s for s in steps if s.get("uses", "").startswith("aquasecurity/trivy-action@"))
+    assert scan["with"]["exit-code"] == "1" and scan["with"]["severity"] == "HIGH,CRITICAL"
+    assert "if" not in scan  # pull requests are scanned too
+    local = steps[names.index("docker/build-push-action")]
+    assert local["with"]["load"] is True and local["with"]["push"] is False
+    assert scan["with"]["image-ref"] == local["with"]["tags"]
+    assert names.index("aquasecurity/trivy-action") < [s.get("id") for s in steps].index("push")
+
+
+def test_deploys_run_in_the_cluster_and_deploy_the_built_digest(roadmap) -> None:
+    wf = _workflow(_files(workflow_generation(roadmap, ["crm"]))[".github/workflows/crm.yml"])
+    for stage in ("staging", "production"):
+        job = wf["jobs"][f"deploy-{stage}"]
+        assert job["runs-on"] == f"propmubi-{stage}-deploy"  # the ARC runner scale set
+        assert "build" in job["needs"]
+        assert job["env"]["IMAGE"] == (
+            f"${{{{ vars.ECR_REGISTRY }}}}/propmubi-{stage}-crm"
+            "@${{ needs.build.outputs.digest }}"
+        )
 
 
 @pytest.mark.parametrize("threshold, shown", [(85.0, "85"), (92.5, "92.5")])

@@ -22,8 +22,12 @@ def register(scaffold_app: typer.Typer) -> None:
 def gateway(
     ctx: typer.Context,
     namespace: Annotated[
-        str, typer.Option(help="Kubernetes namespace of the services.")
-    ] = "propmubi-production",
+        str | None,
+        typer.Option(
+            help="Kubernetes namespace of the services (default: Kong's own, so one file serves "
+            "every environment)."
+        ),
+    ] = None,
     repo: Repo = None,
     dry_run: DryRun = False,
     force: Force = False,

@@ -1,4 +1,4 @@
-"""`propctl scaffold ingress`: NGINX ingress, cert-manager, TLS for the API host (Task 13)."""
+"""`propctl scaffold ingress`: the Gateway API edge (Envoy Gateway), cert-manager TLS, Kong."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ Email = Annotated[
 ]
 Backend = Annotated[
     str,
-    typer.Option("--backend", help="SERVICE:PORT the Ingress sends traffic to (the API gateway)."),
+    typer.Option(
+        "--backend",
+        help="SERVICE:PORT the HTTPRoute sends traffic to (the Kong gateway this command deploys).",
+    ),
 ]
 
 
@@ -30,7 +33,8 @@ def register(scaffold_app: typer.Typer) -> None:
     scaffold_app.command(
         "ingress",
         epilog=(
-            "Example:\n\n  propctl scaffold ingress --email platform@propmubi.com --dry-run\n\n"
+            "Example:\n\n  propctl scaffold gateway\n"
+            "  propctl scaffold ingress --email platform@propmubi.com --dry-run\n\n"
             "Then: k8s/ingress/controllers/install.sh; kubectl apply -k "
             "k8s/ingress/overlays/production"
         ),
@@ -49,11 +53,12 @@ def ingress(
     merge: Merge = False,
     fmt: Format = TableJson.table,
 ) -> None:
-    """NGINX ingress, cert-manager and TLS for the API host (Task 13.9-13.10).
+    """The HTTPS edge for the API host on the Gateway API (Task 13.9-13.10).
 
-    k8s/ingress/: the NGINX ingress controller and cert-manager (Helm values + pinned install
-    script), Let's Encrypt ClusterIssuers (HTTP-01), and the API's Ingress with TLS in staging
-    and production overlays."""
+    k8s/ingress/: Envoy Gateway and cert-manager (Helm values + pinned install script, the
+    GatewayClass behind an NLB with proxy protocol), the Gateway with TLS from a Let's Encrypt
+    Issuer (HTTP-01), and Kong DB-less on gateway/kong.yaml (`scaffold gateway` first), in
+    staging and production overlays."""
     from propctl.generators.ingress import generation_for
 
     app = get_app(ctx).with_repo(repo)

@@ -4,21 +4,26 @@
 # environment to repair or inspect a deployment.
 #
 #   blue-green.sh colours              prints live=<colour> and idle=<colour> (for $GITHUB_OUTPUT)
-#   blue-green.sh deploy COLOUR IMAGE  applies the overlay as <app>-COLOUR with IMAGE, waits
+#   blue-green.sh deploy COLOUR IMAGE  applies the overlay as COLOUR with IMAGE (REPO@sha256:...)
 #   blue-green.sh smoke COLOUR|live    checks /health and /health/ready through a port-forward
-#   blue-green.sh switch COLOUR        points the live Service <app> at COLOUR
-#   blue-green.sh rollback COLOUR      points the live Service back at COLOUR (the previous one)
+#   blue-green.sh switch COLOUR        moves the service to COLOUR: traffic and events workers
+#   blue-green.sh rollback COLOUR      the same, back to COLOUR (the previous one)
 #
 # Environment: SERVICE (e.g. auth), SERVICE_PORT, NAMESPACE, OVERLAY (the service's kustomize
 # overlay for this environment); SMOKE_RETRIES (30) x SMOKE_DELAY (2 s) bound each smoke check.
-# Each colour is the overlay applied with the name suffix -blue/-green and the label
-# color=<colour> (selectors included); the Service <app> without a suffix carries the live
-# traffic and differs from the colour's own Service only in its name.
+#
+# A colour is the overlay applied with every Deployment, Service, HorizontalPodAutoscaler and
+# PodDisruptionBudget named <name>-COLOUR and labelled color=COLOUR (selectors included): the API
+# and its events worker alike. The namespace's shared objects (Namespace, NetworkPolicies,
+# ServiceAccount, ExternalSecret, SecretStore) keep their names: both colours use them. The Service
+# <app> without a suffix carries the live traffic. Only the live colour's events workers run, so
+# old and new code never consume the same streams; the idle colour's API stays up for a rollback.
 set -euo pipefail
 
 : "${SERVICE:?set SERVICE}" "${SERVICE_PORT:?set SERVICE_PORT}" "${NAMESPACE:?set NAMESPACE}"
 APP="${SERVICE}-service"
 KUBECTL=(kubectl --namespace "$NAMESPACE")
+WORKERS="app.kubernetes.io/component=events-worker"
 CLEANUP=()
 cleanup() { local c; for c in "${CLEANUP[@]}"; do eval "$c" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -36,6 +41,26 @@ live_colour() {
   "${KUBECTL[@]}" get service "$APP" -o jsonpath='{.spec.selector.color}' 2>/dev/null || true
 }
 
+# The colour's Deployments (deployment.apps/NAME lines), optionally only those matching $2.
+deployments() {
+  local selector="app.kubernetes.io/instance=${APP},color=$1${2:+,$2}"
+  "${KUBECTL[@]}" get deployments -l "$selector" -o name
+}
+
+# Scale a Deployment to its autoscaler's minimum (1 without one); the HPA takes over from there.
+wake() {
+  local name="${1#*/}" min
+  min="$("${KUBECTL[@]}" get hpa "$name" -o jsonpath='{.spec.minReplicas}' 2>/dev/null || true)"
+  "${KUBECTL[@]}" scale "$1" --replicas="${min:-1}"
+}
+
+wait_rollout() {
+  local deployment
+  for deployment in "$@"; do
+    "${KUBECTL[@]}" rollout status "$deployment" --timeout=10m
+  done
+}
+
 cmd_colours() {
   local live
   live="$(live_colour)"
@@ -44,9 +69,19 @@ cmd_colours() {
 }
 
 cmd_deploy() {
-  local colour="$1" image="$2" dir
+  local colour="$1" image="$2" dir names name found all workers
   check_colour "$colour"
   : "${OVERLAY:?set OVERLAY}" "${image:?give the image}"
+  case "$image" in
+    *@sha256:*) ;;
+    *) echo "deploy by digest only (REPO@sha256:...), got '$image'" >&2; exit 2 ;;
+  esac
+  # The image the overlay names (the API and its worker share one): replaced by the new digest.
+  names="$("${KUBECTL[@]}" kustomize "$OVERLAY" | sed -n 's/^ *image: *"\{0,1\}\([^@:"]*\).*/\1/p' | sort -u)"
+  if [ "$(printf '%s\n' "$names" | grep -c .)" != 1 ]; then
+    echo "the overlay must name exactly one image, found: ${names:-none}" >&2; exit 2
+  fi
+  name="$names"
   dir="$(mktemp -d "${OVERLAY%/}/../.propctl-${colour}-XXXXXX")"
   CLEANUP+=("rm -rf '$dir'")
   cat > "$dir/kustomization.yaml" <<KUSTOMIZATION
@@ -54,15 +89,54 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - ../$(basename "$OVERLAY")
-nameSuffix: -${colour}
-labels:
-  - pairs:
-      color: ${colour}
-    includeSelectors: true
+transformers:
+  - colour.yaml
+images:
+  - name: ${name}
+    newName: ${image%@*}
+    digest: ${image#*@}
 KUSTOMIZATION
+  cat > "$dir/colour.yaml" <<TRANSFORMERS
+apiVersion: builtin
+kind: PrefixSuffixTransformer
+metadata:
+  name: colour-suffix
+suffix: -${colour}
+fieldSpecs:
+  - {kind: Deployment, path: metadata/name}
+  - {kind: Service, path: metadata/name}
+  - {kind: HorizontalPodAutoscaler, path: metadata/name}
+  - {kind: PodDisruptionBudget, path: metadata/name}
+---
+apiVersion: builtin
+kind: LabelTransformer
+metadata:
+  name: colour-label
+labels:
+  color: ${colour}
+fieldSpecs:
+  - {kind: Deployment, path: metadata/labels, create: true}
+  - {kind: Deployment, path: spec/selector/matchLabels, create: true}
+  - {kind: Deployment, path: spec/template/metadata/labels, create: true}
+  - {kind: Service, path: metadata/labels, create: true}
+  - {kind: Service, path: spec/selector, create: true}
+  - {kind: HorizontalPodAutoscaler, path: metadata/labels, create: true}
+  - {kind: PodDisruptionBudget, path: metadata/labels, create: true}
+  - {kind: PodDisruptionBudget, path: spec/selector/matchLabels, create: true}
+TRANSFORMERS
   "${KUBECTL[@]}" apply -k "$dir"
-  "${KUBECTL[@]}" set image "deployment/${APP}-${colour}" "*=${image}"
-  "${KUBECTL[@]}" rollout status "deployment/${APP}-${colour}" --timeout=10m
+  # A parked worker (scaled to 0) must start on the new image too, or its rollout proves nothing.
+  workers="$(deployments "$colour" "$WORKERS")"
+  for found in $workers; do wake "$found"; done
+  all="$(deployments "$colour")"
+  if [ -z "$all" ]; then echo "no Deployment of ${APP} in colour ${colour}" >&2; exit 1; fi
+  # shellcheck disable=SC2086 # one name per word
+  wait_rollout $all
+  # Until it takes over, the new colour's workers stay parked: one colour consumes at a time.
+  if [ "$(live_colour)" != "$colour" ]; then
+    for found in $workers; do "${KUBECTL[@]}" scale "$found" --replicas=0; done
+  fi
+  echo "deployed ${APP} ${colour}: $(echo $all | tr '\n' ' ')"
 }
 
 cmd_smoke() {
@@ -84,12 +158,9 @@ cmd_smoke() {
   done
 }
 
-cmd_switch() {
-  local colour="$1"
-  check_colour "$colour"
-  if ! "${KUBECTL[@]}" get service "$APP" >/dev/null 2>&1; then
-    # First deployment: the live Service is the colour's Service under the plain name.
-    "${KUBECTL[@]}" get service "${APP}-${colour}" -o json | python3 -c '
+live_service_from() {
+  # First deployment: the live Service is the colour's Service under the plain name.
+  "${KUBECTL[@]}" get service "${APP}-$1" -o json | python3 -c '
 import json, sys
 svc = json.load(sys.stdin)
 meta = svc["metadata"]
@@ -100,10 +171,24 @@ for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internal
     spec.pop(key, None)
 svc.pop("status", None)
 json.dump(svc, sys.stdout)' "$APP" | "${KUBECTL[@]}" apply -f -
-  fi
+}
+
+cmd_switch() {
+  local colour="$1" previous found workers
+  check_colour "$colour"
+  previous="$(other "$colour")"
+  # The colour's workers first, so events keep flowing while the traffic moves.
+  workers="$(deployments "$colour" "$WORKERS")"
+  for found in $workers; do wake "$found"; done
+  # shellcheck disable=SC2086 # one name per word
+  wait_rollout $workers
+  if ! "${KUBECTL[@]}" get service "$APP" >/dev/null 2>&1; then live_service_from "$colour"; fi
   "${KUBECTL[@]}" patch service "$APP" --type merge \
     --patch "{\"spec\":{\"selector\":{\"color\":\"${colour}\"}}}"
-  echo "traffic on ${APP}: ${colour}"
+  for found in $(deployments "$previous" "$WORKERS"); do
+    "${KUBECTL[@]}" scale "$found" --replicas=0
+  done
+  echo "traffic on ${APP}: ${colour}; events workers: ${colour}"
 }
 
 case "${1:-}" in

@@ -1,5 +1,6 @@
 """Settings from the environment (and `.env` for local runs): nothing secret has a default."""
 
+import os
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -9,7 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # In the cluster every secret is a file in SECRETS_DIR (the mounted Secret), not a variable.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", secrets_dir=os.environ.get("SECRETS_DIR") or None
+    )
 
     service_name: str = "api"
     environment: Literal["development", "test", "staging", "production"] = "development"
