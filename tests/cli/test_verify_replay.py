@@ -126,6 +126,12 @@ def _edit(rel: str, text: str = "\n# edited\n") -> Callable[[Path, Path], None]:
     return change
 
 
+def _edit_record(repo: Path, roadmap: Path) -> None:
+    path = replay.record_path(repo)
+    assert path is not None
+    path.write_bytes(path.read_bytes() + b" ")
+
+
 def _touch(repo: Path, roadmap: Path) -> None:
     main_py = repo / "apps/api/main.py"
     os.utime(main_py, ns=(main_py.stat().st_atime_ns, main_py.stat().st_mtime_ns + 10**9))
@@ -181,7 +187,7 @@ CHANGES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
         lambda repo, roadmap: _edit(roadmap.name)(roadmap.parent, roadmap),
         "roadmap",
     ),
-    "the replay record damaged": (_edit(".propctl/cache/replay.json", "{"), "unreadable"),
+    "the replay record damaged": (_edit_record, "integrity check"),
 }
 
 
@@ -258,7 +264,8 @@ def test_the_bundled_roadmap_runs_code_so_it_is_never_replayed(
         assert main(
             ["-v", "verify", "--repo", str(example_repo), "--format", "json", "--task", "1"]
         ) in (0, 1)
-    assert not (example_repo / replay.PATH).exists()
+    path = replay.record_path(example_repo)
+    assert path is not None and not path.exists()
 
 
 def test_a_ci_artifact_appearing_in_an_ignored_folder_is_a_change(

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
+from propctl.checks import safeyaml
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap, expand_all, plural
 
@@ -58,7 +59,7 @@ class Workflow(CheckKind):
         environments: set[str] = set()
         for name in files:
             try:
-                data = yaml.safe_load(ctx.files.read_text(name) or "")
+                data = safeyaml.safe_load(ctx.files.read_text(name) or "")
             except yaml.YAMLError as exc:
                 problems.append(Evidence(f"not YAML: {str(exc).splitlines()[0]}", name))
                 continue
