@@ -359,7 +359,7 @@ def _escaped(check: CheckKind | None, ctx: CheckContext) -> Result | None:
     repo, so no verdict about its content can hold (fail, not error: that finding does not
     depend on this machine, and a rerun would find the same)."""
     inputs = check.inputs(ctx) if check is not None else None
-    escaping = ctx.files.escaping(inputs or [])
+    escaping = ctx.files.escaping(sorted(set(inputs or [])))
     if not escaping:
         return None
     evidence = [
