@@ -9,6 +9,7 @@ SIGKILL and replaced. Where there is no fork (Windows), the caller runs checks i
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -22,81 +23,93 @@ from propctl.checks.base import Result
 CAN_FORK = hasattr(os, "fork")
 
 
+AHEAD = 4  # jobs queued in a worker's pipe: it never waits for the parent between checks
+
+
 @dataclass
 class _Worker:
     pid: int
     conn: Connection
-    job: int | None = None
-    started: float = 0.0
-    deadline: float = 0.0
+    queued: list[int] = field(default_factory=list)  # sent, not answered; the first is running
+    started: float = 0.0  # when the first of `queued` started, as far as the parent can tell
 
 
 @dataclass
 class ProcessPool:
     """`run(index)` is called in a worker; `deadline(index)` is its budget in seconds;
-    `done(index, result)` is called here, in the parent, as results arrive."""
+    `done(index, result)` is called here, in the parent, as results arrive. A worker has up
+    to AHEAD jobs queued (so no round trip separates two checks); its running job is the
+    oldest unanswered one, timed from the answer before it."""
 
     run: Callable[[int], Result]
     deadline: Callable[[int], float]
     done: Callable[[int, Result], None]
     size: int
     workers: list[_Worker] = field(default_factory=list)
+    todo: list[int] = field(default_factory=list)
 
     def map(self, indices: list[int]) -> None:
-        todo = list(reversed(indices))
+        self.todo = list(reversed(indices))
+        gc.freeze()  # the collector would touch every object and copy every page in a worker
         try:
-            while todo or any(w.job is not None for w in self.workers):
-                self._fill(todo)
+            while self.todo or any(w.queued for w in self.workers):
+                self._fill()
                 self._collect()
         finally:
             for worker in self.workers:
                 self._stop(worker)
             self.workers.clear()
+            gc.unfreeze()
 
-    def _fill(self, todo: list[int]) -> None:
-        while todo and len(self.workers) < self.size:
+    def _fill(self) -> None:
+        while self.todo and len(self.workers) < self.size:
             self.workers.append(self._fork())
+        share = max(1, min(AHEAD, -(-len(self.todo) // max(1, len(self.workers)))))
         for worker in self.workers:
-            if worker.job is None and todo:
-                index = todo.pop()
-                worker.job, worker.started = index, time.monotonic()
-                worker.deadline = worker.started + self.deadline(index)
+            while self.todo and len(worker.queued) < share:
+                index = self.todo.pop()
+                if not worker.queued:
+                    worker.started = time.monotonic()
+                worker.queued.append(index)
                 worker.conn.send(index)
 
     def _collect(self) -> None:
-        busy = [w for w in self.workers if w.job is not None]
+        busy = [w for w in self.workers if w.queued]
         if not busy:
             return
-        wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        wait_s = max(0.0, min(self._deadline(w) for w in busy) - time.monotonic())
         ready = wait([w.conn for w in busy], timeout=wait_s)
-        now = time.monotonic()
         for worker in busy:
-            assert worker.job is not None
             if worker.conn in ready:
-                self._receive(worker, now)
-            elif now >= worker.deadline:
-                limit = worker.deadline - worker.started
+                self._receive(worker)
+            elif time.monotonic() >= self._deadline(worker):
+                limit = self.deadline(worker.queued[0])
                 self._replace(
                     worker, Result.errored(f"timed out after {limit:g}s (the check was stopped)")
                 )
 
-    def _receive(self, worker: _Worker, now: float) -> None:
-        index = worker.job
-        assert index is not None
+    def _deadline(self, worker: _Worker) -> float:
+        return worker.started + self.deadline(worker.queued[0])
+
+    def _receive(self, worker: _Worker) -> None:
         try:
-            result = worker.conn.recv()
+            while worker.queued and worker.conn.poll():
+                result = worker.conn.recv()
+                index = worker.queued.pop(0)
+                worker.started = time.monotonic()
+                self.done(index, result)
         except (EOFError, OSError):
             self._replace(worker, Result.errored("the process running the check died"))
-            return
-        worker.job = None
-        self.done(index, result)
 
     def _replace(self, worker: _Worker, result: Result) -> None:
-        index = worker.job
-        assert index is not None
+        """The worker's running job ends with `result`; the worker is killed, the jobs queued
+        behind that one go back to the queue for the others (or a new worker)."""
+        index, *behind = worker.queued
         result.duration_s = time.monotonic() - worker.started
+        worker.queued = [index]  # so that _stop kills it rather than asking it to stop
         self._stop(worker)
         self.workers.remove(worker)
+        self.todo.extend(reversed(behind))
         self.done(index, result)
 
     def _fork(self) -> _Worker:
@@ -115,7 +128,7 @@ class ProcessPool:
     @staticmethod
     def _stop(worker: _Worker) -> None:
         try:
-            if worker.job is not None:
+            if worker.queued:
                 os.kill(worker.pid, signal.SIGKILL)
             else:
                 worker.conn.send(None)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from propctl.checks import paths
 from propctl.checks.asgi_pool import RunnerCrashed, RunnerPool, RunnerTimeout
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
@@ -98,6 +99,8 @@ class Asgi(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         p = self.params
         app_dir = ctx.expand(p.app_dir)
+        if paths.inside(ctx.repo, app_dir) is None:
+            return Result.failed(f"{app_dir}: leads out of the repository: nothing imported")
         if not (ctx.repo / app_dir).is_dir():
             return Result.failed(f"{app_dir}: no such folder (the app's folder)")
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from propctl.checks import paths
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.redact import known_secrets, redact
 
@@ -65,6 +66,8 @@ class Command(CheckKind):
                 f"beside {ctx.python}, and on PATH)"
             )
         cwd = ctx.repo / ctx.expand(self.params.cwd)
+        if paths.inside(ctx.repo, ctx.expand(self.params.cwd)) is None:
+            return Result.failed(f"{self.params.cwd}: leads out of the repository: not run")
         if not cwd.is_dir():
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
         # no __pycache__ left behind in the target by a check
