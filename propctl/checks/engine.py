@@ -263,12 +263,16 @@ class ResultCache:
         entry = self.entries.get(item_id)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
+        secrets = known_secrets()  # this run's: the entry was redacted with the last run's
         try:
             raw = entry["result"]
             return Result(
                 Status(raw["status"]),
-                str(raw["message"]),
-                [Evidence(e["detail"], e.get("file"), e.get("line")) for e in raw["evidence"]],
+                redact(str(raw["message"]), secrets),
+                [
+                    Evidence(redact(e["detail"], secrets), e.get("file"), e.get("line"))
+                    for e in raw["evidence"]
+                ],
                 float(raw.get("duration_s", 0.0)),
             )
         except (KeyError, TypeError, ValueError):

@@ -120,11 +120,20 @@ def _parts(
         ("repo", lambda: os.path.realpath(repo)),
         ("interpreter", lambda: [sys.executable, sys.version]),
         ("code", _code_digest),
+        ("secrets", _secrets_digest),
         ("roadmap", lambda: [str(roadmap), _file_digest(roadmap)]),
         ("state", lambda: {rel: _file_digest(repo / rel) for rel in STATE_FILES}),
         ("listing", lambda: _names_digest(files.files)),
         ("artifacts", lambda: _names_digest(files.on_disk) if artifacts else None),
     ]
+
+
+def _secrets_digest() -> str:
+    """Results were redacted with the secrets this environment held (their values, hashed
+    here): with others, evidence must be redacted again."""
+    from propctl.checks.redact import known_secrets
+
+    return hashlib.sha256("\0".join(known_secrets()).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @cache

@@ -295,3 +295,39 @@ def test_the_rules_know_every_status() -> None:
     from propctl.checks.rules import STATUSES
 
     assert tuple(s.value for s in Status) == STATUSES
+
+
+@pytest.mark.parametrize("what", ["secrets", "code", "interpreter"])
+def test_what_else_the_results_depend_on_is_in_the_fingerprint(
+    example_repo: Path,
+    roadmap: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+) -> None:
+    """Evidence was redacted with this environment's secrets; propctl's source and the
+    packages beside it judge; the interpreter runs them."""
+    settle(capsys, example_repo, roadmap)
+    if what == "secrets":
+        monkeypatch.setenv("DEPLOY_TOKEN", "a-new-secret-value")
+    elif what == "code":
+        monkeypatch.setattr(replay, "_code_digest", lambda: "an edited propctl")
+    else:
+        monkeypatch.setattr(replay.sys, "version", "3.99.0 (another build)")
+    err = run(capsys, example_repo, roadmap)[2]
+    assert REPLAYED not in err and f"changed since the last run: {what}" in err
+
+
+def test_the_record_lives_outside_the_repo_and_a_copy_in_the_tree_is_ignored(
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settle(capsys, example_repo, roadmap)
+    path = replay.record_path(example_repo)
+    assert path is not None and path.is_file()
+    assert example_repo.resolve() not in path.resolve().parents
+    planted = example_repo / ".propctl" / "cache" / "replay.json"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(path.read_bytes())
+    path.unlink()
+    err = run(capsys, example_repo, roadmap)[2]
+    assert REPLAYED not in err and "no replay.json record" in err
