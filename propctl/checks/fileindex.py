@@ -47,7 +47,8 @@ class FileIndex:
         self._hash: dict[str, str] = {}
         self._globs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self._escapes: dict[str, str | None] = {}
+        self._escapes: dict[str, str | None] = {}  # a file, or a folder with a trailing /
+        self._bytes: dict[str, bytes] = {}
         self._in_git = False
         self.artifacts_used = False  # whether results depend on `on_disk` (see checks.replay)
 
@@ -216,19 +217,37 @@ class FileIndex:
 
     def escape(self, rel: str) -> str | None:
         """Where `rel` really leads when a symlink on its way leads out of the repo (the link's
-        own text when it is the last part), else None."""
+        own text when it is the last part), else None. One realpath per folder, one lstat per
+        file: a file is resolved only when it is a link or lies in a folder that leads out."""
         rel = _norm(rel)
         with self._lock:
             if rel in self._escapes:
                 return self._escapes[rel]
-        real = os.path.realpath(self.root / rel)
-        inside = real == self.real_root or real.startswith(self.real_root + os.sep)
-        target = None if inside else real
-        if target is not None and os.path.islink(self.root / rel):
-            target = os.readlink(self.root / rel)
+        path = os.path.join(self.root, rel)
+        target = None
+        if self._folder_escapes(rel.rpartition("/")[0]) or os.path.islink(path):
+            real = os.path.realpath(path)
+            if not self._inside_real(real):
+                target = os.readlink(path) if os.path.islink(path) else real
         with self._lock:
             self._escapes[rel] = target
         return target
+
+    def _folder_escapes(self, folder: str) -> bool:
+        if folder in ("", "."):
+            return False
+        key = folder + "/"
+        with self._lock:
+            if key in self._escapes:
+                return self._escapes[key] is not None
+        real = os.path.realpath(self.root / folder)
+        escapes = not self._inside_real(real)
+        with self._lock:
+            self._escapes[key] = real if escapes else None
+        return escapes
+
+    def _inside_real(self, real: str) -> bool:
+        return real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
 
     def escaping(self, names: list[str]) -> list[tuple[str, str]]:
         """(name, target) for each of `names` that leads out of the repo."""
@@ -239,7 +258,12 @@ class FileIndex:
         target = self.escape(rel)
         if target is not None:
             raise OSError(0, f"a symlink to {target}, outside the repo: not read")
-        return Path(os.path.realpath(self.root / rel)).read_bytes()
+        with self._lock:
+            kept = self._bytes.pop(rel, None)  # read by `hash` already
+        if kept is not None:
+            return kept
+        with open(os.path.join(self.root, rel), "rb") as handle:
+            return handle.read()
 
     def read_bytes(self, rel: str) -> bytes:
         return self._raw(rel)
@@ -251,7 +275,7 @@ class FileIndex:
                 return self._text[rel]
         why = None
         try:
-            if (self.root / rel).stat().st_size > MAX_READ:
+            if self.escape(rel) is None and (self.root / rel).stat().st_size > MAX_READ:
                 text, why = None, f"larger than {MAX_READ // (1024 * 1024)} MiB"
             else:
                 text = _decode(self._raw(rel))
@@ -284,7 +308,8 @@ class FileIndex:
                 digest = hashlib.sha256(raw).hexdigest()[:32]
                 if len(raw) <= MAX_READ:
                     with self._lock:
-                        self._text.setdefault(rel, _decode(raw))
+                        if rel not in self._text:
+                            self._bytes[rel] = raw  # for the check that reads it next
             except (FileNotFoundError, NotADirectoryError):
                 digest = "missing"
             except OSError as exc:
