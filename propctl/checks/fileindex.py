@@ -37,6 +37,7 @@ SKIP_DIRS = frozenset(
     }
 )
 MAX_READ = 4 * 1024 * 1024  # files larger than this are not read as text by checks
+KEEP_BYTES = 64 * 1024 * 1024  # hashed files' bytes kept for the checks, at most
 
 
 class FileIndex:
@@ -49,6 +50,7 @@ class FileIndex:
         self._lock = threading.Lock()
         self._escapes: dict[str, str | None] = {}  # a file, or a folder with a trailing /
         self._bytes: dict[str, bytes] = {}
+        self._kept = 0
         self._in_git = False
         self.artifacts_used = False  # whether results depend on `on_disk` (see checks.replay)
 
@@ -306,10 +308,10 @@ class FileIndex:
             try:
                 raw = self._raw(rel)
                 digest = hashlib.sha256(raw).hexdigest()[:32]
-                if len(raw) <= MAX_READ:
-                    with self._lock:
-                        if rel not in self._text:
-                            self._bytes[rel] = raw  # for the check that reads it next
+                with self._lock:  # for the check that reads it next, within a budget
+                    if rel not in self._text and self._kept + len(raw) <= KEEP_BYTES:
+                        self._bytes[rel] = raw
+                        self._kept += len(raw)
             except (FileNotFoundError, NotADirectoryError):
                 digest = "missing"
             except OSError as exc:

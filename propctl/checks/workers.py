@@ -116,12 +116,13 @@ class ProcessPool:
         parent, child = Pipe()
         sys.stdout.flush()  # a buffer copied into the child would be written twice
         sys.stderr.flush()
+        me = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; coverage does not follow a fork
             parent.close()
             for other in self.workers:
                 other.conn.close()
-            _serve(child, self.run)
+            _serve(child, self.run, me)
         child.close()
         return _Worker(pid, parent)
 
@@ -141,11 +142,12 @@ class ProcessPool:
             pass
 
 
-def _serve(conn: Connection, run: Callable[[int], Result]) -> None:  # pragma: no cover
+def _serve(conn: Connection, run: Callable[[int], Result], parent: int) -> None:  # pragma: no cover
     """A worker's life: checks until told to stop; never back into the parent's code."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
+        _die_with_parent(parent)
         while (index := conn.recv()) is not None:
             result = run(index)
             try:
@@ -156,3 +158,18 @@ def _serve(conn: Connection, run: Callable[[int], Result]) -> None:  # pragma: n
         code = 1
     finally:
         os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - in the child
+    """Linux: the kernel kills this worker when verify dies (a stuck regex would otherwise
+    run on, orphaned, until it finished)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
