@@ -44,6 +44,8 @@ def safe_load_all(text: str) -> list[Any]:
         out: list[Any] = []
         while loader.check_node():
             node = loader.get_node()
+            if node is None:
+                break
             _measure(node)
             out.append(loader.construct_document(node))
         return out
