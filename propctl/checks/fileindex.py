@@ -297,7 +297,7 @@ class FileIndex:
 
     def hash(self, rel: str) -> str:
         """A digest of the file's content, read now ("missing", "outside:TARGET" or
-        "unreadable:..." when there is none). The text is kept for the checks that read it."""
+        "unreadable:..." when there is none). Its bytes are kept for the check that reads it."""
         with self._lock:
             if rel in self._hash:
                 return self._hash[rel]
