@@ -331,3 +331,17 @@ def test_the_record_lives_outside_the_repo_and_a_copy_in_the_tree_is_ignored(
     path.unlink()
     err = run(capsys, example_repo, roadmap)[2]
     assert REPLAYED not in err and "no replay.json record" in err
+
+
+def test_an_edited_result_cache_is_dropped_with_a_note_under_verbose(
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from propctl.checks.engine import ResultCache
+
+    settle(capsys, example_repo, roadmap)
+    path = ResultCache.load(example_repo).path
+    assert path is not None
+    path.write_bytes(path.read_bytes().replace(b'"status":"fail"', b'"status":"pass"', 1))
+    _, doc, err = run(capsys, example_repo, roadmap, "--task", "2")
+    assert "result cache: the results.json record fails its integrity check: dropped" in err
+    assert not any(r["cached"] for r in doc["results"])
