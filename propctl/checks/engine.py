@@ -8,7 +8,6 @@ reason: never as `pass`."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import queue
 import threading
@@ -38,14 +37,6 @@ GRACE_S = 5.0  # on top of a thread check's own timeout, before the engine gives
 # use helpers this process holds (the asgi runner pool). Every other kind runs in a worker
 # process killed at its deadline (propctl.checks.workers).
 IN_THREADS = EXECUTING_KINDS | LIVE_KINDS | {"asgi", "infra_plan"}
-# What static kinds import when they first run, imported here once before the workers fork:
-# else every worker pays for it (check_jsonschema alone is half a second).
-PRELOAD = {
-    "structured": ("jmespath",),
-    "workflow": ("jsonschema", "check_jsonschema.builtin_schemas.vendor"),
-    "k8s": ("kubernetes_validate",),
-    "secrets": ("detect_secrets",),
-}
 
 
 @dataclass(frozen=True)
@@ -383,14 +374,6 @@ def _escaped(check: CheckKind | None, ctx: CheckContext) -> Result | None:
     return Result.failed(f"leads out of the repository: {names}", cap(evidence))
 
 
-def _preload(kinds: set[str]) -> None:
-    for module in {m for kind in kinds for m in PRELOAD.get(kind, ())}:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass  # the check itself will say what is missing
-
-
 def _run_forked(
     pending: list[_Job],
     ctx: CheckContext,
@@ -400,7 +383,6 @@ def _run_forked(
     if not pending:
         return
     ctx.files.files  # noqa: B018 - listed once here, not once in every worker
-    _preload({kind for job in pending for kind in kinds_in(job.item.check)})
     by_index = {job.index: job for job in pending}
 
     def run(index: int) -> Result:
@@ -410,8 +392,15 @@ def _run_forked(
     def deadline(index: int) -> float:
         return check_timeout(by_index[index].check, ctx) - GRACE_S
 
+    def group(index: int) -> str:
+        return ",".join(sorted(set(kinds_in(by_index[index].item.check))))
+
     pool = ProcessPool(
-        run, deadline, lambda i, r: finish(i, by_index[i].item, r), min(jobs, len(pending))
+        run,
+        deadline,
+        lambda i, r: finish(i, by_index[i].item, r),
+        min(jobs, len(pending)),
+        group,
     )
     pool.map([job.index for job in pending])
 

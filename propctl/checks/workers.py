@@ -32,6 +32,7 @@ class _Worker:
     conn: Connection
     queued: list[int] = field(default_factory=list)  # sent, not answered; the first is running
     started: float = 0.0  # when the first of `queued` started, as far as the parent can tell
+    groups: set[str] = field(default_factory=set)  # the kinds of check it has run
 
 
 @dataclass
@@ -45,6 +46,7 @@ class ProcessPool:
     deadline: Callable[[int], float]
     done: Callable[[int, Result], None]
     size: int
+    group: Callable[[int], str] = str  # jobs of one group go to one worker where they can
     workers: list[_Worker] = field(default_factory=list)
     todo: list[int] = field(default_factory=list)
 
@@ -67,11 +69,28 @@ class ProcessPool:
         share = max(1, min(AHEAD, -(-len(self.todo) // max(1, len(self.workers)))))
         for worker in self.workers:
             while self.todo and len(worker.queued) < share:
-                index = self.todo.pop()
+                index = self._next_for(worker)
                 if not worker.queued:
                     worker.started = time.monotonic()
                 worker.queued.append(index)
                 worker.conn.send(index)
+
+    def _next_for(self, worker: _Worker) -> int:
+        """The first job of a group this worker has run, else of a group no worker has run,
+        else the first: a kind's first run (its imports, its schemas) is paid in one worker,
+        not in each (check_jsonschema alone takes half a second to import)."""
+        claimed = {g for w in self.workers if w is not worker for g in w.groups}
+        chosen = None
+        for pos in range(len(self.todo) - 1, -1, -1):
+            group = self.group(self.todo[pos])
+            if group in worker.groups:
+                chosen = pos
+                break
+            if chosen is None and group not in claimed:
+                chosen = pos
+        index = self.todo.pop(len(self.todo) - 1 if chosen is None else chosen)
+        worker.groups.add(self.group(index))
+        return index
 
     def _collect(self) -> None:
         busy = [w for w in self.workers if w.queued]
