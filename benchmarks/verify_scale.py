@@ -12,7 +12,12 @@ Targets: cold under 1.5 s at 20,000 files, time growing linearly, within 3x of t
 a second run with nothing changed under 0.3 s. Both figures are whole processes (`cold cli`,
 `warm cli`); the in-process engine time is printed beside them. A warm run of this static
 roadmap is a replay (propctl.checks.replay): the last run's results, nothing imported or
-listed beyond what proves that nothing changed.
+listed beyond what proves that nothing changed, every input hashed again.
+
+The cache lives in a folder of the benchmark's own (PROPCTL_CACHE_DIR), emptied before each
+cold run. `hash vs stat` compares what a warm run does to prove its inputs unchanged (read and
+hash each one) with what a stat record would cost (one stat each), for the replay's inputs and
+for every file of the repo (a roadmap whose checks read everything).
 """
 
 from __future__ import annotations
@@ -149,6 +154,57 @@ def run_in_process(root: Path, roadmap: Path) -> tuple[float, int]:
     return time.perf_counter() - start, sum(1 for r in doc["results"] if r.get("cached"))
 
 
+def deadline_cost(root: Path, roadmap: Path, cache: Path) -> tuple[float, float]:
+    """The cold engine in-process, best of 3: static checks in forked workers killed at their
+    deadline (what verify does) vs in threads that cannot be stopped (what it did)."""
+    from propctl.checks import engine
+
+    def cold(fork: bool) -> float:
+        engine.CAN_FORK, saved = fork, engine.CAN_FORK
+        try:
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(root / ".propctl", ignore_errors=True)
+            return run_in_process(root, roadmap)[0]
+        finally:
+            engine.CAN_FORK = saved
+
+    return min(cold(True) for _ in range(3)), min(cold(False) for _ in range(3))
+
+
+def hash_vs_stat(root: Path) -> tuple[int, float, float, float, float]:
+    """(inputs, hashing them, stat of them, hashing every file, stat of every file), seconds."""
+    from propctl.checks import replay
+    from propctl.checks.fileindex import FileIndex
+    from propctl.checks.usercache import RepoCache
+
+    inputs = list(RepoCache.of(root).read(replay.NAME)["inputs"])
+    every = FileIndex(root).files
+
+    def hashed(names: list[str]) -> float:
+        files = FileIndex(root)
+        start = time.perf_counter()
+        for name in names:
+            files.hash(name)
+        return time.perf_counter() - start
+
+    def stat(names: list[str]) -> float:
+        start = time.perf_counter()
+        for name in names:
+            try:
+                os.stat(root / name)
+            except OSError:
+                pass
+        return time.perf_counter() - start
+
+    return (
+        len(inputs),
+        min(hashed(inputs) for _ in range(3)),
+        min(stat(inputs) for _ in range(3)),
+        min(hashed(every) for _ in range(3)),
+        min(stat(every) for _ in range(3)),
+    )
+
+
 def startup() -> float:
     start = time.perf_counter()
     subprocess.run([*PROPCTL, "--version"], capture_output=True, check=True)
@@ -162,6 +218,8 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="propctl-bench-"))
     base.mkdir(parents=True, exist_ok=True)
+    cache = base / "cache"
+    os.environ["PROPCTL_CACHE_DIR"] = str(cache)  # this process and every run it starts
     roadmap = write_static_roadmap(base / "roadmap-static.yaml")
     print(f"python startup + CLI import: {startup():.3f}s (included in every subprocess time)")
     print(
@@ -176,8 +234,10 @@ def main() -> None:
                 shutil.rmtree(repo)
             files = build_repo(repo, size)
             raw = min(raw_read(repo) for _ in range(3))
+            shutil.rmtree(cache, ignore_errors=True)
             cold_engine, _ = run_in_process(repo, roadmap)
             shutil.rmtree(repo / ".propctl")
+            shutil.rmtree(cache)
             cold = run_cli(repo, roadmap)
             warm = min(run_cli(repo, roadmap) for _ in range(3))
             warm_engine, cached = min(run_in_process(repo, roadmap) for _ in range(3))
@@ -186,6 +246,16 @@ def main() -> None:
                 f"{files:>7} {raw:>8.3f}s {cold:>8.3f}s {cold / files * 1000:>7.3f}s "
                 f"{cold / raw:>8.1f}x {cold_engine:>7.3f}s {warm:>8.3f}s {warm_engine:>11.3f}s "
                 f"{cached:>7}"
+            )
+            workers, threads = deadline_cost(repo, roadmap, cache)
+            print(
+                f"{'':>7} deadline: the engine cold with static checks in worker processes "
+                f"{workers:.3f}s vs on threads (no deadline) {threads:.3f}s"
+            )
+            n, hash_in, stat_in, hash_all, stat_all = hash_vs_stat(repo)
+            print(
+                f"{'':>7} hash vs stat: {n} replay inputs {hash_in * 1000:.1f} ms vs "
+                f"{stat_in * 1000:.1f} ms; all {files} files {hash_all:.3f}s vs {stat_all:.3f}s"
             )
     finally:
         if args.keep is None:

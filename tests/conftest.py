@@ -52,6 +52,13 @@ def redis_url() -> Iterator[str]:
     yield from _server("PROPCTL_TEST_REDIS_URL", "redis-server", servers.redis)
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own propctl cache folder (verify's results, replay, the HMAC key):
+    nothing read from, or left in, the user's ~/.cache."""
+    monkeypatch.setenv("PROPCTL_CACHE_DIR", str(tmp_path / "propctl-cache"))
+
+
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
     """A private copy of examples/propmubi to change freely."""

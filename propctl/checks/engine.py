@@ -1,5 +1,6 @@
-"""Runs checks: parameters validated up front, the trust gate, a pool of worker threads with a
-per-check timeout, results cached by the hashes of each check's declared inputs.
+"""Runs checks: parameters validated up front (path parameters stay in the repo), the trust
+gate, static checks in worker processes killed at their deadline, the rest on threads, results
+cached by the content hashes of each check's declared inputs.
 
 A check that raises, times out, or names a kind this propctl lacks ends as `error` with the
 reason: never as `pass`."""
@@ -20,15 +21,22 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from propctl import __version__
+from propctl.checks import paths
 from propctl.checks.base import CheckContext, CheckKind, Evidence, Result, Status, registry
+from propctl.checks.helpers import cap
 from propctl.checks.redact import known_secrets, redact
+from propctl.checks.usercache import RepoCache, SealError
+from propctl.checks.workers import CAN_FORK, ProcessPool
 from propctl.errors import RoadmapError, UserError
 from propctl.roadmap.kinds import EXECUTING_KINDS, LIVE_KINDS
 from propctl.roadmap.models import Check, Roadmap
-from propctl.state import STATE_DIR, atomic_write
 
-CACHE_DIR = f"{STATE_DIR}/cache"
-GRACE_S = 5.0  # on top of a check's own timeout, before the engine gives up on it
+RESULTS = "results.json"
+GRACE_S = 5.0  # on top of a thread check's own timeout, before the engine gives up on it
+# Kinds run in threads: they run programs or reach the world with deadlines of their own, or
+# use helpers this process holds (the asgi runner pool). Every other kind runs in a worker
+# process killed at its deadline (propctl.checks.workers).
+IN_THREADS = EXECUTING_KINDS | LIVE_KINDS | {"asgi", "infra_plan"}
 
 
 @dataclass(frozen=True)
@@ -192,29 +200,37 @@ def check_timeout(check: CheckKind | None, ctx: CheckContext) -> float:
 # ---- the cache -----------------------------------------------------------------------------
 @dataclass
 class ResultCache:
-    """`.propctl/cache/results.json`: per item, the key its result was computed under."""
+    """Per item, the key its result was computed under and the result: kept in the user's
+    cache folder (`propctl.checks.usercache`), never in the judged tree, sealed with an HMAC.
+    A key is a digest of the check's kind and parameters and of the content of every input,
+    read this run: no size or timestamp stands in for a file's content."""
 
-    path: Path
+    path: Path | None
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     # this run: every input a key was computed from, and how many items a replay may reuse
     used: set[str] = field(default_factory=set)
     replayable: int = 0
+    store: RepoCache | None = None
+    note: str = ""  # why nothing was loaded (for -v)
 
     @classmethod
     def load(cls, repo: Path, *, fresh: bool = False) -> ResultCache:
         """The cache of earlier runs; with `fresh`, none (every check runs, then is stored)."""
-        path = repo / CACHE_DIR / "results.json"
-        if fresh:
-            return cls(path)
+        store = RepoCache.of(repo)
+        cache = cls(store.path(RESULTS), store=store, note=store.why)
+        if fresh or store.folder is None:
+            return cache
         try:
-            data = json.loads(path.read_text("utf-8"))
-            if data.get("propctl") != __version__:
-                return cls(path)
-            hashes = {k: (int(v[0]), int(v[1]), str(v[2])) for k, v in data["hashes"].items()}
-            return cls(path, dict(data["results"]), hashes)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return cls(path)  # a missing or damaged cache is only a slower run
+            data = store.read(RESULTS)
+        except SealError as exc:
+            cache.note = f"result cache: {exc}"
+            return cache
+        results = data.get("results")
+        if data.get("propctl") != __version__ or not isinstance(results, dict):
+            cache.note = "result cache: written by another propctl: not used"
+            return cache
+        cache.entries = results
+        return cache
 
     def key(self, item: Item, check: CheckKind, ctx: CheckContext) -> str | None:
         inputs = check.inputs(ctx)
@@ -236,15 +252,22 @@ class ResultCache:
 
     def get(self, item_id: str, key: str) -> Result | None:
         entry = self.entries.get(item_id)
-        if not entry or entry.get("key") != key:
+        if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        raw = entry["result"]
-        return Result(
-            Status(raw["status"]),
-            raw["message"],
-            [Evidence(e["detail"], e.get("file"), e.get("line")) for e in raw["evidence"]],
-            float(raw.get("duration_s", 0.0)),
-        )
+        secrets = known_secrets()  # this run's: the entry was redacted with the last run's
+        try:
+            raw = entry["result"]
+            return Result(
+                Status(raw["status"]),
+                redact(str(raw["message"]), secrets),
+                [
+                    Evidence(redact(e["detail"], secrets), e.get("file"), e.get("line"))
+                    for e in raw["evidence"]
+                ],
+                float(raw.get("duration_s", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None  # sealed by us yet not ours to read: run the check
 
     def put(self, item_id: str, key: str, result: Result) -> None:
         self.entries[item_id] = {
@@ -257,12 +280,11 @@ class ResultCache:
             },
         }
 
-    def save(self, files_memo: dict[str, tuple[int, int, str]]) -> None:
-        body = {"propctl": __version__, "results": self.entries, "hashes": files_memo}
-        atomic_write(self.path, json.dumps(body, separators=(",", ":")))
-        ignore = self.path.parent / ".gitignore"
-        if not ignore.is_file():
-            atomic_write(ignore, "# propctl's result cache: never commit it\n*\n")
+    def save(self, files_memo: object = None) -> None:
+        """Seal and write the entries (`files_memo` is ignored: hashes are never carried
+        between runs any more; the parameter stays for callers that still pass one)."""
+        if self.store is not None:
+            self.store.write(RESULTS, {"propctl": __version__, "results": self.entries})
 
 
 # ---- running many ------------------------------------------------------------------------
@@ -283,28 +305,38 @@ def run_items(
     cache: ResultCache | None = None,
     on_done: Callable[[ItemResult], None] | None = None,
 ) -> list[ItemResult]:
-    """Run every item, cached results first, the rest on `jobs` worker threads. A check that
-    outlives its timeout is reported as `error` and its worker abandoned (threads are daemons;
-    a replacement keeps the pool at `jobs`)."""
-    if cache is not None:  # what this run hashed already is newer than the stored memo
-        ctx.files.hash_memo.update(
-            {k: v for k, v in cache.hashes.items() if k not in ctx.files.hash_memo}
-        )
+    """Run every item, cached results first; static checks in `jobs` worker processes killed
+    at their deadline, the kinds in IN_THREADS on `jobs` threads. A path parameter out of the
+    repo is a RoadmapError before anything runs; a check whose inputs lead out of the repo
+    through a symlink fails without being run."""
     checks = {i.id: instantiate(i.check, i.id) for i in items}
+    refuse_outside_paths(items, ctx)
     results: dict[int, ItemResult] = {}
+
+    def finish(index: int, item: Item, result: Result, cached: bool = False) -> None:
+        results[index] = ItemResult(item, result, cached=cached)
+        if on_done:
+            on_done(results[index])
+
     pending: list[_Job] = []
     for index, item in enumerate(items):
         check = checks[item.id]
         item_ctx = replace(ctx, item_id=item.id)
+        escaped = _escaped(check, item_ctx)
+        if escaped is not None:
+            finish(index, item, escaped)
+            continue
         key = cache.key(item, check, item_ctx) if cache is not None and check else None
         hit = cache.get(item.id, key) if cache is not None and key else None
         if hit is not None:
-            results[index] = ItemResult(item, hit, cached=True)
-            if on_done:
-                on_done(results[index])
+            finish(index, item, hit, cached=True)
         else:
             pending.append(_Job(index, item, check, key))
-    _run_pool(pending, ctx, max(1, jobs), results, on_done)
+    forked = [j for j in pending if CAN_FORK and not IN_THREADS & set(kinds_in(j.item.check))]
+    _run_forked(forked, ctx, max(1, jobs), finish)
+    in_workers = {j.index for j in forked}
+    threaded = [j for j in pending if j.index not in in_workers]
+    _run_pool(threaded, ctx, max(1, jobs), results, on_done)
     out = [results[i] for i in range(len(items))]
     if cache is not None:
         for job in pending:
@@ -312,6 +344,65 @@ def run_items(
             if job.key and done.status is not Status.ERROR:
                 cache.put(job.item.id, job.key, done.result)
     return out
+
+
+def refuse_outside_paths(items: list[Item], ctx: CheckContext) -> None:
+    found = [
+        problem
+        for item in items
+        for problem in paths.problems(item.check.model_dump(), ctx.expand, item.id)
+    ]
+    if found:
+        raise RoadmapError(
+            f"{len(found)} path parameter(s) lead out of the repository", problems=found
+        )
+
+
+def _escaped(check: CheckKind | None, ctx: CheckContext) -> Result | None:
+    """A failure when an input is a symlink out of the repo: the repo's file is not in the
+    repo, so no verdict about its content can hold (fail, not error: that finding does not
+    depend on this machine, and a rerun would find the same)."""
+    inputs = check.inputs(ctx) if check is not None else None
+    escaping = ctx.files.escaping(sorted(set(inputs or [])))
+    if not escaping:
+        return None
+    evidence = [
+        Evidence(f"a symlink to {target}, outside the repo: not read", name)
+        for name, target in escaping
+    ]
+    names = ", ".join(f"{n} -> {t}" for n, t in escaping[:3])
+    return Result.failed(f"leads out of the repository: {names}", cap(evidence))
+
+
+def _run_forked(
+    pending: list[_Job],
+    ctx: CheckContext,
+    jobs: int,
+    finish: Callable[[int, Item, Result], None],
+) -> None:
+    if not pending:
+        return
+    ctx.files.files  # noqa: B018 - listed once here, not once in every worker
+    by_index = {job.index: job for job in pending}
+
+    def run(index: int) -> Result:
+        job = by_index[index]
+        return run_check(job.check, job.item.check.kind, replace(ctx, item_id=job.item.id))
+
+    def deadline(index: int) -> float:
+        return check_timeout(by_index[index].check, ctx) - GRACE_S
+
+    def group(index: int) -> str:
+        return ",".join(sorted(set(kinds_in(by_index[index].item.check))))
+
+    pool = ProcessPool(
+        run,
+        deadline,
+        lambda i, r: finish(i, by_index[i].item, r),
+        min(jobs, len(pending)),
+        group,
+    )
+    pool.map([job.index for job in pending])
 
 
 def _run_pool(

@@ -3,13 +3,19 @@
 In a git checkout the list comes from `git ls-files -co --exclude-standard` (tracked files plus
 untracked ones that are not ignored); elsewhere from a walk that honours `.gitignore` files.
 Folders that never hold the target's own sources (.git, .venv, node_modules...) are skipped
-either way. Reads and hashes are cached, so twenty checks reading `main.py` read it once."""
+either way. Reads and hashes are cached, so twenty checks reading `main.py` read it once.
+
+Nothing is read through a symlink that leads out of the repo: such a path stays in the listing
+(as git lists it: a link to a folder is one entry), `escape` names its target, and every read
+and hash of it (or of anything under it) is refused. A file's hash is always of its content:
+no size or timestamp stands in for it."""
 
 from __future__ import annotations
 
 import bisect
 import hashlib
 import os
+import posixpath
 import re
 import subprocess
 import threading
@@ -31,6 +37,7 @@ SKIP_DIRS = frozenset(
     }
 )
 MAX_READ = 4 * 1024 * 1024  # files larger than this are not read as text by checks
+KEEP_BYTES = 64 * 1024 * 1024  # hashed files' bytes kept for the checks, at most
 
 
 class FileIndex:
@@ -41,8 +48,9 @@ class FileIndex:
         self._hash: dict[str, str] = {}
         self._globs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        # stat -> hash memo carried between runs by the result cache (see engine.ResultCache)
-        self.hash_memo: dict[str, tuple[int, int, str]] = {}
+        self._escapes: dict[str, str | None] = {}  # a file, or a folder with a trailing /
+        self._bytes: dict[str, bytes] = {}
+        self._kept = 0
         self._in_git = False
         self.artifacts_used = False  # whether results depend on `on_disk` (see checks.replay)
 
@@ -111,9 +119,18 @@ class FileIndex:
                     for d in self._candidates(pattern, self.sorted_dirs, self._dirs_by_name)
                     if regex.match(d)
                 ]
+        wild = any(ch in pattern for ch in "*?[{")
+        found += self._links_above(_literal_prefix(pattern) + "x" if wild else pattern)
         with self._lock:
             self._globs[key] = found
         return found
+
+    def _links_above(self, path: str) -> list[str]:
+        """The listed symlinks out of the repo that `path` lies under: what a glob or folder
+        beneath them would have read (a linked folder is one entry, as git lists it)."""
+        parts = path.rstrip("/").split("/")
+        above = ["/".join(parts[:n]) for n in range(1, len(parts))]
+        return [a for a in above if a in self._file_set and self.escape(a)]
 
     @staticmethod
     def _candidates(pattern: str, names: list[str], by_name: dict[str, list[str]]) -> list[str]:
@@ -157,8 +174,8 @@ class FileIndex:
         found: set[str] = set()
         for pattern in (_norm(p) for p in patterns):
             if not any(ch in pattern for ch in "*?[{"):
-                if (self.root / pattern).is_file() and not _skipped(pattern):
-                    found.add(pattern)
+                if _inside(pattern) and _exists(self.root / pattern) and not _skipped(pattern):
+                    found.add(pattern)  # a link out of the repo too: `escape` reports it
                 continue
             regex = glob_regex(pattern)
             found.update(
@@ -190,14 +207,68 @@ class FileIndex:
         folder = _norm(folder).rstrip("/")
         if folder in ("", "."):
             return list(self.files)
-        return _with_prefix(self.files, folder + "/")
+        return _with_prefix(self.files, folder + "/") + self._links_above(folder + "/x")
 
     # ---- contents ----------------------------------------------------------------------------
     def path(self, rel: str) -> Path:
         return self.root / rel
 
+    @cached_property
+    def real_root(self) -> str:
+        return os.path.realpath(self.root)
+
+    def escape(self, rel: str) -> str | None:
+        """Where `rel` really leads when a symlink on its way leads out of the repo (the link's
+        own text when it is the last part), else None. One realpath per folder, one lstat per
+        file: a file is resolved only when it is a link or lies in a folder that leads out."""
+        rel = _norm(rel)
+        with self._lock:
+            if rel in self._escapes:
+                return self._escapes[rel]
+        path = os.path.join(self.root, rel)
+        target = None
+        if self._folder_escapes(rel.rpartition("/")[0]) or os.path.islink(path):
+            real = os.path.realpath(path)
+            if not self._inside_real(real):
+                target = os.readlink(path) if os.path.islink(path) else real
+        with self._lock:
+            self._escapes[rel] = target
+        return target
+
+    def _folder_escapes(self, folder: str) -> bool:
+        if folder in ("", "."):
+            return False
+        key = folder + "/"
+        with self._lock:
+            if key in self._escapes:
+                return self._escapes[key] is not None
+        real = os.path.realpath(self.root / folder)
+        escapes = not self._inside_real(real)
+        with self._lock:
+            self._escapes[key] = real if escapes else None
+        return escapes
+
+    def _inside_real(self, real: str) -> bool:
+        return real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
+
+    def escaping(self, names: list[str]) -> list[tuple[str, str]]:
+        """(name, target) for each of `names` that leads out of the repo."""
+        return [(n, t) for n in names if not n.startswith("dir:") and (t := self.escape(n))]
+
+    def _raw(self, rel: str) -> bytes:
+        """The file's bytes, never through a symlink out of the repo (OSError then)."""
+        target = self.escape(rel)
+        if target is not None:
+            raise OSError(0, f"a symlink to {target}, outside the repo: not read")
+        with self._lock:
+            kept = self._bytes.pop(rel, None)  # read by `hash` already
+        if kept is not None:
+            return kept
+        with open(os.path.join(self.root, rel), "rb") as handle:
+            return handle.read()
+
     def read_bytes(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
+        return self._raw(rel)
 
     def read_text(self, rel: str) -> str | None:
         """The file as text, or None when it is binary, too large or unreadable."""
@@ -206,12 +277,10 @@ class FileIndex:
                 return self._text[rel]
         why = None
         try:
-            path = self.root / rel
-            if path.stat().st_size > MAX_READ:
+            if self.escape(rel) is None and (self.root / rel).stat().st_size > MAX_READ:
                 text, why = None, f"larger than {MAX_READ // (1024 * 1024)} MiB"
             else:
-                raw = path.read_bytes()
-                text = None if b"\0" in raw[:8192] else raw.decode("utf-8", errors="replace")
+                text = _decode(self._raw(rel))
         except OSError as exc:
             text, why = None, f"unreadable: {exc.strerror or exc}"
         with self._lock:
@@ -227,26 +296,33 @@ class FileIndex:
             return self._unread.get(rel)
 
     def hash(self, rel: str) -> str:
+        """A digest of the file's content, read now ("missing", "outside:TARGET" or
+        "unreadable:..." when there is none). Its bytes are kept for the check that reads it."""
         with self._lock:
             if rel in self._hash:
                 return self._hash[rel]
-        path = self.root / rel
-        try:
-            st = path.stat()
-        except OSError:
-            return "missing"
-        memo = self.hash_memo.get(rel)
-        if memo and memo[0] == st.st_mtime_ns and memo[1] == st.st_size:
-            digest = memo[2]
+        target = self.escape(rel)
+        if target is not None:
+            digest = f"outside:{target}"
         else:
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-            except OSError:
-                digest = "unreadable"
-            self.hash_memo[rel] = (st.st_mtime_ns, st.st_size, digest)
+                raw = self._raw(rel)
+                digest = hashlib.sha256(raw).hexdigest()[:32]
+                with self._lock:  # for the check that reads it next, within a budget
+                    if rel not in self._text and self._kept + len(raw) <= KEEP_BYTES:
+                        self._bytes[rel] = raw
+                        self._kept += len(raw)
+            except (FileNotFoundError, NotADirectoryError):
+                digest = "missing"
+            except OSError as exc:
+                digest = f"unreadable:{exc.errno}"
         with self._lock:
             self._hash[rel] = digest
         return digest
+
+
+def _decode(raw: bytes) -> str | None:
+    return None if b"\0" in raw[:8192] else raw.decode("utf-8", errors="replace")
 
 
 def _literal_prefix(pattern: str) -> str:
@@ -263,6 +339,17 @@ def _with_prefix(names: list[str], prefix: str) -> list[str]:
     return names[start:end]
 
 
+def _inside(rel: str) -> bool:
+    """A relative path that stays in the repo by its names alone (no `..` out, not absolute)."""
+    norm = posixpath.normpath(rel)
+    return not (norm.startswith(("/", "../")) or norm == "..")
+
+
+def _exists(path: Path) -> bool:
+    """A file, or a symlink of any kind (whose target `escape` judges)."""
+    return path.is_symlink() or path.is_file()
+
+
 def _norm(rel: str) -> str:
     rel = rel.replace("\\", "/")
     while rel.startswith("./"):
@@ -275,7 +362,8 @@ def _walk_all(root: Path) -> list[str]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
         rel = Path(folder).relative_to(root).as_posix()
-        out += [name if rel == "." else f"{rel}/{name}" for name in files]
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        out += [name if rel == "." else f"{rel}/{name}" for name in files + links]
     return out
 
 
@@ -438,7 +526,7 @@ def _walk(root: Path) -> list[str]:
     def visit(folder: Path, rel: str) -> None:
         gitignore = folder / ".gitignore"
         pushed = False
-        if gitignore.is_file():
+        if gitignore.is_file() and not gitignore.is_symlink():
             stack.append(_Ignore(rel, gitignore.read_text("utf-8", "replace").splitlines()))
             pushed = True
         try:
@@ -451,7 +539,7 @@ def _walk(root: Path) -> list[str]:
                 if entry.name in SKIP_DIRS or ignored(child, True):
                     continue
                 visit(Path(entry.path), child)
-            elif entry.is_file() and not ignored(child, False):
+            elif (entry.is_symlink() or entry.is_file()) and not ignored(child, False):
                 found.append(child)
         if pushed:
             stack.pop()

@@ -265,6 +265,8 @@ def _full_run(
     )
     # read unless --no-cache; written only when the run may write
     cache = engine.ResultCache.load(repo, fresh=not use_cache)
+    if cache.note:
+        app.debug(f"verify: {cache.note}")
     try:
         results = _run(app, items, ctx, jobs, cache, progress)
     finally:
@@ -304,7 +306,7 @@ def _full_run(
     doc = document(app, verdict, commit)
     if write:
         RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
-        cache.save(ctx.files.hash_memo)
+        cache.save()
         if replay_this:
             replay.record(
                 repo,

@@ -135,7 +135,7 @@ def test_results_are_cached_by_the_hashes_of_their_inputs(tmp_path: Path) -> Non
     (repo / "apps/api/config.py").write_text("SETTINGS = {}\n")
     changed = engine.run_items(items, _ctx(repo), cache=engine.ResultCache.load(repo))
     assert not changed[0].cached and changed[0].status is Status.FAIL
-    assert (repo / ".propctl/cache/.gitignore").read_text().strip().endswith("*")
+    assert not (repo / ".propctl").exists()  # the cache lives outside the judged tree
 
 
 def test_checks_that_run_code_are_never_cached(tmp_path: Path) -> None:
@@ -146,9 +146,13 @@ def test_checks_that_run_code_are_never_cached(tmp_path: Path) -> None:
 
 
 def test_a_damaged_cache_is_only_a_slower_run(tmp_path: Path) -> None:
-    (tmp_path / ".propctl/cache").mkdir(parents=True)
-    (tmp_path / ".propctl/cache/results.json").write_text("{not json")
-    assert engine.ResultCache.load(tmp_path).entries == {}
+    repo = make_repo(tmp_path / "repo", {})
+    path = engine.ResultCache.load(repo).path
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    cache = engine.ResultCache.load(repo)
+    assert cache.entries == {} and "not sealed" in cache.note
 
 
 def test_selection_by_task_and_criterion() -> None:

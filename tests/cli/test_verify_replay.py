@@ -126,6 +126,12 @@ def _edit(rel: str, text: str = "\n# edited\n") -> Callable[[Path, Path], None]:
     return change
 
 
+def _edit_record(repo: Path, roadmap: Path) -> None:
+    path = replay.record_path(repo)
+    assert path is not None
+    path.write_bytes(path.read_bytes() + b" ")
+
+
 def _touch(repo: Path, roadmap: Path) -> None:
     main_py = repo / "apps/api/main.py"
     os.utime(main_py, ns=(main_py.stat().st_atime_ns, main_py.stat().st_mtime_ns + 10**9))
@@ -181,7 +187,7 @@ CHANGES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
         lambda repo, roadmap: _edit(roadmap.name)(roadmap.parent, roadmap),
         "roadmap",
     ),
-    "the replay record damaged": (_edit(".propctl/cache/replay.json", "{"), "unreadable"),
+    "the replay record damaged": (_edit_record, "integrity check"),
 }
 
 
@@ -258,7 +264,8 @@ def test_the_bundled_roadmap_runs_code_so_it_is_never_replayed(
         assert main(
             ["-v", "verify", "--repo", str(example_repo), "--format", "json", "--task", "1"]
         ) in (0, 1)
-    assert not (example_repo / replay.PATH).exists()
+    path = replay.record_path(example_repo)
+    assert path is not None and not path.exists()
 
 
 def test_a_ci_artifact_appearing_in_an_ignored_folder_is_a_change(
@@ -288,3 +295,53 @@ def test_the_rules_know_every_status() -> None:
     from propctl.checks.rules import STATUSES
 
     assert tuple(s.value for s in Status) == STATUSES
+
+
+@pytest.mark.parametrize("what", ["secrets", "code", "interpreter"])
+def test_what_else_the_results_depend_on_is_in_the_fingerprint(
+    example_repo: Path,
+    roadmap: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+) -> None:
+    """Evidence was redacted with this environment's secrets; propctl's source and the
+    packages beside it judge; the interpreter runs them."""
+    settle(capsys, example_repo, roadmap)
+    if what == "secrets":
+        monkeypatch.setenv("DEPLOY_TOKEN", "a-new-secret-value")
+    elif what == "code":
+        monkeypatch.setattr(replay, "_code_digest", lambda: "an edited propctl")
+    else:
+        monkeypatch.setattr(replay.sys, "version", "3.99.0 (another build)")
+    err = run(capsys, example_repo, roadmap)[2]
+    assert REPLAYED not in err and f"changed since the last run: {what}" in err
+
+
+def test_the_record_lives_outside_the_repo_and_a_copy_in_the_tree_is_ignored(
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settle(capsys, example_repo, roadmap)
+    path = replay.record_path(example_repo)
+    assert path is not None and path.is_file()
+    assert example_repo.resolve() not in path.resolve().parents
+    planted = example_repo / ".propctl" / "cache" / "replay.json"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(path.read_bytes())
+    path.unlink()
+    err = run(capsys, example_repo, roadmap)[2]
+    assert REPLAYED not in err and "no replay.json record" in err
+
+
+def test_an_edited_result_cache_is_dropped_with_a_note_under_verbose(
+    example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from propctl.checks.engine import ResultCache
+
+    settle(capsys, example_repo, roadmap)
+    path = ResultCache.load(example_repo).path
+    assert path is not None
+    path.write_bytes(path.read_bytes().replace(b'"status":"fail"', b'"status":"pass"', 1))
+    _, doc, err = run(capsys, example_repo, roadmap, "--task", "2")
+    assert "result cache: the results.json record fails its integrity check: dropped" in err
+    assert not any(r["cached"] for r in doc["results"])

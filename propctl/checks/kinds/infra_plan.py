@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
+from propctl.checks import paths
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
 from propctl.errors import PropctlError
@@ -72,6 +73,8 @@ class InfraPlan(CheckKind):
         from propctl.provision.policies import evaluate
 
         folder = ctx.repo / ctx.expand(self.params.path)
+        if paths.inside(ctx.repo, ctx.expand(self.params.path)) is None:
+            return Result.failed(f"{self.params.path}: leads out of the repository: not planned")
         if not (folder / "Pulumi.yaml").is_file():
             return Result.failed(
                 f"no Pulumi program at {self.params.path}/ (no Pulumi.yaml): "

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from propctl.checks import safeyaml
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap, expand_all, plural
 
@@ -55,7 +56,7 @@ class K8s(CheckKind):
         problems: list[Evidence] = []
         for name in files:
             try:
-                loaded = list(yaml.safe_load_all(ctx.files.read_text(name) or ""))
+                loaded = safeyaml.safe_load_all(ctx.files.read_text(name) or "")
             except yaml.YAMLError as exc:
                 problems.append(Evidence(f"not YAML: {str(exc).splitlines()[0]}", name))
                 continue

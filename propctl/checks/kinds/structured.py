@@ -130,9 +130,9 @@ def load(text: str | None, name: str, fmt: str) -> Any:
             return json.loads(text)
         if fmt == "toml":
             return tomllib.loads(text)
-        import yaml
+        from propctl.checks.safeyaml import safe_load
 
-        return yaml.safe_load(text)
+        return safe_load(text)
     except Exception as exc:  # noqa: BLE001 - every parser's error is "cannot parse"
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
