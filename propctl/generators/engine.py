@@ -63,7 +63,7 @@ from propctl.errors import FailureFound, UserError
 from propctl.generators import snapshots, transaction
 from propctl.generators.merge import MINE_LABEL, merge3
 from propctl.generators.names import inside, safe_relpath
-from propctl.state import STATE_DIR, RepoState
+from propctl.state import RepoState
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -696,16 +696,8 @@ def _apply_locked(repo: Path, plan: Plan, force: bool) -> ApplyReport:
 
 @contextmanager
 def _locked(repo: Path) -> Iterator[None]:
-    import fcntl
-
-    folder = repo / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    with open(folder / ".generate.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with RepoState(repo).lock():
+        yield
 
 
 def _unchanged_since_plan(repo: Path, plan: Plan) -> None:

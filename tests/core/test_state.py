@@ -44,7 +44,7 @@ def test_a_history_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
     state = RepoState(tmp_path)
     state.dir.mkdir()
     state.history_path.write_bytes(GOOD.encode() + b"\n\xff\xfe garbage\n")
-    with pytest.raises(UserError, match="cannot read"):
+    with pytest.raises(UserError, match="history.jsonl: binary, not UTF-8"):
         state.history()
 
 
