@@ -51,13 +51,23 @@ def _files(sub: str) -> list[Path]:
 
 
 @pytest.mark.parametrize(
-    "sub", ["roadmap", "checks", "generators", "provision", "reporting", "migrations", ""]
+    "sub", ["api", "roadmap", "checks", "generators", "provision", "reporting", "migrations", ""]
 )
 def test_core_never_imports_the_cli(sub: str) -> None:
     for path in _files(sub):
         if path.name == "__main__.py":
             continue  # `python -m propctl` is the command line
         bad = {n for n in _all_imports(path) if n == "typer" or n.startswith("propctl.cli")}
+        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
+
+
+def test_only_the_cli_imports_the_library_face() -> None:
+    """propctl.api is the top layer: it may import every core package, and only cli imports
+    it (the core never depends on the use cases built on it)."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] in ("cli", "api"):
+            continue
+        bad = {n for n in _all_imports(path) if n == "propctl.api" or n.startswith("propctl.api.")}
         assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
 
 
@@ -73,7 +83,7 @@ def test_roadmap_imports_nothing_of_propctl_but_errors() -> None:
 
 
 def test_only_cli_and_reporting_touch_rich() -> None:
-    for sub in ("roadmap", "checks", "generators", "provision", "migrations", ""):
+    for sub in ("api", "roadmap", "checks", "generators", "provision", "migrations", ""):
         for path in _files(sub):
             bad = {n for n in _module_level_imports(path) if n.split(".")[0] == "rich"}
             assert not bad, f"{path.relative_to(PACKAGE.parent)} imports rich at module level"
