@@ -74,7 +74,11 @@ class Layout:
             (self.outside / name).write_text(text)
 
     def expand(self, value: str) -> str:
-        return value.replace("{outside}", str(self.outside)).replace("{repo}", str(self.repo))
+        return (
+            value.replace("{outside}", str(self.outside))
+            .replace("{repo}", str(self.repo))
+            .replace("{bundled}", str(ROOT / "checklists" / "roadmap.yaml"))
+        )
 
     def env(self) -> dict[str, str]:
         env = {
@@ -123,7 +127,7 @@ def setup_tree(layout: Layout, case: dict[str, Any]) -> None:
         shutil.copytree(
             ROOT / "examples" / "propmubi",
             layout.repo,
-            ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache", ".propctl"),
+            ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
         )
     elif tree == "empty":
         layout.repo.mkdir(parents=True)
