@@ -128,24 +128,25 @@ def verify(request: VerifyRequest) -> VerifyRun:
     files = FileIndex(repo)
     may_write = request.write and initialised
     whole = not request.filtered and request.base is None
+    why = None
     if whole and request.use_cache and not request.update_baseline:
-        run = _replay(request, repo, files, may_write)
-        if run is not None:
+        recorded, why = _lookup(request, repo, files)
+        if recorded is not None:
+            run = _replayed(request, repo, recorded, may_write)
+            run.details.append(f"verify: {why}")
             return run
-    return _full_run(request, repo, files, may_write, whole, initialised)
+    run = _full_run(request, repo, files, may_write, whole, initialised)
+    if why is not None:
+        run.details.insert(0, f"verify: {why}: running the checks")
+    return run
 
 
-def _replay(request: VerifyRequest, repo: Path, files: FileIndex, write: bool) -> VerifyRun | None:
+def _lookup(request: VerifyRequest, repo: Path, files: FileIndex) -> tuple[Recorded | None, str]:
     from propctl.checks import replay
     from propctl.roadmap.locate import find_roadmap
 
     path, _ = find_roadmap(repo, request.roadmap)
-    recorded, why = replay.lookup(repo, files, path)
-    if recorded is None:
-        return None
-    run = _replayed(request, repo, recorded, write)
-    run.details.append(f"verify: {why}")
-    return run
+    return replay.lookup(repo, files, path)
 
 
 def _replayed(request: VerifyRequest, repo: Path, recorded: Recorded, write: bool) -> VerifyRun:
@@ -418,19 +419,21 @@ class _Counter:
 
 
 def _gate_changes(repo: Path, request: VerifyRequest, source: GateSource) -> list[dict[str, str]]:
-    """What the tree changes in the gate REF defines (reported, not applied)."""
+    """What the tree changes in the gate REF defines (reported, not applied). The tree's own
+    roadmap failing to load is one more change to report, not a reason to stop the gate."""
     from propctl.api import gate_source
     from propctl.checks import gate_changes
     from propctl.errors import PropctlError
 
+    out: list[dict[str, str]] = []
+    pr_roadmap, label = None, str(repo / gate_source.DEFAULT_ROADMAP)
     try:
         tree = gate_source.from_tree(repo, request.roadmap, trust=False)
         pr_roadmap, label = tree.roadmap, tree.label
     except PropctlError as exc:
-        pr_roadmap, label = None, str(repo / gate_source.DEFAULT_ROADMAP)
-        broken = gate_changes.change("roadmap", "", "invalid", label, exc.message.splitlines()[0])
+        detail = "; ".join(line.strip() for line in str(exc).splitlines()[:3])
+        out.append(gate_changes.change("roadmap", "", "invalid", label, detail))
     pr_state = RepoState(repo)
     base = gate_changes.read_inputs(source.roadmap, source.label, source.state)
     pr = gate_changes.read_inputs(pr_roadmap, label, pr_state)
-    out = gate_changes.compare(base, pr, pr_state)
-    return ([broken] if pr_roadmap is None else []) + out
+    return out + gate_changes.compare(base, pr, pr_state)
