@@ -58,7 +58,7 @@ def from_ref(repo: Path, ref: str, explicit: Path | None, trust: bool) -> GateSo
     rel = rel or DEFAULT_ROADMAP
     raw = show_at(repo, state.commit, rel)
     own = bundled_roadmap().read_bytes()
-    label = f"{ref}:{rel}" if raw is not None else str(bundled_roadmap())
+    label = f"{ref}:{rel}" if raw is not None else f"the bundled roadmap ({ref} has no {rel})"
     doc = parse_yaml(raw if raw is not None else own, label)
     bundled = (raw if raw is not None else own) == own
     return GateSource(_validate(doc), doc, label, None, True, bundled, state)

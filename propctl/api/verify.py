@@ -436,4 +436,6 @@ def _gate_changes(repo: Path, request: VerifyRequest, source: GateSource) -> lis
     pr_state = RepoState(repo)
     base = gate_changes.read_inputs(source.roadmap, source.label, source.state)
     pr = gate_changes.read_inputs(pr_roadmap, label, pr_state)
-    return out + gate_changes.compare(base, pr, pr_state)
+    out += gate_changes.compare(base, pr, pr_state)
+    prefix = f"{repo}/"  # the tree's files as the pull request names them
+    return [{**c, "file": c["file"].removeprefix(prefix)} for c in out]
