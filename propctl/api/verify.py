@@ -129,7 +129,8 @@ def verify(request: VerifyRequest) -> VerifyRun:
     may_write = request.write and initialised
     whole = not request.filtered and request.base is None
     why = None
-    if whole and request.use_cache and not request.update_baseline:
+    # a repo never initialised was never written to: a cache or replay record in it is planted
+    if whole and request.use_cache and not request.update_baseline and initialised:
         recorded, why = _lookup(request, repo, files)
         if recorded is not None:
             run = _replayed(request, repo, recorded, may_write)
@@ -206,8 +207,10 @@ def _full_run(
     gated = source.bundled and not request.trust and not source.state.declares(roadmap.name)
     attestations = gate.load_attestations(source.state, {c.id for _, c in roadmap.criteria()})
     waivers = gate.load_waivers(roadmap, source.state)
-    # in --base mode nothing cached is read from the pull request's tree
-    cache = engine.ResultCache.load(repo, fresh=not request.use_cache or request.base is not None)
+    # nothing cached is read from a pull request's tree (--base) or from a repo propctl never
+    # wrote to (not initialised)
+    fresh = not request.use_cache or request.base is not None or not initialised
+    cache = engine.ResultCache.load(repo, fresh=fresh)
     ctx = _context(request, repo, files, source, attestations)
     results = _run_with_services(request, items, ctx, cache, gated)
     replay_this = (
