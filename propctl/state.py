@@ -38,6 +38,7 @@ WAIVERS = "waivers.yaml"
 GENERATED = "generated.json"
 TARGET = "target.yaml"
 CACHE = "cache"  # a folder: propctl's own, never committed
+SNAPSHOTS = "snapshots"  # a folder: the generators' last output, for --merge
 LOCK = ".lock"
 FILES = (HISTORY, BASELINE, ATTESTATIONS, WAIVERS, GENERATED, TARGET)
 RESTORE = "restore it from git (`git checkout -- {rel}`) or delete it"
@@ -222,12 +223,13 @@ class RepoState:
                 _regular_or_refuse(self.path(name), self.path(name).lstat(), state_rel(name))
             except FileNotFoundError:
                 continue
-        cache = self.path(CACHE)
-        if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
-            raise UserError(
-                f"{cache}: not a folder (propctl keeps its cache there)",
-                hint=f"delete it: rm {'-r ' if cache.is_dir() else ''}{state_rel(CACHE)}",
-            )
+        for name in (CACHE, SNAPSHOTS):
+            folder = self.path(name)
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise UserError(
+                    f"{folder}: not a folder (propctl keeps its {name} there)",
+                    hint=f"delete it: rm {state_rel(name)}",
+                )
 
     def _check_dir(self) -> None:
         folder = self.dir
@@ -265,9 +267,11 @@ class RepoState:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """One writer at a time per repo (verify's history, the generators' apply)."""
+        """One writer at a time per repo (verify's history, the generators' apply); the
+        folder's layout is checked first, so nothing is then written through a symlink."""
         import fcntl
 
+        self.check_layout()
         path = self._writable(LOCK)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:

@@ -164,3 +164,23 @@ def test_state_at_a_git_ref_is_what_was_committed(tmp_path: Path) -> None:
     assert at_head.source("baseline.json") == "HEAD:.propctl/baseline.json"
     with pytest.raises(UserError, match="no such git ref"):
         RepoState(tmp_path, ref="nope").baseline()
+
+
+@pytest.mark.parametrize("link", [".propctl", ".propctl/generated.json", ".propctl/snapshots"])
+def test_scaffold_never_writes_through_a_symlinked_state_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str
+) -> None:
+    """`.propctl` (or a file or folder in it) linked outside made the generators write there."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    (repo / ".propctl").mkdir(parents=True)
+    if link == ".propctl":
+        (repo / ".propctl").rmdir()
+    target = outside / ("generated.json" if link.endswith(".json") else "")
+    (repo / link).symlink_to(target)
+    assert main(["scaffold", "lint", "--repo", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert link.split("/")[-1] in err and "Traceback" not in err
+    assert list(outside.iterdir()) == []
+    assert not (repo / "pyproject.toml").exists() and not (repo / "ruff.toml").exists()
