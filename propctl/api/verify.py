@@ -190,14 +190,9 @@ def _full_run(
     whole: bool,
     initialised: bool,
 ) -> VerifyRun:
-    from propctl.api import gate_source
-    from propctl.checks import engine, gate, replay
+    from propctl.checks import engine, gate
 
-    source = (
-        gate_source.from_ref(repo, request.base, request.roadmap, request.trust)
-        if request.base
-        else gate_source.from_tree(repo, request.roadmap, request.trust)
-    )
+    source = _gate_source(request, repo)
     roadmap = source.roadmap
     _check_params(source)
     items = engine.select_items(
@@ -236,8 +231,16 @@ def _full_run(
         if replay_this and source.path is not None:
             _record(repo, files, source.path, cache, run, expired, sorted(attestations))
         elif whole:
-            replay.forget(repo)
+            _forget(repo)
     return run
+
+
+def _gate_source(request: VerifyRequest, repo: Path) -> GateSource:
+    from propctl.api import gate_source
+
+    if request.base is not None:
+        return gate_source.from_ref(repo, request.base, request.roadmap, request.trust)
+    return gate_source.from_tree(repo, request.roadmap, request.trust)
 
 
 def _judge(
@@ -321,6 +324,12 @@ def _record(
             attested=attested,
         ),
     )
+
+
+def _forget(repo: Path) -> None:
+    from propctl.checks import replay
+
+    replay.forget(repo)
 
 
 def _check_params(source: GateSource) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -164,36 +166,21 @@ def verify(
         raise typer.Exit(run.exit_code)
 
 
-class _progress_bar:  # noqa: N801 - used as a context manager, like contextlib's
-    """A Rich bar on a terminal while the checks run; None (no callback) elsewhere."""
+@contextmanager
+def _progress_bar(app: App, *, enabled: bool) -> Iterator[Progress | None]:
+    """A Rich bar on a terminal while the checks run; no callback anywhere else."""
+    if not (enabled and app.verbosity >= 0 and app.err.is_terminal):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
 
-    def __init__(self, app: App, *, enabled: bool) -> None:
-        self.app = app
-        self.enabled = enabled and app.verbosity >= 0 and app.err.is_terminal
-        self.bar: Any = None
-
-    def __enter__(self) -> Progress | None:
-        if not self.enabled:
-            return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self.bar = Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=self.app.err,
-            transient=True,
-        )
-        self.bar.__enter__()
-        handle = self.bar.add_task("", total=None)
-        return lambda done, total, ident: self.bar.update(
+    columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn())
+    with Bar(*columns, TextColumn("{task.description}"), console=app.err, transient=True) as bar:
+        handle = bar.add_task("", total=None)
+        yield lambda done, total, ident: bar.update(
             handle, completed=done, total=total, description=ident
         )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 def render(app: App, run: VerifyRun, fmt: VerifyFormat, output: Path | None) -> None:
