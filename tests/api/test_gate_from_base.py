@@ -140,3 +140,26 @@ def test_json_carries_the_changes(repo: Path, capsys: pytest.CaptureFixture[str]
     main(["verify", "--repo", str(repo), "--base", "main", "--format", "json", "--no-history"])
     doc = json.loads(capsys.readouterr().out)
     assert doc["base"]["ref"] == "main" and doc["gate_changes"]
+
+
+def test_an_explicit_roadmap_in_the_repo_is_read_at_the_base(repo: Path) -> None:
+    (repo / "custom").mkdir()
+    (repo / "custom/road.yaml").write_text(ROADMAP)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "custom roadmap")
+    relax(repo)
+    (repo / "custom/road.yaml").write_text((repo / "checklists/roadmap.yaml").read_text())
+    run = verify(
+        VerifyRequest(repo=repo, roadmap=repo / "custom/road.yaml", base="main", write=False)
+    )
+    assert run.as_json()["base"]["roadmap"] == "main:custom/road.yaml"
+    assert {r["id"]: r["status"] for r in run.results}["1.a1"] == "fail"
+
+
+def test_a_broken_state_file_in_the_tree_is_reported_not_fatal(repo: Path) -> None:
+    (repo / ".propctl/attestations.yaml").write_bytes(b"\x89PNG\x00\x00")
+    run = verify(VerifyRequest(repo=repo, base="main", criterion="1.a1", write=False))
+    assert run.results[0]["status"] == "pass"
+    broken = [c for c in run.gate_changes or [] if c["change"] == "invalid"]
+    assert broken and broken[0]["file"] == ".propctl/attestations.yaml"
+    assert "binary" in broken[0]["detail"]
