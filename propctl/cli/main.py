@@ -111,7 +111,9 @@ def root(
     trust: Annotated[
         bool,
         typer.Option(
-            "--trust", help="Allow command checks from a roadmap other than the bundled one."
+            "--trust",
+            help="Allow command checks from a roadmap other than the bundled one, and the "
+            "bundled roadmap's programs in a repo that `propctl init` did not declare its target.",
         ),
     ] = False,
     no_color: Annotated[
