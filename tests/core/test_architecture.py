@@ -61,16 +61,6 @@ def test_core_never_imports_the_cli(sub: str) -> None:
         assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
 
 
-def test_only_the_cli_imports_the_library_face() -> None:
-    """propctl.api is the top layer: it may import every core package, and only cli imports
-    it (the core never depends on the use cases built on it)."""
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if path.relative_to(PACKAGE).parts[0] in ("cli", "api"):
-            continue
-        bad = {n for n in _all_imports(path) if n == "propctl.api" or n.startswith("propctl.api.")}
-        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
-
-
 def test_roadmap_imports_nothing_of_propctl_but_errors() -> None:
     for path in _files("roadmap"):
         own = {n for n in _all_imports(path) if n.startswith("propctl.")}
