@@ -260,9 +260,15 @@ class RepoState:
             raise UserError(f"{self.dir}: resolves outside the repo; nothing was written")
         path = self.path(name)
         try:
-            _regular_or_refuse(path, path.lstat(), state_rel(name))
+            info = path.lstat()
         except FileNotFoundError:
-            pass
+            return path
+        _regular_or_refuse(path, info, state_rel(name))
+        if info.st_nlink > 1:  # an append would land in the other name's file too
+            raise UserError(
+                f"{path}: has {info.st_nlink} hard links; propctl never writes through one",
+                hint=f"make it a file of its own: cp {state_rel(name)} x && mv x {state_rel(name)}",
+            )
         return path
 
     @contextmanager
