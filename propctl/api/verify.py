@@ -13,12 +13,12 @@ Two rules decide what runs and what is written:
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from propctl.api.verify_checks import NOT_A_TARGET, Progress, run_items_in_services, runs_programs
 from propctl.checks import rules
 from propctl.errors import UserError
 from propctl.state import RepoState, git_commit
@@ -32,10 +32,7 @@ if TYPE_CHECKING:
     from propctl.checks.replay import Recorded
 
 SCHEMA_VERSION = 1
-# the kinds that run programs on this machine: the repo's code (asgi) or the roadmap's (command)
-RUNS_PROGRAMS = frozenset({"command", "asgi"})
-NOT_A_TARGET = "not a declared target: run `propctl init` or pass --trust"
-Progress = Callable[[int, int, str], None]  # (done, total, id of the item just finished)
+__all__ = ["NOT_A_TARGET", "Progress", "VerifyRequest", "VerifyRun", "verify"]
 
 
 @dataclass(frozen=True)
@@ -207,7 +204,9 @@ def _full_run(
     fresh = not request.use_cache or request.base is not None or not initialised
     cache = engine.ResultCache.load(repo, fresh=fresh)
     ctx = _context(request, repo, files, source, attestations)
-    results = _run_with_services(request, items, ctx, cache, gated)
+    results = run_items_in_services(
+        items, ctx, cache, gated, jobs=request.jobs, progress=request.progress
+    )
     replay_this = (
         whole
         and cache.replayable == len(items)
@@ -220,7 +219,7 @@ def _full_run(
     if request.base is not None:
         run.gate_changes = _gate_changes(repo, request, source)
         run.base = {"ref": request.base, "commit": source.state.commit, "roadmap": source.label}
-    if gated and _runs_programs(items):
+    if gated and runs_programs(items):
         run.notes.append(f"command and asgi checks skipped: {NOT_A_TARGET}")
     if request.write and not initialised:
         run.details.append(f"{repo}: not initialised (`propctl init`): nothing written")
@@ -375,59 +374,6 @@ def _context(
         live=request.live,
         services={"attestations": attestations, "today": date.today()},
     )
-
-
-def _runs_programs(items: list[Item]) -> list[str]:
-    from propctl.checks.engine import kinds_in
-
-    return [i.id for i in items if RUNS_PROGRAMS & set(kinds_in(i.check))]
-
-
-def _run_with_services(
-    request: VerifyRequest,
-    items: list[Item],
-    ctx: CheckContext,
-    cache: ResultCache,
-    gated: bool,
-) -> list[ItemResult]:
-    """Run the items with Redis and the asgi runner pool up, and stop them after. In a repo
-    that is not the bundled roadmap's declared target, what would run programs is `skip`."""
-    from propctl.checks.asgi_pool import RunnerPool
-    from propctl.checks.base import Result
-    from propctl.checks.engine import ItemResult, run_items
-    from propctl.checks.services import RedisServer
-
-    held = set(_runs_programs(items)) if gated else set()
-    skipped = {i.id: ItemResult(i, Result.skipped(NOT_A_TARGET)) for i in items if i.id in held}
-    runnable = [i for i in items if i.id not in held]
-    counter = _Counter(request.progress, len(items))
-    for done in skipped.values():
-        counter(done)
-    redis, pool = RedisServer(), RunnerPool()
-    ctx.services.update(redis=redis, asgi_pool=pool)
-    try:
-        ran = (
-            run_items(runnable, ctx, jobs=request.jobs, cache=cache, on_done=counter)
-            if runnable
-            else []
-        )
-    finally:
-        pool.close()
-        redis.stop()
-    by_id = {r.item.id: r for r in ran} | skipped
-    return [by_id[i.id] for i in items]
-
-
-@dataclass
-class _Counter:
-    progress: Progress | None
-    total: int
-    done: int = 0
-
-    def __call__(self, result: ItemResult) -> None:
-        self.done += 1
-        if self.progress is not None:
-            self.progress(self.done, self.total, result.item.id)
 
 
 def _gate_changes(repo: Path, request: VerifyRequest, source: GateSource) -> list[dict[str, str]]:
