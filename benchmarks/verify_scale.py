@@ -144,14 +144,18 @@ def run_cli(root: Path, roadmap: Path) -> float:
     return elapsed
 
 
-def run_in_process(root: Path, roadmap: Path) -> tuple[float, int]:
-    from propctl.cli.app import App
-    from propctl.cli.verify import run_verify
+def initialise(root: Path, roadmap: Path) -> None:
+    from propctl.api.init import InitRequest, init
 
-    app = App(repo=root, roadmap_path=roadmap, verbosity=-1)
+    init(InitRequest(repo=root, roadmap=roadmap))
+
+
+def run_in_process(root: Path, roadmap: Path) -> tuple[float, int]:
+    from propctl.api.verify import VerifyRequest, verify
+
     start = time.perf_counter()
-    doc = run_verify(app)
-    return time.perf_counter() - start, sum(1 for r in doc["results"] if r.get("cached"))
+    run = verify(VerifyRequest(repo=root, roadmap=roadmap))
+    return time.perf_counter() - start, sum(1 for r in run.results if r.get("cached"))
 
 
 def deadline_cost(root: Path, roadmap: Path, cache: Path) -> tuple[float, float]:
@@ -164,6 +168,7 @@ def deadline_cost(root: Path, roadmap: Path, cache: Path) -> tuple[float, float]
         try:
             shutil.rmtree(cache, ignore_errors=True)
             shutil.rmtree(root / ".propctl", ignore_errors=True)
+            initialise(root, roadmap)
             return run_in_process(root, roadmap)[0]
         finally:
             engine.CAN_FORK = saved
@@ -235,9 +240,11 @@ def main() -> None:
             files = build_repo(repo, size)
             raw = min(raw_read(repo) for _ in range(3))
             shutil.rmtree(cache, ignore_errors=True)
+            initialise(repo, roadmap)  # verify writes nothing (no cache) into other repos
             cold_engine, _ = run_in_process(repo, roadmap)
             shutil.rmtree(repo / ".propctl")
             shutil.rmtree(cache)
+            initialise(repo, roadmap)
             cold = run_cli(repo, roadmap)
             warm = min(run_cli(repo, roadmap) for _ in range(3))
             warm_engine, cached = min(run_in_process(repo, roadmap) for _ in range(3))

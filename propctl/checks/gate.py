@@ -1,31 +1,23 @@
 """What a verify run's results mean for CI: waivers and attestations applied, the score, and
 the exit code (what must hold, the ratchet, --min-score, expired waivers).
 
-`--base REF` reads the baseline, waivers and attestations from a git ref, so a pull request
+With `--base REF` every state file is read at REF (`RepoState(repo, ref)`), so a pull request
 cannot relax its own gate."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from propctl.checks import rules
 from propctl.checks.base import Evidence, Result, Status
 from propctl.checks.engine import ItemResult
-from propctl.errors import UserError
+from propctl.errors import RoadmapError, UserError
 from propctl.roadmap.models import Roadmap, Waiver
 from propctl.roadmap.score import Score, compute_score
 from propctl.roadmap.yamlsrc import parse_yaml
-from propctl.state import STATE_DIR, RepoState, baseline_ids, parse_date, parse_history
-
-ATTESTATIONS = f"{STATE_DIR}/attestations.yaml"
-WAIVERS = f"{STATE_DIR}/waivers.yaml"
-BASELINE = f"{STATE_DIR}/baseline.json"
-HISTORY = f"{STATE_DIR}/history.jsonl"
+from propctl.state import ATTESTATIONS, WAIVERS, RepoState, parse_date
 
 
 @dataclass(frozen=True)
@@ -51,42 +43,16 @@ class Attestation:
         return out
 
 
-# ---- reading state, here or at a git ref ---------------------------------------------------
-def read_state_file(repo: Path, rel: str, base: str | None) -> str | None:
-    if base is None:
-        path = repo / rel
-        return path.read_text("utf-8") if path.is_file() else None
-    try:
-        verify_ref = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except OSError as exc:
-        raise UserError(f"--base {base}: git is not available ({exc})") from None
-    if verify_ref.returncode != 0:
-        raise UserError(
-            f"--base {base}: no such git ref in {repo}",
-            hint="fetch it first, e.g. `git fetch origin main`",
-        )
-    shown = subprocess.run(
-        ["git", "-C", str(repo), "show", f"{base}:./{rel}"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    return shown.stdout if shown.returncode == 0 else None
-
-
+# ---- reading state, here or at a git ref (`RepoState(repo, ref)`) --------------------------
 def _records(text: str | None, source: str) -> list[dict[str, Any]]:
     if text is None or not any(
         line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()
     ):
         return []  # no file, or nothing but comments: no entries (parse_yaml rejects it)
-    data = parse_yaml(text, source).data
+    try:
+        data = parse_yaml(text, source).data
+    except RoadmapError as exc:  # the YAML reader's message; a state file, not a roadmap
+        raise UserError(exc.message, hint="fix the entry, or restore the file from git") from None
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
@@ -94,14 +60,12 @@ def _records(text: str | None, source: str) -> list[dict[str, Any]]:
     return data
 
 
-def load_attestations(
-    repo: Path, base: str | None = None, known: set[str] | None = None
-) -> dict[str, Attestation]:
+def load_attestations(state: RepoState, known: set[str] | None = None) -> dict[str, Attestation]:
     """The attestations; with `known` (the roadmap's criteria), one for any other id is an
     error rather than silently nothing."""
-    source = f"{base}:{ATTESTATIONS}" if base else str(repo / ATTESTATIONS)
+    source = state.source(ATTESTATIONS)
     out: dict[str, Attestation] = {}
-    for number, raw in enumerate(_records(read_state_file(repo, ATTESTATIONS, base), source), 1):
+    for number, raw in enumerate(_records(state.read(ATTESTATIONS), source), 1):
         where = f"{source}: entry {number}"
         missing = [k for k in ("criterion", "by", "evidence", "date") if not raw.get(k)]
         if missing:
@@ -126,11 +90,16 @@ def load_attestations(
     return out
 
 
-def load_waivers(roadmap: Roadmap, repo: Path, base: str | None = None) -> list[Waiver]:
-    source = f"{base}:{WAIVERS}" if base else str(repo / WAIVERS)
-    waivers = list(roadmap.waivers)
+def load_waivers(roadmap: Roadmap, state: RepoState) -> list[Waiver]:
+    """The roadmap's waivers and those of `.propctl/waivers.yaml`."""
+    return list(roadmap.waivers) + file_waivers(roadmap, state)
+
+
+def file_waivers(roadmap: Roadmap, state: RepoState) -> list[Waiver]:
+    source = state.source(WAIVERS)
+    waivers = []
     known = {c.id for _, c in roadmap.criteria()}
-    for number, raw in enumerate(_records(read_state_file(repo, WAIVERS, base), source), 1):
+    for number, raw in enumerate(_records(state.read(WAIVERS), source), 1):
         try:
             waiver = Waiver.model_validate(raw)
         except ValueError as exc:
@@ -146,26 +115,6 @@ def load_waivers(roadmap: Roadmap, repo: Path, base: str | None = None) -> list[
             )
         waivers.append(waiver)
     return waivers
-
-
-def load_baseline(repo: Path, base: str | None = None) -> set[str]:
-    if base is None:
-        return RepoState(repo).baseline()
-    text = read_state_file(repo, BASELINE, base)
-    if text is None:
-        return set()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise UserError(f"{base}:{BASELINE}: not valid JSON") from None
-    return baseline_ids(data, f"{base}:{BASELINE}")
-
-
-def previous_run(repo: Path, base: str | None = None) -> dict[str, Any] | None:
-    if base is None:
-        return RepoState(repo).latest()
-    runs = parse_history(read_state_file(repo, HISTORY, base) or "", f"{base}:{HISTORY}")
-    return runs[-1] if runs else None
 
 
 # ---- applying waivers --------------------------------------------------------------------

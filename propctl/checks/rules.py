@@ -5,6 +5,7 @@ standard library only, so a replayed run never imports the check kinds."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,12 +62,16 @@ def regressions(rows: Iterable[Row], overall: float, previous: dict[str, Any] | 
         if before.get(r.id) == "pass" and r.status in BROKEN
     ]
     old = (previous.get("score") or {}).get("overall")
-    if isinstance(old, int | float) and round(overall, 2) < round(float(old), 2):
+    if isinstance(old, int | float) and not math.isfinite(old):
+        out.append(f"the previous run's score is {old}: its history line is broken")
+    elif isinstance(old, int | float) and round(overall, 2) < round(float(old), 2):
         out.append(f"regression: the score fell from {old:.2f} to {overall:.2f}")
     return out
 
 
 def under_min_score(overall: float, min_score: float | None) -> list[str]:
+    if not math.isfinite(overall):  # NaN compares false with everything: it would pass
+        return [f"the score is {overall}, not a number on the 0-10 scale: the roadmap is broken"]
     if min_score is not None and round(overall, 2) < min_score:
         return [f"score {overall:.2f} is under --min-score {min_score:g}"]
     return []

@@ -41,9 +41,9 @@ def attest(
     """Record a person's attestation that a criterion holds (for `manual` criteria)."""
     import yaml
 
-    from propctl.checks.gate import ATTESTATIONS, Attestation, load_attestations
+    from propctl.checks.gate import Attestation, load_attestations
     from propctl.errors import UserError
-    from propctl.state import atomic_write, parse_date
+    from propctl.state import ATTESTATIONS, RepoState, parse_date
 
     app = get_app(ctx).with_repo(repo)
     roadmap = app.load_roadmap()
@@ -64,16 +64,19 @@ def attest(
             f"{criterion} has a machine check ({known[criterion].check.kind}); the "
             "attestation makes it must-hold, it does not replace the check"
         )
-    entries = load_attestations(app.repo)
+    state = RepoState(app.repo)
+    state.check_layout()
+    entries = load_attestations(state)
     entries[criterion] = Attestation(criterion, by.strip(), evidence.strip(), today, until)
     body = [e.as_yaml() for e in sorted(entries.values(), key=lambda e: e.criterion)]
     text = "# Attestations for criteria no machine can check (propctl attest)\n" + yaml.safe_dump(
         body, sort_keys=False, allow_unicode=True
     )
-    path = app.repo / ATTESTATIONS
+    path = state.path(ATTESTATIONS)
     if dry_run:
         app.emit(text)
         app.info(f"dry run: {path} not written")
         return
-    atomic_write(path, text)
+    with state.lock():
+        state.write(ATTESTATIONS, text)
     app.info(f"{criterion} attested by {by}" + (f" until {until}" if until else "") + f" in {path}")

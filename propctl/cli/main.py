@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "status": "Progress per tier and task, and the score against the tier targets.",
     "score": "The score per dimension and overall; --explain shows every contribution.",
+    "init": "Declare the repo the roadmap's target: verify may run its programs here.",
     "verify": "Check every acceptance criterion against the repo (what CI runs).",
     "attest": "Record a person's attestation for a manual criterion.",
     "report": "Progress report for leads: score against the plan, forecast, next actions.",
@@ -110,7 +111,9 @@ def root(
     trust: Annotated[
         bool,
         typer.Option(
-            "--trust", help="Allow command checks from a roadmap other than the bundled one."
+            "--trust",
+            help="Allow command checks from a roadmap other than the bundled one, and the "
+            "bundled roadmap's programs in a repo that `propctl init` did not declare its target.",
         ),
     ] = False,
     no_color: Annotated[
@@ -156,10 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug: keep the details, tell the user where
-        import traceback
-
-        log = Path(os.environ.get("TMPDIR", "/tmp")) / "propctl-crash.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log = _crash_log()
         print(
             f"propctl hit a bug: {sys.exc_info()[1]!r}\nthe traceback is in {log}; please "
             "attach it to a bug report",
@@ -167,6 +167,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 3
     return 0
+
+
+def _crash_log() -> str:
+    """The traceback in a private new file (mkstemp: mode 0600, never an existing name, so a
+    symlink planted in a shared $TMPDIR is not followed)."""
+    import tempfile
+    import traceback
+
+    folder = os.environ.get("TMPDIR") or None  # read now: tempfile caches the first answer
+    fd, name = tempfile.mkstemp(prefix="propctl-crash-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(traceback.format_exc())
+    return name
 
 
 def _print_error(exc: PropctlError) -> None:

@@ -708,21 +708,16 @@ def _apply_locked(
 
 @contextmanager
 def _locked(repo: Path) -> Iterator[None]:
-    import fcntl
+    from propctl.state import LOCK
 
     folder = repo / STATE_DIR
     created = not folder.exists()
-    folder.mkdir(exist_ok=True)
     try:
-        with open(folder / ".generate.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with RepoState(repo).lock():
+            yield
     except BaseException:
         if created:  # an apply that was undone leaves no .propctl/ behind either
-            (folder / ".generate.lock").unlink(missing_ok=True)
+            (folder / LOCK).unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise

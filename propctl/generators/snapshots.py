@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from propctl.generators import transaction
-from propctl.state import STATE_DIR
+from propctl.state import SNAPSHOTS, state_rel
 
-FOLDER = f"{STATE_DIR}/snapshots"
+FOLDER = state_rel(SNAPSHOTS)
 
 
 def pack_key(generator: str, params: dict[str, Any]) -> str:

@@ -4,7 +4,9 @@ belong to the check kind (validated by `propctl.checks` when the roadmap is chec
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
 
@@ -20,15 +22,25 @@ _NAME = SERVICE_RE  # one rule for the roadmap and the generators
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # NaN compares false with everything: a NaN impact or weight made the score NaN, and NaN
+    # passed `--min-score 9.5`. Every number in a roadmap is finite.
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Check(BaseModel):
     """A machine check: `kind` plus the kind's own parameters (kept as extra fields)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     kind: str = Field(description="One of the registered check kinds, or `manual`.")
+
+    @model_validator(mode="after")
+    def _finite_params(self) -> Check:
+        for where, value in _numbers(self.model_extra or {}, ()):
+            if not math.isfinite(value):
+                path = ".".join(str(p) for p in where)
+                raise ValueError(f"parameter {path}: {value} is not a finite number")
+        return self
 
     @field_validator("kind")
     @classmethod
@@ -46,6 +58,20 @@ class Check(BaseModel):
     @property
     def is_manual(self) -> bool:
         return self.kind == "manual"
+
+
+def _numbers(
+    value: Any, where: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    """Every float in a check's parameters (nested checks included), with its path."""
+    if isinstance(value, float):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _numbers(item, (*where, index))
 
 
 class Dimension(_Strict):

@@ -74,8 +74,12 @@ class Layout:
             (self.outside / name).write_text(text)
 
     def expand(self, value: str) -> str:
-        value = value.replace("{outside}", str(self.outside)).replace("{repo}", str(self.repo))
-        return value.replace("{python}", sys.executable)  # to run propctl itself in an sh step
+        return (
+            value.replace("{outside}", str(self.outside))
+            .replace("{repo}", str(self.repo))
+            .replace("{bundled}", str(ROOT / "checklists" / "roadmap.yaml"))
+            .replace("{python}", sys.executable)  # to run propctl itself in an sh step
+        )
 
     def env(self) -> dict[str, str]:
         env = {
@@ -124,7 +128,7 @@ def setup_tree(layout: Layout, case: dict[str, Any]) -> None:
         shutil.copytree(
             ROOT / "examples" / "propmubi",
             layout.repo,
-            ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache", ".propctl"),
+            ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
         )
     elif tree == "empty":
         layout.repo.mkdir(parents=True)

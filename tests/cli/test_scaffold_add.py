@@ -67,7 +67,8 @@ def test_json_dry_run_writes_nothing(example_repo: Path) -> None:
     assert paths["apps/api/app_platform.py"] == "create"
     assert paths["apps/api/main.py"] == paths["docker-compose.yml"] == "patch"
     assert not (example_repo / "apps/api/app_platform.py").exists()
-    assert not (example_repo / ".propctl").exists()
+    # the example ships only its target declaration: nothing generated was recorded
+    assert [p.name for p in (example_repo / ".propctl").iterdir()] == ["target.yaml"]
 
 
 def test_exit_codes(example_repo: Path) -> None:

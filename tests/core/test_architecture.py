@@ -51,7 +51,7 @@ def _files(sub: str) -> list[Path]:
 
 
 @pytest.mark.parametrize(
-    "sub", ["roadmap", "checks", "generators", "provision", "reporting", "migrations", ""]
+    "sub", ["api", "roadmap", "checks", "generators", "provision", "reporting", "migrations", ""]
 )
 def test_core_never_imports_the_cli(sub: str) -> None:
     for path in _files(sub):
@@ -73,7 +73,7 @@ def test_roadmap_imports_nothing_of_propctl_but_errors() -> None:
 
 
 def test_only_cli_and_reporting_touch_rich() -> None:
-    for sub in ("roadmap", "checks", "generators", "provision", "migrations", ""):
+    for sub in ("api", "roadmap", "checks", "generators", "provision", "migrations", ""):
         for path in _files(sub):
             bad = {n for n in _module_level_imports(path) if n.split(".")[0] == "rich"}
             assert not bad, f"{path.relative_to(PACKAGE.parent)} imports rich at module level"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -59,10 +61,15 @@ def test_expected_errors_print_no_traceback(
     assert str(error).splitlines()[0] in err
 
 
-def test_a_bug_exits_3_with_a_log(
-    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+def test_a_bug_exits_3_with_a_private_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The log is a new file of its own (mode 0600): a symlink planted at the old fixed name in
+    a shared $TMPDIR is never followed."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
+    outside = tmp_path / "victim.txt"
+    outside.write_text("keep me\n")
+    (tmp_path / "propctl-crash.log").symlink_to(outside)
     probe = typer.Typer()
 
     @probe.command("probe")
@@ -76,4 +83,8 @@ def test_a_bug_exits_3_with_a_log(
         cli_main.app.registered_groups.pop()
     err = capsys.readouterr().err
     assert "propctl hit a bug" in err and "Traceback" not in err
-    assert "ZeroDivisionError" in (tmp_path / "propctl-crash.log").read_text()
+    log = Path(re.search(r"the traceback is in (\S+);", err).group(1))  # type: ignore[union-attr]
+    assert log.parent == tmp_path and log.name.startswith("propctl-crash-")
+    assert "ZeroDivisionError" in log.read_text()
+    assert log.stat().st_mode & 0o777 == 0o600
+    assert outside.read_text() == "keep me\n"

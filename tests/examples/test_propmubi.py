@@ -84,10 +84,19 @@ def test_starting_point_lacks(relative: str, pattern: str) -> None:
 
 
 @pytest.mark.parametrize("relative", [
-    ".propctl", ".github", "k8s", "infra", "coverage.xml", "apps/api/migrations",
+    ".propctl/history.jsonl", ".propctl/baseline.json", ".github", "k8s", "infra", "coverage.xml", "apps/api/migrations",
     "apps/api/database.py", "apps/api/routers/health.py", "apps/api/config.py", ".env.example",
     ".pre-commit-config.yaml", "apps/web/node_modules", "apps/web/playwright.config.ts",
     "apps/api/tests/conftest.py",
 ])
 def test_starting_point_has_no(relative: str) -> None:
     assert not (EXAMPLE / relative).exists()
+
+
+def test_the_example_is_the_bundled_roadmaps_declared_target() -> None:
+    """Without it, the bundled roadmap's command and asgi checks would be `skip` here."""
+    from propctl.resources import bundled_roadmap
+    from propctl.roadmap.loader import load_roadmap
+    from propctl.state import RepoState
+
+    assert RepoState(EXAMPLE).declares(load_roadmap(bundled_roadmap()).name)

@@ -131,6 +131,7 @@ def test_reports_and_gate_on_main(repo: Path) -> None:
 
 
 def test_gate_fails_a_pull_request_that_breaks_the_baseline(capsys, repo: Path) -> None:
+    assert main(["init", "--repo", str(repo)]) == 0  # verify writes a baseline only there
     assert main(["verify", "--repo", str(repo), "--update-baseline"]) == 0
     capsys.readouterr()
     _git(repo, "add", "-A")
