@@ -53,10 +53,13 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each test gets its own propctl cache folder (verify's results, replay, the HMAC key):
-    nothing read from, or left in, the user's ~/.cache."""
-    monkeypatch.setenv("PROPCTL_CACHE_DIR", str(tmp_path / "propctl-cache"))
+    nothing read from, or left in, the user's ~/.cache; beside the test's tmp_path, not in it
+    (tests check that a dry run leaves tmp_path as it was)."""
+    monkeypatch.setenv("PROPCTL_CACHE_DIR", str(tmp_path_factory.mktemp("propctl-cache")))
 
 
 @pytest.fixture

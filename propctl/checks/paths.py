@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 PATH_FIELDS: dict[str, tuple[str, ...]] = {
-    "path_exists": ("path",),
+    "path_exists": ("path", "absent"),
     "text": ("files", "exclude"),
     "structured": ("file",),
     "python": ("file", "context"),
@@ -30,10 +30,11 @@ PATH_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # string parameters that are not repo paths (a kubeconfig is the operator's, outside the repo)
 NOT_PATHS: dict[str, tuple[str, ...]] = {
-    "text": ("pattern",),
-    "structured": ("query", "format", "every_match", "none_match"),
+    "text": ("pattern", "missing"),
+    "secrets": ("missing",),
+    "structured": ("query", "format", "every_match", "none_match", "missing"),
     "python": ("rule", "allowed", "prefix", "name", "allow"),
-    "workflow": ("jobs", "triggers", "environments"),
+    "workflow": ("jobs", "triggers", "environments", "steps", "missing", "needs"),
     "k8s": ("rules", "kubernetes_version"),
     "asgi": ("app", "openapi_prefix", "docs_url", "redis"),
     "command": ("run", "output_matches"),

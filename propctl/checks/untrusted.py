@@ -14,13 +14,15 @@ import signal
 from collections.abc import Mapping
 
 # what a program needs to find its tools, its home and its locale; nothing that can be a secret
-BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+# XDG_CACHE_HOME: the tools a check runs (black, ruff, pre-commit) keep their caches in the
+# user's cache folder, not in HOME, when the user chose one; it carries no credential
+BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_CACHE_HOME")
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 def minimal_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """PATH, HOME, LANG, LC_ALL and TMPDIR from verify's environment, then `extra` (the check's
-    own `env`, set by the roadmap), and nothing else."""
+    """PATH, HOME, LANG, LC_ALL, TMPDIR and XDG_CACHE_HOME from verify's environment, then
+    `extra` (the check's own `env`, set by the roadmap), and nothing else."""
     env = {name: os.environ[name] for name in BASE_ENV if name in os.environ}
     env.setdefault("PATH", _DEFAULT_PATH)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ left in the target by a check

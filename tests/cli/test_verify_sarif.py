@@ -54,7 +54,8 @@ def _copy_example(dest: Path) -> Path:
     shutil.copytree(
         ROOT / "examples" / "propmubi",
         dest,
-        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache", ".propctl"),
+        # .propctl/ stays: its target.yaml declares the example the roadmap's target
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
     )
     return dest
 

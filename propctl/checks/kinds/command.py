@@ -5,8 +5,8 @@ runs). Programs are looked up in the target's virtualenv, then beside the target
 then on PATH. The output's tail becomes evidence only after secrets are redacted.
 
 The program is the repository's code (or runs it): it gets a minimal environment (PATH, HOME,
-LANG, LC_ALL, TMPDIR, then the check's `env`), never verify's credentials, and its whole
-process group is killed when it ends, so a daemon it forked does not outlive the check."""
+LANG, LC_ALL, TMPDIR, XDG_CACHE_HOME, then the check's `env`), never verify's credentials, and
+its whole process group is killed when it ends, so a daemon it forked does not outlive it."""
 
 from __future__ import annotations
 
