@@ -24,10 +24,11 @@ test: $(STAMP) system-deps lint
 demo: $(STAMP)
 	bash examples/demo.sh
 
-# lint and format are part of make test, so CI holds them
+# lint, format and types are part of make test, so CI holds them
 lint: $(STAMP)
 	$(VENV)/bin/ruff check propctl tests benchmarks
 	$(VENV)/bin/ruff format --check propctl tests benchmarks
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done

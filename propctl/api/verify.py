@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from propctl.api.verify_checks import NOT_A_TARGET, Progress, run_items_in_services, runs_programs
 from propctl.checks import rules
+from propctl.checks.shared_runs import SharedRuns
 from propctl.errors import UserError
 from propctl.state import RepoState, git_commit
 
@@ -355,7 +356,11 @@ def _context(
         timeout_s=request.timeout,
         trusted=source.trusted,
         live=request.live,
-        services={"attestations": attestations, "today": date.today()},
+        services={
+            "attestations": attestations,
+            "today": date.today(),
+            "command_runs": SharedRuns(),
+        },
     )
 
 

@@ -6,6 +6,7 @@ cannot relax its own gate."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,10 +26,10 @@ class Attestation:
     criterion: str
     by: str
     evidence: str
-    date: date
-    expires: date | None = None
+    date: datetime.date  # the field is named `date`: the type by its module
+    expires: datetime.date | None = None
 
-    def expired(self, today: date) -> bool:
+    def expired(self, today: datetime.date) -> bool:
         return self.expires is not None and self.expires < today
 
     def as_yaml(self) -> dict[str, Any]:

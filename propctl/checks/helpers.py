@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -26,7 +26,7 @@ def cap(evidence: list[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
 
 
 Missing = Literal["fail", "skip"]
-MISSING_FIELD = Field(
+MISSING_FIELD: Any = Field(  # typed as the fields it defaults: Missing
     default="fail",
     description="What a missing or empty subject (no file to read) is: fail, 'nothing to judge' "
     "(default), or skip, where the roadmap says the criterion does not apply without it.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -173,7 +174,7 @@ def _target_table(target: dict[str, Any] | None) -> list[Any]:
 
 
 def _probe(name: str) -> tuple[bool, str]:
-    probes = {
+    probes: dict[str, Callable[[], tuple[bool, str]]] = {
         "pulumi CLI": lambda: _which("pulumi"),
         "AWS credentials": _aws,
         "kubeconfig": _kubeconfig,

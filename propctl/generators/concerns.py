@@ -297,7 +297,7 @@ def inspect_main(text: str, main_path: str, layout: AppLayout = FLAT) -> MainSha
     version = next(
         (
             k.value.value
-            for k in node.value.keywords  # type: ignore[union-attr]
+            for k in getattr(getattr(node, "value", None), "keywords", [])  # FastAPI(...)
             if k.arg == "version"
             and isinstance(k.value, ast.Constant)
             and isinstance(k.value.value, str)

@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.redact import known_secrets, redact
+from propctl.checks.shared_runs import SharedRuns
 from propctl.checks.target_python import see_doctor
 from propctl.checks.untrusted import kill_group, minimal_env
 
@@ -84,8 +85,15 @@ class Command(CheckKind):
             return Result.failed(f"{self.params.cwd}: no such folder in the repo")
         env = minimal_env({**ctx.env, **self.params.env})
         shown = shlex.join(args)
+        argv = [program, *args[1:]]
+        timeout = self.params.timeout
+        shared = ctx.services.get("command_runs")
         try:
-            code, output = run_bounded([program, *args[1:]], cwd, env, self.params.timeout)
+            if isinstance(shared, SharedRuns):  # the same command in this verify run: once
+                key = (tuple(argv), str(cwd), tuple(sorted(env.items())), timeout)
+                code, output = shared.run(key, lambda: run_bounded(argv, cwd, env, timeout))
+            else:
+                code, output = run_bounded(argv, cwd, env, timeout)
         except subprocess.TimeoutExpired as exc:
             return Result.errored(
                 f"`{shown}` timed out after {self.params.timeout:g}s", _tail(_text(exc.output), env)

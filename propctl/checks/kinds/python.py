@@ -77,7 +77,8 @@ class Python(CheckKind):
                     f"{name}:{exc.lineno}: cannot parse: {exc.msg}",
                     [Evidence(exc.msg or "syntax error", name, exc.lineno)],
                 )
-        return getattr(self, "_" + self.params.rule)(ctx, trees)
+        result: Result = getattr(self, "_" + self.params.rule)(ctx, trees)
+        return result
 
     # ---- rules -----------------------------------------------------------------------------
     def _resolver(self, ctx: CheckContext, trees: dict[str, ast.Module]) -> pyast.Resolver:

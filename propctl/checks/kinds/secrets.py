@@ -164,11 +164,12 @@ def _scan_now(
     ctx: CheckContext, files: list[str], filters: tuple[dict[str, Any], ...], key: str
 ) -> list[Finding]:
     """Scans `files` and memoises what each holds; the caller holds _LOCK."""
-    from detect_secrets import SecretsCollection
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.core.secrets_collection import SecretsCollection
     from detect_secrets.settings import Settings, transient_settings
 
-    plugins = [{"name": c.__name__} for c in get_mapping_from_secret_type_to_class().values()]
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    plugins = [{"name": c.__name__} for c in classes]
     # naming filters replaces detect-secrets' default heuristics: name those too
     defaults = [{"path": path} for path in Settings().filters]
     config = {

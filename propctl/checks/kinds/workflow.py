@@ -223,7 +223,8 @@ def _upstream(job: str, jobs: dict[str, Any]) -> set[str]:
 
 
 def _step_texts(job: dict[str, Any]) -> list[str]:
-    steps = job.get("steps") if isinstance(job.get("steps"), list) else []
+    raw = job.get("steps")
+    steps: list[Any] = raw if isinstance(raw, list) else []
     texts = [
         str(s[k])
         for s in steps
