@@ -21,7 +21,7 @@ system-deps:
 test: $(STAMP) system-deps lint
 	$(PY) -m pytest
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	bash examples/demo.sh
 
 # lint, format and types are part of make test, so CI holds them

@@ -5,8 +5,9 @@
 # demo copies it to demo/propmubi (git-ignored), makes it a git repo, and walks it through a few
 # roadmap tasks the way an engineer would: verify, scaffold, commit, verify again. It ends with
 # the progress report for leads at demo/report.html.
-# (Checks that need Redis start a throwaway redis-server when one is installed: `make test`
-# installs it; without it they report `error`, never `pass`.)
+# (Checks that need Redis start a throwaway redis-server, and the lint step needs npm: `make
+# demo` installs both with the same .ci/system-deps.sh as `make test`; a check whose tool is
+# missing reports `error`, never `pass`.)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,16 @@ step "Task 4 and 15: lint configuration and a CI/CD workflow per service"
 "$here/.venv/bin/ruff" format --quiet "$repo/apps/api" || true
 "$here/.venv/bin/ruff" check --fix --quiet "$repo/apps/api" >/dev/null || true  # Task 4.5
 "$here/.venv/bin/black" --quiet "$repo/apps/api" || true
+# Tasks 4.6, 4.9, 4.10: the JS tools the generated config names, at the copy's root (npm comes
+# from .ci/system-deps.sh, like make test's), then Prettier and ESLint's fixes on the web app
+js_packages=$("$here/.venv/bin/python" -c \
+  'from propctl.generators.lint import JS_PACKAGES; print(" ".join(JS_PACKAGES))')
+# shellcheck disable=SC2086  # one word per package
+(cd "$repo" && npm install --save-dev --no-audit --no-fund --loglevel=error $js_packages >/dev/null)
+(cd "$repo" && node_modules/.bin/prettier --log-level warn --write \
+  "apps/web/**/*.{js,jsx,mjs,cjs,ts,tsx}") || true
+# what --fix cannot mend (a console.log in the consumer page) is left for an engineer: 4.a4 fails
+(cd "$repo" && node_modules/.bin/eslint --fix apps/web >/dev/null 2>&1) || true
 commit "Task 4 and 15: lint and CI/CD"
 verify
 
