@@ -8,10 +8,10 @@ may be missing: propctl then asks for `--propctl-spec` rather than guessing."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import subprocess
+import sys
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -36,27 +36,26 @@ class BuildInfoHook(BuildHookInterface):  # type: ignore[type-arg]
         build_data.setdefault("force_include", {})[str(path)] = TARGET
 
 
+def _provenance() -> Any:
+    """propctl/provenance.py (standard library only), loaded by path: the hook runs before
+    propctl is importable, and one module reads the repository URL and the commit for both."""
+    path = Path(__file__).resolve().parent / "propctl" / "provenance.py"
+    spec = importlib.util.spec_from_file_location("_propctl_provenance", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
 def _repository(root: Path) -> str | None:
-    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8")).get("project", {})
-    url = (project.get("urls") or {}).get("Repository")
-    return url if isinstance(url, str) and url else None
+    found: str | None = _provenance().repository_from_pyproject(root / "pyproject.toml")
+    return found
 
 
 def _commit(root: Path) -> str | None:
-    if not (root / ".git").exists():  # an sdist unpacked inside some other repository
-        return None
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) == 40 else None
+    found: str | None = _provenance().git_head(root)
+    return found
 
 
 def _carried(root: Path) -> str | None:
