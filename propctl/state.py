@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from propctl import clock
 from propctl.errors import UserError
 
 STATE_DIR = ".propctl"
@@ -363,7 +364,7 @@ class RepoState:
     def write_baseline(self, passing: set[str], commit: str | None) -> None:
         body = {
             "schema_version": SCHEMA_VERSION,
-            "updated": datetime.now().isoformat(timespec="seconds"),
+            "updated": clock.stamp(),
             "commit": commit,
             "passing": sorted(passing),
         }

@@ -60,6 +60,9 @@ def _private_cache(
     nothing read from, or left in, the user's ~/.cache; beside the test's tmp_path, not in it
     (tests check that a dry run leaves tmp_path as it was)."""
     monkeypatch.setenv("PROPCTL_CACHE_DIR", str(tmp_path_factory.mktemp("propctl-cache")))
+    # the real calendar unless a test fixes it (a PROPCTL_TODAY from the shell would shift
+    # every date a test compares with date.today())
+    monkeypatch.delenv("PROPCTL_TODAY", raising=False)
 
 
 @pytest.fixture

@@ -207,6 +207,8 @@ def _install_fix(repo: Path, api: str, python: str) -> str:
 
 
 def _redis(blocks: list[str]) -> TargetFinding:
+    from propctl.checks import fixes
+
     found = shutil.which("redis-server")
     if os.environ.get("REDIS_URL") and not found:
         return TargetFinding("redis-server", True, "REDIS_URL is set", [], "")
@@ -215,7 +217,7 @@ def _redis(blocks: list[str]) -> TargetFinding:
         bool(found),
         found or "not on PATH and no REDIS_URL",
         [] if found else blocks,
-        "apt-get install redis-server (or set REDIS_URL to a Redis verify may use)",
+        f"{fixes.REDIS_FIX} ({fixes.REDIS_ALTERNATIVE})",
     )
 
 
@@ -253,17 +255,10 @@ def _find(repo: Path, python: str, program: str) -> str | None:
 
 
 def _program_fix(repo: Path, program: str, python: str) -> str:
-    if program.startswith("node_modules/.bin/"):
-        tool = program.rsplit("/", 1)[-1]
-        package = {"tsc": "typescript"}.get(tool, tool)
-        return f"npm --prefix {repo} install --save-dev {package} (npm ci if package.json has it)"
-    if program in ("black", "ruff", "pytest"):
-        return f"{python} -m pip install {program}"
-    if program == "promtool":
-        return "apt-get install prometheus"
-    if program == "propctl":
-        return f"{python} -m pip install propctl"
-    return f"install {program} (on PATH or in {repo}/.venv/bin)"
+    from propctl.checks.fixes import program_fix
+
+    fix = program_fix(program, str(repo), python)
+    return f"{fix.command} ({fix.note})" if fix.command and fix.note else fix.command or fix.line()
 
 
 def _ask(python: str, code: str) -> str | None:

@@ -13,10 +13,10 @@ Two rules decide what runs and what is written:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from propctl import clock
 from propctl.api.verify_checks import NOT_A_TARGET, Progress, run_items_in_services, runs_programs
 from propctl.checks import rules
 from propctl.checks.shared_runs import SharedRuns
@@ -54,11 +54,39 @@ class VerifyRequest:
     live: bool = False
     python: Path | None = None
     trust: bool = False
+    changed_by: str | None = None  # who made the change this run verifies: generator | engineer
+    label: str | None = None  # what that change was ("scaffold add all", "routers on repos")
     progress: Progress | None = field(default=None, compare=False)
 
     @property
     def filtered(self) -> bool:
         return self.tier is not None or self.task is not None or self.criterion is not None
+
+    def change(self) -> dict[str, str] | None:
+        """The history line's `change` (`verify --changed-by/--label`); bad values are exit 2."""
+        return change_record(self.changed_by, self.label)
+
+
+CHANGED_BY = ("generator", "engineer")
+MAX_LABEL_CHARS = 120
+
+
+def change_record(changed_by: str | None, label: str | None) -> dict[str, str] | None:
+    """`{"by": "generator", "label": "scaffold add all"}` for the history line, or None."""
+    if changed_by is not None and changed_by not in CHANGED_BY:
+        raise UserError(
+            f"--changed-by {changed_by!r}: not one of {', '.join(CHANGED_BY)}",
+            hint="generator: a propctl generator made the change; engineer: a person did",
+        )
+    if label is not None:
+        if not label.strip() or len(label) > MAX_LABEL_CHARS or not label.isprintable():
+            raise UserError(
+                f"--label {label[:40]!r}: must be 1-{MAX_LABEL_CHARS} printable characters "
+                "on one line",
+                hint='e.g. --label "scaffold add all"',
+            )
+    out = {"by": changed_by} if changed_by else {}
+    return {**out, "label": label.strip()} if label else out or None
 
 
 @dataclass
@@ -111,6 +139,7 @@ def verify(request: VerifyRequest) -> VerifyRun:
     `PropctlError` (exit 2); a failure found is `VerifyRun.exit_code == 1`."""
     from propctl.checks.fileindex import FileIndex
 
+    request.change()  # a bad --changed-by/--label is refused before anything runs
     repo = request.repo.resolve()
     if not repo.is_dir():
         raise UserError(f"--repo {request.repo}: not a directory")
@@ -164,7 +193,13 @@ def _replayed(request: VerifyRequest, repo: Path, recorded: Recorded, write: boo
         with state.lock():
             state.append_history(
                 rules.history_line(
-                    {r.id: r.status for r in table}, {}, recorded.score, recorded.roadmap, commit
+                    {r.id: r.status for r in table},
+                    {},
+                    recorded.score,
+                    recorded.roadmap,
+                    commit,
+                    errors={r.id: r.message for r in table if r.status == "error"},
+                    change=request.change(),
                 )
             )
     return VerifyRun(
@@ -212,7 +247,7 @@ def _full_run(
         and not engine.executing_items(items)
         and all(r.status.value != "error" for r in results)
     )
-    expired = gate.apply_waivers(results, waivers, date.today())
+    expired = gate.apply_waivers(results, waivers, clock.today())
     commit = git_commit(repo)
     run, verdict = _judge(request, source, items, results, expired, attestations, commit, write)
     if request.base is not None:
@@ -226,7 +261,9 @@ def _full_run(
         run.details.append(f"verify: {cache.note}")
     if write:
         with RepoState(repo).lock():
-            RepoState(repo).append_history(gate.history_record(verdict, roadmap, commit))
+            RepoState(repo).append_history(
+                gate.history_record(verdict, roadmap, commit, request.change())
+            )
         cache.save()
         if replay_this and source.path is not None:
             _record(repo, files, source.path, cache, run, expired, sorted(attestations))
@@ -358,7 +395,7 @@ def _context(
         live=request.live,
         services={
             "attestations": attestations,
-            "today": date.today(),
+            "today": clock.today(),
             "command_runs": SharedRuns(),
         },
     )

@@ -210,12 +210,19 @@ def judge(
     return verdict
 
 
-def history_record(verdict: Verdict, roadmap: Roadmap, commit: str | None) -> dict[str, Any]:
-    """One line of history.jsonl (see `rules.history_line`)."""
+def history_record(
+    verdict: Verdict,
+    roadmap: Roadmap,
+    commit: str | None,
+    change: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One line of history.jsonl (see `rules.history_line`), with every error's message."""
     return rules.history_line(
         {r.item.id: r.status.value for r in verdict.results},
         verdict.carried,
         verdict.score.as_json(),
         roadmap.name,
         commit,
+        errors={r.item.id: r.result.message for r in verdict.results if r.status.value == "error"},
+        change=change,
     )

@@ -22,12 +22,11 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from propctl import __version__
+from propctl import __version__, clock
 from propctl.checks.fileindex import FileIndex
 from propctl.checks.usercache import RepoCache, SealError
 from propctl.state import STATE_DIR
@@ -116,7 +115,7 @@ def _parts(
     them, and a run with such a check is never recorded."""
     return [
         ("propctl", lambda: __version__),
-        ("today", lambda: date.today().isoformat()),
+        ("today", lambda: clock.today().isoformat()),
         ("repo", lambda: os.path.realpath(repo)),
         ("interpreter", lambda: [sys.executable, sys.version]),
         ("code", _code_digest),

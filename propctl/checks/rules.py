@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+from propctl import clock
 
 STATUSES = ("pass", "fail", "error", "skip", "manual", "waived")  # propctl.checks.base.Status
 BROKEN = ("fail", "error")
@@ -91,16 +92,32 @@ def history_line(
     score: dict[str, Any],
     roadmap: str,
     commit: str | None,
+    errors: dict[str, str] | None = None,
+    change: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One line of history.jsonl. A filtered run's line holds every id all the same: the ones
-    it did not check carry their last status, listed under `carried`."""
+    it did not check carry their last status, listed under `carried`. `errors`: the message of
+    each id this run ended as `error` (at most MAX_ERROR_CHARS each), so a report can say what
+    to fix; `change`: who made the change this run verifies (`verify --changed-by/--label`)."""
     every = {**carried, **statuses}
+    messages = {k: bounded(v) for k, v in sorted((errors or {}).items()) if k in statuses}
     return {
-        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "time": clock.stamp(),
         "commit": commit,
         "roadmap": roadmap,
         "statuses": every,
         "score": score,
         "summary": summary(every.values()),
         **({"carried": sorted(carried)} if carried else {}),
+        **({"errors": messages} if messages else {}),
+        **({"change": change} if change else {}),
     }
+
+
+MAX_ERROR_CHARS = 400  # per error in history.jsonl: a traceback's tail would bloat every line
+
+
+def bounded(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """One line, at most `limit` characters (an ellipsis says it was cut)."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

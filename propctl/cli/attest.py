@@ -4,11 +4,11 @@ expires."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 
+from propctl import clock
 from propctl.cli.app import get_app
 from propctl.cli.options import DryRunOption, RepoOption
 
@@ -55,7 +55,7 @@ def attest(
         )
     if not by.strip() or not evidence.strip():
         raise UserError("--by and --evidence must not be empty")
-    today = date.today()
+    today = clock.today()
     until = parse_date(expires, "--expires") if expires else None
     if until is not None and until < today:
         raise UserError(f"--expires {until}: already in the past")

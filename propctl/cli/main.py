@@ -128,6 +128,9 @@ def root(
         ),
     ] = False,
 ) -> None:
+    from propctl import clock
+
+    clock.fixed_today()  # a bad PROPCTL_TODAY is exit 2 before any command uses the date
     state = get_app(ctx)
     state.repo = repo
     state.roadmap_path = roadmap

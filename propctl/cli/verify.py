@@ -26,6 +26,8 @@ EPILOG = (
     "  propctl verify --format junit -o junit.xml --base origin/main   (CI: the gate from main)\n\n"
     "  propctl verify --format markdown >> $GITHUB_STEP_SUMMARY\n\n"
     "  propctl verify --task 2 --criterion 2.a2 -v\n\n"
+    '  propctl verify --changed-by generator --label "scaffold add all"   (the report says who '
+    "turned each criterion green)\n\n"
     "The bundled roadmap's command and asgi checks run only in a repo declared its target by "
     "`propctl init` (or with --trust); verify writes nothing into a repo that was not "
     "initialised. With --base REF the gate is REF's roadmap and .propctl/ state.\n\n"
@@ -34,6 +36,11 @@ EPILOG = (
     "expired waiver · 2 bad input (an untrusted roadmap with command checks, a bad flag, a "
     "broken .propctl/ file, an unknown --base ref)."
 )
+
+
+class ChangedBy(str, Enum):  # noqa: UP042 - Typer needs a str Enum
+    generator = "generator"
+    engineer = "engineer"
 
 
 class VerifyFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
@@ -122,6 +129,22 @@ def verify(
             dir_okay=False,
         ),
     ] = None,
+    changed_by: Annotated[
+        Optional[ChangedBy],
+        typer.Option(  # noqa: UP045
+            "--changed-by",
+            case_sensitive=False,
+            help="Who made the change this run verifies, recorded in the history line: the "
+            "report attributes each criterion this run turns green to them.",
+        ),
+    ] = None,
+    label: Annotated[
+        Optional[str],
+        typer.Option(  # noqa: UP045
+            "--label",
+            help="What that change was, in a few words (recorded with --changed-by).",
+        ),
+    ] = None,
 ) -> None:
     """Check every acceptance criterion (and every subtask with a check) against the repo.
 
@@ -152,6 +175,8 @@ def verify(
                 live=live,
                 python=python,
                 trust=app.trust or trust,
+                changed_by=changed_by.value if changed_by else None,
+                label=label,
                 progress=progress,
             )
         )

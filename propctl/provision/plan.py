@@ -89,7 +89,9 @@ DATE_KEY = "propctl:date"
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    from propctl import clock
+
+    return clock.today()
 
 
 def start(

@@ -54,3 +54,13 @@ def ahead(value: float) -> str:
 
 def runs(count: int) -> str:
     return f"{count} verify run{'' if count == 1 else 's'}"
+
+
+def ids(values: list[str], limit: int = 12) -> str:
+    """`2.a3, 2.a5 and 3 more`; empty for none."""
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def criteria(count: int) -> str:
+    return f"{count} criteri{'on' if count == 1 else 'a'}"

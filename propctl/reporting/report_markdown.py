@@ -14,12 +14,14 @@ MAX_FLIPS = 30
 def render(report: Report) -> str:
     parts = [
         _headline(report),
+        _errors(report),
         _plan(report),
         _dimensions(report),
         _tiers(report),
         _forecast(report),
         _actions(report),
         _changes(report),
+        _attribution(report),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -57,6 +59,46 @@ def _headline(r: Report) -> str:
         f"{f.score(h.plan_now)} ({f.ahead(h.vs_plan)}) · final target "
         f"{f.score(h.final_modelled)} modelled, {f.score(h.final_declared)} declared\n\n"
         f"As of {f.moment(h.as_of)}, commit `{f.commit(h.commit)}`; {f.runs(r.runs)} recorded."
+    )
+
+
+def _errors(r: Report) -> str:
+    if not r.errors:
+        return ""
+    count = sum(len(g.ids) for g in r.errors)
+    lines = [f"### Errors first: {count} could not be judged", ""]
+    for g in r.errors:
+        lines.append(f"- **{_esc(g.fix)}** — {f.ids(g.ids)}")
+        if g.message and not g.known:
+            lines.append(f"  - {_esc(g.message)}")
+    return "\n".join(lines)
+
+
+def _attribution(r: Report) -> str:
+    a = r.attribution
+    if not a.steps:
+        return ""
+    totals = [
+        f"**{t.name}**: {f.criteria(len(t.criteria))} passing now "
+        f"({f.signed(t.score_change)} score)"
+        for t in a.roles
+    ]
+    rows = [
+        [
+            f.moment(s.time),
+            s.by,
+            _esc(s.label or "–"),
+            f.ids(s.turned_green) or "–",
+            f.ids(s.turned_red) or "–",
+            f.signed(s.score_change),
+        ]
+        for s in a.steps
+    ]
+    return (
+        "### What the tool did, what engineers did\n\n"
+        + " · ".join(totals)
+        + "\n\n"
+        + _table(["run", "by", "change", "turned green", "turned red", "score"], rows)
     )
 
 
@@ -202,12 +244,13 @@ def _changes(r: Report) -> str:
     if not ch.flips:
         return head + ": nothing flipped."
     rows = [
-        [fl.id, fl.kind, _esc(fl.text), fl.before, f"**{fl.after}**"] for fl in ch.flips[:MAX_FLIPS]
+        [fl.id, fl.kind, _esc(fl.text), fl.before, f"**{fl.after}**", fl.by or "–"]
+        for fl in ch.flips[:MAX_FLIPS]
     ]
     more = f"\n\n… and {len(ch.flips) - MAX_FLIPS} more" if len(ch.flips) > MAX_FLIPS else ""
     return (
         head
         + f": {len(ch.flips)} flipped.\n\n"
-        + _table(["id", "kind", "text", "before", "after"], rows)
+        + _table(["id", "kind", "text", "before", "after", "by"], rows)
         + more
     )

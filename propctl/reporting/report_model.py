@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from propctl import clock
 from propctl.checks.rules import STATUSES
 from propctl.reporting.report_actions import Action, rank_actions
+from propctl.reporting.report_attribution import Attribution, attribute
+from propctl.reporting.report_errors import ErrorGroup, error_groups
 from propctl.reporting.report_history import Run, parse_runs
 from propctl.reporting.report_plan import (
     WINDOW_DAYS,
@@ -158,6 +161,7 @@ class Flip:
     text: str
     before: str
     after: str
+    by: str | None = None  # the later run's `verify --changed-by`
 
 
 @dataclass
@@ -176,6 +180,7 @@ class Report:
     runs: int
     hint: str | None
     headline: Headline
+    errors: list[ErrorGroup]  # errors first, with their fix
     plan: list[PlanPoint]
     series: list[RunPoint]
     dimensions: list[DimensionRow]
@@ -184,6 +189,7 @@ class Report:
     forecast: Forecast
     actions: list[Action]
     changes: Changes
+    attribution: Attribution
 
     def as_json(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))
@@ -227,12 +233,15 @@ def build_report(
     effort = _effort(roadmap, tiers)
     return Report(
         schema_version=SCHEMA_VERSION,
-        generated_at=generated_at or datetime.now(UTC).replace(microsecond=0),
+        generated_at=generated_at or clock.now(),
         roadmap=roadmap.name,
         start=roadmap.start,
         runs=len(runs),
         hint=None if runs else NO_HISTORY_HINT,
         headline=_headline(roadmap, plan, scores, latest, pace),
+        errors=error_groups(
+            latest, {k: i for i, k in enumerate(sorted(_texts(roadmap), key=_id_order))}
+        ),
         plan=plan,
         series=[
             RunPoint(
@@ -249,6 +258,9 @@ def build_report(
         forecast=_forecast(roadmap, tiers, pace),
         actions=rank_actions(roadmap, latest, now.overall, applied),
         changes=_changes(roadmap, runs),
+        attribution=attribute(
+            runs, [s.overall for s in scores], [c.id for _, c in roadmap.criteria()]
+        ),
     )
 
 
@@ -420,7 +432,7 @@ def _changes(roadmap: Roadmap, runs: list[Run]) -> Changes:
         old, new = before.get(key, "not run"), after.get(key, "not run")
         if old != new:
             kind, task, text = texts.get(key, ("unknown", None, "(not in this roadmap)"))
-            flips.append(Flip(key, kind, task, text, old, new))
+            flips.append(Flip(key, kind, task, text, old, new, runs[-1].by))
     return Changes(RunRef(runs[-2].time, runs[-2].commit), current, flips)
 
 

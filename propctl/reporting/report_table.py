@@ -29,11 +29,13 @@ _STYLE = {
 
 def render(report: Report, console: Console) -> None:
     _headline(report, console)
+    _errors(report, console)
     for table in (_plan(report), _dimensions(report), _tiers(report), _forecast(report)):
         console.print(table)
     _forecast_note(report, console)
     _actions(report, console)
     _changes(report, console)
+    _attribution(report, console)
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -192,4 +194,46 @@ def _changes(r: Report, console: Console) -> None:
     for fl in ch.flips[:MAX_FLIPS]:
         console.print(
             f"  {fl.id} {_e(fl.text)}: {fl.before} → [{_STYLE.get(fl.after, 'red')}]{fl.after}[/]"
+            + (f" (by {fl.by})" if fl.by else "")
         )
+
+
+def _errors(r: Report, console: Console) -> None:
+    if not r.errors:
+        return
+    count = sum(len(g.ids) for g in r.errors)
+    console.print(f"\n[bold magenta]Errors first: {count} could not be judged[/]")
+    for g in r.errors:
+        console.print(f"  [bold]{_e(g.fix)}[/] — {_e(f.ids(g.ids))}")
+        if g.message and not g.known:
+            console.print(f"      {_e(g.message)}", style="dim")
+    console.print()
+
+
+def _attribution(r: Report, console: Console) -> None:
+    a = r.attribution
+    if not a.steps:
+        return
+    console.print("\n[bold]What the tool did, what engineers did[/bold]")
+    console.print(
+        "  "
+        + " · ".join(
+            f"{t.name}: {f.criteria(len(t.criteria))} ({f.signed(t.score_change)})" for t in a.roles
+        )
+    )
+    from rich.table import Table
+
+    table = Table(expand=False)
+    for col in ("run", "by", "change", "turned green", "turned red"):
+        table.add_column(col, no_wrap=col in ("run", "by"))
+    table.add_column("score", justify="right", no_wrap=True)
+    for s in a.steps:
+        table.add_row(
+            f.moment(s.time),
+            s.by,
+            _e(s.label or "–"),
+            _e(f.ids(s.turned_green) or "–"),
+            _e(f.ids(s.turned_red) or "–"),
+            f.signed(s.score_change),
+        )
+    console.print(table)

@@ -7,6 +7,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from propctl import clock
+
 _SERVICE_PORT = (
     re.compile(r"\b([a-z][a-z0-9-]*?)-service\b[^()]*\(port (\d{4,5})\)"),
     re.compile(r"\bport (\d{4,5}) for ([a-z][a-z0-9-]*?)-service\b"),
@@ -90,5 +92,5 @@ def derive_cors_origins(texts: list[str]) -> list[str]:
 
 
 def monday_after(day: date | None) -> date:
-    day = day or date.today()
+    day = day or clock.today()
     return day + timedelta(days=(7 - day.weekday()) % 7 or 7)

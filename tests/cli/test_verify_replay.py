@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from propctl import clock
 from propctl.checks import replay
 from propctl.cli.main import main
 from propctl.resources import bundled_roadmap
@@ -169,12 +170,8 @@ def _attest(repo: Path, roadmap: Path) -> None:
 
 
 def _tomorrow(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Tomorrow(date):
-        @classmethod
-        def today(cls) -> date:
-            return date.fromordinal(date.today().toordinal() + 1)
-
-    monkeypatch.setattr(replay, "date", Tomorrow)
+    tomorrow = date.fromordinal(clock.today().toordinal() + 1)
+    monkeypatch.setenv(clock.ENV, tomorrow.isoformat())
 
 
 CHANGES: dict[str, tuple[Callable[[Path, Path], None], str]] = {

@@ -5,8 +5,7 @@ expired one -> `fail`."""
 
 from __future__ import annotations
 
-from datetime import date
-
+from propctl import clock
 from propctl.checks.base import (
     CheckContext,
     CheckKind,
@@ -35,7 +34,7 @@ class Manual(CheckKind):
         hint = f"attest it: propctl attest {ctx.item_id} --by NAME --evidence URL"
         if found is None:
             return Result(Status.MANUAL, f"needs a person's attestation ({hint})")
-        today = ctx.services.get("today") or date.today()
+        today = ctx.services.get("today") or clock.today()
         evidence = [
             Evidence(
                 f"attested by {found.by} on {found.date}: {found.evidence}"
