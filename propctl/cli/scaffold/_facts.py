@@ -1,8 +1,8 @@
-"""The few roadmap facts generators need (paths, services, CORS origins, environments), cached
-by the roadmap file's content hash once a full load has validated it. Validating the whole roadmap costs more
-than rendering a service (pydantic's models alone take longer to import than Jinja), and a
-scaffold command needs three fields of it. A roadmap that changed, a propctl that changed, or a
-cache that cannot be read: the full load runs again, with its located errors."""
+"""The few roadmap facts generators need (paths, services, CORS origins, environments), cached by
+the roadmap file's content hash once a full load has validated it. Validating the whole roadmap
+costs more than rendering a service (pydantic's models alone take longer to import than Jinja),
+and a scaffold command needs three fields of it. A roadmap that changed, a propctl that changed,
+or a cache that cannot be read: the full load runs again, with its located errors."""
 
 from __future__ import annotations
 
