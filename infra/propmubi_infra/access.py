@@ -1,8 +1,8 @@
 """Who may use the cluster. With `authentication_mode="API"` only access entries grant access:
 the admin role named in stack config (`adminRoleName`) gets cluster admin, and the CI deploy
 role - assumed by GitHub Actions through OIDC, only from the stack's GitHub environment -
-gets admin in the application namespaces (`deployNamespaces`) and pushes to the stack's ECR
-repositories.
+gets admin in the environment's namespace (the roadmap's `environments`) and pushes to the
+stack's ECR repositories.
 
 The GitHub OIDC provider (token.actions.githubusercontent.com) is one per account, so it is
 created at bootstrap (docs/infra.md), not here."""

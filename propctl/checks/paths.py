@@ -40,7 +40,7 @@ NOT_PATHS: dict[str, tuple[str, ...]] = {
     "command": ("run", "output_matches"),
     "infra_plan": ("stack", "policies"),
     "aws": ("resource", "name", "stack", "region", "instance_class"),
-    "k8s_live": ("namespaces", "require", "kubeconfig", "context"),
+    "k8s_live": ("environments", "namespaces", "require", "kubeconfig", "context"),
     "path_exists": ("type",),
 }
 

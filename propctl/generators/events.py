@@ -50,7 +50,9 @@ def package_files(dest: str) -> list[FileSpec]:
     return render_dir("events/package", {}, dest=dest)
 
 
-def service_files(repo: Path, name: str, services_root: str = "apps") -> list[FileSpec | PatchSpec]:
+def service_files(
+    repo: Path, name: str, services_root: str = "apps", environments: Any = None
+) -> list[FileSpec | PatchSpec]:
     base = f"{services_root.rstrip('/')}/{name}-service"
     if not (repo / base / "app" / "main.py").is_file():
         return []
@@ -59,7 +61,7 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
         "service": f"{name}-service",
         "publishes": list(PUBLISHES.get(name, ())) or ["ProjectUpdated"],
         "consumes": list(CONSUMES.get(name, DEFAULT_CONSUMES)),
-        **k8s_environments.variables(),
+        **k8s_environments.variables(environments, repo),
     }
     files: list[FileSpec | PatchSpec] = list(package_files(f"{base}/app/eventbus"))
     for spec in render_dir("events/service", variables):
@@ -83,11 +85,17 @@ def service_files(repo: Path, name: str, services_root: str = "apps") -> list[Fi
 
 
 def events_generation(
-    repo: Path, services: list[str], *, shared: str = "shared", services_root: str = "apps"
+    repo: Path,
+    services: list[str],
+    *,
+    shared: str = "shared",
+    services_root: str = "apps",
+    environments: Any = None,
 ) -> Generation:
+    """`environments`: the roadmap's (None: the defaults of a roadmap without the section)."""
     files: list[FileSpec | PatchSpec] = list(package_files(f"{shared.rstrip('/')}/events"))
     for name in services:
-        files += service_files(repo, name, services_root)
+        files += service_files(repo, name, services_root, environments)
     return Generation("events", {"services": services}, files)
 
 
@@ -98,4 +106,5 @@ def generation_for(roadmap: Roadmap, repo: Path) -> Generation:
         [s.name for s in roadmap.services],
         shared=paths.get("shared", "shared"),
         services_root=paths.get("services", "apps"),
+        environments=roadmap.environments,
     )

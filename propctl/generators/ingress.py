@@ -5,7 +5,8 @@ Gateway and cert-manager, the GatewayClass and its EnvoyProxy: an NLB with proxy
 `base/` (the Gateway with TLS from a cert-manager Issuer, HTTP-01 through the Gateway, HTTPRoutes
 to Kong, and Kong itself, DB-less, its configuration gateway/kong.yaml rendered with the JWT
 secret by the External Secrets Operator) and `overlays/{staging,production}` (namespace, host,
-issuer, the VPC range Kong trusts for X-Forwarded-For).
+issuer, the VPC range Kong trusts for X-Forwarded-For). Namespaces and hosts come from the
+roadmap's `environments`; `--host` and `--staging-host` override the hosts for one run.
 
 Why Envoy Gateway: ingress-nginx is retired (no fixes since March 2026). The AWS Load Balancer
 Controller's Gateway support puts TLS on the ALB with ACM certificates, leaving cert-manager
@@ -38,7 +39,7 @@ ISSUERS = {
     "staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
     "production": "https://acme-v02.api.letsencrypt.org/directory",
 }
-DEFAULT_HOST = "api.propmubi.com"
+DEFAULT_HOST = "api.propmubi.com"  # production's host in a roadmap without `environments`
 DEFAULT_BACKEND = "kong-proxy:80"  # the API gateway's proxy Service (scaffold gateway)
 
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
@@ -86,16 +87,24 @@ def staging_host(api_host: str) -> str:
 
 def ingress_generation(
     *,
-    api_host: str = DEFAULT_HOST,
+    api_host: str | None = None,
     staging: str | None = None,
     acme_email: str,
     backend_service: str = DEFAULT_BACKEND,
     k8s: str = "k8s",
     gateway: str = "gateway",
+    environments: Any = None,
+    repo: Path | None = None,
 ) -> Generation:
+    """`environments`: the roadmap's (None: the defaults of a roadmap without the section);
+    their hosts unless `api_host` (production) or `staging` is given. A production host given
+    alone puts staging at api.staging.<its domain>, as before the roadmap held hosts."""
+    envs = k8s_environments.by_name(environments, repo)
+    production = api_host or envs["production"].host
+    default_staging = staging_host(production) if api_host else envs["staging"].host
     hosts = {
-        "production": host(api_host, "--host"),
-        "staging": host(staging or staging_host(api_host), "--staging-host"),
+        "production": host(production, "--host"),
+        "staging": host(staging or default_staging, "--staging-host"),
     }
     service, port = backend(backend_service)
     dest = names.safe_relpath(f"{k8s.rstrip('/')}/ingress")
@@ -110,7 +119,7 @@ def ingress_generation(
         "kong_image": KONG_IMAGE,
         # kustomize takes a directory outside the kustomization's root (not a file)
         "gateway_path": posixpath.relpath(names.safe_relpath(gateway), f"{dest}/base"),
-        **k8s_environments.variables(),
+        **k8s_environments.variables(environments, repo),
     }
     files = render_dir("ingress", variables, dest=dest)
     params = {
@@ -123,7 +132,12 @@ def ingress_generation(
 
 
 def generation_for(roadmap: Roadmap, repo: Path, **options: Any) -> Generation:
-    generation = ingress_generation(k8s=roadmap.paths.get("k8s", "k8s"), **options)
+    generation = ingress_generation(
+        k8s=roadmap.paths.get("k8s", "k8s"),
+        environments=roadmap.environments,
+        repo=repo,
+        **options,
+    )
     gateway = options.get("gateway", "gateway")
     if not (repo / gateway / "kustomization.yaml").is_file():
         # the overlays include it: without it no overlay renders, and Kong has no routes

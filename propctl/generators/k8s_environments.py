@@ -1,20 +1,27 @@
-"""The environments the Kubernetes manifests deploy into, taken from the Pulumi stacks that create
-them (one source of truth): each stack's namespace, AWS region and VPC range. The range bounds the
-services' egress to PostgreSQL and Redis, which AWS runs inside the VPC, not in the cluster."""
+"""The environments the Kubernetes manifests deploy into. What each one is (its namespace, its
+Pulumi stack, its API host) comes from the roadmap's `environments` (one source of truth); what
+differs per AWS account (region, VPC range) from the stack that creates it, `Pulumi.<stack>.yaml`
+of the repo's `infra/` program, else the bundled one. The VPC range bounds the services' egress
+to PostgreSQL and Redis, which AWS runs inside the VPC, not in the cluster."""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from propctl.errors import UserError
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.environments import Environment as Defined
+
 PROJECT = "propmubi"
-STACKS = ("staging", "production")
 OBSERVABILITY_NAMESPACE = "observability"
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
@@ -24,6 +31,8 @@ REDIS_PORT = 6379
 class Environment:
     name: str
     namespace: str
+    stack: str
+    host: str
     region: str
     vpc_cidr: str
 
@@ -31,19 +40,54 @@ class Environment:
         return {
             "name": self.name,
             "namespace": self.namespace,
+            "stack": self.stack,
+            "host": self.host,
             "region": self.region,
             "vpc_cidr": self.vpc_cidr,
         }
 
 
-@cache
-def environments() -> tuple[Environment, ...]:
-    """Staging and production, from the bundled program's `Pulumi.<stack>.yaml`."""
+def program_dir(repo: Path | None) -> Path:
+    """The repo's own Pulumi program (`infra/`), else the one bundled with propctl."""
+    if repo is not None and (repo / "infra" / "Pulumi.yaml").is_file():
+        return repo / "infra"
     from propctl.resources import infra_dir
 
+    return infra_dir()
+
+
+def environments(
+    defined: Sequence[Defined] | None = None, repo: Path | None = None
+) -> tuple[Environment, ...]:
+    """Staging and production as the roadmap defines them (`roadmap.environments`; None: the
+    defaults of a roadmap without the section), with their stacks' region and range."""
+    if defined is None:
+        from propctl.roadmap.environments import default_environments
+
+        defined = default_environments()
+    found = tuple((e.name, e.namespace, e.stack, e.host) for e in defined)
+    return _environments(found, str(program_dir(repo)))
+
+
+def by_name(
+    defined: Sequence[Defined] | None = None, repo: Path | None = None
+) -> dict[str, Environment]:
+    return {env.name: env for env in environments(defined, repo)}
+
+
+@cache
+def _environments(
+    defined: tuple[tuple[str, str, str, str], ...], folder: str
+) -> tuple[Environment, ...]:
     found = []
-    for stack in STACKS:
-        path = infra_dir() / f"Pulumi.{stack}.yaml"
+    for name, namespace, stack, host in defined:
+        path = Path(folder) / f"Pulumi.{stack}.yaml"
+        if not path.is_file():
+            raise UserError(
+                f"environments.{name}: stack {stack!r} has no {path}",
+                hint=f"write {path.name} (its region and vpcCidr), or set `stack:` of the "
+                f"roadmap's {name} environment to one of the stacks there",
+            )
         config: dict[str, Any] = (yaml.safe_load(path.read_text("utf-8")) or {}).get("config", {})
         cidr = str(config.get(f"{PROJECT}:vpcCidr", ""))
         try:
@@ -51,14 +95,14 @@ def environments() -> tuple[Environment, ...]:
         except ValueError:
             raise UserError(f"{path}: {PROJECT}:vpcCidr {cidr!r} is not a network") from None
         region = str(config.get("aws:region", ""))
-        found.append(Environment(stack, f"{PROJECT}-{stack}", region, cidr))
+        found.append(Environment(name, namespace, stack, host, region, cidr))
     return tuple(found)
 
 
-def variables() -> dict[str, Any]:
+def variables(defined: Sequence[Defined] | None = None, repo: Path | None = None) -> dict[str, Any]:
     """What the k8s templates need besides the service itself."""
     return {
-        "environments": {env.name: env.as_dict() for env in environments()},
+        "environments": {env.name: env.as_dict() for env in environments(defined, repo)},
         "observability_namespace": OBSERVABILITY_NAMESPACE,
         "postgres_port": POSTGRES_PORT,
         "redis_port": REDIS_PORT,

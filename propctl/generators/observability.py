@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap
 
 NAMESPACE = "observability"
-# The namespaces the service scaffold's kustomize overlays deploy into.
-ENVIRONMENTS = ("propmubi-staging", "propmubi-production")
 DEFAULT_RUNBOOK_URL = "https://github.com/propmubi/platform/blob/main/observability/runbooks"
 # The label the service scaffold puts on its pods; the headless scrape Services select on it.
 SERVICE_SELECTOR_KEY = "app.kubernetes.io/name"
@@ -105,12 +103,21 @@ def dashboards() -> list[str]:
     return sorted(p.name for p in folder.glob("*.json"))
 
 
-def stack_variables(services: list[dict[str, Any]], runbook_base_url: str) -> dict[str, Any]:
+def stack_variables(
+    services: list[dict[str, Any]],
+    runbook_base_url: str,
+    environments: Any = None,
+    repo: Path | None = None,
+) -> dict[str, Any]:
+    """`environments`: the roadmap's (None: the defaults of a roadmap without the section)."""
+    envs = k8s_environments.by_name(environments, repo)
     return {
         "namespace": NAMESPACE,
-        "environments": list(ENVIRONMENTS),
+        # the namespaces the service scaffold's kustomize overlays deploy into
+        "environments": [env.namespace for env in envs.values()],
+        "production_namespace": envs["production"].namespace,
         # PostgreSQL and Redis, inside each stack's VPC: where the exporters may connect
-        "vpc_cidrs": [env.vpc_cidr for env in k8s_environments.environments()],
+        "vpc_cidrs": [env.vpc_cidr for env in envs.values()],
         "services": services,
         "runbook_base_url": runbook_base_url.rstrip("/"),
         "exporters": [vars(e) for e in EXPORTERS],
@@ -170,12 +177,12 @@ def observability_generation(
     *,
     runbook_base_url: str = DEFAULT_RUNBOOK_URL,
     services_root: str = "apps",
+    environments: Any = None,
 ) -> Generation:
     runbook_url(runbook_base_url)
+    variables = stack_variables(services, runbook_base_url, environments, repo)
     files: list[FileSpec | PatchSpec] = list(
-        render_dir(
-            "observability/stack", stack_variables(services, runbook_base_url), dest="observability"
-        )
+        render_dir("observability/stack", variables, dest="observability")
     )
     for service in services:
         files += service_files(repo, service["name"], services_root)
@@ -208,4 +215,5 @@ def generation_for(
         roadmap_services(roadmap),
         runbook_base_url=runbook_base_url,
         services_root=roadmap.paths.get("services", "apps"),
+        environments=roadmap.environments,
     )

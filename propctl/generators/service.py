@@ -114,7 +114,10 @@ def variables(
     parts: tuple[str, ...] = SERVICE_PARTS,
     pkg: str = "app.",
     python: str = PYTHON,
+    environments: Any = None,
+    repo: Path | None = None,
 ) -> dict[str, Any]:
+    """`environments`: the roadmap's (`roadmap.environments`); None: the defaults."""
     chosen = [PARTS[p] for p in parts]
     service = f"{name}-service"
     return {
@@ -131,7 +134,7 @@ def variables(
         "setup": [line for part in chosen for line in part.setup],
         "dependencies": sorted({d for part in chosen for d in part.dependencies}),
         "test_dependencies": sorted({d for part in chosen for d in part.test_dependencies}),
-        **k8s_environments.variables(),
+        **k8s_environments.variables(environments, repo),
     }
 
 
@@ -161,7 +164,11 @@ def service_generation(
     dest = names.safe_relpath(service_dir(roadmap.paths, name))
     api = roadmap.paths.get("api", "apps/api").strip("/")
     python = repo_python(repo, (api, api.rpartition("/")[0])).version
-    files = render_parts(SERVICE_PARTS, variables(name, number, python=python), dest)
+    files = render_parts(
+        SERVICE_PARTS,
+        variables(name, number, python=python, environments=roadmap.environments, repo=repo),
+        dest,
+    )
     return Generation("service", {"name": name, "port": number}, list(files))
 
 

@@ -25,7 +25,8 @@ PYTHON_VERSION = "3.11"
 RUFF_VERSION = "0.17.6"  # the versions propctl's own lint gate runs (pyproject [dev])
 BLACK_VERSION = "26.10.1"
 K8S_OVERLAYS = "k8s/overlays"  # kustomize overlays per environment, as `scaffold service` lays out
-NAMESPACE_PREFIX = "propmubi-"  # the overlays' namespaces: propmubi-staging, propmubi-production
+# One deploy job per roadmap environment (its `name` is the GitHub environment, its `namespace`
+# the one the overlay deploys into).
 STAGES = (
     {"name": "staging", "needs": "[build]"},
     {"name": "production", "needs": "[build, deploy-staging]"},  # needs.build: the digest
@@ -68,17 +69,18 @@ def service_variables(roadmap: Roadmap, service: Service) -> dict[str, Any]:
         "ruff_version": RUFF_VERSION,
         "black_version": BLACK_VERSION,
         "k8s_overlays": K8S_OVERLAYS,
-        "namespace_prefix": NAMESPACE_PREFIX,
-        "stages": [_stage(stage, service.name) for stage in STAGES],
+        "stages": [_stage(stage, service.name, roadmap) for stage in STAGES],
         "extra_paths": _shared_paths(roadmap),
         "pins": pins(),
     }
 
 
-def _stage(stage: dict[str, str], service: str) -> dict[str, str]:
+def _stage(stage: dict[str, str], service: str, roadmap: Roadmap) -> dict[str, str]:
+    # ECR repositories and runner scale sets are named by environment, as infra names them
     names = {"project": PROJECT, "stack": stage["name"], "service": service}
     return {
         **stage,
+        "namespace": roadmap.environment(stage["name"]).namespace,
         "repository": ECR_REPOSITORY.format(**names),
         "runner": RUNNER_SCALE_SET.format(**names),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from propctl.roadmap.environments import environment_problems
 from propctl.roadmap.models import Roadmap
 
 Loc = tuple[str | int, ...]
@@ -18,6 +19,7 @@ def integrity_problems(roadmap: Roadmap) -> list[tuple[Loc, str]]:
         *_ids_belong_to_tasks(roadmap),
         *_service_ports(roadmap),
         *_waivers(roadmap),
+        *environment_problems(roadmap.environments),
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from propctl.roadmap.environments import Environment, default_environments
 from propctl.roadmap.kinds import CHECK_KINDS
 from propctl.roadmap.naming import SERVICE_RE
 
@@ -200,6 +201,12 @@ class Roadmap(_Strict):
     cors_origins: list[str] = Field(default_factory=list)
     coverage_threshold: float = Field(default=85.0, ge=0, le=100)
     services: list[Service] = Field(default_factory=list)
+    environments: list[Environment] = Field(
+        default_factory=default_environments,
+        description="Staging and production: namespace, Pulumi stack and API host, defined once "
+        "for overlays, workflows, ingress, live checks and infra. Default: propmubi-<name> "
+        "namespaces, stacks named as the environments, api[.staging].propmubi.com.",
+    )
     waivers: list[Waiver] = Field(default_factory=list)
     tiers: list[Tier]
 
@@ -227,3 +234,10 @@ class Roadmap(_Strict):
 
     def service(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name), None)
+
+    def environment(self, name: str) -> Environment:
+        """`staging` or `production` (validation guarantees both are there)."""
+        for env in self.environments:
+            if env.name == name:
+                return env
+        raise KeyError(name)

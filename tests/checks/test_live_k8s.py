@@ -1,6 +1,7 @@
 """The `k8s_live` check against a stub Kubernetes API server on 127.0.0.1 that serves recorded
-API responses (data/k8s/<scenario>/): a compliant cluster (namespaces staging and production,
-nine available Deployments each with probes and an HPA) and a drifted one."""
+API responses (data/k8s/<scenario>/): a compliant cluster (namespaces propmubi-staging and
+propmubi-production, the bundled roadmap's environments, nine available Deployments each with
+probes and an HPA) and a drifted one."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from checkkit import roadmap
 from propctl.checks.base import CheckContext, Result, Status
 from propctl.checks.engine import instantiate, run_check
 from propctl.checks.fileindex import FileIndex
+from propctl.roadmap.models import Roadmap
 
 RECORDED = Path(__file__).resolve().parent / "data" / "k8s"
 ROUTES = [
@@ -106,11 +108,13 @@ def kubeconfig(tmp_path: Path, server: str) -> Path:
     return path
 
 
-def check(params: dict, tmp_path: Path, *, live: bool = True) -> Result:
+def check(
+    params: dict, tmp_path: Path, *, live: bool = True, plan: Roadmap | None = None
+) -> Result:
     body = {"kind": "k8s_live", **params}
     ctx = CheckContext(
         repo=tmp_path,
-        roadmap=roadmap(),
+        roadmap=plan or roadmap(),
         files=FileIndex(tmp_path),
         python=sys.executable,
         live=live,
@@ -126,7 +130,7 @@ def test_the_compliant_cluster_passes(api: str, tmp_path: Path) -> None:
     )
     assert result.status is Status.PASS, result.message
     details = " ".join(e.detail for e in result.evidence)
-    assert "production: 9 deployments, 9 HPAs" in details
+    assert "propmubi-production: 9 deployments, 9 HPAs" in details
 
 
 def test_the_kubeconfig_from_the_environment(
@@ -139,27 +143,30 @@ def test_the_kubeconfig_from_the_environment(
 @pytest.mark.parametrize(
     ("params", "problems"),
     [
-        ({}, ["namespace staging does not exist"]),
+        ({}, ["namespace propmubi-staging does not exist"]),
         (
-            {"namespaces": ["production"], "require": ["available"]},
-            ["production/legal-service: 0/2 replicas available"],
+            {"environments": ["production"], "require": ["available"]},
+            ["propmubi-production/legal-service: 0/2 replicas available"],
         ),
         (
-            {"namespaces": ["production"], "require": ["hpa"]},
-            ["production/marketing-service: no HorizontalPodAutoscaler targets it"],
+            {"environments": ["production"], "require": ["hpa"]},
+            ["propmubi-production/marketing-service: no HorizontalPodAutoscaler targets it"],
         ),
         (
-            {"namespaces": ["production"], "require": ["probes"]},
-            ["production/crm-service: container crm-service has no liveness or readiness probe"],
+            {"environments": ["production"], "require": ["probes"]},
+            [
+                "propmubi-production/crm-service: container crm-service has no liveness or "
+                "readiness probe"
+            ],
         ),
         (
-            {"namespaces": ["production"], "min_deployments": 10, "require": ["available"]},
-            ["production: 9 deployments, want at least 10"],
+            {"environments": ["production"], "min_deployments": 10, "require": ["available"]},
+            ["propmubi-production: 9 deployments, want at least 10"],
         ),
         # 13.3 asks for 9 available Deployments in production: no such namespace is no pass
         (
-            {"namespaces": ["staging"], "require": ["available"], "min_deployments": 9},
-            ["namespace staging does not exist"],
+            {"environments": ["staging"], "require": ["available"], "min_deployments": 9},
+            ["namespace propmubi-staging does not exist"],
         ),
     ],
     ids=["namespaces", "available", "hpa", "probes", "count", "workloads-without-namespace"],
@@ -177,7 +184,8 @@ def test_the_drifted_cluster_fails_naming_the_problem(
 def test_only_what_is_required_is_judged(api: str, tmp_path: Path) -> None:
     config = str(kubeconfig(tmp_path, f"{api}/drifted"))
     result = check(
-        {"kubeconfig": config, "namespaces": ["production"], "require": ["namespaces"]}, tmp_path
+        {"kubeconfig": config, "environments": ["production"], "require": ["namespaces"]},
+        tmp_path,
     )
     assert result.status is Status.PASS
 
@@ -204,3 +212,44 @@ def test_no_kubeconfig_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_without_live_it_skips(tmp_path: Path) -> None:
     assert check({}, tmp_path, live=False).status is Status.SKIP
+
+
+def test_environments_resolve_through_the_roadmaps_section(api: str, tmp_path: Path) -> None:
+    """Rename production's namespace in the roadmap: the same check looks there instead."""
+    base = roadmap()
+    envs = [
+        e.model_copy(update={"namespace": "pm-prod"}) if e.name == "production" else e
+        for e in base.environments
+    ]
+    renamed = base.model_copy(update={"environments": envs})
+    config = str(kubeconfig(tmp_path, f"{api}/compliant"))
+    params = {"kubeconfig": config, "environments": ["production"], "require": ["namespaces"]}
+    assert check(params, tmp_path).status is Status.PASS
+    result = check(params, tmp_path, plan=renamed)
+    assert result.status is Status.FAIL
+    assert "namespace pm-prod does not exist" in result.message
+
+
+def test_literal_namespaces_still_load(api: str, tmp_path: Path) -> None:
+    """A roadmap written before `environments` names namespaces directly; they are taken as
+    they are, and only they are checked."""
+    config = str(kubeconfig(tmp_path, f"{api}/compliant"))
+    result = check({"kubeconfig": config, "namespaces": ["staging"]}, tmp_path)
+    assert result.status is Status.FAIL
+    assert result.message == "namespace staging does not exist"
+    both = {"kubeconfig": config, "namespaces": ["propmubi-staging"], "require": ["namespaces"]}
+    assert check(both, tmp_path).status is Status.PASS
+
+
+def test_an_unknown_environment_is_refused_when_the_roadmap_is_checked() -> None:
+    from propctl.checks.validate import param_problems
+    from propctl.roadmap.yamlsrc import parse_yaml
+
+    doc = parse_yaml(
+        "tiers:\n- tasks:\n  - acceptance:\n    - id: 13.a2\n"
+        "      check: {kind: k8s_live, environments: [prod]}\n",
+        "roadmap.yaml",
+    )
+    (problem,) = param_problems(doc=doc)
+    assert problem.startswith("roadmap.yaml:5:")
+    assert "environments.0" in problem and "'staging' or 'production'" in problem

@@ -61,7 +61,6 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
     ("staging", {"githubRepository": ""}, {"cluster-access-entries", "iam-github-trust-scoped"}),
     ("production", {"githubRepository": "*"}, {"iam-github-trust-scoped"}),
     ("production", {"monthlyBudgetUsd": 0}, {"monitoring-budget"}),
-    ("production", {"deployNamespaces": []}, {"arguments-accepted"}),
     ("production", {"cacheNodes": 1}, {"cache-three-nodes", "arguments-accepted"}),
 ]
 

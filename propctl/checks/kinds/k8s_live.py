@@ -1,6 +1,10 @@
 """`k8s_live`: the live cluster runs what Task 13 asks (kubernetes client, read-only):
-namespaces exist (`staging`, `production`), every Deployment in them is available, has a
-HorizontalPodAutoscaler aimed at it, and liveness and readiness probes on every container.
+namespaces exist, every Deployment in them is available, has a HorizontalPodAutoscaler aimed at
+it, and liveness and readiness probes on every container.
+
+Which namespaces: `environments: [staging]` names the roadmap's environments, each resolved to
+its `namespace` (roadmap `environments`); `namespaces` lists literal namespace names. With
+neither, every environment's namespace.
 
 Credentials from the usual kubeconfig (KUBECONFIG, ~/.kube/config) or the check's
 `kubeconfig`/`context`. Runs only with `verify --live`; without access the result is `error`
@@ -9,12 +13,16 @@ with the reason, never `pass`."""
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import cap
+from propctl.roadmap.environments import EnvironmentName
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap
 
 Requirement = Literal["namespaces", "available", "hpa", "probes"]
 ALL_REQUIREMENTS: tuple[Requirement, ...] = ("namespaces", "available", "hpa", "probes")
@@ -22,7 +30,15 @@ TIMEOUT_S = 15
 
 
 class K8sLiveParams(CheckParams):
-    namespaces: list[str] = Field(default_factory=lambda: ["staging", "production"])
+    environments: list[EnvironmentName] = Field(
+        default_factory=list,
+        description="Roadmap environments (staging, production), checked in their namespaces.",
+    )
+    namespaces: list[str] = Field(
+        default_factory=list,
+        description="Literal namespace names. With no `environments` either: every "
+        "environment's namespace.",
+    )
     require: list[Requirement] = Field(default_factory=lambda: list(ALL_REQUIREMENTS))
     min_deployments: int = Field(default=1, ge=0, description="Per namespace.")
     kubeconfig: str | None = None
@@ -39,9 +55,10 @@ class K8sLive(CheckKind):
     def run(self, ctx: CheckContext) -> Result:
         if not ctx.live:
             return Result.skipped("live check: runs only with `propctl verify --live`")
+        namespaces = resolve_namespaces(self.params, ctx.roadmap)
         try:
             api = _client(self.params, {**os.environ, **ctx.env})
-            problems, facts = self._inspect(api)
+            problems, facts = self._inspect(api, namespaces)
         except Exception as exc:  # noqa: BLE001 - every way of not reaching the cluster
             return Result.errored(_reason(exc))
         evidence = [Evidence(f) for f in facts] + [Evidence(p) for p in problems]
@@ -55,7 +72,7 @@ class K8sLive(CheckKind):
             ", ".join(facts[:3]) + (" ..." if len(facts) > 3 else ""), cap(evidence)
         )
 
-    def _inspect(self, api: Any) -> tuple[list[str], list[str]]:
+    def _inspect(self, api: Any, namespaces: list[str]) -> tuple[list[str], list[str]]:
         from kubernetes import client
 
         core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
@@ -66,16 +83,14 @@ class K8sLive(CheckKind):
             if n.metadata is not None
         }
         problems, facts = [], []
-        missing = [n for n in self.params.namespaces if n not in present]
+        missing = [n for n in namespaces if n not in present]
         needs_workloads = set(self.params.require) - {"namespaces"}
         if "namespaces" in self.params.require or needs_workloads:
             # workloads in a namespace that is not there were not checked: never a pass
             problems += [f"namespace {n} does not exist" for n in missing]
         if "namespaces" in self.params.require:
-            facts.append(
-                "namespaces " + ", ".join(n for n in self.params.namespaces if n in present)
-            )
-        for namespace in [n for n in self.params.namespaces if n in present]:
+            facts.append("namespaces " + ", ".join(n for n in namespaces if n in present))
+        for namespace in [n for n in namespaces if n in present]:
             if not needs_workloads:
                 break
             deployments = apps.list_namespaced_deployment(
@@ -121,6 +136,15 @@ class K8sLive(CheckKind):
                 if lacking:
                     problems.append(f"container {c.name} has no {' or '.join(lacking)} probe")
         return problems
+
+
+def resolve_namespaces(params: K8sLiveParams, roadmap: Roadmap) -> list[str]:
+    """`environments` through the roadmap's section, then literal `namespaces`, in order."""
+    names = params.environments or (
+        [] if params.namespaces else [e.name for e in roadmap.environments]
+    )
+    found = [roadmap.environment(name).namespace for name in names] + list(params.namespaces)
+    return list(dict.fromkeys(found))
 
 
 def _client(params: K8sLiveParams, env: dict[str, str]) -> Any:

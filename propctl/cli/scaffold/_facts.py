@@ -1,8 +1,8 @@
-"""The few roadmap facts generators need (paths, services, CORS origins), cached by the roadmap
-file's content hash once a full load has validated it. Validating the whole roadmap costs more
-than rendering a service (pydantic's models alone take longer to import than Jinja), and a
-scaffold command needs three fields of it. A roadmap that changed, a propctl that changed, or a
-cache that cannot be read: the full load runs again, with its located errors."""
+"""The few roadmap facts generators need (paths, services, CORS origins, environments), cached by
+the roadmap file's content hash once a full load has validated it. Validating the whole roadmap
+costs more than rendering a service (pydantic's models alone take longer to import than Jinja),
+and a scaffold command needs three fields of it. A roadmap that changed, a propctl that changed,
+or a cache that cannot be read: the full load runs again, with its located errors."""
 
 from __future__ import annotations
 
@@ -27,10 +27,19 @@ class ServiceFact:
 
 
 @dataclass(frozen=True)
+class EnvironmentFact:
+    name: str
+    namespace: str
+    stack: str
+    host: str
+
+
+@dataclass(frozen=True)
 class RoadmapFacts:
     paths: dict[str, str]
     services: list[ServiceFact] = field(default_factory=list)
     cors_origins: list[str] = field(default_factory=list)
+    environments: list[EnvironmentFact] = field(default_factory=list)
 
 
 def roadmap_facts(app: App) -> RoadmapFacts:
@@ -46,6 +55,7 @@ def roadmap_facts(app: App) -> RoadmapFacts:
             dict(data["paths"]),
             [ServiceFact(**s) for s in data["services"]],
             list(data["cors_origins"]),
+            [EnvironmentFact(**e) for e in data["environments"]],
         )
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -61,9 +71,11 @@ def _roadmap_path(app: App) -> Path:
 
 
 def _key(raw: bytes) -> str:
-    models = Path(__file__).resolve().parents[2] / "roadmap" / "models.py"
+    roadmap = Path(__file__).resolve().parents[2] / "roadmap"
     try:
-        schema = str(models.stat().st_mtime_ns)
+        schema = ",".join(
+            str((roadmap / name).stat().st_mtime_ns) for name in ("models.py", "environments.py")
+        )
     except OSError:
         schema = "?"
     return hashlib.sha256(raw + f"\0{__version__}\0{schema}".encode()).hexdigest()[:32]
@@ -82,6 +94,7 @@ def _load(app: App) -> RoadmapFacts:
         dict(roadmap.paths),
         [ServiceFact(s.name, s.port, s.title) for s in roadmap.services],
         list(roadmap.cors_origins),
+        [EnvironmentFact(**e.as_dict()) for e in roadmap.environments],
     )
 
 

@@ -33,10 +33,13 @@ def infra(
     fmt: Format = TableJson.table,
 ) -> None:
     """The Pulumi program of Task 13: EKS, RDS PostgreSQL with a read replica, ElastiCache
-    Redis, network and security groups, with staging and production stacks."""
+    Redis, network and security groups, with staging and production stacks. Which environment
+    each stack is (and its namespace) is written to infra/environments.yaml from the roadmap's
+    `environments`."""
     from propctl.generators.infra import infra_generation
 
     app = get_app(ctx).with_repo(repo)
-    run_generation(app, infra_generation(path), dry_run=dry_run, fmt=fmt, force=force, merge=merge)
+    generation = infra_generation(path, app.load_roadmap().environments)
+    run_generation(app, generation, dry_run=dry_run, fmt=fmt, force=force, merge=merge)
     if not dry_run and TableJson(fmt) == TableJson.table:
         app.info(f"next: propctl infra plan --stack production --repo {app.repo}")

@@ -8,13 +8,21 @@ import typer
 
 from propctl.cli.app import get_app
 from propctl.cli.scaffold.run import DryRun, Force, Format, Merge, Repo, TableJson, run_generation
-from propctl.generators.ingress import DEFAULT_BACKEND, DEFAULT_HOST
+from propctl.generators.ingress import DEFAULT_BACKEND
 
-Host = Annotated[str, typer.Option("--host", help="The API's production host.")]
+Host = Annotated[
+    Optional[str],
+    typer.Option(  # noqa: UP045 - typer on 3.11
+        "--host",
+        help="The API's production host (default: the roadmap's `environments` production host).",
+    ),
+]
 StagingHost = Annotated[
     Optional[str],
     typer.Option(  # noqa: UP045 - typer on 3.11
-        "--staging-host", help="The staging host (default: api.staging.<domain>)."
+        "--staging-host",
+        help="The staging host (default: the roadmap's staging host; with --host alone, "
+        "api.staging.<its domain>).",
     ),
 ]
 Email = Annotated[
@@ -44,7 +52,7 @@ def register(scaffold_app: typer.Typer) -> None:
 def ingress(
     ctx: typer.Context,
     email: Email,
-    host: Host = DEFAULT_HOST,
+    host: Host = None,
     staging_host: StagingHost = None,
     backend: Backend = DEFAULT_BACKEND,
     repo: Repo = None,

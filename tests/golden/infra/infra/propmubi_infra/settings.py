@@ -1,11 +1,20 @@
-"""The stack's configuration, read once from `Pulumi.<stack>.yaml` (namespace `propmubi`)."""
+"""The stack's configuration, read once: which environment the stack is (name, namespace) from
+`environments.yaml` beside the program (written by `propctl scaffold infra` from the roadmap's
+`environments`), and what differs per account from `Pulumi.<stack>.yaml` (namespace `propmubi`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pulumi
+import yaml
+
+ENVIRONMENTS_FILE = Path(__file__).resolve().parent.parent / "environments.yaml"
+# Defined once in the roadmap, never per stack: a stack file setting them is refused.
+FROM_ROADMAP = ("environment", "deployNamespaces")
 
 CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 # The roadmap's services (checklists/roadmap.yaml `services`; a test keeps the two equal):
@@ -73,10 +82,37 @@ class Settings:
         return {**self.extra_tags, **own}
 
 
+def environment(stack: str, path: Path = ENVIRONMENTS_FILE) -> dict[str, Any]:
+    """The roadmap's environment whose `stack` is this one."""
+    data = yaml.safe_load(path.read_text("utf-8")) if path.is_file() else None
+    found = data.get("environments") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        raise ValueError(
+            f"{path.name}: no `environments` list beside the program; "
+            "run `propctl scaffold infra` to write it from the roadmap"
+        )
+    for env in found:
+        if isinstance(env, dict) and env.get("stack") == stack:
+            return env
+    known = ", ".join(str(e.get("stack")) for e in found if isinstance(e, dict)) or "none"
+    raise ValueError(
+        f"{path.name}: no environment has stack {stack!r} (stacks: {known}); set `stack: "
+        f"{stack}` on one of the roadmap's `environments`, then run `propctl scaffold infra`"
+    )
+
+
 def load() -> Settings:
     cfg = pulumi.Config("propmubi")
+    stack = pulumi.get_stack()
+    for key in FROM_ROADMAP:
+        if cfg.get(key) is not None:
+            raise ValueError(
+                f"Pulumi.{stack}.yaml sets propmubi:{key}: the environment and its namespace "
+                "come from the roadmap's `environments` (environments.yaml); remove the key"
+            )
+    env = environment(stack)
     return Settings(
-        environment=cfg.require("environment"),
+        environment=str(env["name"]),
         vpc_cidr=cfg.get("vpcCidr") or "10.20.0.0/16",
         nat_gateway_per_az=cfg.get_bool("natGatewayPerAz") or False,
         cluster_version=cfg.get("clusterVersion") or None,
@@ -98,7 +134,7 @@ def load() -> Settings:
         cache_snapshot_retention_days=_int(cfg, "cacheSnapshotRetentionDays", 7),
         admin_role_name=cfg.get("adminRoleName") or None,
         github_repository=cfg.get("githubRepository") or None,
-        deploy_namespaces=list(cfg.get_object("deployNamespaces") or []),
+        deploy_namespaces=[str(env["namespace"])],
         alarm_email=cfg.get("alarmEmail") or None,
         monthly_budget_usd=_int(cfg, "monthlyBudgetUsd", 0),
         extra_tags=_tags(cfg.get_object("tags") or {}),
