@@ -21,8 +21,9 @@ system-deps:
 test: $(STAMP) system-deps lint
 	$(PY) -m pytest
 
+# PROPCTL_TODAY fixes "today" for every propctl command; make demo passes the real date
 demo: $(STAMP) system-deps
-	bash examples/demo.sh
+	PROPCTL_TODAY=$${PROPCTL_TODAY:-$$(date -u +%F)} bash examples/demo.sh
 
 # lint, format and types are part of make test, so CI holds them
 lint: $(STAMP)

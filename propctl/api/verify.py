@@ -21,6 +21,7 @@ from propctl.api.verify_checks import NOT_A_TARGET, Progress, run_items_in_servi
 from propctl.checks import rules
 from propctl.checks.shared_runs import SharedRuns
 from propctl.errors import UserError
+from propctl.roadmap.offline import offline_summary
 from propctl.state import RepoState, git_commit
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class VerifyRun:
                 "repo": self.repo,
                 "commit": self.commit,
                 "summary": self.summary(),
+                "offline": offline_summary(self.results),
                 "score": self.score,
                 "exit_code": self.exit_code,
                 "problems": self.problems,

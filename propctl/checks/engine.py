@@ -30,6 +30,7 @@ from propctl.checks.workers import CAN_FORK, ProcessPool
 from propctl.errors import RoadmapError, UserError
 from propctl.roadmap.kinds import EXECUTING_KINDS, LIVE_KINDS
 from propctl.roadmap.models import Check, Roadmap
+from propctl.roadmap.offline import judged_offline
 
 RESULTS = "results.json"
 GRACE_S = 5.0  # on top of a thread check's own timeout, before the engine gives up on it
@@ -67,6 +68,7 @@ class ItemResult:
             "type": self.item.role,
             "text": self.item.text,
             "kind": self.item.check.kind,
+            "offline": judged_offline(self.item.check),
             "status": self.result.status.value,
             "message": self.result.message,
             "evidence": [e.as_json() for e in self.result.evidence],

@@ -48,9 +48,11 @@ def validate(
 
     Warnings (not errors) where the document contradicts itself: declared targets the score
     model does not reach, declared total effort vs the tasks' sum, a service port that is also
-    a CORS origin's port."""
+    a CORS origin's port, and checks that cannot all pass on one tree (one requires a path
+    absent that others require present; `--format json` lists them as `contradictions`)."""
     from propctl.checks.validate import validated
     from propctl.roadmap.consistency import warnings
+    from propctl.roadmap.contradictions import contradictions
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.locate import find_roadmap
     from propctl.roadmap.yamlsrc import read_yaml
@@ -59,11 +61,18 @@ def validate(
     path, _ = find_roadmap(app.repo, roadmap or app.roadmap_path)
     doc = read_yaml(path)
     loaded = validated(doc, validate_document)  # model and check-parameter problems at once
-    found = warnings(loaded)
+    found = warnings(loaded, doc.where)
     counts = _counts(loaded)
     if fmt is TableJson.json:
         app.emit_json(
-            {"valid": True, "roadmap": str(path), "counts": counts, "warnings": found}, output
+            {
+                "valid": True,
+                "roadmap": str(path),
+                "counts": counts,
+                "warnings": found,
+                "contradictions": [c.as_json(doc.where) for c in contradictions(loaded)],
+            },
+            output,
         )
         return
     for message in found:
@@ -149,8 +158,9 @@ def import_(
     app = get_app(ctx)
     result = import_markdown(_read_text(source), str(source), _start(start), lenient=lenient)
     # checks in the Markdown's comments are validated like a YAML file's, located at their line
-    roadmap = validated(LocatedDoc(result.data, result.marks, str(source)), validate_document)
-    for message in [*result.warnings, *warnings(roadmap)]:
+    located = LocatedDoc(result.data, result.marks, str(source))
+    roadmap = validated(located, validate_document)
+    for message in [*result.warnings, *warnings(roadmap, located.where)]:
         app.warn(message)
     counts = _counts(roadmap)
     app.info(

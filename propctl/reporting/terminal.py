@@ -14,12 +14,21 @@ Draw = Callable[["Console"], None]
 PLAIN_WIDTH = 120
 
 
+class Unwrapped(str):
+    """A line printed whole, never wrapped or cropped (a command the user copies)."""
+
+    __slots__ = ()
+
+
 def drawing(items: Sequence[RenderableType]) -> Draw:
     """A Draw that prints each renderable in turn."""
 
     def draw(console: Console) -> None:
         for item in items:
-            console.print(item)
+            if isinstance(item, Unwrapped):
+                console.print(item, soft_wrap=True, markup=False, highlight=False)
+            else:
+                console.print(item)
 
     return draw
 

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from propctl.roadmap.contradictions import Loc, contradictions
 from propctl.roadmap.models import Roadmap
 from propctl.roadmap.score import score_from_completion, tier_completion
 
 TOLERANCE = 0.05
 
 
-def warnings(roadmap: Roadmap) -> list[str]:
+def warnings(roadmap: Roadmap, where: Callable[[Loc], str] | None = None) -> list[str]:
+    """`where` names a location (`file:line:col` from the loaded document); without it, the
+    field path."""
     return [
         *_tier_targets(roadmap),
         *_dimension_columns(roadmap),
         *_effort(roadmap),
         *_port_vs_cors(roadmap),
+        *(c.message(where or _field_path) for c in contradictions(roadmap)),
     ]
+
+
+def _field_path(loc: Loc) -> str:
+    return ".".join(str(p) for p in loc)
 
 
 def _tier_targets(roadmap: Roadmap) -> Iterator[str]:
