@@ -38,13 +38,9 @@ say() { printf '%s\n' "$*"; }
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 2; }
 
-# The one place that knows how a verify run is labelled: `verify --label` once propctl has it,
-# else the label lives only in the demo's own record (runs.tsv).
-if propctl verify --help 2>/dev/null | grep -q -- '--label'; then
-  label_args() { printf '%s\n' --label "$1: $2"; }
-else
-  label_args() { :; }
-fi
+# The one place that knows how a verify run is labelled: who acted (`--changed-by generator` or
+# `engineer`, which the report's attribution reads) and what they did (`--label`).
+label_args() { printf '%s\n' --changed-by "$1" --label "${2:0:120}"; }
 
 run_no=0
 verify() {  # ACTOR WHAT: a verify run recorded in the repo's history; prints the score line
