@@ -63,6 +63,7 @@ ADOPTIONS: dict[str, Adoption] = {
                 "createLead.mutate({body}{options})",
                 "{indent}const createLead = useCreateLead()",
                 done=r"\buseCreateLead\(",
+                name="the fetch in enquire",
             ),
             fetch_block(
                 Fetch(
@@ -92,6 +93,7 @@ ADOPTIONS: dict[str, Adoption] = {
                 "{indent}const markContacted = ({params}) => contacted.mutate({lead})",
                 "{indent}const contacted = useMarkContacted({agent})",
                 done=r"\buseMarkContacted\(",
+                name="the fetch in markContacted",
             ),
             fetch_block(
                 Fetch(
