@@ -116,7 +116,10 @@ def test_a_page_without_an_anchor_is_exit_1_with_the_diff(
     before = _tree(repo)
     assert main(["scaffold", "frontend", "--repo", str(repo)]) == 1
     err = capsys.readouterr().err
-    assert f"conflict: {CONSUMER}" in err and "no anchor for the fetch in enquire, data fetching" in err
+    assert (
+        f"conflict: {CONSUMER}" in err
+        and "no anchor for the fetch in enquire, data fetching" in err
+    )
     assert f"+++ b/{CONSUMER}" in err and "+  const feed = useProjectFeed" in err
     assert "run again" in err
     assert _tree(repo) == before  # nothing half-written: not even the other pages
