@@ -7,7 +7,9 @@ an optimistic update) and `useAgents.ts` (useAgentLeads, useMarkContacted),
 `lib/store/authStore.ts` (Zustand, persisted in localStorage), `components/ErrorBoundary.tsx`,
 a Vitest test of the hooks; and it switches `app/layout.tsx`, `app/consumer/page.tsx` and
 `app/agent/page.tsx` to them. Those three are the user's files: the first run over hand-written
-pages is a conflict, applied with `--force` (originals kept as .orig) or `--merge`.
+pages adopts them (`ADOPTIONS`: imports, the `useEffect` + `fetch` blocks and the handlers that
+fetch become the hooks; the JSX and the rest stay), and a page with no anchor is exit 1 with the
+diff to make by hand.
 `package.json` gets the dependencies and the `test`/`typecheck` scripts by anchored patches.
 """
 
@@ -17,6 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propctl.errors import UserError
+from propctl.generators.adopt import (
+    Adoption,
+    Fetch,
+    add_imports,
+    drop_unused_react_imports,
+    fetch_block,
+    loading_states,
+    replace_fetch_call,
+    replace_function,
+    wrap_children,
+)
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 
 if TYPE_CHECKING:
@@ -34,6 +47,75 @@ DEV_DEPENDENCIES = {
     "vitest": "^3.2.4",
 }
 SCRIPTS = {"test": "vitest run", "typecheck": "tsc --noEmit"}
+
+
+# The user's own pages, adopted on the first run: their imports and data-fetching blocks are
+# patched to the generated hooks, the rest (the JSX, the handlers) stays theirs.
+ADOPTIONS: dict[str, Adoption] = {
+    "app/layout.tsx": Adoption(
+        [wrap_children("Providers"), add_imports(["import { Providers } from './providers'"])]
+    ),
+    "app/consumer/page.tsx": Adoption(
+        [
+            replace_fetch_call(
+                "enquire",
+                r"/crm/leads\b",
+                "createLead.mutate({body}{options})",
+                "{indent}const createLead = useCreateLead()",
+                done=r"\buseCreateLead\(",
+                name="the fetch in enquire",
+            ),
+            fetch_block(
+                Fetch(
+                    url=r"/projects/feed\b[\s\S]*?\b(?P<city>city)\b|/projects/feed\b",
+                    hook="useProjectFeed",
+                    args=lambda g: f"{{ city: {g['city']} || undefined }}" if "city" in g else "",
+                    data="data?.items ?? []",
+                    var="feed",
+                )
+            ),
+            loading_states("feed", "Loading projects…"),
+            add_imports(
+                [
+                    "import { ErrorMessage } from '../../components/ErrorBoundary'",
+                    "import { useCreateLead, useProjectFeed } "
+                    "from '../../lib/api/hooks/useProjects'",
+                ]
+            ),
+            drop_unused_react_imports(),
+        ]
+    ),
+    "app/agent/page.tsx": Adoption(
+        [
+            replace_function(
+                "markContacted",
+                r"/agent/\$\{(?P<agent>\w+)\}/leads/\$\{(?P<lead>\w+)\}/contacted",
+                "{indent}const markContacted = ({params}) => contacted.mutate({lead})",
+                "{indent}const contacted = useMarkContacted({agent})",
+                done=r"\buseMarkContacted\(",
+                name="the fetch in markContacted",
+            ),
+            fetch_block(
+                Fetch(
+                    url=r"/agent/\$\{(?P<agent>\w+)\}/leads\b",
+                    hook="useAgentLeads",
+                    args=lambda g: g["agent"],
+                    data="data ?? []",
+                    var="leadsQuery",
+                )
+            ),
+            loading_states("leadsQuery", "Loading leads…"),
+            add_imports(
+                [
+                    "import { ErrorMessage } from '../../components/ErrorBoundary'",
+                    "import { useAgentLeads, useMarkContacted } "
+                    "from '../../lib/api/hooks/useAgents'",
+                ]
+            ),
+            drop_unused_react_imports(),
+        ]
+    ),
+}
 
 
 def _entries(values: dict[str, str]) -> str:
@@ -76,6 +158,9 @@ def frontend_generation(repo: Path, web: str = "apps/web") -> Generation:
             hint="run in the monorepo whose web app is at paths.web of the roadmap",
         )
     files: list[FileSpec | PatchSpec] = list(render_dir("frontend/files", {}, dest=web))
+    for spec in files:
+        if isinstance(spec, FileSpec):
+            spec.adopt = ADOPTIONS.get(spec.path.removeprefix(f"{web}/"))
     files += package_patches(web)
     return Generation("frontend", {"web": web}, files)
 

@@ -15,6 +15,7 @@ _STYLE = {
     "update": "cyan",
     "merge": "cyan",
     "patch": "cyan",
+    "adopt": "cyan",
     "identical": "dim",
     "skip": "dim",
     "conflict": "bold red",
@@ -70,7 +71,7 @@ def quiet_lines(the_plan: Plan) -> str:
     """--quiet: the files that matter and the counts, as plain text."""
     lines = [
         f"{a.action} {a.path}: {a.reason}"
-        for a in the_plan.by_action("conflict", "refused", "deleted", "obsolete", "merge")
+        for a in the_plan.by_action("conflict", "refused", "deleted", "obsolete", "merge", "adopt")
     ]
     return "\n".join([*lines, f"plan: {plan_counts(the_plan)}"])
 

@@ -47,8 +47,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "observability": ("empty", ["scaffold", "observability"]),
     "ingress": ("empty", ["scaffold", "ingress", "--email", "platform@propmubi.com"]),
     "infra": ("empty", ["scaffold", "infra"]),
-    # the example's pages were not generated: --force until the generator adopts existing files
-    "frontend": ("example", ["scaffold", "frontend", "--force"]),
+    # the example's hand-written pages are adopted (anchored regions patched), no --force
+    "frontend": ("example", ["scaffold", "frontend"]),
     "workflow-verify": (
         "empty",
         ["scaffold", "workflow", "--verify", "--propctl-spec", "propctl==0.1.0"],

@@ -14,7 +14,9 @@ def register(scaffold_app: typer.Typer) -> None:
         epilog=(
             "Example:\n\n  propctl scaffold frontend --dry-run\n\n"
             "The first run over hand-written pages (layout.tsx, consumer/page.tsx, agent/page.tsx) "
-            "is a conflict: --force replaces them and keeps yours as .orig; --merge merges.\n\n"
+            "adopts them: their imports and data-fetching blocks (useEffect + fetch) are patched "
+            "to the generated hooks and the rest is kept. A page with no such anchor is exit 1 "
+            "with the diff to make by hand; --force replaces it instead (yours kept as .orig).\n\n"
             "Then, in apps/web: npm install && npm run typecheck && npm test"
         ),
     )(frontend)
