@@ -1,5 +1,6 @@
-"""`propctl doctor --repo DIR` (issue 18.8): which of the roadmap's checks will end as `error` in
-this repository, and why, before verify runs them. Each finding names the checks it blocks
+"""`doctor(DoctorRequest) -> DoctorResult`: which optional tools are present
+(`api/doctor_tools.py`) and, with a repo, which of the roadmap's checks will end as `error` in
+that repository, and why, before verify runs them. Each finding names the checks it blocks
 and the command that fixes it. The probes are the ones the checks themselves depend on: the
 target's Python (its version against the repo's requires-python, whether it imports the app,
 fastapi and httpx for asgi checks), redis-server for asgi checks that need Redis, and the
@@ -14,7 +15,12 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from propctl.api.doctor_tools import Finding, probe_tools
+
+if TYPE_CHECKING:
+    from propctl.roadmap.models import Roadmap
 
 
 @dataclass
@@ -33,6 +39,52 @@ class TargetFinding:
             "blocks": self.blocks,
             "fix": None if self.ok else self.fix,
         }
+
+
+@dataclass(frozen=True)
+class DoctorRequest:
+    repo: Path | None = None  # with a repo (and its roadmap), the checks that will error there
+    roadmap: Roadmap | None = None
+    python: Path | None = None  # the target's Python, as verify's --python
+
+
+@dataclass(frozen=True)
+class DoctorTarget:
+    repo: Path
+    python: str
+    findings: list[TargetFinding]
+
+
+@dataclass(frozen=True)
+class DoctorResult:
+    tools: list[Finding]
+    target: DoctorTarget | None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.target is not None:
+            out["target"] = {
+                "repo": str(self.target.repo),
+                "python": self.target.python,
+                "findings": [f.to_json() for f in self.target.findings],
+            }
+        out["tools"] = [f.to_json() for f in self.tools]
+        return out
+
+
+def doctor(request: DoctorRequest) -> DoctorResult:
+    """Probe the optional tools and, given a repo and its roadmap, the target's needs."""
+    tools = probe_tools()
+    if request.repo is None or request.roadmap is None:
+        return DoctorResult(tools, None)
+    from propctl.checks.target_python import chosen_because, target_python
+
+    repo = request.repo
+    chosen = target_python(repo, request.python)
+    why = chosen_because(repo, request.python, chosen)
+    return DoctorResult(
+        tools, DoctorTarget(repo, chosen, diagnose(repo, request.roadmap, chosen, why))
+    )
 
 
 def roadmap_checks(roadmap: Any) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -80,15 +80,21 @@ class App:
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
-    def show(self, draw: Draw | Sequence[RenderableType], output: Path | None = None) -> None:
-        """Rich output: drawn on the terminal, or as plain text to `-o FILE`."""
-        from propctl.reporting.terminal import drawing, plain_text
+    def show(
+        self,
+        draw: Draw | Sequence[RenderableType],
+        output: Path | None = None,
+        width: int | None = None,
+    ) -> None:
+        """Rich output: drawn on the terminal, or as plain text to `-o FILE` (120 columns,
+        or `width`)."""
+        from propctl.reporting.terminal import PLAIN_WIDTH, drawing, plain_text
 
         paint = draw if callable(draw) else drawing(draw)
         if output is None:
             paint(self.console)
         else:
-            self.emit(plain_text(paint), output)
+            self.emit(plain_text(paint, width or PLAIN_WIDTH), output)
 
     def emit_json(self, data: Any, output: Path | None = None) -> None:
         self.emit(json.dumps(data, indent=2, default=str, ensure_ascii=False), output)

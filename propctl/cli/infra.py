@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -17,8 +17,6 @@ from propctl.errors import FailureFound
 
 if TYPE_CHECKING:
     from propctl.cli.app import App
-    from propctl.provision.plan import Plan
-    from propctl.provision.policies import Outcome
     from propctl.provision.program import Program
     from propctl.provision.runner import RunResult
 
@@ -99,21 +97,20 @@ def plan(
 ) -> None:
     """Run the program offline under Pulumi's mocks: the resources it would create and
     propctl's infrastructure policies, pass or fail each. Exit 1 when a policy fails."""
-    from propctl.provision import plan as planning
-    from propctl.provision.policies import evaluate
+    from propctl.api.infra import PlanInfraRequest, plan_infra
 
     app = get_app(ctx).with_repo(repo)
-    result = planning.plan(_program(app), stack, date=_day(on))
-    outcomes = evaluate(result, policy or None)
+    result = plan_infra(PlanInfraRequest(app.repo, stack, _day(on), tuple(policy or ())))
+    app.debug(f"program: {result.program.dir}{' (bundled)' if result.program.bundled else ''}")
     if fmt == PlanFormat.tfplan_json:
-        from propctl.provision.tfplan import export
-
-        app.emit_json(export(result), output)
+        app.emit_json(result.as_tfplan(), output)
     elif fmt == PlanFormat.json:
-        app.emit_json(_plan_json(result, outcomes), output)
+        app.emit_json(result.as_json(), output)
     else:
-        _render_plan(app, result, outcomes, output)
-    failed = [o.name for o in outcomes if o.status == "fail"]
+        from propctl.reporting.infra_table import PLAIN_WIDTH, plan_view
+
+        app.show(plan_view(result.plan, result.outcomes), output, width=PLAIN_WIDTH)
+    failed = result.failed
     if failed:
         raise FailureFound(
             f"{len(failed)} polic{'y' if len(failed) == 1 else 'ies'} "
@@ -130,61 +127,6 @@ def _day(text: str | None) -> date | None:
         from propctl.errors import UserError
 
         raise UserError(f"--date {text!r}: not a date; write it as YYYY-MM-DD") from None
-
-
-def _plan_json(result: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
-    return {
-        "stack": result.stack,
-        "date": result.date,
-        "project": result.project,
-        "program": result.program_dir,
-        "resources": [
-            {"urn": r.urn, "type": r.type, "name": r.name, "inputs": r.inputs}
-            for r in result.resources
-        ],
-        "outputs": result.outputs,
-        "policies": [o.as_json() for o in outcomes],
-        "summary": {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")},
-    }
-
-
-def _render_plan(app: App, result: Plan, outcomes: list[Outcome], output: object) -> None:
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-
-    from propctl.reporting.infra_table import key_properties
-
-    resources = Table(
-        title=f"{result.project} / {result.stack}: {len(result.resources)} resources to create",
-        title_justify="left",
-    )
-    resources.add_column("type", max_width=40, overflow="fold")
-    resources.add_column("name", max_width=28, overflow="fold")
-    resources.add_column("key properties", overflow="fold")
-    for r in result.resources:
-        resources.add_row(r.type, r.name, key_properties(r))
-    policies = Table(title="policies", title_justify="left")
-    for column in ("status", "policy", "detail"):
-        policies.add_column(column, overflow="fold")
-    style = {"pass": "green", "fail": "bold red", "skip": "yellow"}
-    for o in outcomes:
-        policies.add_row(f"[{style[o.status]}]{o.status}[/]", o.name, o.message)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")}
-    summary = f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
-    console = (
-        app.console
-        if output is None
-        else Console(  # record only: -o FILE, not stdout
-            file=io.StringIO(), record=True, width=160
-        )
-    )
-    console.print(resources)
-    console.print(policies)
-    console.print(summary)
-    if output is not None:
-        app.emit(console.export_text(), output)  # type: ignore[arg-type]
 
 
 @infra_app.command(epilog="Example:\n\n  propctl infra policies --format json")

@@ -14,8 +14,9 @@ from propctl.cli.scaffold.run import DryRun, Force, Merge, run_generation
 from propctl.errors import FailureFound
 
 if TYPE_CHECKING:
+    from propctl.api.migrations import MigrationsRequest
     from propctl.cli.app import App
-    from propctl.migrations.runner import Migrations, Movement, Revision
+    from propctl.migrations.runner import Movement, Revision
 
 DatabaseUrl = Annotated[
     Optional[str],
@@ -62,11 +63,10 @@ def register(root: typer.Typer) -> None:
     root.add_typer(migrations_app, name="migrations")
 
 
-def _migrations(app: App, service: str, url: str | None) -> Migrations:
-    from propctl.migrations.runner import Migrations
-    from propctl.migrations.target import resolve_service
+def _request(app: App, service: str, url: str | None) -> MigrationsRequest:
+    from propctl.api.migrations import MigrationsRequest
 
-    return Migrations(resolve_service(app.load_roadmap(), app.repo, service), url)
+    return MigrationsRequest(app.repo, app.load_roadmap(), service, url)
 
 
 def init(
@@ -100,8 +100,10 @@ def new(
 ) -> None:
     """Autogenerate a revision by comparing the models with the database (which must be at
     head). Refused when nothing changed (unless --empty) or when the history has 2+ heads."""
+    from propctl.api.migrations import new_revision
+
     app = get_app(ctx).with_repo(repo)
-    revision = _migrations(app, service, database_url).new(message, empty=empty)
+    revision = new_revision(_request(app, service, database_url), message, empty=empty)
     if fmt == TableJson.json:
         app.emit_json(revision.as_json())
         return
@@ -121,8 +123,10 @@ def upgrade(
 ) -> None:
     """Apply revisions up to REVISION (default: head), in one transaction where the database
     allows it."""
+    from propctl.api import migrations
+
     app = get_app(ctx).with_repo(repo)
-    _report_movement(app, _migrations(app, service, database_url).upgrade(revision), fmt)
+    _report_movement(app, migrations.upgrade(_request(app, service, database_url), revision), fmt)
 
 
 def downgrade(
@@ -134,8 +138,11 @@ def downgrade(
     fmt: FormatOption = TableJson.table,
 ) -> None:
     """Revert revisions down to REVISION (`base` reverts them all)."""
+    from propctl.api import migrations
+
     app = get_app(ctx).with_repo(repo)
-    _report_movement(app, _migrations(app, service, database_url).downgrade(revision), fmt)
+    movement = migrations.downgrade(_request(app, service, database_url), revision)
+    _report_movement(app, movement, fmt)
 
 
 def current(
@@ -147,12 +154,16 @@ def current(
     output: OutputOption = None,
 ) -> None:
     """The revision(s) the database is at."""
+    from propctl.api import migrations
+
     app = get_app(ctx).with_repo(repo)
-    url, revisions = _migrations(app, service, database_url).current()
+    found = migrations.current(_request(app, service, database_url))
     if fmt == TableJson.json:
-        app.emit_json({"database": url, "current": revisions}, output)
+        app.emit_json(found.as_json(), output)
         return
-    app.emit(f"{url}: {', '.join(revisions) or 'base (no revision applied)'}", output)
+    app.emit(
+        f"{found.database}: {', '.join(found.revisions) or 'base (no revision applied)'}", output
+    )
 
 
 def heads(
@@ -163,8 +174,10 @@ def heads(
     output: OutputOption = None,
 ) -> None:
     """The head revision(s) of the history (more than one means a merge is needed)."""
+    from propctl.api import migrations
+
     app = get_app(ctx).with_repo(repo)
-    found = _migrations(app, service, None).heads()
+    found = migrations.heads(_request(app, service, None))
     if fmt == TableJson.json:
         app.emit_json({"heads": [h.as_json() for h in found]}, output)
         return
@@ -184,28 +197,16 @@ def check(
     """Exit 1 when the models and the migrations disagree (for CI), 0 when in sync. Without
     --database-url every revision is first applied to a fresh in-memory SQLite database, which
     also proves that they apply cleanly; a database given by URL must be at head."""
+    from propctl.api.migrations import check as check_sync
+
     app = get_app(ctx).with_repo(repo)
-    migrations = _migrations(app, service, database_url)
-    try:
-        migrations.check()
-    except FailureFound as exc:
-        if fmt == TableJson.json:
-            app.emit_json(
-                {
-                    "in_sync": False,
-                    "heads": [h.id for h in migrations.heads()],
-                    "differences": getattr(exc, "differences", [str(exc)]),
-                },
-                output,
-            )
-        raise
-    head = ", ".join(h.id for h in migrations.heads()) or "base"
+    result = check_sync(_request(app, service, database_url))
     if fmt == TableJson.json:
-        app.emit_json({"in_sync": True, "heads": head.split(", ")}, output)
-        return
-    app.emit(
-        f"{migrations.target.rel('migrations')}: models and migrations agree (head {head})", output
-    )
+        app.emit_json(result.as_json(), output)
+    if not result.in_sync:
+        raise FailureFound(result.summary, hint=result.hint)
+    if fmt != TableJson.json:
+        app.emit(result.summary, output)
 
 
 def _line(revision: Revision) -> str:

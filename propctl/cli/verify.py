@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -15,7 +12,7 @@ from propctl.cli.app import get_app
 from propctl.cli.options import OutputOption, RepoOption
 
 if TYPE_CHECKING:
-    from propctl.api.verify import Progress, VerifyRun
+    from propctl.api.verify import VerifyRun
     from propctl.cli.app import App
     from propctl.reporting.verify_sites import Sites
 
@@ -153,9 +150,11 @@ def verify(
     """
     from propctl.api.verify import VerifyRequest
     from propctl.api.verify import verify as run_verify
+    from propctl.reporting.verify_progress import progress_bar
 
     app = get_app(ctx).with_repo(repo)
-    with _progress_bar(app, enabled=fmt is VerifyFormat.table) as progress:
+    bar = fmt is VerifyFormat.table and app.verbosity >= 0
+    with progress_bar(app.err, enabled=bar) as progress:
         run = run_verify(
             VerifyRequest(
                 repo=app.repo,
@@ -192,23 +191,6 @@ def verify(
         raise typer.Exit(run.exit_code)
 
 
-@contextmanager
-def _progress_bar(app: App, *, enabled: bool) -> Iterator[Progress | None]:
-    """A Rich bar on a terminal while the checks run; no callback anywhere else."""
-    if not (enabled and app.verbosity >= 0 and app.err.is_terminal):
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-    from rich.progress import Progress as Bar
-
-    columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn())
-    with Bar(*columns, TextColumn("{task.description}"), console=app.err, transient=True) as bar:
-        handle = bar.add_task("", total=None)
-        yield lambda done, total, ident: bar.update(
-            handle, completed=done, total=total, description=ident
-        )
-
-
 def render(app: App, run: VerifyRun, fmt: VerifyFormat, output: Path | None) -> None:
     from propctl.reporting import verify_formats
 
@@ -222,7 +204,9 @@ def render(app: App, run: VerifyRun, fmt: VerifyFormat, output: Path | None) -> 
     elif fmt is VerifyFormat.markdown:
         app.emit(verify_formats.render_markdown(doc), output)
     else:
-        _print_table(app, doc, output)
+        from propctl.reporting.verify_table import verify_view
+
+        app.show(verify_view(doc, verbose=app.verbosity > 0), output)
 
 
 def _sarif_sites(app: App) -> Sites:
@@ -242,41 +226,3 @@ def _sarif_sites(app: App) -> Sites:
         path = bundled_roadmap()
         roadmap = load_roadmap(path)
     return find_sites(roadmap, path, app.repo)
-
-
-def _print_table(app: App, doc: dict[str, Any], output: Path | None) -> None:
-    from rich.console import Console
-
-    from propctl.reporting.verify_table import render_table
-
-    items: list[Any] = list(render_table(doc, verbose=app.verbosity > 0))
-    items += _gate_changes_lines(doc)
-    if output is None:
-        for item in items:
-            app.console.print(item)
-        return
-    console = Console(record=True, width=120, no_color=True, file=io.StringIO())
-    for item in items:
-        console.print(item)
-    app.emit(console.export_text(), output)
-
-
-def _gate_changes_lines(doc: dict[str, Any]) -> list[Any]:
-    from rich.text import Text
-
-    changes = doc.get("gate_changes")
-    if not changes:
-        return []
-    base = doc.get("base") or {}
-    lines: list[Any] = [
-        Text(
-            f"gate changes in this tree, not applied (the gate is {base.get('ref')}'s: "
-            f"{base.get('roadmap')}); they take effect once merged:",
-            style="bold yellow",
-        )
-    ]
-    lines += [
-        Text(f"  {c['change']:<8} {c['what']:<11} {c['id']:<10} {c['detail']}  ({c['file']})")
-        for c in changes
-    ]
-    return lines

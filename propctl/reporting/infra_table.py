@@ -1,11 +1,42 @@
-"""Which properties of a planned resource the `infra plan` table shows."""
+"""The `propctl infra plan` tables: the resources the program would create (with the
+properties worth reading for each type) and the policies, pass or fail each."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from propctl.provision.plan import PlannedResource
+    from rich.console import RenderableType
+
+    from propctl.provision.plan import Plan, PlannedResource
+    from propctl.provision.policies import Outcome
+
+PLAIN_WIDTH = 160  # `-o FILE`: wide enough for the key properties column
+POLICY_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+
+
+def plan_view(plan: Plan, outcomes: list[Outcome]) -> list[RenderableType]:
+    """What `propctl infra plan` prints: resources, policies, and the count of each verdict."""
+    from rich.table import Table
+
+    resources = Table(
+        title=f"{plan.project} / {plan.stack}: {len(plan.resources)} resources to create",
+        title_justify="left",
+    )
+    resources.add_column("type", max_width=40, overflow="fold")
+    resources.add_column("name", max_width=28, overflow="fold")
+    resources.add_column("key properties", overflow="fold")
+    for r in plan.resources:
+        resources.add_row(r.type, r.name, key_properties(r))
+    policies = Table(title="policies", title_justify="left")
+    for column in ("status", "policy", "detail"):
+        policies.add_column(column, overflow="fold")
+    for o in outcomes:
+        policies.add_row(f"[{POLICY_STYLE[o.status]}]{o.status}[/]", o.name, o.message)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip")}
+    summary = f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
+    return [resources, policies, summary]
+
 
 KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:ec2/vpc:Vpc": ("cidrBlock",),

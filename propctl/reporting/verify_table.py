@@ -1,4 +1,5 @@
-"""The terminal view of a verify run: results grouped by task, then the score."""
+"""The terminal view of a verify run: results grouped by task, then the score, then what the
+tree changes in the gate (with --base)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ STYLE = {
     "manual": "yellow",
     "waived": "cyan",
 }
+
+
+def verify_view(doc: dict[str, Any], verbose: bool = False) -> list[RenderableType]:
+    """What `propctl verify` prints as a table, on the terminal or to `-o FILE`."""
+    return [*render_table(doc, verbose), *gate_changes_lines(doc)]
 
 
 def render_table(doc: dict[str, Any], verbose: bool = False) -> list[RenderableType]:
@@ -68,4 +74,26 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
         lines += ["[red bold]the run fails:[/red bold]"] + [
             f"  [red]- {escape(p)}[/red]" for p in doc["problems"]
         ]
+    return lines
+
+
+def gate_changes_lines(doc: dict[str, Any]) -> list[RenderableType]:
+    """With --base: what the tree changes in the gate, reported and not applied."""
+    from rich.text import Text
+
+    changes = doc.get("gate_changes")
+    if not changes:
+        return []
+    base = doc.get("base") or {}
+    lines: list[RenderableType] = [
+        Text(
+            f"gate changes in this tree, not applied (the gate is {base.get('ref')}'s: "
+            f"{base.get('roadmap')}); they take effect once merged:",
+            style="bold yellow",
+        )
+    ]
+    lines += [
+        Text(f"  {c['change']:<8} {c['what']:<11} {c['id']:<10} {c['detail']}  ({c['file']})")
+        for c in changes
+    ]
     return lines

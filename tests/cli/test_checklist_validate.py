@@ -1,5 +1,5 @@
-"""`propctl checklist validate`: every error of issue 2 item 3 exits 2 with a located message
-and no traceback; hostile YAML is refused the same way."""
+"""`propctl checklist validate`: every roadmap error (YAML, schema, references, ids) exits 2
+with a located message and no traceback; hostile YAML is refused the same way."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 9's proof by behaviour: `propctl verify` on the example before and after
+"""Hardening proven by behaviour: `propctl verify` on the example before and after
 `scaffold add all --service api` (+ the engineer's router edits): the API's machine-checked
 criteria and subtasks of Tasks 2, 3, 5, 6, 7 and 9 fail before and pass after, through real
 requests (asgi) against a real Redis; the example's own tests pass after. What still fails needs

@@ -109,19 +109,67 @@ def test_only_the_cli_imports_the_library_face(sub: str) -> None:
         assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}: propctl.api is the top"
 
 
-# the commands whose tables are still drawn in cli/ (moving them is the next step)
-TABLES_IN_CLI = {"verify.py", "doctor.py", "infra.py"}
+# what cli/ may take from Rich: the App's two consoles and escaping its messages
+RICH_IN_CLI = {"rich.console", "rich.markup"}
+DRAWING = {"Table", "Panel", "Progress", "Text", "Tree", "Columns", "Syntax", "Console"}
 
 
-def test_the_cli_draws_no_tables() -> None:
+def _drawing(source: str, *, consoles_allowed: bool = False) -> set[str]:
+    """What a cli/ module draws itself: Rich modules beyond RICH_IN_CLI, and calls that
+    build a renderable (`Table(...)`, `rich.table.Table(...)`), `Console(...)` but in app.py."""
+    tree = ast.parse(source)
+    bad = {n for n in (_imports(tree) - RICH_IN_CLI) if n == "rich" or n.startswith("rich.")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in DRAWING and not (consoles_allowed and name == "Console"):
+                bad.add(f"{name}(")
+    return bad
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_cli_draws_nothing_itself() -> None:
     for path in _files("cli"):
-        if path.name in TABLES_IN_CLI:
-            continue
-        bad = {n for n in _all_imports(path) if n in ("rich.table", "rich.progress")}
-        bad |= {"Console(" for _ in [0] if "Console(" in path.read_text("utf-8")}
-        if path.name == "app.py":
-            bad.discard("Console(")  # the App's own consoles
+        if path.name == "_fastrich.py":
+            continue  # defers Rich's own imports for start-up; it draws nothing
+        bad = _drawing(path.read_text("utf-8"), consoles_allowed=path.name == "app.py")
         assert not bad, f"{path.relative_to(PACKAGE.parent)} draws ({bad}): use propctl.reporting"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from rich.table import Table\nTable()",
+        "def f():\n    from rich.table import Table\n    return Table(box=None)",
+        "def f():\n    import rich.panel\n    return rich.panel.Panel('x')",
+        "def f(mod):\n    return mod.Table()",
+        "from rich.console import Console\nConsole(record=True)",
+        "from rich.progress import BarColumn",
+    ],
+)
+def test_the_drawing_rule_catches_a_table_built_in_the_cli(source: str) -> None:
+    assert _drawing(source)
+
+
+def test_the_drawing_rule_lets_the_cli_hand_renderables_on() -> None:
+    source = (
+        "from rich.markup import escape\n"
+        "def f(app, doc):\n"
+        "    from propctl.reporting.verify_table import verify_view\n"
+        "    app.show(verify_view(doc), None)\n"
+    )
+    assert not _drawing(source)
+    assert not _drawing("from rich.console import Console\nConsole()", consoles_allowed=True)
 
 
 def test_the_check_schema_is_assembled_above_roadmap_and_checks() -> None:

@@ -1,4 +1,4 @@
-"""Issue 9's flow on a copy of the example: `scaffold add all --service api`, then the edits that
+"""Hardening the example's API on a copy: `scaffold add all --service api`, then the edits that
 stay the engineer's (as docs/hardening.md shows them): the login router sends the OTP through
 `security.otp` and issues tokens through `security.tokens` (no hard-coded OTP or JWT secret), and
 the routers raise the API's exceptions instead of HTTPException."""
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from propctl.cli.main import main
 
-AUTH_ROUTER = Path(__file__).parent / "fixtures_h9" / "auth_router_after.py"
+AUTH_ROUTER = Path(__file__).parent / "fixtures_hardened_api" / "auth_router_after.py"
 ROUTERS = ("agent", "crm", "builder", "projects")
 
 

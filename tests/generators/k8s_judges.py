@@ -21,7 +21,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 CHECKOV_VERSION = "3.2.495"  # the same venv as tests/provision/test_checkov.py
-K8S_VERSION = "1.35.0"  # EKS in standard support (issue 15)
+K8S_VERSION = "1.35.0"  # EKS in standard support
 BUILT_IN_GROUPS = {"v1", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac"}
 BUILT_IN_GROUPS |= {"rbac.authorization.k8s.io"}
 

@@ -1,4 +1,4 @@
-"""`scaffold add CONCERN --service api` (issue 9) on copies of the example: each concern alone and
+"""`scaffold add CONCERN --service api` on copies of the example: each concern alone and
 all six, twice (the second run changes nothing), the generated app imports and answers, the
 main.py refusals, dry-run, and the layout map / compose / replace-patch helpers."""
 

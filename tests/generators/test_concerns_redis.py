@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from hardening import harden  # noqa: E402
 
-PROBE = Path(__file__).parent / "fixtures_h9" / "probe_redis.py"
+PROBE = Path(__file__).parent / "fixtures_hardened_api" / "probe_redis.py"
 
 
 def _env(**extra: str) -> dict[str, str]:

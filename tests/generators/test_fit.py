@@ -1,4 +1,4 @@
-"""Generators that fit the repository they write into (issue 18.7), off the home field: the
+"""Generators that fit the repository they write into, off the home field: the
 full-stack-fastapi-template (a package app, its own settings class, compose ports, Python 3.14)
 and a purpose-built app whose `middleware.py` clashes with the package propctl writes."""
 

@@ -1,4 +1,5 @@
-"""Issue 4's regeneration matrix, through the command line, on a real generated service."""
+"""Regenerating a service after user edits (a rerun, a conflict, --force, a deleted file, a
+failed write, --merge), through the command line, on a real generated service."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ BROKEN = [  # (stack, config overrides, the policies that must fail - and only t
     ("staging", {"nodeMinSize": 0}, {"cluster-node-scaling"}),
     ("production", {"nodeMaxSize": 0}, {"cluster-node-scaling"}),
     ("production", {"cacheSnapshotRetentionDays": 0}, {"cache-backups"}),
-    # issue 15: what AWS would refuse, and what leaves the platform unusable
+    # what AWS would refuse, and what leaves the platform unusable
     ("production", {"clusterVersion": "1.31"}, {"versions-in-support"}),
     ("staging", {"clusterVersion": "1.34"}, {"versions-in-support"}),  # ends on DATE
     ("production", {"adminRoleName": ""}, {"cluster-access-entries"}),
