@@ -27,6 +27,7 @@ from propctl.errors import UserError
 from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.generators.pyimports import regroup_imports
+from propctl.generators.token_signing import signing_patches
 from propctl.state import RepoState
 
 GENERATOR = "add"
@@ -202,6 +203,10 @@ def parse_concerns(names: list[str]) -> list[str]:
     if not chosen:
         raise UserError("name at least one concern", hint=f"choose from {', '.join(CONCERNS)}")
     return [name for name in CONCERNS if name in chosen]
+
+
+def generated_paths(repo: Path) -> set[str]:
+    return set(RepoState(repo).generated())
 
 
 def installed(repo: Path, service: str) -> set[str]:
@@ -469,6 +474,10 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
     files.append(_platform(layout, concerns, add_cors=not has_cors))
     if shape is not None:
         patches += main_patches(main_path, shape, "security" in concerns, layout)
+    if "security" in concerns:  # the app's own tokens must pass the middleware's check
+        patches += signing_patches(
+            repo, layout.api, api_module("app.settings", layout), generated_paths(repo), layout.top
+        )
     patches += _dependency_patches(repo, api, concerns)
     notes = []
     if compose is not None and override is None:
