@@ -2,7 +2,8 @@
 
 detect-secrets runs with every plugin, its own default filters (lock files, UUIDs, templated
 and indirect values, ...) and propctl's filter for identifiers that only look random
-(`propctl.checks.secret_ids`: Alembic revision ids, lock-file and integrity digests).
+(`propctl.checks.secret_ids`: Alembic revision ids, lock-file and integrity digests, the names
+of the Kubernetes Secrets a manifest refers to).
 
 Allowlisting, both detect-secrets' own: a `# pragma: allowlist secret` comment on the line, or
 the allowlist file, a detect-secrets baseline (`detect-secrets scan > .secrets.baseline`): its
@@ -24,9 +25,11 @@ from pydantic import Field
 
 from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
 from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
+from propctl.checks.secret_ids import scanning_with
 
 _LOCK = threading.Lock()  # detect-secrets keeps its settings in a global; guards _MEMO too
 IDENTIFIER_FILTER = "propctl.checks.secret_ids.is_identifier"
+K8S_REFERENCE_FILTER = "propctl.checks.secret_ids.is_k8s_secret_reference"
 _EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
 _MEMO: dict[tuple[str, str, str], list[Finding]] = {}
 _MEMO_LIMIT = 50_000
@@ -174,10 +177,15 @@ def _scan_now(
     defaults = [{"path": path} for path in Settings().filters]
     config = {
         "plugins_used": plugins,
-        "filters_used": [*defaults, {"path": IDENTIFIER_FILTER}, *filters],
+        "filters_used": [
+            *defaults,
+            {"path": IDENTIFIER_FILTER},
+            {"path": K8S_REFERENCE_FILTER},
+            *filters,
+        ],
     }
     by_file: dict[str, list[Finding]] = {name: [] for name in files}
-    with transient_settings(config):
+    with transient_settings(config), scanning_with(ctx.files.read_text):
         collection = SecretsCollection(root=str(ctx.repo.resolve()))
         for name in files:
             collection.scan_file(name)

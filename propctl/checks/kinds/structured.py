@@ -84,7 +84,11 @@ class Structured(CheckKind):
             except ValueError as exc:
                 failures.append(Evidence(f"cannot parse: {exc}", name))
                 continue
-            value = expression.search(data)
+            try:
+                value = expression.search(data)
+            except JMESPathError as exc:  # keys() of a list, say: the file is not that shape
+                failures.append(Evidence(f"{self.params.query} does not apply: {exc}", name))
+                continue
             problem = self._judge(value)
             shown = json.dumps(value, default=str)[:200]
             (failures if problem else found).append(
