@@ -28,8 +28,11 @@ def _final_figure() -> float:
 
 @pytest.mark.timeout(600)
 def test_the_demo_walks_the_roadmap_and_ends_as_expected(tmp_path: Path) -> None:
-    if not (ROOT / "examples" / "engineer" / "apply.sh").is_file():
-        pytest.skip("examples/engineer/apply.sh is not there yet: the engineer patches land first")
+    missing = [
+        t for t in ("07", "10") if not list((ROOT / "examples" / "engineer").glob(f"{t}-*.patch"))
+    ]
+    if missing:  # issue 17 stays open until they land: the end state cannot be reached without them
+        pytest.skip(f"engineer patches for Tasks {', '.join(missing)} are not written yet")
     out = tmp_path / "demo"
     env = {
         **os.environ,
@@ -39,6 +42,7 @@ def test_the_demo_walks_the_roadmap_and_ends_as_expected(tmp_path: Path) -> None
         "NO_COLOR": "1",
     }
     env.pop("PROPCTL_DEMO_NO_ENGINEER", None)
+    env["PROPCTL_DEMO_STRICT"] = "1"
     done = subprocess.run(
         ["bash", str(ROOT / "examples" / "demo.sh")],
         env=env,
