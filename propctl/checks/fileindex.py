@@ -19,8 +19,10 @@ import posixpath
 import re
 import subprocess
 import threading
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
+
+from propctl.globs import glob_regex
 
 SKIP_DIRS = frozenset(
     {
@@ -380,48 +382,6 @@ def _by_name(names: list[str]) -> dict[str, list[str]]:
     for name in names:  # sorted in, sorted out
         out.setdefault(name.rpartition("/")[2], []).append(name)
     return out
-
-
-@cache
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex over '/'-separated paths: `**/` is zero or more folders."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape("["))
-                i += 1
-            else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = end + 1
-        elif pattern[i] == "{":
-            end = pattern.find("}", i + 1)
-            if end == -1:
-                out.append(re.escape("{"))
-                i += 1
-            else:
-                out.append(
-                    "(?:" + "|".join(re.escape(x) for x in pattern[i + 1 : end].split(",")) + ")"
-                )
-                i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
 
 
 # ---- listing a repo ------------------------------------------------------------------------

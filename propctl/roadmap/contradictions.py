@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from propctl.globs import glob_regex
 from propctl.roadmap.models import Check, Roadmap
 
 Loc = tuple[str | int, ...]
@@ -143,29 +144,3 @@ def _expander(paths: Mapping[str, str]) -> Callable[[str], str]:
             return value
 
     return expand
-
-
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A repo glob as a regex: `**/` is zero or more folders, `*` and `?` stay in one name."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and (end := pattern.find("]", i + 1)) > i:
-            body = pattern[i + 1 : end]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
