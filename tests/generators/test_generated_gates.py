@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.checks.checkkit import run
-from tests.generators.all_generators import created, written
+from tests.generators.all_generators import ROOT, created, written
 
 BIN = Path(sys.executable).parent
 
@@ -64,7 +64,9 @@ def test_detect_secrets_flags_nothing_generated(all_generators_tree: Path) -> No
     assert "no secrets in" in result.message
 
 
-def test_the_secrets_gate_still_finds_the_examples_own_secret(all_generators_tree: Path) -> None:
-    """The judge can fail: the example's hardcoded JWT secret (Task 2's work) is still found."""
-    result = run({"kind": "secrets", "paths": ["apps/api/routers/auth.py"]}, all_generators_tree)
+def test_the_secrets_gate_still_finds_the_examples_own_secret() -> None:
+    """The judge can fail: the untouched example's hardcoded JWT secret is found (in the
+    generated tree `scaffold add security` has moved it into settings)."""
+    example = ROOT / "examples" / "propmubi"
+    result = run({"kind": "secrets", "paths": ["apps/api/routers/auth.py"]}, example)
     assert result.status.value == "fail", result.message
