@@ -61,10 +61,10 @@ def build(dest: Path) -> Path:
     return dest
 
 
-def written(repo: Path) -> list[str]:
-    """Every file the generators created or changed (git's view against the example)."""
+def _git_names(repo: Path, *args: str) -> list[str]:
+    """The NUL-separated names a git listing prints, in the tree's own environment."""
     done = subprocess.run(
-        ["git", "status", "--porcelain", "-uall", "-z"],
+        ["git", *args, "-z"],
         cwd=repo,
         env=GIT_ENV,
         capture_output=True,
@@ -72,20 +72,15 @@ def written(repo: Path) -> list[str]:
         check=True,
         timeout=60,
     )
-    return sorted(
-        entry[3:] for entry in done.stdout.split("\0") if entry and (repo / entry[3:]).is_file()
-    )
+    return [name for name in done.stdout.split("\0") if name]
+
+
+def written(repo: Path) -> list[str]:
+    """Every file the generators created or changed (git's view against the example)."""
+    entries = _git_names(repo, "status", "--porcelain", "-uall")
+    return sorted(entry[3:] for entry in entries if (repo / entry[3:]).is_file())
 
 
 def created(repo: Path) -> list[str]:
     """The files propctl created (not the user's files it patched)."""
-    done = subprocess.run(
-        ["git", "ls-files", "--others", "--exclude-standard", "-z"],
-        cwd=repo,
-        env=GIT_ENV,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return sorted(name for name in done.stdout.split("\0") if name)
+    return sorted(_git_names(repo, "ls-files", "--others", "--exclude-standard"))
