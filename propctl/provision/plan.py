@@ -271,9 +271,20 @@ def plan(
             f"planning {program.dir} (stack {stack}) took over {timeout_s:.0f}s"
         ) from None
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise UserError(f"planning {program.dir} (stack {stack}) failed: {last}")
+        raise UserError(f"planning {program.dir} (stack {stack}) failed: {_failure(done)}")
     return Plan.from_json(json.loads(done.stdout))
+
+
+def _failure(done: subprocess.CompletedProcess[str]) -> str:
+    """The worker's own error (JSON on stdout), else the last line it wrote to stderr."""
+    try:
+        reply = json.loads(done.stdout)
+    except ValueError:
+        reply = None
+    error = reply.get("error") if isinstance(reply, dict) else None
+    if isinstance(error, str):
+        return error
+    return (done.stderr.strip().splitlines() or ["(no output)"])[-1]
 
 
 def _own_path() -> str:

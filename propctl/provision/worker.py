@@ -20,7 +20,8 @@ def main(argv: list[str]) -> int:
     try:
         plan = run_in_process(load_program(Path(folder)), stack, json.loads(overrides), date)
     except PropctlError as exc:
-        print(str(exc).splitlines()[0], file=sys.stderr)
+        # on stdout, as JSON: stderr's last line may be the Pulumi runtime's shutdown noise
+        json.dump({"error": str(exc).splitlines()[0]}, sys.stdout)
         return 2
     json.dump(plan.as_json(), sys.stdout, default=str)
     return 0
