@@ -40,7 +40,11 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 2; }
 
 # The one place that knows how a verify run is labelled: who acted (`--changed-by generator` or
 # `engineer`, which the report's attribution reads) and what they did (`--label`).
-label_args() { printf '%s\n' --changed-by "$1" --label "${2:0:120}"; }
+# The starting point is nobody's change: it gets a label only.
+label_args() {
+  [[ $1 == start ]] || printf '%s\n' --changed-by "$1"
+  printf '%s\n' --label "${2:0:120}"
+}
 
 run_no=0
 verify() {  # ACTOR WHAT: a verify run recorded in the repo's history; prints the score line
@@ -111,8 +115,13 @@ engineer() {  # TASK: apply every reviewed engineer patch of the task; required 
     [[ -x $engineer_dir/apply.sh ]] || die "$engineer_dir/apply.sh is missing (it applies $patch)"
     slug=$(basename "$patch" .patch)
     say "\$ examples/engineer/apply.sh $slug"
-    (cd "$repo" && PROPCTL_DEMO_REPO=$repo "$engineer_dir/apply.sh" "$slug") ||
-      die "examples/engineer/apply.sh $slug failed"
+    if ! "$engineer_dir/apply.sh" "$slug" "$repo"; then
+      [[ -n ${PROPCTL_DEMO_STRICT:-} ]] && die "examples/engineer/apply.sh $slug failed"
+      # outside the demo test, a patch that no longer fits this step is reported and undone
+      say "engineer: $slug DOES NOT APPLY at Task $task: undone, its criteria stay failing"
+      git -C "$repo" reset -q --hard HEAD && git -C "$repo" clean -qfd
+      continue
+    fi
     applied_patches+=("$slug")
     found=1
     after engineer "Task $task: $slug (engineer)"
@@ -259,7 +268,9 @@ engineer 15
 for patch in "$engineer_dir"/[0-9][0-9]-*.patch; do
   [[ -e $patch ]] || continue
   slug=$(basename "$patch" .patch)
-  [[ " ${applied_patches[*]} " == *" $slug "* ]] || die "$patch was never applied (NN is its task)"
+  [[ " ${applied_patches[*]} " == *" $slug "* ]] && continue
+  [[ -n ${PROPCTL_DEMO_STRICT:-} ]] && die "$patch was never applied (NN is its task)"
+  say "engineer: $slug was NOT applied (see above): the demo does not reach its end state"
 done
 
 # ---- where it ends ----------------------------------------------------------------------------

@@ -35,8 +35,8 @@ def test_tasks_8_12_14_follow_the_scaffolds(
     assert main(["scaffold", "services", "--all", *repo]) == 0
     assert main(["scaffold", "events", *repo]) == 0
     assert main(["scaffold", "observability", *repo]) == 0
-    assert main(["scaffold", "frontend", *repo]) == 1  # the hand-written pages: a conflict
-    assert main(["scaffold", "frontend", "--force", *repo]) == 0
+    # the hand-written pages are adopted: their anchored regions are patched, no --force
+    assert main(["scaffold", "frontend", *repo]) == 0
     for task, ids in CRITERIA.items():
         after = verify(example_repo, task, capsys)
         assert {i: after[i] for i in ids} == dict.fromkeys(ids, "pass"), after
