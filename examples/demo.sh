@@ -14,6 +14,8 @@
 # passes the real date; the demo test a fixed one). PROPCTL_DEMO_OUT moves the output folder
 # (default: demo/). PROPCTL_DEMO_NO_ENGINEER=1 skips a missing engineer patch instead of failing
 # (only for working on the demo itself; make demo and the demo test never set it).
+# PROPCTL_DEMO_UNTIL=N stops before Task N's engineer step, leaving demo/propmubi as an engineer
+# finds it there (for writing or rebasing examples/engineer/NN-*.patch: edit, then `git diff`).
 # PROPCTL_DEMO_PYTHON picks the interpreter that has propctl (default:
 # .venv/bin/python). Redis and the node tools come from .ci/system-deps.sh, as for make test;
 # a check whose tool is missing reports `error`, never `pass`, and the demo ends with 0 errors.
@@ -110,6 +112,10 @@ applied_patches=()
 engineer() {  # TASK: apply every reviewed engineer patch of the task; required for some tasks
   local task=$1 nn patch slug found=0
   nn=$(printf '%02d' "$task")
+  if [[ ${PROPCTL_DEMO_UNTIL:-} == "$task" ]]; then
+    say "demo: stopped before Task $task's engineer step (PROPCTL_DEMO_UNTIL=$task): $repo"
+    exit 0
+  fi
   for patch in "$engineer_dir/$nn"-*.patch; do
     [[ -e $patch ]] || continue
     [[ -x $engineer_dir/apply.sh ]] || die "$engineer_dir/apply.sh is missing (it applies $patch)"
