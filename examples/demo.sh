@@ -256,7 +256,7 @@ engineer 12
 step "Tier 3 · Task 13: the Pulumi program (planned offline under mocks) and the ingress"
 generator "infra" scaffold infra
 propctl infra plan --stack production --repo "$repo" | tail -n 8 || true
-generator "ingress" scaffold ingress
+generator "ingress" scaffold ingress --email platform@propmubi.com
 after generator "Task 13: scaffold infra, infra plan, scaffold ingress"
 engineer 13
 
