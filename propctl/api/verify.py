@@ -240,6 +240,8 @@ def _full_run(
     fresh = not request.use_cache or request.base is not None or not initialised
     cache = engine.ResultCache.load(repo, fresh=fresh)
     ctx = _context(request, repo, files, source, attestations)
+    if write and not fresh:  # per-file findings kept between runs (secrets), as the results are
+        ctx.services["findings_store"] = cache.store
     results = run_items_in_services(
         items, ctx, cache, gated, jobs=request.jobs, progress=request.progress
     )

@@ -195,8 +195,22 @@ def run_nested(checks: list[dict[str, Any]], ctx: CheckContext) -> list[Result]:
 
 
 def check_timeout(check: CheckKind | None, ctx: CheckContext) -> float:
+    """The item's deadline: its own `timeout`, else what its nested checks declare between
+    them (an `all` runs them one after another), never less than verify's --timeout."""
     own = getattr(check.params, "timeout", None) if check is not None else None
-    return float(own or ctx.timeout_s) + GRACE_S
+    nested = getattr(check.params, "checks", None) if check is not None else None
+    declared = sum(_declared(c) for c in nested) if isinstance(nested, list) else 0.0
+    return float(own or max(declared, ctx.timeout_s)) + GRACE_S
+
+
+def _declared(check: object) -> float:
+    if not isinstance(check, dict):
+        return 0.0
+    own = check.get("timeout")
+    if isinstance(own, int | float) and not isinstance(own, bool) and own > 0:
+        return float(own)
+    nested = check.get("checks")
+    return sum(_declared(c) for c in nested) if isinstance(nested, list) else 0.0
 
 
 # ---- the cache -----------------------------------------------------------------------------

@@ -161,3 +161,22 @@ def test_selection_by_task_and_criterion() -> None:
     assert [i.id for i in engine.select_items(roadmap(), criterion="2.a2")] == ["2.a2"]
     with pytest.raises(UserError, match="no such criterion"):
         engine.select_items(roadmap(), criterion="2.a99")
+
+
+def test_an_all_gets_the_time_its_nested_checks_declare(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, timeout=60)
+    nested = {
+        "kind": "all",
+        "checks": [
+            {"kind": "path_exists", "path": "a"},
+            {"kind": "command", "run": "true", "timeout": 120},
+            {"kind": "all", "checks": [{"kind": "secrets", "paths": ["./"], "timeout": 600}]},
+        ],
+    }
+    check = engine.instantiate(Check.model_validate(nested), "2.a1")
+    assert engine.check_timeout(check, ctx) == 720 + engine.GRACE_S
+    quick = {"kind": "all", "checks": [{"kind": "path_exists", "path": "a"}]}
+    check = engine.instantiate(Check.model_validate(quick), "2.a1")
+    assert engine.check_timeout(check, ctx) == 60 + engine.GRACE_S  # never under --timeout
+    own = engine.instantiate(Check.model_validate(nested["checks"][1]), "2.a1")
+    assert engine.check_timeout(own, ctx) == 120 + engine.GRACE_S
