@@ -35,7 +35,7 @@ NOT_PATHS: dict[str, tuple[str, ...]] = {
     "structured": ("query", "format", "every_match", "none_match", "missing"),
     "python": ("rule", "allowed", "prefix", "name", "allow"),
     "workflow": ("jobs", "triggers", "environments", "steps", "missing", "needs"),
-    "k8s": ("rules", "kubernetes_version"),
+    "k8s": ("rules", "kubernetes_version", "custom_resources"),
     "asgi": ("app", "openapi_prefix", "docs_url", "redis"),
     "command": ("run", "output_matches"),
     "infra_plan": ("stack", "policies"),

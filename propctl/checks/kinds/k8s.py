@@ -1,6 +1,12 @@
 """`k8s`: Kubernetes manifests are valid against the Kubernetes schemas (kubernetes-validate,
 offline) and follow the rules: every Deployment has liveness and readiness probes, resource
-requests and limits on every container, and a HorizontalPodAutoscaler that targets it."""
+requests and limits on every container, and a HorizontalPodAutoscaler that targets it.
+
+kubernetes-validate knows the API groups Kubernetes itself defines. An object of another group
+(a custom resource: Gateway API, cert-manager, External Secrets) has no schema there: by
+default that is a problem, as it is for kubeconform; `custom_resources: leave_out` leaves such
+objects out of `valid`, each named in the evidence, for a criterion about something else (the
+probes of Deployments). An unknown version of a built-in group (apps/v2) is always a problem."""
 
 from __future__ import annotations
 
@@ -25,6 +31,11 @@ class K8sParams(CheckParams):
     kubernetes_version: str | None = Field(default=None, description="Default: the newest known.")
     min_deployments: int = Field(default=1, ge=0)
     strict: bool = Field(default=True, description="Unknown fields are errors.")
+    custom_resources: Literal["fail", "leave_out"] = Field(
+        default="fail",
+        description="An object of an API group Kubernetes does not define has no schema to "
+        "validate against: a problem (fail), or left out of `valid` with a note (leave_out).",
+    )
 
 
 @register("k8s")
@@ -67,8 +78,10 @@ class K8s(CheckKind):
                 f"nothing to judge: no Kubernetes object in {plural(len(files), 'file')}",
                 cap(left_out),
             )
+        unjudged: list[Evidence] = []
         if "valid" in self.params.rules:
-            problems += self._validate(docs)
+            found, unjudged = self._validate(docs)
+            problems += found
         deployments = [(n, d) for n, d in docs if d.get("kind") == "Deployment"]
         if len(deployments) < self.params.min_deployments:
             problems.append(
@@ -86,16 +99,25 @@ class K8s(CheckKind):
             f"{plural(len(deployments), 'Deployment')} in "
             f"{plural(len(files), 'manifest')} follow "
             f"{', '.join(self.params.rules)}"
-            + (f"; {plural(len(left_out), 'file')} left out (not manifests)" if left_out else ""),
-            cap(left_out),
+            + (f"; {plural(len(left_out), 'file')} left out (not manifests)" if left_out else "")
+            + (
+                f"; {plural(len(unjudged), 'custom resource')} left out of valid (no schema)"
+                if unjudged
+                else ""
+            ),
+            cap(left_out + unjudged),
         )
 
-    def _validate(self, docs: list[tuple[str, dict[str, Any]]]) -> list[Evidence]:
+    def _validate(
+        self, docs: list[tuple[str, dict[str, Any]]]
+    ) -> tuple[list[Evidence], list[Evidence]]:
+        """(problems, custom resources left out unvalidated)."""
         import kubernetes_validate
         from kubernetes_validate.utils import latest_version
 
         version = self.params.kubernetes_version or latest_version()
         out: list[Evidence] = []
+        unjudged: list[Evidence] = []
         for name, doc in docs:
             try:
                 kubernetes_validate.validate(doc, version, strict=self.params.strict)
@@ -108,8 +130,18 @@ class K8s(CheckKind):
                 kubernetes_validate.SchemaNotFoundError,
                 kubernetes_validate.InvalidSchemaError,
             ) as exc:
-                out.append(Evidence(f"{doc.get('kind')}/{_name(doc)}: no schema: {exc}", name))
-        return out
+                label = f"{doc.get('kind')}/{_name(doc)}"
+                if self.params.custom_resources == "leave_out" and _custom(doc, version):
+                    unjudged.append(
+                        Evidence(
+                            f"left out of valid: {label} ({doc['apiVersion']}) is a custom "
+                            "resource; no schema is bundled for it",
+                            name,
+                        )
+                    )
+                else:
+                    out.append(Evidence(f"{label}: no schema: {exc}", name))
+        return out, unjudged
 
     def _rules(self, dep: dict[str, Any], hpas: set[str]) -> list[str]:
         label = f"Deployment/{_name(dep)}"
@@ -134,6 +166,36 @@ class K8s(CheckKind):
         if "hpa" in self.params.rules and _name(dep) not in hpas:
             out.append(f"{label}: no HorizontalPodAutoscaler targets it")
         return out
+
+
+def _custom(doc: dict[str, Any], version: str) -> bool:
+    """Whether the object's API group is one Kubernetes does not define (a custom resource).
+    kubernetes-validate names its schemas KIND-GROUP-VERSION.json, GROUP being the first label
+    of a built-in group (apps, networking, rbac...); the core group has none."""
+    api = str(doc.get("apiVersion", ""))
+    if "/" not in api:
+        return False  # the core group (v1): always built in
+    first = api.split("/", 1)[0].split(".", 1)[0]
+    return first not in _builtin_groups(version)
+
+
+def _builtin_groups(version: str) -> frozenset[str]:
+    import os
+
+    import kubernetes_validate
+
+    root = os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema")
+    folder = os.path.join(root, f"v{version}-local")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return frozenset({"*"})  # nothing to tell them apart by: every group counts as built in
+    groups = set()
+    for name in names:
+        parts = name.removesuffix(".json").split("-")
+        if len(parts) >= 3:
+            groups.add(parts[-2])
+    return frozenset(groups)
 
 
 def _name(doc: dict[str, Any]) -> str:
