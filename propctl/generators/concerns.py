@@ -13,7 +13,8 @@ patches: `from app_platform import install as install_platform` after its last t
 and `install_platform(app)` at its end (after the routers are included). The module is not called
 `platform.py`: that name would shadow the standard library's `platform` and break pydantic.
 `main.py` must create exactly one module-level `<name> = FastAPI(...)`; anything else (an app
-factory, two apps, a syntax error) is refused with the lines to add by hand."""
+factory, two apps, a syntax error) is refused with the lines to add by hand. `health` also writes
+the API's Kubernetes manifests, with the probes on its endpoints (`api_k8s.py`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from propctl.errors import UserError
+from propctl.generators.api_k8s import api_k8s_files
 from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.generators.pyimports import regroup_imports
@@ -456,6 +458,8 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
         p for p in PART_ORDER if p == "settings" or any(p in CONCERNS[c].parts for c in concerns)
     ]
     files = _render(layout, parts, shape.version if shape else "0.0.0", roadmap)
+    if "health" in concerns:  # Task 9.7-9.8: the probes of the API's Deployment
+        files += api_k8s_files(roadmap, repo)
     compose = _compose(repo) if "security" in concerns else None
     env_names: list[str] = []
     patches: list[PatchSpec] = []
