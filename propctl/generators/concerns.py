@@ -13,17 +13,20 @@ patches: `from app_platform import install as install_platform` after its last t
 and `install_platform(app)` at its end (after the routers are included). The module is not called
 `platform.py`: that name would shadow the standard library's `platform` and break pydantic.
 `main.py` must create exactly one module-level `<name> = FastAPI(...)`; anything else (an app
-factory, two apps, a syntax error) is refused with the lines to add by hand."""
+factory, two apps, a syntax error) is refused with the lines to add by hand. `health` also writes
+the API's Kubernetes manifests, with the probes on its endpoints (`api_k8s.py`)."""
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from propctl.errors import UserError
+from propctl.generators.api_k8s import api_k8s_files
 from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
 from propctl.generators.pyimports import regroup_imports
@@ -342,21 +345,26 @@ def main_patches(
     anchor = _literal(shape.last_import) if shape.last_import else None
     before = anchor is None
     first = r"\A" if before else anchor
-    where, in_front = _sorted_anchor(shape, layout)
-    patches = [
-        PatchSpec(
-            main_path,
-            platform_import(layout),
-            where or first,
-            before=in_front if where else before,
-            manual=manual_lines(main_path, layout),
-        )
-    ]
+    imports = [(layout.module(PLATFORM + ".py"), platform_import(layout))]
     if security and shape.cors_wildcard:
         settings = api_module("app.settings", layout)
-        patches.append(
-            PatchSpec(main_path, f"from {settings} import get_settings", first, before=before)
+        imports.append((settings, f"from {settings} import get_settings"))
+    groups: dict[tuple[str | None, bool], list[PatchSpec]] = {}
+    for module, line in sorted(imports, key=lambda i: i[0].lower()):
+        where, in_front = _sorted_anchor(shape, layout, module)
+        manual = manual_lines(main_path, layout) if line == imports[0][1] else ""
+        spec = PatchSpec(
+            main_path, line, where or first, before=in_front if where else before, manual=manual
         )
+        groups.setdefault((spec.anchor, spec.before), []).append(spec)
+    # imports at one anchor: in front of it in order; after it in reverse order (each lands
+    # right after the anchor), so they end up sorted either way
+    patches = [
+        spec
+        for (_, in_front), specs in groups.items()
+        for spec in (specs if in_front else reversed(specs))
+    ]
+    if security and shape.cors_wildcard:
         patches.append(
             PatchSpec(
                 main_path,
@@ -374,18 +382,29 @@ def main_patches(
     return patches
 
 
-def _sorted_anchor(shape: MainShape, layout: AppLayout) -> tuple[str | None, bool]:
-    """In a package, the platform import goes where ruff's isort puts it among the app's own
-    `from app.x import` lines (before the first that sorts after it), so the edit does not turn
-    Task 4's `ruff check` red; elsewhere after the last import (None)."""
-    if not layout.top:
-        return None, False
-    ours = layout.module(PLATFORM + ".py")
-    own = [i for i in shape.from_imports if i[0].split(".")[0] == layout.top]
-    later = [first for module, first, _ in own if module.lower() > ours.lower()]
+def _section(module: str, package: str | None) -> str:
+    top = module.split(".")[0]
+    if module.startswith("."):
+        return "local"
+    if top == "__future__":
+        return "future"
+    if package is not None and top == package:
+        return "first"
+    return "stdlib" if top in sys.stdlib_module_names else "third"
+
+
+def _sorted_anchor(shape: MainShape, layout: AppLayout, ours: str) -> tuple[str | None, bool]:
+    """Where ruff's isort puts `from OURS import ...` among main.py's `from M import` lines of
+    its section (the app's own package's in a package; in a flat app the top-level modules,
+    which ruff counts as third-party, like fastapi): before the first that sorts after it, else
+    after the last of the section, so the edit does not turn Task 4's `ruff check` red (I001).
+    None: no line of that section (after the last import)."""
+    section = _section(ours, layout.top)
+    same = [i for i in shape.from_imports if _section(i[0], layout.top) == section]
+    later = [first for module, first, _ in same if module.lower() > ours.lower()]
     if later:
         return _literal(later[0]), True
-    return (_literal(own[-1][2]), False) if own else (None, False)
+    return (_literal(same[-1][2]), False) if same else (None, False)
 
 
 # ---- docker-compose -------------------------------------------------------------------------
@@ -456,6 +475,8 @@ def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) ->
         p for p in PART_ORDER if p == "settings" or any(p in CONCERNS[c].parts for c in concerns)
     ]
     files = _render(layout, parts, shape.version if shape else "0.0.0", roadmap)
+    if "health" in concerns:  # Task 9.7-9.8: the probes of the API's Deployment
+        files += api_k8s_files(roadmap, repo)
     compose = _compose(repo) if "security" in concerns else None
     env_names: list[str] = []
     patches: list[PatchSpec] = []

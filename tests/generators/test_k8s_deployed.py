@@ -1,5 +1,6 @@
 """The Kubernetes manifests propctl generates, judged as they would be deployed: every service's
-staging and production overlay (with its events worker) rendered by `kubectl kustomize`, then
+staging and production overlay (with its events worker), and the monolith API's (`scaffold add
+health`, under k8s/), rendered by `kubectl kustomize`, then
 kubernetes-validate (strict), the CRD schemas of the custom resources, and checkov with the
 generated `.checkov.yaml`: 0 failures, and each judge shown to catch a broken manifest."""
 
@@ -42,15 +43,29 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def rendered(platform: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every overlay rendered once: {"auth/staging": [objects], ...}, and written to a folder
-    for checkov."""
+def monolith(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example with the monolith API deployed by `scaffold add health` (k8s/)."""
+    repo = tmp_path_factory.mktemp("monolith") / "propmubi"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "propmubi", repo)
+    assert main(["scaffold", "add", "health", "--service", "api", "--repo", str(repo)]) == 0
+    return repo
+
+
+@pytest.fixture(scope="module")
+def rendered(
+    platform: Path, monolith: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """Every overlay rendered once: {"auth/staging": [objects], ..., "api/staging": the
+    monolith's}, and written to a folder for checkov."""
     out = tmp_path_factory.mktemp("rendered")
     docs = {}
-    for name in SERVICES:
+    overlays = {
+        **{name: platform / f"apps/{name}-service/k8s/overlays" for name in SERVICES},
+        "api": monolith / "k8s/overlays",
+    }
+    for name, folder in overlays.items():
         for env in ENVIRONMENTS:
-            overlay = platform / f"apps/{name}-service/k8s/overlays/{env}"
-            objects = k8s_judges.render(overlay)
+            objects = k8s_judges.render(folder / env)
             docs[f"{name}/{env}"] = objects
             (out / f"{name}-{env}.yaml").write_text(yaml.safe_dump_all(objects))
     return {"docs": docs, "folder": out}
@@ -80,7 +95,16 @@ def test_every_overlay_passes_checkov_with_no_failure(platform: Path, rendered: 
     assert {"Deployment", "Pod", "Service", "ServiceAccount"} <= judged
     # the graph check that needs a NetworkPolicy for every pod did run, for every Deployment
     network = [c for c in results["passed_checks"] if c["check_id"] == "CKV2_K8S_6"]
-    assert len(network) == len(SERVICES) * len(ENVIRONMENTS) * 2  # API and events worker
+    # each service's API and events worker, and the monolith API
+    assert len(network) == (len(SERVICES) * 2 + 1) * len(ENVIRONMENTS)
+    assert {"api-staging.yaml", "api-production.yaml"} <= {
+        c["file_path"].lstrip("/") for c in results["passed_checks"]
+    }
+
+
+def test_the_monolith_uses_its_own_checkov_config_with_no_exception(monolith: Path) -> None:
+    config = yaml.safe_load((monolith / "k8s/.checkov.yaml").read_text())
+    assert config == {"framework": ["kubernetes"], "skip-download": True}
 
 
 def test_checkov_catches_a_pod_without_a_network_policy(platform: Path, tmp_path: Path) -> None:

@@ -1,9 +1,9 @@
 import os
+from app_platform import install as install_platform
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from routers import agent, auth, builder, crm, projects
-from app_platform import install as install_platform
 
 app = FastAPI(title='Propmubi API', description='Backend for the Propmubi property platform', version='0.3.0')
 
