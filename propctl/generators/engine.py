@@ -321,10 +321,9 @@ def _bytecode_cache() -> Any:
     edited template is recompiled): most of a scaffold's time is otherwise Jinja compiling."""
     from jinja2 import FileSystemBytecodeCache
 
-    root = os.environ.get("PROPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl"
-    )
-    folder = os.path.join(root, "jinja")
+    from propctl.memo import user_cache_dir
+
+    folder = str(user_cache_dir("jinja"))
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:

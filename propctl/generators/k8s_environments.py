@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from propctl.errors import UserError
+from propctl.memo import derived
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,15 +87,35 @@ def _environments(
                 hint=f"write {path.name} (its region and vpcCidr), or set `stack:` of the "
                 f"roadmap's {name} environment to one of the stacks there",
             )
-        config: dict[str, Any] = (yaml.safe_load(path.read_text("utf-8")) or {}).get("config", {})
-        cidr = str(config.get(f"{PROJECT}:vpcCidr", ""))
+        raw = path.read_bytes()
+        region, cidr = derived(
+            "pulumi-stack-region-cidr", raw, partial(_region_and_cidr, path, raw), _two_strings
+        )
         try:
             ipaddress.ip_network(cidr)
         except ValueError:
             raise UserError(f"{path}: {PROJECT}:vpcCidr {cidr!r} is not a network") from None
-        region = str(config.get("aws:region", ""))
         found.append(Environment(name, namespace, stack, host, region, cidr))
     return tuple(found)
+
+
+def _two_strings(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(x, str) for x in value)
+
+
+def _region_and_cidr(path: Path, raw: bytes) -> list[str]:
+    """The stack's `aws:region` and `propmubi:vpcCidr` (kept by `memo.derived`: the YAML parser
+    costs more than the rest of a service's render)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}  # noqa: S506 (a safe loader)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not YAML a stack file can be: {exc}") from None
+    config = data.get("config", {}) if isinstance(data, dict) else {}
+    config = config if isinstance(config, dict) else {}
+    return [str(config.get("aws:region", "")), str(config.get(f"{PROJECT}:vpcCidr", ""))]
 
 
 def variables(defined: Sequence[Defined] | None = None, repo: Path | None = None) -> dict[str, Any]:

@@ -42,3 +42,23 @@ def test_the_traceback_stand_in_reaches_the_real_class() -> None:
         "print('ZeroDivisionError' in c.file.getvalue(), type(tb).__name__)"
     )
     assert out.split() == ["True", "Traceback"]
+
+
+def test_help_does_not_load_the_emoji_table() -> None:
+    out = _run(
+        "import sys\nfrom propctl.cli.main import main\nmain(['--help'])\n"
+        "print(type(sys.modules['rich._emoji_codes']).__name__)"
+    )
+    assert out.strip().splitlines()[-1] == "_DeferredModule"
+
+
+def test_emoji_codes_are_still_replaced_when_a_string_has_one() -> None:
+    out = _run(
+        "import propctl.cli, io, sys\nfrom rich.console import Console\n"
+        "c = Console(file=io.StringIO(), width=60)\n"
+        "c.print('a :thumbs_up: b :no_such_code: c http://h:80')\n"
+        "from rich._emoji_codes import EMOJI\n"
+        "print(c.file.getvalue().strip(), '|', 'smile' in EMOJI, len(EMOJI) > 1000,"
+        " type(sys.modules['rich._emoji_codes']).__name__)"
+    )
+    assert out.strip() == "a \U0001f44d b :no_such_code: c http://h:80 | True True module"

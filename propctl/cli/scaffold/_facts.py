@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,10 +81,9 @@ def _key(raw: bytes) -> str:
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("PROPCTL_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "propctl"
-    )
-    return Path(root) / "roadmap-facts"
+    from propctl.memo import user_cache_dir
+
+    return user_cache_dir("roadmap-facts")
 
 
 def _load(app: App) -> RoadmapFacts:
