@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,6 +48,10 @@ def _server(env_var: str, what: str, start: Callable[[], Any]) -> Iterator[str]:
 SAME_WORKER = {
     "tests/generators/test_generated_gates.py": "all-generators-tree",
     "tests/generators/test_check_fuzz.py": "all-generators-tree",
+    # propctl_wheel: `pip wheel` of this checkout
+    "tests/cli/test_packaging.py": "propctl-wheel",
+    "tests/core/test_build_info.py": "propctl-wheel",
+    "tests/generators/test_wheel_templates.py": "propctl-wheel",
 }
 
 
@@ -115,6 +120,23 @@ def example_repo(tmp_path: Path) -> Path:
         ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache"),
     )
     return dest
+
+
+@pytest.fixture(scope="session")
+def propctl_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`pip wheel` of this checkout, built once for the tests that unpack or install it (read
+    it, never change it)."""
+    dist = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return next(dist.glob("propctl-*.whl"))
 
 
 @pytest.fixture
