@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash .ci/system-deps.sh
 
+# the suite in TEST_WORKERS pytest-xdist workers, each test module whole in one worker (the
+# grouping and order are tests/conftest.py's); TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= 2
 test: $(STAMP) system-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # PROPCTL_TODAY fixes "today" for every propctl command; make demo passes the real date
 demo: $(STAMP) system-deps

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from propctl.resources import data_dir
+from tests.cachelock import installing
 
 pytestmark = pytest.mark.slow  # installs an npm package, starts a server
 
@@ -57,25 +58,26 @@ def server() -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     prefix = cache / "propctl-tests" / f"yaml-language-server-{VERSION}"
     binary = prefix / "node_modules" / ".bin" / "yaml-language-server"
-    if not binary.exists():
-        npm = shutil.which("npm") or pytest.fail("npm is not installed (.ci/system-deps.sh)")
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                "--prefix",
-                str(prefix),
-                f"yaml-language-server@{VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+    with installing(prefix):  # one xdist worker installs, another waits for it
+        if not binary.exists():
+            npm = shutil.which("npm") or pytest.fail("npm is not installed (.ci/system-deps.sh)")
+            done = subprocess.run(
+                [
+                    npm,
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "--prefix",
+                    str(prefix),
+                    f"yaml-language-server@{VERSION}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
     return binary
 
 

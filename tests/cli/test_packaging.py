@@ -32,10 +32,9 @@ def sh(
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def installed(tmp_path_factory: pytest.TempPathFactory, propctl_wheel: Path) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("wheel")
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", ROOT, "-w", base / "dist")
-    wheel = next((base / "dist").glob("propctl-*.whl"))
+    wheel = propctl_wheel
     sh(sys.executable, "-m", "venv", base / "venv")
     # --no-compile: byte-compiling pulumi_aws alone takes a minute; the test needs no .pyc
     sh(base / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", wheel)

@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 
 from propctl.cli.main import main
+from tests.cachelock import installing
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json"
@@ -225,25 +226,26 @@ def multitool() -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     prefix = cache / "propctl-tests" / f"sarif-multitool-{version}"
     binary = prefix / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
-    if not binary.is_file():
-        prefix.mkdir(parents=True, exist_ok=True)
-        shutil.copy(MULTITOOL_PACKAGE, prefix / "package.json")
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(prefix),
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0 and binary.is_file(), done.stdout + done.stderr
-    binary.chmod(0o755)  # its postinstall only does this, and npm may not run install scripts
+    with installing(prefix):  # one xdist worker installs, another waits for it
+        if not binary.is_file():
+            prefix.mkdir(parents=True, exist_ok=True)
+            shutil.copy(MULTITOOL_PACKAGE, prefix / "package.json")
+            done = subprocess.run(
+                [
+                    npm,
+                    "install",
+                    "--prefix",
+                    str(prefix),
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert done.returncode == 0 and binary.is_file(), done.stdout + done.stderr
+        binary.chmod(0o755)  # its postinstall only does this, and npm may not run install scripts
     return binary
 
 

@@ -38,17 +38,8 @@ def _repository() -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return next(dist.glob("propctl-*.whl"))
+def wheel(propctl_wheel: Path) -> Path:
+    return propctl_wheel
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ def _final_figure() -> float:
     return float(found[0])
 
 
+@pytest.mark.slow  # examples/demo.sh end to end: minutes
 @pytest.mark.timeout(600)
 def test_the_demo_walks_the_roadmap_and_ends_as_expected(tmp_path: Path) -> None:
     missing = [

@@ -19,8 +19,10 @@ from typing import Any
 
 import yaml
 
+from tests.cachelock import copy_atomically, installing
+
 HERE = Path(__file__).resolve().parent
-CHECKOV_VERSION = "3.2.495"  # the same venv as tests/provision/test_checkov.py
+CHECKOV_VERSION = "3.2.495"  # tests/provision/test_checkov.py uses this venv too
 K8S_VERSION = "1.35.0"  # EKS in standard support
 BUILT_IN_GROUPS = {"v1", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac"}
 BUILT_IN_GROUPS |= {"rbac.authorization.k8s.io"}
@@ -75,23 +77,24 @@ def crd_models() -> Path:
     manifest = (source / "package.json").read_text()
     home = cache_dir() / "crd-models"
     stamp = home / ".installed-package.json"
-    if not stamp.is_file() or stamp.read_text() != manifest:
-        npm = shutil.which("npm")
-        assert npm, "npm is not installed (make test installs node and npm)"
-        shutil.rmtree(home, ignore_errors=True)
-        home.mkdir(parents=True)
-        (home / "package.json").write_text(manifest)
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=home,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"npm install of the CRD models failed:\n{done.stderr}"
-        stamp.write_text(manifest)
-    shutil.copy(source / "validate.mjs", home / "validate.mjs")
+    with installing(home):  # one worker installs, the others wait for it
+        if not stamp.is_file() or stamp.read_text() != manifest:
+            npm = shutil.which("npm")
+            assert npm, "npm is not installed (make test installs node and npm)"
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            (home / "package.json").write_text(manifest)
+            done = subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=home,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert done.returncode == 0, f"npm install of the CRD models failed:\n{done.stderr}"
+            stamp.write_text(manifest)
+        copy_atomically(source / "validate.mjs", home / "validate.mjs")
     return home
 
 
@@ -144,18 +147,19 @@ def checkov_binary() -> Path:
     home = cache_dir() / "checkov-venv"
     binary = home / "bin" / "checkov"
     stamp = home / f".checkov-{CHECKOV_VERSION}"
-    if not stamp.is_file():
-        venv.create(home, with_pip=True, clear=True)
-        done = subprocess.run(
-            [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-            + [f"checkov=={CHECKOV_VERSION}"],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert done.returncode == 0, f"installing checkov failed:\n{done.stderr[-3000:]}"
-        stamp.write_text(CHECKOV_VERSION)
+    with installing(home):  # tests/provision/test_checkov.py shares it, maybe in another worker
+        if not stamp.is_file():
+            venv.create(home, with_pip=True, clear=True)
+            done = subprocess.run(
+                [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+                + [f"checkov=={CHECKOV_VERSION}"],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            assert done.returncode == 0, f"installing checkov failed:\n{done.stderr[-3000:]}"
+            stamp.write_text(CHECKOV_VERSION)
     return binary
 
 

@@ -16,17 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    wheel = next(dist.glob("propctl-*.whl"))
+def installed(tmp_path_factory: pytest.TempPathFactory, propctl_wheel: Path) -> Path:
+    wheel = propctl_wheel
     names = zipfile.ZipFile(wheel).namelist()
     assert "propctl/_data/templates/parts/app/files/app/main.py.jinja" in names
     assert "propctl/_data/templates/gateway/kong.yaml.jinja" in names

@@ -10,16 +10,15 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
 
+from tests.generators import k8s_judges
 from tests.provision.planning import DATE
 
 pytestmark = pytest.mark.slow
 
-CHECKOV_VERSION = "3.2.495"
 JUDGED_TYPES = (
     "aws_db_instance",
     "aws_eks_cluster",
@@ -34,29 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def checkov() -> Path:
-    cache = Path(os.environ.get("PROPCTL_TEST_CACHE", Path.home() / ".cache" / "propctl-test"))
-    home = cache / "checkov-venv"
-    binary = home / "bin" / "checkov"
-    stamp = home / f".checkov-{CHECKOV_VERSION}"
-    if not stamp.is_file():
-        venv.create(home, with_pip=True, clear=True)
-        done = subprocess.run(
-            [
-                str(home / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                f"checkov=={CHECKOV_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert done.returncode == 0, f"installing checkov failed:\n{done.stderr[-3000:]}"
-        stamp.write_text(CHECKOV_VERSION)
-    return binary
+    """The cached checkov the Kubernetes judges use too (one install, one lock)."""
+    return k8s_judges.checkov_binary()
 
 
 def _tfplan(tmp_path: Path, repo: Path | None = None) -> Path:
