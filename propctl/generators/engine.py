@@ -422,6 +422,8 @@ def _plan(repo: Path, generation: Generation, merge: bool, formatter: Formatter)
     for spec in generation.files:
         spec.path = safe_relpath(spec.path)
     owned = [s for s in generation.files if isinstance(s, FileSpec) and not s.append_only]
+    for spec in owned:
+        formatter.planned(spec.path, spec.content)
     formatted = formatter.format_many([(s.path, s.content) for s in owned])
     for spec in owned:
         spec.content = formatted.get(spec.path, spec.content)

@@ -5,8 +5,9 @@ so every re-run) see the formatted text.
 Only when the repo can format: `node` on PATH, a `prettier` package node resolves from the repo
 root (`node_modules/prettier`, here or above), and a Prettier config for the file (`.prettierrc*`,
 `prettier.config.*`, or a `"prettier"` key in a `package.json`, from the file's folder up to the
-repo root). Otherwise nothing changes and `notes` says why ("not formatted: ..."); no node is
-spawned, so a repo without node_modules plans as fast as before. With them, ONE node process per
+repo root; a `.prettierrc` the plan itself writes counts, with its options). Otherwise nothing
+changes and `notes` says why ("not formatted: ..."); no node is spawned, so a repo without
+node_modules plans as fast as before. With them, ONE node process per
 plan serves every request (JSON lines on its stdin: `{"root", "files": [{"path", "text"}]}`),
 and each file is formatted with `prettier.format(text, {...resolveConfig(file), filepath})`;
 files `.prettierignore` lists are left alone::
@@ -59,7 +60,10 @@ async function one(root, file) {
   const filepath = join(root, file.path);
   const info = await prettier.getFileInfo(filepath, { ignorePath: join(root, ".prettierignore") });
   if (info.ignored) return { path: file.path, ignored: true };
-  const config = await prettier.resolveConfig(filepath, { editorconfig: true });
+  const config =
+    file.options && file.options !== true
+      ? file.options
+      : await prettier.resolveConfig(filepath, { editorconfig: true });
   if (config === null) return { path: file.path, error: "no prettier config" };
   try {
     const text = await prettier.format(file.text, { ...config, filepath });
@@ -113,7 +117,8 @@ class Formatter:
         self.notes: list[str] = []
         self._node = shutil.which("node")
         self._process: subprocess.Popen[str] | None = None
-        self._configs: dict[Path, bool] = {}
+        self._configs: dict[Path, dict[str, Any] | bool] = {}
+        self._planned: dict[Path, dict[str, Any]] = {}
         self._unavailable: str | None = None
         self._checked = False
 
@@ -127,7 +132,22 @@ class Formatter:
                 self._unavailable = f"no node_modules/prettier in {self.root} (npm install it)"
         return self._unavailable
 
-    def _has_config(self, path: str) -> bool:
+    def planned(self, path: str, text: str) -> None:
+        """A Prettier config the plan itself writes (`scaffold lint`'s `.prettierrc`): files
+        under it are formatted with it, as they will be once it is on disk (JSON or YAML)."""
+        if Path(path).name not in (".prettierrc", ".prettierrc.json", ".prettierrc.yaml"):
+            return
+        try:
+            import yaml
+
+            options = yaml.safe_load(text)  # JSON is YAML
+        except yaml.YAMLError:
+            options = None
+        if isinstance(options, dict):
+            self._planned[(self.root / path).parent] = options
+
+    def _config(self, path: str) -> dict[str, Any] | bool:
+        """The planned config's options for `path`, True for one on disk, False for none."""
         folder = (self.root / path).parent
         chain = []
         while True:
@@ -135,6 +155,9 @@ class Formatter:
                 found = self._configs[folder]
                 break
             chain.append(folder)
+            if folder in self._planned:
+                found = self._planned[folder]
+                break
             if any((folder / name).is_file() for name in CONFIG_FILES) or _package_key(folder):
                 found = True
                 break
@@ -162,7 +185,7 @@ class Formatter:
         if why is not None:
             self._note(f"not formatted: {_names(wanted)}: {why}")
             return {}
-        configured = [(p, t) for p, t in wanted if self._has_config(p)]
+        configured = [(p, t) for p, t in wanted if self._config(p) is not False]
         if unconfigured := [i for i in wanted if i not in configured]:
             self._note(f"not formatted: {_names(unconfigured)}: no prettier config in the repo")
         if not configured:
@@ -196,7 +219,11 @@ class Formatter:
         return results
 
     def _request(self, files: list[tuple[str, str]]) -> tuple[str | None, list[Any] | None]:
-        request = {"root": str(self.root), "files": [{"path": p, "text": t} for p, t in files]}
+        listed = []
+        for path, text in files:
+            options = self._config(path)
+            listed.append({"path": path, "text": text, "options": options or None})
+        request = {"root": str(self.root), "files": listed}
         try:
             process = self._start()
             assert process.stdin is not None and process.stdout is not None

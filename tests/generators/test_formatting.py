@@ -159,3 +159,13 @@ def test_a_broken_prettier_is_a_note_not_a_crash(tmp_path: Path) -> None:
     generation = _generation(FileSpec("a.ts", "x\n"))
     assert plan(tmp_path, generation).actions[0].new == "x\n"
     assert generation.notes == ["not formatted: prettier could not load: broken install"]
+
+
+@needs_node
+def test_a_config_the_plan_writes_is_used(tmp_path: Path) -> None:
+    _fake_prettier(tmp_path, config=False)
+    generation = _generation(
+        FileSpec(".prettierrc", '{"semi": true}\n'), FileSpec("web/a.ts", "x = 'y'\n")
+    )
+    assert plan(tmp_path, generation).actions[1].new == '// formatted a.ts\nx = "y"\n'
+    assert generation.notes == []
