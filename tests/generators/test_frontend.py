@@ -146,9 +146,9 @@ def test_the_judges_catch_a_broken_data_layer(installed: Path) -> None:
     original = hooks.read_text()
     try:
         # No optimistic insert: Vitest must fail.
-        hooks.write_text(
-            original.replace("...old, { ...lead, id: optimisticId, status: 'new' },", "...old,")
-        )
+        broken = original.replace('{ ...lead, id: optimisticId, status: "new" },', "")
+        assert broken != original
+        hooks.write_text(broken)
         assert _npm(installed, "vitest", "run").returncode != 0
         # A type error: tsc must fail.
         hooks.write_text(
