@@ -190,7 +190,14 @@ def alembic_revision(tree: ast.Module) -> tuple[str, list[str]] | None:
 
 
 def mutable_module_state(tree: ast.Module, allow: set[str]) -> list[Found]:
-    """Module-level lists/dicts/sets (literals or constructor calls): in-memory 'databases'."""
+    """Module-level lists/dicts/sets (literals or constructor calls): in-memory 'databases'.
+    A literal whose every element is the name of a function or class the module defines (a
+    dispatch table: readiness checks by name) holds code, not data, and is not counted."""
+    defined = {
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
     out: list[Found] = []
     for node in tree.body:
         targets: list[ast.expr] = []
@@ -205,10 +212,23 @@ def mutable_module_state(tree: ast.Module, allow: set[str]) -> list[Found]:
         mutable = isinstance(
             value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp
         ) or (isinstance(value, ast.Call) and call_name(value).split(".")[-1] in MUTABLE_CALLS)
-        if mutable:
+        if mutable and not _dispatch_table(value, defined):
             out.append(
                 Found(
                     node.lineno, f"module-level {type(value).__name__.lower()} {', '.join(names)}"
                 )
             )
     return out
+
+
+def _dispatch_table(value: ast.expr, defined: set[str]) -> bool:
+    """A non-empty literal holding only names of the module's own functions and classes (and,
+    for a dict, string keys)."""
+    if isinstance(value, ast.Dict):
+        keys_ok = all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys)
+        elements: list[ast.expr] = list(value.values) if keys_ok else []
+    elif isinstance(value, ast.List | ast.Set):
+        elements = list(value.elts)
+    else:
+        return False
+    return bool(elements) and all(isinstance(e, ast.Name) and e.id in defined for e in elements)
