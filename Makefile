@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash .ci/system-deps.sh
 
-# the suite in TEST_WORKERS pytest-xdist workers, each test module whole in one worker (the
-# grouping and order are tests/conftest.py's); TEST_WORKERS=0 runs it in this process
-TEST_WORKERS ?= 2
+# TEST_WORKERS=N runs the suite in N pytest-xdist workers, each test module whole in one worker
+# (the grouping and order are tests/conftest.py's). The default, 0, runs it in this process: the
+# two-worker run has not yet been timed end to end on a quiet machine (its one trial, at a load
+# of 12, hit pytest-timeout's 600 s in two tests), and CI must not depend on it until it has.
+TEST_WORKERS ?= 0
 test: $(STAMP) system-deps lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
