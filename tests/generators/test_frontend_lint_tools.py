@@ -7,7 +7,6 @@ installs the JS tools."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from propctl.cli.main import main
 from propctl.generators.engine import plan
 from propctl.generators.frontend import frontend_generation
-from propctl.generators.lint import JS_PACKAGES
+from tests.generators.js_tools import install_js_tools, run_tool
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,40 +23,26 @@ SOURCES = "apps/web/**/*.{js,jsx,mjs,cjs,ts,tsx}"
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    npm = shutil.which("npm")
-    assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
     repo = tmp_path_factory.mktemp("site") / "propmubi"
     shutil.copytree(
         ROOT / "examples/propmubi",
         repo,
         ignore=shutil.ignore_patterns(".venv", "__pycache__", "node_modules"),
     )
-    done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--save-dev", *JS_PACKAGES],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return repo
-
-
-def _tool(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*args], cwd=repo, capture_output=True, text=True, timeout=300)
+    return install_js_tools(repo)
 
 
 def test_generated_frontend_passes_prettier_and_eslint(capsys, repo: Path) -> None:
     page = (repo / "apps/web/app/consumer/page.tsx").read_text()
     assert "'" in page  # the user's style, not the repo's Prettier config's
-    assert _tool(repo, "node_modules/.bin/prettier", "--check", SOURCES).returncode == 1
+    assert run_tool(repo, "node_modules/.bin/prettier", "--check", SOURCES).returncode == 1
     for command in (["scaffold", "lint"], ["scaffold", "frontend"]):
         assert main([*command, "--repo", str(repo)]) == 0, capsys.readouterr()
     assert "not formatted" not in capsys.readouterr().err
 
-    check = _tool(repo, "node_modules/.bin/prettier", "--check", SOURCES)
+    check = run_tool(repo, "node_modules/.bin/prettier", "--check", SOURCES)
     assert check.returncode == 0, check.stdout + check.stderr
-    eslint = _tool(repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+    eslint = run_tool(repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     assert eslint.returncode == 0, eslint.stdout + eslint.stderr
 
     generation = frontend_generation(repo)
@@ -76,7 +61,7 @@ def test_eslint_still_reports_unused_values(capsys, repo: Path) -> None:
         "  const y = 2;\n  return x;\n}\n"
     )
     try:
-        eslint = _tool(repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+        eslint = run_tool(repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     finally:
         bad.unlink()
     assert eslint.returncode == 1, eslint.stdout + eslint.stderr

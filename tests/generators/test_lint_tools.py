@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.lint import JS_PACKAGES
+from tests.generators.js_tools import install_js_tools, run_tool
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -109,22 +108,7 @@ def test_pre_commit_judges_workflows(capsys, git_repo) -> None:
 
 @pytest.fixture(scope="module")
 def js_repo(tmp_path_factory) -> Path:
-    npm = shutil.which("npm")
-    assert npm, "npm is not installed (.ci/system-deps.sh installs node)"
-    repo = tmp_path_factory.mktemp("js")
-    done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--save-dev", *JS_PACKAGES],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return repo
-
-
-def _tool(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*args], cwd=repo, capture_output=True, text=True, timeout=300)
+    return install_js_tools(tmp_path_factory.mktemp("js"))
 
 
 def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -> None:
@@ -137,7 +121,7 @@ def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -
         'Props) {\n  const unused = 1;\n  if (name == "x") {\n    return null;\n  }\n'
         "  return <h1>{name}</h1>;\n}\n"
     )
-    eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+    eslint = run_tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     assert eslint.returncode == 1, eslint.stdout + eslint.stderr
     assert "no-unused-vars" in eslint.stdout and "eqeqeq" in eslint.stdout, eslint.stdout
     page.write_text(
@@ -145,14 +129,14 @@ def test_eslint_and_prettier_read_the_generated_configs(capsys, js_repo: Path) -
         'Props) {\n  if (name === "x") {\n    return null;\n  }\n'
         "  return <h1>{name}</h1>;\n}\n"
     )
-    eslint = _tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
+    eslint = run_tool(js_repo, "node_modules/.bin/eslint", "--max-warnings=0", "apps/web")
     assert eslint.returncode == 0, eslint.stdout + eslint.stderr
 
     page.write_text(page.read_text().replace("  if (", "    if (").replace(";\n", "\n"))
-    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
+    check = run_tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
     assert check.returncode == 1, check.stdout + check.stderr
-    _tool(js_repo, "node_modules/.bin/prettier", "--write", "apps/web/**/*.tsx")
-    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
+    run_tool(js_repo, "node_modules/.bin/prettier", "--write", "apps/web/**/*.tsx")
+    check = run_tool(js_repo, "node_modules/.bin/prettier", "--check", "apps/web/**/*.tsx")
     assert check.returncode == 0, check.stdout + check.stderr
     assert 'if (name === "x") {' in page.read_text() and page.read_text().count(";") >= 3
 
@@ -171,5 +155,5 @@ def test_generated_files_are_already_prettier_clean(capsys, js_repo: Path) -> No
         *(str(p.relative_to(js_repo)) for p in (js_repo / ".github/workflows").glob("*.yml")),
     ]
     assert len(files) == 13
-    check = _tool(js_repo, "node_modules/.bin/prettier", "--check", *files)
+    check = run_tool(js_repo, "node_modules/.bin/prettier", "--check", *files)
     assert check.returncode == 0, check.stdout + check.stderr
