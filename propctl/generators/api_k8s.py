@@ -16,8 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import FileSpec, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec
+from propctl.generators.target import k8s_environments
 
 SERVICE = "api"
 PORT = 8000  # what the API's settings and its Dockerfile serve on (concerns._variables)

@@ -27,9 +27,10 @@ from typing import Any
 
 from propctl.errors import UserError
 from propctl.generators.api_k8s import api_k8s_files
-from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.generators.pyimports import regroup_imports
+from propctl.generators.target.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.token_signing import signing_patches
 from propctl.state import RepoState
 
@@ -592,7 +593,7 @@ def _platform(layout: AppLayout, concerns: list[str], add_cors: bool) -> FileSpe
         imports += [_logical(line, layout) for line in concern.imports]
         setup += [line.format(**fill) for line in concern.setup]
     setup += [line for name in concerns for line in CONCERNS[name].last]
-    from propctl.generators.engine import render_text
+    from propctl.generators.engine.render import render_text
     from propctl.resources import templates_dir
 
     source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")

@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from propctl.generators import k8s_environments
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
+from propctl.generators.target import k8s_environments
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap

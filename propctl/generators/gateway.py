@@ -17,8 +17,9 @@ import re
 from typing import Any
 
 from propctl.errors import UserError
-from propctl.generators import names
-from propctl.generators.engine import FileSpec, Generation, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation
 
 JWT_ISSUER = "propmubi-auth"
 RATE_PER_MINUTE = 600

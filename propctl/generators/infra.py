@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation, PatchSpec
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 
 SKIP_PARTS = frozenset({"__pycache__", "venv", ".venv"})
 ENVIRONMENTS_FILE = "environments.yaml"

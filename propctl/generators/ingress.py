@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import Generation, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import Generation
+from propctl.generators.target import k8s_environments
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
+from propctl.generators.target import k8s_environments
 from propctl.resources import templates_dir
 
 if TYPE_CHECKING:

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import FileSpec, Generation, render_dir
-from propctl.generators.repo_python import repo_python
-from propctl.generators.taken_ports import all_taken, clash
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation
+from propctl.generators.target import k8s_environments
+from propctl.generators.target.repo_python import repo_python
+from propctl.generators.target.taken_ports import all_taken, clash
 from propctl.state import RepoState
 
 VERSION = "0.1.0"

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
 from propctl.generators.action_pins import PINS
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
-from propctl.generators.names import service_name
+from propctl.generators.engine.names import service_name
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap, Service

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.workflow import verify_generation, workflow_generation
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap
