@@ -23,7 +23,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
 from propctl.generators.api_k8s import api_k8s_files
@@ -33,6 +33,9 @@ from propctl.generators.pyimports import regroup_imports
 from propctl.generators.target.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.token_signing import signing_patches
 from propctl.state import RepoState
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import RoadmapView
 
 GENERATOR = "add"
 PLATFORM = "app_platform"
@@ -448,7 +451,7 @@ def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
 
 
 # ---- the generation ---------------------------------------------------------------------------
-def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) -> Generation:
+def add_generation(repo: Path, roadmap: RoadmapView, service: str, wanted: list[str]) -> Generation:
     if service != "api":
         raise UserError(
             f"--service {service}: `scaffold add` hardens the existing API only",
@@ -516,7 +519,7 @@ def _first_override(repo: Path) -> str:
     return next(name for name in OVERRIDE_NAMES if (repo / name).is_file())
 
 
-def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
+def app_target(repo: Path, roadmap: RoadmapView) -> tuple[AppLayout, str]:
     """The layout `add_generation` writes for and the app's attribute in main.py ('' when
     main.py is not a shape propctl reads): what the import check after applying imports."""
     api = roadmap.paths.get("api", "apps/api").strip("/")
@@ -529,7 +532,9 @@ def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
         return layout, ""
 
 
-def _variables(parts: list[str], roadmap: Any, layout: AppLayout | None = None) -> dict[str, Any]:
+def _variables(
+    parts: list[str], roadmap: RoadmapView, layout: AppLayout | None = None
+) -> dict[str, Any]:
     if "security" in parts:  # its settings and .env lines supersede the auth part's
         parts = [p for p in parts if p != "auth"]
     return {
@@ -542,7 +547,9 @@ def _variables(parts: list[str], roadmap: Any, layout: AppLayout | None = None) 
     }
 
 
-def _render(layout: AppLayout, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
+def _render(
+    layout: AppLayout, parts: list[str], version: str, roadmap: RoadmapView
+) -> list[FileSpec]:
     variables = _variables(parts, roadmap, layout)
     mapping = layout_map(layout)
     out: dict[str, FileSpec] = {}
@@ -565,7 +572,7 @@ def _render(layout: AppLayout, parts: list[str], version: str, roadmap: Any) -> 
     return list(out.values())
 
 
-def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> FileSpec:
+def _env_example(parts: list[str], roadmap: RoadmapView, compose_names: list[str]) -> FileSpec:
     spec = render_dir("parts/settings/files", _variables(parts, roadmap))
     text = next(s.content for s in spec if s.path == ".env.example")
     if compose_names:

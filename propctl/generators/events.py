@@ -18,6 +18,9 @@ from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.generators.target import k8s_environments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.facts import EnvironmentView
     from propctl.roadmap.models import Roadmap
 
 # Who publishes and who consumes which event (Task 12.10-12.13 and the rest of the domain).
@@ -52,7 +55,10 @@ def package_files(dest: str) -> list[FileSpec]:
 
 
 def service_files(
-    repo: Path, name: str, services_root: str = "apps", environments: Any = None
+    repo: Path,
+    name: str,
+    services_root: str = "apps",
+    environments: Sequence[EnvironmentView] | None = None,
 ) -> list[FileSpec | PatchSpec]:
     base = f"{services_root.rstrip('/')}/{name}-service"
     if not (repo / base / "app" / "main.py").is_file():
@@ -91,7 +97,7 @@ def events_generation(
     *,
     shared: str = "shared",
     services_root: str = "apps",
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
 ) -> Generation:
     """`environments`: the roadmap's (None: the defaults of a roadmap without the section)."""
     files: list[FileSpec | PatchSpec] = list(package_files(f"{shared.rstrip('/')}/events"))
