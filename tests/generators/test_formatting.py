@@ -1,6 +1,7 @@
-"""Generated JS/TS formatted with the target repo's own Prettier (`generators/formatting.py`):
-nothing changes where the repo has no node, prettier or config; a fake prettier package shows
-what the engine does with its answers (formatted specs, hashes, re-runs, parse errors)."""
+"""Generated JS/TS formatted with the target repo's own Prettier
+(`generators/engine/formatting.py`): nothing changes where the repo has no node, prettier or
+config; a fake prettier package shows what the engine does with its answers (formatted specs,
+hashes, re-runs, parse errors)."""
 
 from __future__ import annotations
 
