@@ -116,7 +116,7 @@ def _program(check: dict[str, Any]) -> str | None:
 
 def diagnose(repo: Path, roadmap: Any, python: str, why: str) -> list[TargetFinding]:
     from propctl.generators.concerns import app_target
-    from propctl.generators.import_check import try_import
+    from propctl.generators.target.import_check import try_import
 
     checks = list(roadmap_checks(roadmap))
     asgi = sorted({cid for cid, c in checks if c.get("kind") == "asgi"})
@@ -177,7 +177,7 @@ def _asgi_import(
     repo: Path, python: str, app_dir: str, app: str, ids: list[str], layout: Any
 ) -> TargetFinding:
     """Imported the way the asgi runner does: from app_dir, with [app_dir, repo] on sys.path."""
-    from propctl.generators.import_check import import_at
+    from propctl.generators.target.import_check import import_at
 
     module, _, attribute = app.partition(":")
     folder = repo / app_dir
@@ -214,7 +214,7 @@ def _python_runs(repo: Path, python: str, why: str, blocks: list[str]) -> Target
 
 def _version(repo: Path, roadmap: Any, python: str, blocks: list[str]) -> TargetFinding:
     from propctl.errors import UserError
-    from propctl.generators.repo_python import repo_python
+    from propctl.generators.target.repo_python import repo_python
 
     api = roadmap.paths.get("api", "apps/api").strip("/")
     try:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from propctl.generators.engine import ApplyReport, Conflict, Generation, Plan, apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
+from propctl.generators.engine.specs import ApplyReport, Conflict, Generation, Plan
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def init(
 ) -> None:
     """Write the Alembic environment (alembic.ini, migrations/env.py wired to the service's
     Base and settings, migrations/versions/). Needs `scaffold database` first."""
-    from propctl.generators.database import migrations_generation
+    from propctl.generators.migrations import migrations_generation
 
     app = get_app(ctx).with_repo(repo)
     generation = migrations_generation(app.load_roadmap(), app.repo, service)

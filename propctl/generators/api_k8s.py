@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import FileSpec, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec
+from propctl.generators.target import k8s_environments
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import RoadmapView
 
 SERVICE = "api"
 PORT = 8000  # what the API's settings and its Dockerfile serve on (concerns._variables)
@@ -25,11 +30,11 @@ PART = "parts/k8s/files"
 _PATCH_REF = re.compile(r"^(?P<indent>\s*)- path: (?P<file>[\w.-]+-patch\.yaml)\s*$", re.M)
 
 
-def k8s_dir(roadmap: Any) -> str:
+def k8s_dir(roadmap: RoadmapView) -> str:
     return names.safe_relpath(str(roadmap.paths.get("k8s", "k8s")).strip("/") or "k8s")
 
 
-def api_k8s_files(roadmap: Any, repo: Path) -> list[FileSpec]:
+def api_k8s_files(roadmap: RoadmapView, repo: Path) -> list[FileSpec]:
     from propctl.generators.service import IMAGE_REGISTRY
 
     variables = {

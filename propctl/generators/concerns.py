@@ -23,15 +23,19 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
 from propctl.generators.api_k8s import api_k8s_files
-from propctl.generators.app_layout import FLAT, AppLayout, detect_layout
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.generators.pyimports import regroup_imports
+from propctl.generators.target.app_layout import FLAT, AppLayout, detect_layout
 from propctl.generators.token_signing import signing_patches
 from propctl.state import RepoState
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import RoadmapView
 
 GENERATOR = "add"
 PLATFORM = "app_platform"
@@ -447,7 +451,7 @@ def compose_patches(path: str, text: str) -> tuple[list[PatchSpec], list[str]]:
 
 
 # ---- the generation ---------------------------------------------------------------------------
-def add_generation(repo: Path, roadmap: Any, service: str, wanted: list[str]) -> Generation:
+def add_generation(repo: Path, roadmap: RoadmapView, service: str, wanted: list[str]) -> Generation:
     if service != "api":
         raise UserError(
             f"--service {service}: `scaffold add` hardens the existing API only",
@@ -515,7 +519,7 @@ def _first_override(repo: Path) -> str:
     return next(name for name in OVERRIDE_NAMES if (repo / name).is_file())
 
 
-def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
+def app_target(repo: Path, roadmap: RoadmapView) -> tuple[AppLayout, str]:
     """The layout `add_generation` writes for and the app's attribute in main.py ('' when
     main.py is not a shape propctl reads): what the import check after applying imports."""
     api = roadmap.paths.get("api", "apps/api").strip("/")
@@ -528,7 +532,9 @@ def app_target(repo: Path, roadmap: Any) -> tuple[AppLayout, str]:
         return layout, ""
 
 
-def _variables(parts: list[str], roadmap: Any, layout: AppLayout | None = None) -> dict[str, Any]:
+def _variables(
+    parts: list[str], roadmap: RoadmapView, layout: AppLayout | None = None
+) -> dict[str, Any]:
     if "security" in parts:  # its settings and .env lines supersede the auth part's
         parts = [p for p in parts if p != "auth"]
     return {
@@ -541,7 +547,9 @@ def _variables(parts: list[str], roadmap: Any, layout: AppLayout | None = None) 
     }
 
 
-def _render(layout: AppLayout, parts: list[str], version: str, roadmap: Any) -> list[FileSpec]:
+def _render(
+    layout: AppLayout, parts: list[str], version: str, roadmap: RoadmapView
+) -> list[FileSpec]:
     variables = _variables(parts, roadmap, layout)
     mapping = layout_map(layout)
     out: dict[str, FileSpec] = {}
@@ -564,7 +572,7 @@ def _render(layout: AppLayout, parts: list[str], version: str, roadmap: Any) -> 
     return list(out.values())
 
 
-def _env_example(parts: list[str], roadmap: Any, compose_names: list[str]) -> FileSpec:
+def _env_example(parts: list[str], roadmap: RoadmapView, compose_names: list[str]) -> FileSpec:
     spec = render_dir("parts/settings/files", _variables(parts, roadmap))
     text = next(s.content for s in spec if s.path == ".env.example")
     if compose_names:
@@ -592,7 +600,7 @@ def _platform(layout: AppLayout, concerns: list[str], add_cors: bool) -> FileSpe
         imports += [_logical(line, layout) for line in concern.imports]
         setup += [line.format(**fill) for line in concern.setup]
     setup += [line for name in concerns for line in CONCERNS[name].last]
-    from propctl.generators.engine import render_text
+    from propctl.generators.engine.render import render_text
     from propctl.resources import templates_dir
 
     source = (templates_dir() / "add" / "app_platform.py.jinja").read_text("utf-8")

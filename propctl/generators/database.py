@@ -2,15 +2,15 @@
 sessions, a bounded pool from the environment, a declarative `Base`), and the `models` and
 `repositories` packages the repository generator adds to.
 
-`migrations init` (the Alembic environment wired to that `Base`) is `migrations_generation`."""
+`migrations init` (the Alembic environment wired to that `Base`) is `migrations.py`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.migrations.target import ServiceTarget, resolve_service
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ def database_generation(roadmap: Roadmap, repo: Path, service: str) -> Generatio
 
 
 DATABASE_DEPENDENCIES = ("sqlalchemy>=2.0", "psycopg[binary]>=3.1")
-MIGRATIONS_DEPENDENCIES = ("alembic>=1.13",)
 
 
 def dependency_patches(target: ServiceTarget, requirements: tuple[str, ...]) -> list[PatchSpec]:
@@ -81,17 +80,3 @@ def package_inits(target: ServiceTarget) -> list[FileSpec | PatchSpec]:
         PatchSpec(f"{code}/repositories/__init__.py", REPOSITORIES_INIT, create=True),
         PatchSpec(target.rel(".gitignore"), "*.db", create=True),
     ]
-
-
-def migrations_generation(roadmap: Roadmap, repo: Path, service: str) -> Generation:
-    target = resolve_service(roadmap, repo, service)
-    if not (target.repo / target.code_relpath / "database.py").is_file():
-        raise UserError(
-            f"{target.code_relpath}/database.py: not found; the Alembic environment "
-            "imports its Base and settings",
-            hint=f"propctl scaffold database --service {service}",
-        )
-    files: list[FileSpec | PatchSpec] = []
-    files += render_dir("migrations", variables(target), dest=target.relpath)
-    files += dependency_patches(target, MIGRATIONS_DEPENDENCIES)
-    return Generation("migrations", {"service": service}, files)

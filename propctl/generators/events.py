@@ -13,10 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from propctl.generators import k8s_environments
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
+from propctl.generators.target import k8s_environments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.facts import EnvironmentView
     from propctl.roadmap.models import Roadmap
 
 # Who publishes and who consumes which event (Task 12.10-12.13 and the rest of the domain).
@@ -51,7 +55,10 @@ def package_files(dest: str) -> list[FileSpec]:
 
 
 def service_files(
-    repo: Path, name: str, services_root: str = "apps", environments: Any = None
+    repo: Path,
+    name: str,
+    services_root: str = "apps",
+    environments: Sequence[EnvironmentView] | None = None,
 ) -> list[FileSpec | PatchSpec]:
     base = f"{services_root.rstrip('/')}/{name}-service"
     if not (repo / base / "app" / "main.py").is_file():
@@ -90,7 +97,7 @@ def events_generation(
     *,
     shared: str = "shared",
     services_root: str = "apps",
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
 ) -> Generation:
     """`environments`: the roadmap's (None: the defaults of a roadmap without the section)."""
     files: list[FileSpec | PatchSpec] = list(package_files(f"{shared.rstrip('/')}/events"))

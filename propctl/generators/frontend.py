@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propctl.errors import UserError
-from propctl.generators.adopt import (
+from propctl.generators.engine.adopt import (
     Adoption,
     Fetch,
     add_imports,
@@ -30,7 +30,8 @@ from propctl.generators.adopt import (
     replace_function,
     wrap_children,
 )
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap

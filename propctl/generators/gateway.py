@@ -14,11 +14,15 @@ service's URL path. The JWT secret stays out of the file: decK reads DECK_JWT_SE
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import names
-from propctl.generators.engine import FileSpec, Generation, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import RoadmapView
 
 JWT_ISSUER = "propmubi-auth"
 RATE_PER_MINUTE = 600
@@ -26,7 +30,7 @@ LOGIN_RATE_PER_MINUTE = 10
 
 
 def gateway_generation(
-    roadmap: Any, *, namespace: str | None = None, dest: str = "gateway"
+    roadmap: RoadmapView, *, namespace: str | None = None, dest: str = "gateway"
 ) -> Generation:
     """`namespace` None: upstreams by short name, resolved in Kong's own namespace (one file for
     every environment); else fully qualified in that namespace."""

@@ -7,17 +7,22 @@ stack is, its namespace and host)."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation, PatchSpec
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.environments import Environment
 
 SKIP_PARTS = frozenset({"__pycache__", "venv", ".venv"})
 ENVIRONMENTS_FILE = "environments.yaml"
 _HEADER_END = "environments:\n"
 
 
-def environments_file(environments: Any = None) -> str:
+def environments_file(environments: Sequence[Environment] | None = None) -> str:
     """The program's `environments.yaml` for the roadmap's `environments` (None: the defaults
     of a roadmap without the section), under the bundled file's header comment."""
     from propctl.resources import infra_dir
@@ -34,7 +39,9 @@ def environments_file(environments: Any = None) -> str:
     return header + _HEADER_END + "".join(rows)
 
 
-def infra_generation(path: str = "infra", environments: Any = None) -> Generation:
+def infra_generation(
+    path: str = "infra", environments: Sequence[Environment] | None = None
+) -> Generation:
     from propctl.resources import infra_dir
 
     dest = PurePosixPath(path.rstrip("/") or "infra")

@@ -23,10 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import Generation, render_dir
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import Generation
+from propctl.generators.target import k8s_environments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.facts import EnvironmentView
     from propctl.roadmap.models import Roadmap
 
 # Supported releases (December 2026): Envoy Gateway 1.9 (Kubernetes 1.33-1.36), cert-manager 1.21
@@ -93,7 +98,7 @@ def ingress_generation(
     backend_service: str = DEFAULT_BACKEND,
     k8s: str = "k8s",
     gateway: str = "gateway",
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
     repo: Path | None = None,
 ) -> Generation:
     """`environments`: the roadmap's (None: the defaults of a roadmap without the section);

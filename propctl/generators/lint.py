@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.generators.workflow import BLACK_VERSION, RUFF_VERSION
 
 if TYPE_CHECKING:

@@ -16,11 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
+from propctl.generators.target import k8s_environments
 from propctl.resources import templates_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from propctl.roadmap.facts import EnvironmentView
     from propctl.roadmap.models import Roadmap
 
 NAMESPACE = "observability"
@@ -106,7 +110,7 @@ def dashboards() -> list[str]:
 def stack_variables(
     services: list[dict[str, Any]],
     runbook_base_url: str,
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
     repo: Path | None = None,
 ) -> dict[str, Any]:
     """`environments`: the roadmap's (None: the defaults of a roadmap without the section)."""
@@ -177,7 +181,7 @@ def observability_generation(
     *,
     runbook_base_url: str = DEFAULT_RUNBOOK_URL,
     services_root: str = "apps",
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
 ) -> Generation:
     runbook_url(runbook_base_url)
     variables = stack_variables(services, runbook_base_url, environments, repo)

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
-from propctl.generators.names import entity_name
+from propctl.generators.engine.names import entity_name
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 from propctl.migrations.target import resolve_service
 
 if TYPE_CHECKING:

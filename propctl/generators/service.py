@@ -19,16 +19,22 @@ assigns the correlation id, is last so every other layer sees it)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments, names
-from propctl.generators.engine import FileSpec, Generation, render_dir
-from propctl.generators.repo_python import repo_python
-from propctl.generators.taken_ports import all_taken, clash
+from propctl.generators.engine import names
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation
+from propctl.generators.target import k8s_environments
+from propctl.generators.target.repo_python import repo_python
+from propctl.generators.target.taken_ports import all_taken, clash
 from propctl.state import RepoState
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import EnvironmentView, RoadmapView
 
 VERSION = "0.1.0"
 PYTHON = "3.11"
@@ -104,7 +110,7 @@ PARTS: dict[str, Part] = {
 SERVICE_PARTS: tuple[str, ...] = tuple(PARTS)
 
 
-def service_dir(roadmap_paths: dict[str, str], name: str) -> str:
+def service_dir(roadmap_paths: Mapping[str, str], name: str) -> str:
     return f"{roadmap_paths.get('services', 'apps').rstrip('/')}/{name}-service"
 
 
@@ -114,7 +120,7 @@ def variables(
     parts: tuple[str, ...] = SERVICE_PARTS,
     pkg: str = "app.",
     python: str = PYTHON,
-    environments: Any = None,
+    environments: Sequence[EnvironmentView] | None = None,
     repo: Path | None = None,
 ) -> dict[str, Any]:
     """`environments`: the roadmap's (`roadmap.environments`); None: the defaults."""
@@ -148,7 +154,7 @@ def render_parts(parts: tuple[str, ...], context: dict[str, Any], dest: str) -> 
 
 
 def service_generation(
-    repo: Path, roadmap: Any, name: str, port: int | str, roadmap_file: Path | None = None
+    repo: Path, roadmap: RoadmapView, name: str, port: int | str, roadmap_file: Path | None = None
 ) -> Generation:
     """Validate the name and port (against the roadmap, the compose files and the services
     already here), then render the whole service for the repo's Python."""
@@ -173,7 +179,7 @@ def service_generation(
 
 
 def _refuse_taken(
-    repo: Path, roadmap: Any, roadmap_file: Path | None, name: str, port: int | str
+    repo: Path, roadmap: RoadmapView, roadmap_file: Path | None, name: str, port: int | str
 ) -> None:
     try:
         number = int(str(port).strip())
@@ -190,7 +196,7 @@ def _refuse_taken(
     )
 
 
-def roadmap_services(roadmap: Any) -> list[tuple[str, int]]:
+def roadmap_services(roadmap: RoadmapView) -> list[tuple[str, int]]:
     if not roadmap.services:
         raise UserError(
             "the roadmap lists no services",

@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from propctl.generators.engine import PatchSpec
+from propctl.generators.engine.specs import PatchSpec
 
 # JWT_SECRET, SECRET_KEY, JWT_SECRET_KEY, AUTH_SECRET (not TWILIO_AUTH_TOKEN, not PASSWORD)
 SECRET_NAME = re.compile(r"(?i)^(?:\w*_)?(?:jwt_)?secret(?:_key)?$")

@@ -1,6 +1,6 @@
-"""`scaffold workflow`: GitHub Actions CI/CD per service (Task 15) and the `propctl verify`
-workflow. Services, their folders and the coverage gate come from the roadmap; every action is
-pinned from the reviewed table in `action_pins`.
+"""`scaffold workflow`: GitHub Actions CI/CD per service (Task 15); the `propctl verify` workflow
+(`--verify`) is `workflow_verify.py`. Services, their folders and the coverage gate come from the
+roadmap; every action is pinned from the reviewed table in `action_pins`.
 
 Files: `.github/workflows/<service>.yml` per service, `.github/workflows/propctl-verify.yml`,
 and, shared by every service workflow, `.github/propctl/blue-green.sh` (the deploy, smoke test,
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
 from propctl.generators.action_pins import PINS
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, render_dir
-from propctl.generators.names import service_name
+from propctl.generators.engine.names import service_name
+from propctl.generators.engine.render import render_dir
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 
 if TYPE_CHECKING:
     from propctl.roadmap.models import Roadmap, Service
@@ -130,42 +131,6 @@ def workflow_generation(
     if reviewers_team != DEFAULT_REVIEWERS_TEAM:
         params["reviewers"] = reviewers_team
     return Generation("workflow", params, files)
-
-
-def verify_generation(propctl_spec: str | None = None) -> Generation:
-    spec = propctl_spec or default_propctl_spec()
-    if any(c in spec for c in "\"'\n\r`$\\"):
-        raise UserError(
-            f"--propctl-spec {spec!r}: quotes, '$', '`' and backslashes are not allowed",
-            hint="give a pip requirement such as 'propctl==0.1.0' or "
-            "'propctl @ git+https://github.com/ORG/propctl@TAG'",
-        )
-    variables = {"pins": pins(), "python_version": PYTHON_VERSION, "propctl_spec": spec}
-    files: list[FileSpec | PatchSpec] = [*render_dir("workflow/verify", variables)]
-    return Generation("workflow-verify", {"propctl_spec": spec}, files)
-
-
-def default_propctl_spec() -> str:
-    """This propctl, from its source at the commit it was built from: the package index has no
-    propctl to install. Unknown (a build outside git, no repository URL): ask, never guess."""
-    from propctl.provenance import provenance
-
-    found = provenance()
-    if found.pip_spec is None:
-        missing = " and ".join(
-            what
-            for what, value in (
-                ("the repository it comes from", found.repository),
-                ("the commit it was built from", found.commit),
-            )
-            if not value
-        )
-        raise UserError(
-            f"cannot tell what CI should install: this propctl does not know {missing}",
-            hint="pass --propctl-spec, e.g. --propctl-spec "
-            "'propctl @ git+https://github.com/ORG/propctl@COMMIT' (or a wheel's URL)",
-        )
-    return found.pip_spec
 
 
 def production_reviewers_command(reviewers_team: str = DEFAULT_REVIEWERS_TEAM) -> str:

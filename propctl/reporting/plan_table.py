@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from propctl.generators.engine import Plan
+    from propctl.generators.engine.specs import Plan
     from propctl.reporting.terminal import Draw
 
 _STYLE = {

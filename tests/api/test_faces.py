@@ -13,7 +13,7 @@ from propctl.api.report import ReportRequest, report
 from propctl.api.score import ScoreRequest, score
 from propctl.api.status import StatusRequest, status
 from propctl.errors import UserError
-from propctl.generators.engine import Conflict, FileSpec, Generation
+from propctl.generators.engine.specs import Conflict, FileSpec, Generation
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap
 from propctl.roadmap.models import Roadmap

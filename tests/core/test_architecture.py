@@ -182,3 +182,96 @@ def test_the_check_schema_is_assembled_above_roadmap_and_checks() -> None:
         for path in _files(sub):
             bad = {n for n in _all_imports(path) if n.startswith("propctl.api")}
             assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
+
+
+# ---- propctl.generators: the engine, what generators read of the target repo, one generator
+# per module, and the support code of a single generator beside it
+GENERATORS = PACKAGE / "generators"
+# support modules at the top of generators/ that hold no generator: the generator modules that
+# use them (and nothing else in propctl does)
+GENERATOR_SUPPORT = {
+    "action_pins": {"workflow", "workflow_verify"},
+    "api_k8s": {"concerns"},
+    "pyimports": {"concerns"},
+    "token_signing": {"concerns"},
+}
+
+
+def _generator_modules() -> list[Path]:
+    return sorted(p for p in GENERATORS.glob("*.py") if p.name != "__init__.py")
+
+
+def _generator_names(path: Path) -> set[str]:
+    """The generator names a module builds `Generation`s for (`Generation("lint", ...)`,
+    `Generation(generator="infra", ...)`, `Generation(GENERATOR, ...)`)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for target in node.targets
+        if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+    }
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Generation"):
+            continue
+        first = next((k.value for k in node.keywords if k.arg == "generator"), None)
+        first = first if first is not None else (node.args[0] if node.args else None)
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.add(first.value)
+        elif isinstance(first, ast.Name) and first.id in constants:
+            names.add(constants[first.id])
+        else:
+            names.add(f"<unknown: {ast.dump(first) if first else 'no name'}>")
+    return names
+
+
+def test_each_generator_module_holds_one_generator() -> None:
+    for path in _generator_modules():
+        found = _generator_names(path)
+        if path.stem in GENERATOR_SUPPORT:
+            assert not found, f"generators/{path.name} is support code, yet builds {found}"
+        else:
+            assert len(found) == 1, f"generators/{path.name} builds {found or 'no generator'}"
+
+
+def test_a_generators_support_module_serves_that_generator_only() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = path.relative_to(PACKAGE.parent).with_suffix("").as_posix().replace("/", ".")
+        for support, users in GENERATOR_SUPPORT.items():
+            if module == f"propctl.generators.{support}":
+                continue
+            if f"propctl.generators.{support}" in _all_imports(path):
+                assert module.removeprefix("propctl.generators.") in users, (
+                    f"{module} imports propctl.generators.{support}, support code of {users}"
+                )
+
+
+def test_the_engine_and_the_target_readers_import_no_generator() -> None:
+    allowed = ("propctl.generators.engine", "propctl.generators.target")
+    for sub in ("generators/engine", "generators/target"):
+        for path in _files(sub):
+            own = {n for n in _all_imports(path) if n.startswith("propctl.generators")}
+            bad = {n for n in own if not n.startswith(allowed)}
+            if sub == "generators/engine":
+                bad |= {n for n in own if n.startswith("propctl.generators.target")}
+            assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {bad}"
+
+
+def test_generators_take_typed_roadmaps() -> None:
+    """A roadmap is a `Roadmap` or a `RoadmapView` (propctl.roadmap.facts), its environments and
+    services sequences of the models or their views: never `Any`."""
+    for path in _files("generators"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            arguments = node.args
+            for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                if "roadmap" in arg.arg or "environments" in arg.arg or arg.arg == "services":
+                    shown = ast.unparse(arg.annotation) if arg.annotation else "Any"
+                    untyped = shown.removesuffix(" | None") == "Any" or "[Any]" in shown
+                    assert not untyped, (
+                        f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}"
+                        f"({arg.arg}: {shown})"
+                    )

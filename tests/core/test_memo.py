@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from propctl.errors import UserError
-from propctl.generators import k8s_environments
+from propctl.generators.target import k8s_environments
 from propctl.memo import derived, user_cache_dir
 
 

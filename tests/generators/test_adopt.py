@@ -1,6 +1,6 @@
-"""Adopting the user's existing files (`FileSpec.adopt`, propctl/generators/adopt.py): the first
-run of `scaffold frontend` over the example's hand-written pages patches their anchored regions
-and keeps the rest; a page with no anchor is exit 1 with the diff to make by hand."""
+"""Adopting the user's existing files (`FileSpec.adopt`, propctl/generators/engine/adopt.py):
+the first run of `scaffold frontend` over the example's hand-written pages patches their anchored
+regions and keeps the rest; a page with no anchor is exit 1 with the diff to make by hand."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.adopt import mask_js
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.adopt import mask_js
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.frontend import frontend_generation
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,8 @@ from types import ModuleType
 import httpx
 import pytest
 
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.service import service_generation
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap

@@ -14,7 +14,8 @@ import pytest
 
 from propctl.cli.main import main
 from propctl.generators import concerns
-from propctl.generators.engine import PatchSpec, _plan_patch
+from propctl.generators.engine.patch import plan_patch
+from propctl.generators.engine.specs import PatchSpec
 
 EXPECTED = {  # concern -> files at the roadmap's names (besides config.py and app_platform.py)
     "security": [
@@ -290,14 +291,14 @@ def test_compose_credentials_become_variables(
         assert patches == []
     else:
         (patch,) = patches
-        assert _plan_patch(patch, line + "\n").new == expected + "\n"
-        assert _plan_patch(patch, expected + "\n").action == "identical"
+        assert plan_patch(patch, line + "\n").new == expected + "\n"
+        assert plan_patch(patch, expected + "\n").action == "identical"
 
 
 def test_replace_patch_is_idempotent_and_refused_without_its_anchor() -> None:
     spec = PatchSpec("main.py", "allow_origins=ORIGINS", r'allow_origins=\["\*"\]', replace=True)
-    first = _plan_patch(spec, 'x(allow_origins=["*"], y=1)\n')
+    first = plan_patch(spec, 'x(allow_origins=["*"], y=1)\n')
     assert first.action == "patch" and first.new == "x(allow_origins=ORIGINS, y=1)\n"
-    assert _plan_patch(spec, first.new).action == "identical"
-    refused = _plan_patch(spec, "x(allow_origins=OTHER)\n")
+    assert plan_patch(spec, first.new).action == "identical"
+    refused = plan_patch(spec, "x(allow_origins=OTHER)\n")
     assert refused.action == "refused" and "replace" in refused.manual

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from propctl.errors import FailureFound, UserError
-from propctl.generators import engine, snapshots, transaction
-from propctl.generators.engine import FileSpec, Generation, PatchSpec, apply, plan
+from propctl.generators.engine import render, snapshots, transaction
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
+from propctl.generators.engine.specs import FileSpec, Generation, PatchSpec
 
 
 def gen(*files: FileSpec | PatchSpec, params: dict | None = None) -> Generation:
@@ -33,9 +36,9 @@ def snapshot_tree(repo: Path) -> dict[str, tuple[bytes, int]]:
 def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "templates"
     monkeypatch.setattr("propctl.resources.templates_dir", lambda: root)
-    engine._environment.cache_clear()
+    render._environment.cache_clear()
     yield root
-    engine._environment.cache_clear()
+    render._environment.cache_clear()
 
 
 def test_render_dir_renders_jinja_copies_others_and_names(templates: Path) -> None:
@@ -50,7 +53,7 @@ def test_render_dir_renders_jinja_copies_others_and_names(templates: Path) -> No
     run.chmod(0o755)
     specs = {
         s.path: s
-        for s in engine.render_dir(
+        for s in render.render_dir(
             "t", {"name": "auth", "port": 3001, "docker": False}, dest="apps"
         )
     }
@@ -66,7 +69,7 @@ def test_a_template_may_choose_its_delimiters(templates: Path) -> None:
     (templates / "sh" / "<< name >>.sh.jinja").write_text(
         "if [[ -f x ]]; then echo << name >> ${{ github.sha }}; fi\n"
     )
-    [spec] = engine.render_dir("sh", {"name": "auth"})
+    [spec] = render.render_dir("sh", {"name": "auth"})
     assert spec.path == "auth.sh"
     assert spec.content == "if [[ -f x ]]; then echo auth ${{ github.sha }}; fi\n"
 
@@ -79,7 +82,7 @@ def test_bad_delimiters_file_is_a_user_error(templates: Path, bad: str) -> None:
     (templates / "t" / "_delimiters.json").write_text(bad)
     (templates / "t" / "f").write_text("x")
     with pytest.raises(UserError, match="_delimiters.json"):
-        engine.render_dir("t", {})
+        render.render_dir("t", {})
 
 
 @pytest.mark.parametrize(
@@ -87,16 +90,16 @@ def test_bad_delimiters_file_is_a_user_error(templates: Path, bad: str) -> None:
 )
 def test_render_text_is_strict_and_sandboxed(source: str) -> None:
     with pytest.raises(UserError):
-        engine.render_text(source, {"x": object()})
+        render.render_text(source, {"x": object()})
 
 
 def test_variables_cannot_escape_the_destination(templates: Path) -> None:
     (templates / "t" / "[[ name ]]").mkdir(parents=True)
     (templates / "t" / "[[ name ]]" / "f").write_text("x")
     with pytest.raises(UserError):
-        engine.render_dir("t", {"name": ".."})
+        render.render_dir("t", {"name": ".."})
     with pytest.raises(UserError):
-        engine.render_dir("../etc", {})
+        render.render_dir("../etc", {})
 
 
 def test_first_run_then_identical_writes_nothing(tmp_path: Path) -> None:
@@ -487,3 +490,45 @@ def test_a_replacing_patch_on_a_generated_file_survives_regeneration(tmp_path: P
     owner_v2 = Generation("service", {}, [FileSpec("main.py", "app = FastAPI()\nrun(1)\n")])
     apply(tmp_path, plan(tmp_path, owner_v2))
     assert (tmp_path / "main.py").read_text() == "app = FastAPI(lifespan=lifespan)\nrun(1)\n"
+
+
+def test_plan_leaves_its_generation_as_it_was(tmp_path: Path) -> None:
+    """`plan` returns new objects: the Generation (its specs, its notes) is not changed, so the
+    same Generation planned twice gives equal plans, and the plan holds the normalised copy."""
+    (tmp_path / "main.py").write_text("app = App()\n")
+    (tmp_path / "edited.txt").write_text("mine\n")
+    generation = gen(
+        FileSpec("./a/b.txt", "hello\n"),
+        FileSpec("edited.txt", "theirs\n"),
+        FileSpec("web/a.ts", "x = 'y'\n"),
+        PatchSpec("main.py", "import a", anchor=r"^app ="),
+        PatchSpec("main.py", "import b", anchor=r"^app ="),
+        PatchSpec("missing.py", "x", anchor="^y"),
+    )
+    generation.notes.append("a note of the generator's")
+    before = copy.deepcopy(generation)
+    first, second = plan(tmp_path, generation), plan(tmp_path, generation)
+    assert generation == before
+    assert first == second
+    assert first.generation is not generation
+    assert [s.path for s in first.generation.files][0] == "a/b.txt"
+    assert first.generation.notes[0] == "a note of the generator's"
+    assert len(first.generation.notes) == 2  # and the formatter's: web/a.ts is not formatted
+    assert {a.path: a.action for a in first.actions} == {
+        "a/b.txt": "create",
+        "edited.txt": "conflict",
+        "web/a.ts": "create",
+        "main.py": "patch",
+        "missing.py": "refused",
+    }
+
+
+def test_apply_leaves_the_plan_as_it_was(tmp_path: Path) -> None:
+    apply(tmp_path, plan(tmp_path, gen(FileSpec("a.txt", "one\n"))))
+    (tmp_path / "a.txt").write_text("edited\n")
+    the_plan = plan(tmp_path, gen(FileSpec("a.txt", "two\n")))
+    before = copy.deepcopy(the_plan)
+    apply(tmp_path, the_plan, force=True)
+    assert the_plan == before
+    assert (tmp_path / "a.txt").read_text() == "two\n"
+    assert (tmp_path / "a.txt.orig").read_text() == "edited\n"

@@ -12,7 +12,9 @@ import yaml
 
 from propctl.checks.kinds.k8s_live import K8sLiveParams, resolve_namespaces
 from propctl.errors import RoadmapError
-from propctl.generators.engine import Generation, apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
+from propctl.generators.engine.specs import Generation
 from propctl.generators.infra import environments_file, infra_generation
 from propctl.generators.ingress import ingress_generation
 from propctl.generators.service import service_generation

@@ -15,7 +15,8 @@ from types import ModuleType
 
 import pytest
 
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.events import CONSUMES, PUBLISHES, events_generation, package_files
 
 pytestmark = pytest.mark.redis

@@ -1,6 +1,7 @@
-"""Generated JS/TS formatted with the target repo's own Prettier (`generators/formatting.py`):
-nothing changes where the repo has no node, prettier or config; a fake prettier package shows
-what the engine does with its answers (formatted specs, hashes, re-runs, parse errors)."""
+"""Generated JS/TS formatted with the target repo's own Prettier
+(`generators/engine/formatting.py`): nothing changes where the repo has no node, prettier or
+config; a fake prettier package shows what the engine does with its answers (formatted specs,
+hashes, re-runs, parse errors)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from propctl.generators.adopt import Adoption, add_imports
-from propctl.generators.engine import FileSpec, Generation, apply, plan, sha256
-from propctl.generators.formatting import Formatter, TemplateSyntaxBug
+from propctl.generators.engine.adopt import Adoption, add_imports
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.formatting import Formatter, TemplateSyntaxBug
+from propctl.generators.engine.plan import plan
+from propctl.generators.engine.render import sha256
+from propctl.generators.engine.specs import FileSpec, Generation
 from propctl.state import RepoState
 
 NODE = shutil.which("node")
@@ -67,23 +71,24 @@ def test_no_prettier_spawns_nothing_and_the_plan_notes_it(tmp_path: Path) -> Non
     generation = _generation(FileSpec("web/a.ts", "x = 'y'\n"), FileSpec("README.md", "x\n"))
     the_plan = plan(tmp_path, generation)
     assert [a.new for a in the_plan.actions] == ["x = 'y'\n", "x\n"]
-    assert len(generation.notes) == 1 and generation.notes[0].startswith(
+    notes = the_plan.generation.notes
+    assert len(notes) == 1 and notes[0].startswith(
         "not formatted: web/a.ts: no node_modules/prettier in "
     )
 
 
 def test_nothing_to_format_no_note(tmp_path: Path) -> None:
     generation = _generation(FileSpec("README.md", "x\n"))
-    plan(tmp_path, generation)
-    assert generation.notes == []
+    assert plan(tmp_path, generation).generation.notes == []
 
 
 @needs_node
 def test_no_config_no_format(tmp_path: Path) -> None:
     _fake_prettier(tmp_path, config=False)
     generation = _generation(FileSpec("a.ts", "x = 'y'\n"))
-    assert plan(tmp_path, generation).actions[0].new == "x = 'y'\n"
-    assert generation.notes == ["not formatted: a.ts: no prettier config in the repo"]
+    the_plan = plan(tmp_path, generation)
+    assert the_plan.actions[0].new == "x = 'y'\n"
+    assert the_plan.generation.notes == ["not formatted: a.ts: no prettier config in the repo"]
 
 
 @needs_node
@@ -107,7 +112,7 @@ def test_specs_are_formatted_before_planning_and_reruns_are_identical(tmp_path: 
         "web/ignored.ts": "'kept'\n",  # prettier's getFileInfo says ignored: left alone
         "notes.md": "'kept'\n",
     }
-    assert first.notes == []
+    assert the_plan.generation.notes == []
     assert '+x = "y"' in the_plan.actions[0].diff()  # the dry run shows the formatted text
     apply(tmp_path, the_plan)
     entry = RepoState(tmp_path).generated()["web/a.ts"]
@@ -147,9 +152,12 @@ def test_a_users_file_prettier_cannot_parse_is_kept_with_a_note(tmp_path: Path) 
     generation = _generation(
         FileSpec("page.tsx", "template\n", adopt=Adoption([add_imports(["import { x } from 'x'"])]))
     )
-    action = plan(tmp_path, generation).actions[0]
+    the_plan = plan(tmp_path, generation)
+    action = the_plan.actions[0]
     assert action.action == "adopt" and action.new == "import { x } from 'x'\n\nSYNTAX\n"
-    assert generation.notes == ["not formatted: page.tsx: prettier: Unexpected token (1:1)"]
+    assert the_plan.generation.notes == [
+        "not formatted: page.tsx: prettier: Unexpected token (1:1)"
+    ]
 
 
 @needs_node
@@ -157,8 +165,9 @@ def test_a_broken_prettier_is_a_note_not_a_crash(tmp_path: Path) -> None:
     _fake_prettier(tmp_path)
     (tmp_path / "node_modules/prettier/index.cjs").write_text("throw new Error('broken install')")
     generation = _generation(FileSpec("a.ts", "x\n"))
-    assert plan(tmp_path, generation).actions[0].new == "x\n"
-    assert generation.notes == ["not formatted: prettier could not load: broken install"]
+    the_plan = plan(tmp_path, generation)
+    assert the_plan.actions[0].new == "x\n"
+    assert the_plan.generation.notes == ["not formatted: prettier could not load: broken install"]
 
 
 @needs_node
@@ -167,5 +176,6 @@ def test_a_config_the_plan_writes_is_used(tmp_path: Path) -> None:
     generation = _generation(
         FileSpec(".prettierrc", '{"semi": true}\n'), FileSpec("web/a.ts", "x = 'y'\n")
     )
-    assert plan(tmp_path, generation).actions[1].new == '// formatted a.ts\nx = "y"\n'
-    assert generation.notes == []
+    the_plan = plan(tmp_path, generation)
+    assert the_plan.actions[1].new == '// formatted a.ts\nx = "y"\n'
+    assert the_plan.generation.notes == []

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.frontend import DEPENDENCIES, frontend_generation
 
 ROOT = Path(__file__).resolve().parents[2]

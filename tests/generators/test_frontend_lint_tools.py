@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from propctl.cli.main import main
-from propctl.generators.engine import plan
+from propctl.generators.engine.plan import plan
 from propctl.generators.frontend import frontend_generation
 from tests.generators.js_tools import install_js_tools, run_tool
 
@@ -48,7 +48,7 @@ def test_generated_frontend_passes_prettier_and_eslint(capsys, repo: Path) -> No
     generation = frontend_generation(repo)
     again = plan(repo, generation)
     assert set(again.counts()) == {"identical"}, again.counts()
-    assert generation.notes == []
+    assert again.generation.notes == []
 
 
 def test_eslint_still_reports_unused_values(capsys, repo: Path) -> None:

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from propctl.cli.main import main
-from propctl.generators.engine import apply, plan
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
 from propctl.generators.gateway import gateway_generation
 from propctl.generators.ingress import (
     CERT_MANAGER_VERSION,

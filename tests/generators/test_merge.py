@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from propctl.generators.merge import merge3
+from propctl.generators.engine.merge import merge3
 
 CASES = [
     # base, mine, new, expected, conflicts

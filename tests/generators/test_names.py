@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from propctl.errors import UserError
-from propctl.generators import names
+from propctl.generators.engine import names
 from propctl.roadmap.models import Service
 
 BAD_NAMES = [

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from propctl.generators.engine import apply, plan, render_dir
+from propctl.generators.engine.apply import apply
+from propctl.generators.engine.plan import plan
+from propctl.generators.engine.render import render_dir
 from propctl.generators.observability import (
     BUSINESS_METRICS,
     NAMESPACE,

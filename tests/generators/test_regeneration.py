@@ -10,7 +10,7 @@ import pytest
 
 from propctl.cli.main import main
 from propctl.generators import service as service_generator
-from propctl.generators import transaction
+from propctl.generators.engine import transaction
 
 MAIN = "apps/auth-service/app/main.py"
 

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from propctl.cli.main import main
-from propctl.generators.engine import plan, with_patches
+from propctl.generators.engine.patch import with_patches
+from propctl.generators.engine.plan import plan
 from propctl.generators.token_signing import signing_patches
 
 BIN = Path(sys.executable).parent

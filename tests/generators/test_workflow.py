@@ -12,7 +12,8 @@ import yaml
 
 from propctl.cli.main import main
 from propctl.errors import UserError
-from propctl.generators.workflow import verify_generation, workflow_generation
+from propctl.generators.workflow import workflow_generation
+from propctl.generators.workflow_verify import verify_generation
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap
 

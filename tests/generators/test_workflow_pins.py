@@ -10,8 +10,9 @@ import yaml
 
 from propctl.errors import UserError
 from propctl.generators.action_pins import PINS, is_pinned, pin
-from propctl.generators.engine import render_text
-from propctl.generators.workflow import pins, verify_generation, workflow_generation
+from propctl.generators.engine.render import render_text
+from propctl.generators.workflow import pins, workflow_generation
+from propctl.generators.workflow_verify import verify_generation
 from propctl.resources import bundled_roadmap, templates_dir
 from propctl.roadmap.loader import load_roadmap
 

@@ -1,44 +1,28 @@
-"""The few roadmap facts generators need (paths, services, CORS origins, environments), cached by
-the roadmap file's content hash once a full load has validated it. Validating the whole roadmap
+"""The roadmap facts generators need (`propctl.roadmap.facts.RoadmapFacts`), cached by the
+roadmap file's content hash once a full load has validated it. Validating the whole roadmap
 costs more than rendering a service (pydantic's models alone take longer to import than Jinja),
-and a scaffold command needs three fields of it. A roadmap that changed, a propctl that changed,
-or a cache that cannot be read: the full load runs again, with its located errors."""
+and a scaffold command needs three fields of it. A roadmap that changed, a propctl that changed
+(its version, or the source of the models that validate a roadmap and of the facts kept), or a
+cache that cannot be read: the full load runs again, with its located errors."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propctl import __version__
+from propctl.roadmap.facts import EnvironmentFact, RoadmapFacts, ServiceFact
 
 if TYPE_CHECKING:
     from propctl.cli.app import App
 
-
-@dataclass(frozen=True)
-class ServiceFact:
-    name: str
-    port: int
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class EnvironmentFact:
-    name: str
-    namespace: str
-    stack: str
-    host: str
-
-
-@dataclass(frozen=True)
-class RoadmapFacts:
-    paths: dict[str, str]
-    services: list[ServiceFact] = field(default_factory=list)
-    cors_origins: list[str] = field(default_factory=list)
-    environments: list[EnvironmentFact] = field(default_factory=list)
+_ROADMAP = Path(__file__).resolve().parents[2] / "roadmap"
+# what decides whether a cached copy is still what a full load would give (small files: hashing
+# them costs microseconds; their mtimes change on every checkout and install, their bytes do not)
+SCHEMA_SOURCES = tuple(_ROADMAP / name for name in ("models.py", "environments.py", "facts.py"))
 
 
 def roadmap_facts(app: App) -> RoadmapFacts:
@@ -70,14 +54,13 @@ def _roadmap_path(app: App) -> Path:
 
 
 def _key(raw: bytes) -> str:
-    roadmap = Path(__file__).resolve().parents[2] / "roadmap"
-    try:
-        schema = ",".join(
-            str((roadmap / name).stat().st_mtime_ns) for name in ("models.py", "environments.py")
-        )
-    except OSError:
-        schema = "?"
-    return hashlib.sha256(raw + f"\0{__version__}\0{schema}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(raw + f"\0{__version__}\0".encode())
+    for source in SCHEMA_SOURCES:
+        try:
+            digest.update(hashlib.sha256(source.read_bytes()).digest())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:32]
 
 
 def _cache_dir() -> Path:
@@ -87,13 +70,7 @@ def _cache_dir() -> Path:
 
 
 def _load(app: App) -> RoadmapFacts:
-    roadmap = app.load_roadmap()
-    return RoadmapFacts(
-        dict(roadmap.paths),
-        [ServiceFact(s.name, s.port, s.title) for s in roadmap.services],
-        list(roadmap.cors_origins),
-        [EnvironmentFact(**e.as_dict()) for e in roadmap.environments],
-    )
+    return RoadmapFacts.of(app.load_roadmap())
 
 
 def _store(path: Path, facts: RoadmapFacts) -> None:

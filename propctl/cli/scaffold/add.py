@@ -81,7 +81,7 @@ def add(
     (Tasks 2, 3, 5, 6, 7, 9), from the same parts `scaffold service` uses."""
     from propctl.checks.target_python import target_python
     from propctl.generators.concerns import add_generation, app_target, parse_concerns
-    from propctl.generators.import_check import ImportBroken, not_judged, try_import
+    from propctl.generators.target.import_check import ImportBroken, not_judged, try_import
 
     app = get_app(ctx).with_repo(repo)
     roadmap = app.load_roadmap()

@@ -22,7 +22,7 @@ from propctl.errors import FailureFound
 
 if TYPE_CHECKING:
     from propctl.cli.app import App
-    from propctl.generators.engine import ApplyReport, Generation, Plan
+    from propctl.generators.engine.specs import ApplyReport, Generation, Plan
 
 DryRun = DryRunOption
 Format = FormatOption
@@ -93,7 +93,7 @@ def run_generations(
         else:
             for the_plan in result.plans:
                 _print_plan(app, the_plan, show_diff and dry_run)
-        for note in (n for g in generations for n in g.notes):
+        for note in (n for p in result.plans for n in p.generation.notes):
             app.warn(note)
         if result.blocked and not force:
             raise result.conflict()
@@ -104,7 +104,7 @@ def run_generations(
         for the_plan, report in zip(result.plans, result.reports, strict=True):
             _print_plan(app, the_plan, show_diff=False)
             _print_report(app, report)
-    for note in (n for g in generations for n in g.notes):
+    for note in (n for p in result.plans for n in p.generation.notes):
         app.warn(note)
     if result.markers:
         raise FailureFound(

@@ -65,6 +65,7 @@ def workflow(
     blue-green deploys to staging and (after approval) production with smoke tests and
     automatic rollback."""
     from propctl.generators import workflow as generator
+    from propctl.generators.workflow_verify import verify_generation
 
     app = get_app(ctx).with_repo(repo)
     chosen = sum((bool(service), all_services, verify))
@@ -76,7 +77,7 @@ def workflow(
     if verify:
         run_generation(
             app,
-            generator.verify_generation(propctl_spec),
+            verify_generation(propctl_spec),
             dry_run=dry_run,
             fmt=fmt,
             force=force,

@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import ServiceView
 
 COMPOSE_GLOBS = ("docker-compose*.y*ml", "compose*.y*ml")
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -120,7 +123,7 @@ def _ports(text: str) -> list[int]:
 
 
 def roadmap_ports(
-    roadmap_file: Path | None, repo: Path, services: Iterable[Any]
+    roadmap_file: Path | None, repo: Path, services: Iterable[ServiceView]
 ) -> Iterator[TakenPort]:
     """The roadmap's services (already validated by its loader) with the line declaring each
     port, found by a text scan: composing the whole roadmap as YAML nodes costs more than the
@@ -162,7 +165,7 @@ def _shown(path: Path, repo: Path) -> str:
 
 
 def clash(
-    repo: Path, roadmap_file: Path | None, services: Iterable[Any], service: str, port: int
+    repo: Path, roadmap_file: Path | None, services: Iterable[ServiceView], service: str, port: int
 ) -> TakenPort | None:
     """The first holder of `port` that is not this service itself (a roadmap entry or a compose
     service named `service` or `service-service` is the service being generated)."""
@@ -176,5 +179,5 @@ def clash(
     return None
 
 
-def all_taken(repo: Path, services: Iterable[Any]) -> set[int]:
+def all_taken(repo: Path, services: Iterable[ServiceView]) -> set[int]:
     return {int(s.port) for s in services} | {t.port for t in compose_ports(repo)}

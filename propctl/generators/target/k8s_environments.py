@@ -18,7 +18,7 @@ from propctl.memo import derived
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from propctl.roadmap.environments import Environment as Defined
+    from propctl.roadmap.facts import EnvironmentView
 
 PROJECT = "propmubi"
 OBSERVABILITY_NAMESPACE = "observability"
@@ -56,7 +56,7 @@ def program_dir(repo: Path | None) -> Path:
 
 
 def environments(
-    defined: Sequence[Defined] | None = None, repo: Path | None = None
+    defined: Sequence[EnvironmentView] | None = None, repo: Path | None = None
 ) -> tuple[Environment, ...]:
     """Staging and production as the roadmap defines them (`roadmap.environments`; None: the
     defaults of a roadmap without the section), with their stacks' region and range."""
@@ -69,7 +69,7 @@ def environments(
 
 
 def by_name(
-    defined: Sequence[Defined] | None = None, repo: Path | None = None
+    defined: Sequence[EnvironmentView] | None = None, repo: Path | None = None
 ) -> dict[str, Environment]:
     return {env.name: env for env in environments(defined, repo)}
 
@@ -118,7 +118,9 @@ def _region_and_cidr(path: Path, raw: bytes) -> list[str]:
     return [str(config.get("aws:region", "")), str(config.get(f"{PROJECT}:vpcCidr", ""))]
 
 
-def variables(defined: Sequence[Defined] | None = None, repo: Path | None = None) -> dict[str, Any]:
+def variables(
+    defined: Sequence[EnvironmentView] | None = None, repo: Path | None = None
+) -> dict[str, Any]:
     """What the k8s templates need besides the service itself."""
     return {
         "environments": {env.name: env.as_dict() for env in environments(defined, repo)},

@@ -8,10 +8,13 @@ import keyword
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propctl.errors import UserError
 from propctl.roadmap.naming import SERVICE_RE
+
+if TYPE_CHECKING:
+    from propctl.roadmap.facts import ServiceView
 
 ENTITY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "[[", "]]", "[%", "%]", "${")
@@ -62,7 +65,7 @@ def port(
     value: int | str,
     *,
     service: str,
-    roadmap_services: Iterable[Any] = (),
+    roadmap_services: Iterable[ServiceView] = (),
     repo: Path | None = None,
     generated: dict[str, dict[str, Any]] | None = None,
 ) -> int:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from propctl.generators import transaction
+from propctl.generators.engine import transaction
 from propctl.state import SNAPSHOTS, state_rel
 
 FOLDER = state_rel(SNAPSHOTS)

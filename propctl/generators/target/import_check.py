@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from propctl.errors import FailureFound
-from propctl.generators.app_layout import AppLayout
+from propctl.generators.target.app_layout import AppLayout
 
 TIMEOUT_S = 120.0
 _MARK = "__PROPCTL_IMPORT__"

@@ -7,7 +7,7 @@ in the code (comments and string literals blanked out first, `mask_js`, so a com
 `useEffect` or a URL in a string is never an anchor) and returns the edited text; a region whose
 generated code is already there is done. When every region applies, the plan's action is
 `adopt`; when one finds no anchor, the file is a conflict whose message is the unified diff to
-make by hand (see `engine.Conflict`)::
+make by hand (see `specs.Conflict`)::
 
     Adoption([add_imports(["import { Providers } from './providers'"], done=r"<Providers>")])
 
