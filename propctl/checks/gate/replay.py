@@ -1,6 +1,6 @@
 """A verify run with nothing changed, answered without loading the roadmap or the check kinds.
 
-Every check's result is cached under the hashes of its inputs (`engine.ResultCache`), yet even
+Every check's result is cached under the hashes of its inputs (`runner.ResultCache`), yet even
 an all-cached run has to validate the roadmap and import every check kind to compute those keys:
 most of its time as a new process. So a full run (no --tier/--task/--criterion, no --base) whose
 every result is a function of its inputs (file checks and attestations; no `command` or `asgi`
