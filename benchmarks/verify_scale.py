@@ -11,7 +11,7 @@ and warm (nothing changed: every result from the cache), and a raw read of the s
 Targets: cold under 1.5 s at 20,000 files, time growing linearly, within 3x of the raw read;
 a second run with nothing changed under 0.3 s. Both figures are whole processes (`cold cli`,
 `warm cli`); the in-process engine time is printed beside them. A warm run of this static
-roadmap is a replay (propctl.checks.replay): the last run's results, nothing imported or
+roadmap is a replay (propctl.checks.gate.replay): the last run's results, nothing imported or
 listed beyond what proves that nothing changed, every input hashed again.
 
 The cache lives in a folder of the benchmark's own (PROPCTL_CACHE_DIR), emptied before each
@@ -161,26 +161,26 @@ def run_in_process(root: Path, roadmap: Path) -> tuple[float, int]:
 def deadline_cost(root: Path, roadmap: Path, cache: Path) -> tuple[float, float]:
     """The cold engine in-process, best of 3: static checks in forked workers killed at their
     deadline (what verify does) vs in threads that cannot be stopped (what it did)."""
-    from propctl.checks import engine
+    from propctl.checks.engine import runner
 
     def cold(fork: bool) -> float:
-        engine.CAN_FORK, saved = fork, engine.CAN_FORK
+        runner.CAN_FORK, saved = fork, runner.CAN_FORK
         try:
             shutil.rmtree(cache, ignore_errors=True)
             shutil.rmtree(root / ".propctl", ignore_errors=True)
             initialise(root, roadmap)
             return run_in_process(root, roadmap)[0]
         finally:
-            engine.CAN_FORK = saved
+            runner.CAN_FORK = saved
 
     return min(cold(True) for _ in range(3)), min(cold(False) for _ in range(3))
 
 
 def hash_vs_stat(root: Path) -> tuple[int, float, float, float, float]:
     """(inputs, hashing them, stat of them, hashing every file, stat of every file), seconds."""
-    from propctl.checks import replay
-    from propctl.checks.fileindex import FileIndex
-    from propctl.checks.usercache import RepoCache
+    from propctl.checks.engine.fileindex import FileIndex
+    from propctl.checks.engine.usercache import RepoCache
+    from propctl.checks.gate import replay
 
     inputs = list(RepoCache.of(root).read(replay.NAME)["inputs"])
     every = FileIndex(root).files

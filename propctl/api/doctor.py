@@ -77,7 +77,7 @@ def doctor(request: DoctorRequest) -> DoctorResult:
     tools = probe_tools()
     if request.repo is None or request.roadmap is None:
         return DoctorResult(tools, None)
-    from propctl.checks.target_python import chosen_because, target_python
+    from propctl.checks.support.target_python import chosen_because, target_python
 
     repo = request.repo
     chosen = target_python(repo, request.python)
@@ -259,7 +259,7 @@ def _install_fix(repo: Path, api: str, python: str) -> str:
 
 
 def _redis(blocks: list[str]) -> TargetFinding:
-    from propctl.checks import fixes
+    from propctl.checks import error_fixes
 
     found = shutil.which("redis-server")
     if os.environ.get("REDIS_URL") and not found:
@@ -269,7 +269,7 @@ def _redis(blocks: list[str]) -> TargetFinding:
         bool(found),
         found or "not on PATH and no REDIS_URL",
         [] if found else blocks,
-        f"{fixes.REDIS_FIX} ({fixes.REDIS_ALTERNATIVE})",
+        f"{error_fixes.REDIS_FIX} ({error_fixes.REDIS_ALTERNATIVE})",
     )
 
 
@@ -307,7 +307,7 @@ def _find(repo: Path, python: str, program: str) -> str | None:
 
 
 def _program_fix(repo: Path, program: str, python: str) -> str:
-    from propctl.checks.fixes import program_fix
+    from propctl.checks.error_fixes import program_fix
 
     fix = program_fix(program, str(repo), python)
     return f"{fix.command} ({fix.note})" if fix.command and fix.note else fix.command or fix.line()

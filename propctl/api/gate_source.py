@@ -4,7 +4,7 @@ attestations, history, target declaration) that decide a verify run.
 Without `--base` both come from the working tree. With `--base REF` both come from REF: the
 repo's roadmap is `git show REF:checklists/roadmap.yaml` (the bundled one when REF has none),
 and it is trusted, since it landed through review like any code; the pull request's own roadmap
-and state are only compared with it (`propctl.checks.gate_changes`), never applied."""
+and state are only compared with it (`propctl.checks.gate.changes`), never applied."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def in_repo(repo: Path, path: Path | None) -> str | None:
 def _validate(doc: LocatedDoc) -> Roadmap:
     """The roadmap, its check parameters validated too: the model's problems and the
     parameters' are reported together, located."""
-    from propctl.checks.validate import validated
+    from propctl.checks.engine.validate import validated
     from propctl.roadmap.loader import validate_document
 
     return validated(doc, validate_document)

@@ -24,7 +24,7 @@ _NESTED = {"all": "checks", "any": "checks"}
 
 def check_models() -> dict[str, type[BaseModel]]:
     """One model per registered kind: its Params with `kind` as a literal."""
-    from propctl.checks.base import registry
+    from propctl.checks.engine.base import registry
 
     models: dict[str, type[BaseModel]] = {}
     for kind, cls in sorted(registry().items()):

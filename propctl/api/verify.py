@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from propctl import clock
 from propctl.api.verify_checks import NOT_A_TARGET, Progress, run_items_in_services, runs_programs
-from propctl.checks import rules
-from propctl.checks.shared_runs import SharedRuns
+from propctl.checks.engine.shared_runs import SharedRuns
+from propctl.checks.gate import rules
 from propctl.errors import UserError
 from propctl.roadmap.offline import offline_summary
 from propctl.state import RepoState, git_commit
 
 if TYPE_CHECKING:
     from propctl.api.gate_source import GateSource
-    from propctl.checks.base import CheckContext
-    from propctl.checks.engine import Item, ItemResult, ResultCache
-    from propctl.checks.fileindex import FileIndex
-    from propctl.checks.gate import Verdict
-    from propctl.checks.replay import Recorded
+    from propctl.checks.engine.base import CheckContext
+    from propctl.checks.engine.fileindex import FileIndex
+    from propctl.checks.engine.runner import Item, ItemResult, ResultCache
+    from propctl.checks.gate.replay import Recorded
+    from propctl.checks.gate.verdict import Verdict
 
 SCHEMA_VERSION = 1
 __all__ = ["NOT_A_TARGET", "Progress", "VerifyRequest", "VerifyRun", "verify"]
@@ -139,7 +139,7 @@ class VerifyRun:
 def verify(request: VerifyRequest) -> VerifyRun:
     """Run the checks and judge them. Bad input (a roadmap, a state file, a flag, a ref) is a
     `PropctlError` (exit 2); a failure found is `VerifyRun.exit_code == 1`."""
-    from propctl.checks.fileindex import FileIndex
+    from propctl.checks.engine.fileindex import FileIndex
 
     request.change()  # a bad --changed-by/--label is refused before anything runs
     repo = request.repo.resolve()
@@ -171,7 +171,7 @@ def verify(request: VerifyRequest) -> VerifyRun:
 
 
 def _lookup(request: VerifyRequest, repo: Path, files: FileIndex) -> tuple[Recorded | None, str]:
-    from propctl.checks import replay
+    from propctl.checks.gate import replay
     from propctl.roadmap.locate import find_roadmap
 
     path, _ = find_roadmap(repo, request.roadmap)
@@ -224,21 +224,27 @@ def _full_run(
     whole: bool,
     initialised: bool,
 ) -> VerifyRun:
-    from propctl.checks import engine, gate
+    from propctl.checks.engine import runner
+    from propctl.checks.gate.verdict import (
+        apply_waivers,
+        history_record,
+        load_attestations,
+        load_waivers,
+    )
 
     source = _gate_source(request, repo)
     roadmap = source.roadmap  # its check parameters validated with it (gate_source)
-    items = engine.select_items(
+    items = runner.select_items(
         roadmap, tier=request.tier, task=request.task, criterion=request.criterion
     )
-    engine.refuse_untrusted(items, source.trusted, source.label)
+    runner.refuse_untrusted(items, source.trusted, source.label)
     gated = source.bundled and not request.trust and not source.state.declares(roadmap.name)
-    attestations = gate.load_attestations(source.state, {c.id for _, c in roadmap.criteria()})
-    waivers = gate.load_waivers(roadmap, source.state)
+    attestations = load_attestations(source.state, {c.id for _, c in roadmap.criteria()})
+    waivers = load_waivers(roadmap, source.state)
     # nothing cached is read from a pull request's tree (--base) or from a repo propctl never
     # wrote to (not initialised)
     fresh = not request.use_cache or request.base is not None or not initialised
-    cache = engine.ResultCache.load(repo, fresh=fresh)
+    cache = runner.ResultCache.load(repo, fresh=fresh)
     ctx = _context(request, repo, files, source, attestations)
     if write and not fresh:  # per-file findings kept between runs (secrets), as the results are
         ctx.services["findings_store"] = cache.store
@@ -248,10 +254,10 @@ def _full_run(
     replay_this = (
         whole
         and cache.replayable == len(items)
-        and not engine.executing_items(items)
+        and not runner.executing_items(items)
         and all(r.status.value != "error" for r in results)
     )
-    expired = gate.apply_waivers(results, waivers, clock.today())
+    expired = apply_waivers(results, waivers, clock.today())
     commit = git_commit(repo)
     run, verdict = _judge(request, source, items, results, expired, attestations, commit, write)
     if request.base is not None:
@@ -266,7 +272,7 @@ def _full_run(
     if write:
         with RepoState(repo).lock():
             RepoState(repo).append_history(
-                gate.history_record(verdict, roadmap, commit, request.change())
+                history_record(verdict, roadmap, commit, request.change())
             )
         cache.save()
         if replay_this and source.path is not None:
@@ -294,7 +300,7 @@ def _judge(
     commit: str | None,
     write: bool,
 ) -> tuple[VerifyRun, Verdict]:
-    from propctl.checks import gate
+    from propctl.checks.gate.verdict import GateOptions, carried_statuses, judge
 
     roadmap, state = source.roadmap, source.state
     baseline = state.baseline()
@@ -310,16 +316,16 @@ def _judge(
                 f"baseline: {len(baseline)} passing ids recorded in .propctl/baseline.json"
             )
     latest = state.latest() if request.filtered else None
-    options = gate.GateOptions(
+    options = GateOptions(
         strict=request.strict,
         ratchet=request.ratchet,
         min_score=request.min_score,
         baseline=baseline,
         attested=set(attestations),
         previous=state.latest() if request.ratchet else None,
-        carried=gate.carried_statuses(latest, {i.id for i in items}),
+        carried=carried_statuses(latest, {i.id for i in items}),
     )
-    verdict = gate.judge(roadmap, results, options, problems)
+    verdict = judge(roadmap, results, options, problems)
     run = _from_verdict(request, roadmap.name, verdict, commit, source)
     run.notes += notes
     return run, verdict
@@ -349,7 +355,7 @@ def _record(
     attested: list[str],
 ) -> None:
     """The replay record of a run whose every result is a function of its inputs."""
-    from propctl.checks import replay
+    from propctl.checks.gate import replay
 
     replay.record(
         repo,
@@ -368,14 +374,14 @@ def _record(
 
 
 def _forget(repo: Path) -> None:
-    from propctl.checks import replay
+    from propctl.checks.gate import replay
 
     replay.forget(repo)
 
 
 def python_for(repo: Path, python: Path | None) -> str:
     """The target's interpreter (one rule, shared with scaffold add and doctor)."""
-    from propctl.checks.target_python import target_python
+    from propctl.checks.support.target_python import target_python
 
     return target_python(repo, python)
 
@@ -387,7 +393,7 @@ def _context(
     source: GateSource,
     attestations: dict[str, Any],
 ) -> CheckContext:
-    from propctl.checks.base import CheckContext
+    from propctl.checks.engine.base import CheckContext
 
     return CheckContext(
         repo=repo,
@@ -409,7 +415,7 @@ def _gate_changes(repo: Path, request: VerifyRequest, source: GateSource) -> lis
     """What the tree changes in the gate REF defines (reported, not applied). The tree's own
     roadmap failing to load is one more change to report, not a reason to stop the gate."""
     from propctl.api import gate_source
-    from propctl.checks import gate_changes
+    from propctl.checks.gate import changes
     from propctl.errors import PropctlError
 
     out: list[dict[str, str]] = []
@@ -419,10 +425,10 @@ def _gate_changes(repo: Path, request: VerifyRequest, source: GateSource) -> lis
         pr_roadmap, label = tree.roadmap, tree.label
     except PropctlError as exc:
         detail = "; ".join(line.strip() for line in str(exc).splitlines()[:3])
-        out.append(gate_changes.change("roadmap", "", "invalid", label, detail))
+        out.append(changes.change("roadmap", "", "invalid", label, detail))
     pr_state = RepoState(repo)
-    base = gate_changes.read_inputs(source.roadmap, source.label, source.state)
-    pr = gate_changes.read_inputs(pr_roadmap, label, pr_state)
-    out += gate_changes.compare(base, pr, pr_state)
+    base = changes.read_inputs(source.roadmap, source.label, source.state)
+    pr = changes.read_inputs(pr_roadmap, label, pr_state)
+    out += changes.compare(base, pr, pr_state)
     prefix = f"{repo}/"  # the tree's files as the pull request names them
     return [{**c, "file": c["file"].removeprefix(prefix)} for c in out]

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from propctl.checks.base import CheckContext
-    from propctl.checks.engine import Item, ItemResult, ResultCache
+    from propctl.checks.engine.base import CheckContext
+    from propctl.checks.engine.runner import Item, ItemResult, ResultCache
 
 # the kinds that run programs on this machine: the repo's code (asgi imports its app,
 # infra_plan runs its Pulumi program) or the roadmap's (command)
@@ -20,7 +20,7 @@ Progress = Callable[[int, int, str], None]  # (done, total, id of the item just 
 
 
 def runs_programs(items: list[Item]) -> list[str]:
-    from propctl.checks.engine import kinds_in
+    from propctl.checks.engine.runner import kinds_in
 
     return [i.id for i in items if RUNS_PROGRAMS & set(kinds_in(i.check))]
 
@@ -36,10 +36,10 @@ def run_items_in_services(
 ) -> list[ItemResult]:
     """Run the items with Redis and the asgi runner pool up, and stop them after. In a repo
     that is not the bundled roadmap's declared target, what would run programs is `skip`."""
-    from propctl.checks.asgi_pool import RunnerPool
-    from propctl.checks.base import Result
-    from propctl.checks.engine import ItemResult, run_items
-    from propctl.checks.services import RedisServer
+    from propctl.checks.engine.base import Result
+    from propctl.checks.engine.runner import ItemResult, run_items
+    from propctl.checks.kinds.asgi.helper_processes import RedisServer
+    from propctl.checks.kinds.asgi.pool import RunnerPool
 
     held = set(runs_programs(items)) if gated else set()
     skipped = {i.id: ItemResult(i, Result.skipped(NOT_A_TARGET)) for i in items if i.id in held}

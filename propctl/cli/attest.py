@@ -41,7 +41,7 @@ def attest(
     """Record a person's attestation that a criterion holds (for `manual` criteria)."""
     import yaml
 
-    from propctl.checks.gate import Attestation, load_attestations
+    from propctl.checks.gate.verdict import Attestation, load_attestations
     from propctl.errors import UserError
     from propctl.state import ATTESTATIONS, RepoState, parse_date
 

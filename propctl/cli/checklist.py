@@ -50,7 +50,7 @@ def validate(
     model does not reach, declared total effort vs the tasks' sum, a service port that is also
     a CORS origin's port, and checks that cannot all pass on one tree (one requires a path
     absent that others require present; `--format json` lists them as `contradictions`)."""
-    from propctl.checks.validate import validated
+    from propctl.checks.engine.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.contradictions import contradictions
     from propctl.roadmap.loader import validate_document
@@ -148,7 +148,7 @@ def import_(
     Every criterion gets `check: {kind: manual}` unless the Markdown carries a
     `<!-- propctl: {...} -->` comment (as `checklist render` writes them). A heading, line or
     item the layout has no place for is an error naming its line: nothing is dropped quietly."""
-    from propctl.checks.validate import validated
+    from propctl.checks.engine.validate import validated
     from propctl.roadmap.consistency import warnings
     from propctl.roadmap.loader import validate_document
     from propctl.roadmap.markdown import import_markdown

@@ -39,11 +39,11 @@ def gateway_generation(
             f"--namespace {namespace!r}: not a Kubernetes namespace name (lowercase "
             "letters, digits and '-', at most 63 characters)"
         )
+    for service in roadmap.services:
+        names.service_name(service.name)
     services = [
         {"name": s.name, "service": f"{s.name}-service", "port": s.port} for s in roadmap.services
     ]
-    for service in services:
-        names.service_name(service["name"])
     origins = list(roadmap.cors_origins) or ["http://localhost:3005"]
     for origin in origins:
         if any(c in origin for c in "\"'\n\\") or not origin.startswith(("http://", "https://")):

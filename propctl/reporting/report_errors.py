@@ -1,12 +1,12 @@
 """Errors first, with their fix: every id the latest run left as `error`, grouped by what fixes
-it (`propctl.checks.fixes`), the groups with a known fix first and the largest first. An error
+it (`propctl.checks.error_fixes`), the groups with a known fix first and the largest first. An error
 propctl knows no fix for is listed with its message and says so."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from propctl.checks.fixes import fix_for
+from propctl.checks.error_fixes import fix_for
 from propctl.reporting.report_history import Run
 
 UNKNOWN = "no fix known to propctl: read the message (`propctl doctor` lists missing tools)"

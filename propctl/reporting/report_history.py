@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from propctl.checks.rules import STATUSES
+from propctl.checks.status import STATUSES
 from propctl.errors import UserError
 
 CHANGED_BY = ("generator", "engineer")

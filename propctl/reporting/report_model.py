@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from propctl import clock
-from propctl.checks.rules import STATUSES
+from propctl.checks.status import STATUSES
 from propctl.reporting.report_actions import Action, rank_actions
 from propctl.reporting.report_attribution import Attribution, attribute
 from propctl.reporting.report_errors import ErrorGroup, error_groups

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from propctl.api.schema import check_models, roadmap_schema
-from propctl.checks.base import registry
+from propctl.checks.engine.base import registry
 from propctl.resources import bundled_roadmap, data_dir
 
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")

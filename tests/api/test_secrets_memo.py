@@ -11,8 +11,8 @@ import pytest
 
 from propctl.api.init import InitRequest, init
 from propctl.api.verify import VerifyRequest, verify
-from propctl.checks.kinds import secrets
-from propctl.checks.usercache import RepoCache
+from propctl.checks.engine.usercache import RepoCache
+from propctl.checks.kinds.secrets import kind as secrets_kind
 
 ROADMAP = """\
 version: 1
@@ -70,8 +70,8 @@ def scanned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Scans:
 
 
 def _verify(repo: Path, roadmap: Path, **kw: Any) -> str:
-    secrets._MEMO.clear()
-    secrets._LOADED.clear()
+    secrets_kind._MEMO.clear()
+    secrets_kind._LOADED.clear()
     run = verify(VerifyRequest(repo=repo, roadmap=roadmap, trust=True, **kw))
     return {r["id"]: r["status"] for r in run.results}["1.a1"]
 
@@ -111,7 +111,7 @@ def test_a_later_run_scans_only_what_changed(repo: tuple[Path, Path], scanned: S
 def test_a_forged_record_is_not_believed(repo: tuple[Path, Path], scanned: Scans) -> None:
     target, roadmap = repo
     assert _verify(target, roadmap) == "fail"
-    record = RepoCache.of(target).path(secrets.MEMO_RECORD)
+    record = RepoCache.of(target).path(secrets_kind.MEMO_RECORD)
     assert record is not None and record.is_file()
     # an edit that drops config.py's finding: the seal breaks, so everything is scanned again
     record.write_bytes(record.read_bytes().replace(b"Secret Keyword", b"Nothing at all"))

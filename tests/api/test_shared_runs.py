@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from propctl.api.verify import VerifyRequest, verify
-from propctl.checks.shared_runs import SharedRuns
+from propctl.checks.engine.shared_runs import SharedRuns
 
 ROADMAP = """\
 version: 1

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from propctl.checks.base import CheckContext, Result
-from propctl.checks.engine import instantiate, run_check
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine.base import CheckContext, Result
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.engine.runner import instantiate, run_check
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap
 from propctl.roadmap.models import Roadmap

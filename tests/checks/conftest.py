@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from propctl.checks.asgi_pool import RunnerPool
+from propctl.checks.kinds.asgi.pool import RunnerPool
 
 
 @pytest.fixture(scope="session")

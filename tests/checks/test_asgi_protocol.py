@@ -1,5 +1,5 @@
 """The asgi pool's side of the protocol, against fake runners: only the one reply to this
-request, on the private channel, is a result (propctl.checks.asgi_pool)."""
+request, on the private channel, is a result (propctl.checks.kinds.asgi.pool)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from propctl.checks import asgi_pool
-from propctl.checks.asgi_pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
-from propctl.checks.kinds.asgi import reply_problem
+from propctl.checks.kinds.asgi.kind import reply_problem
+from propctl.checks.kinds.asgi.pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
 
 PRELUDE = """\
 import json, os, sys, time
@@ -38,7 +37,7 @@ FAKES = {
 def ask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: str) -> dict[str, Any]:
     script = tmp_path / "fake_runner.py"
     script.write_text(PRELUDE + FAKES[fake])
-    monkeypatch.setattr(asgi_pool, "RUNNER", script)
+    monkeypatch.setattr("propctl.checks.kinds.asgi.pool.RUNNER", script)
     pool = RunnerPool()
     try:
         return pool.run(sys.executable, {"root": str(tmp_path)}, timeout=3)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from checkkit import run
 
-from propctl.checks.asgi_pool import RunnerPool
-from propctl.checks.base import Status
+from propctl.checks.kinds.asgi.pool import RunnerPool
+from propctl.checks.status import Status
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "fastapi-docs-src"
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from checkkit import load_cases, make_repo, run
 
-from propctl.checks.base import Status, registry
-from propctl.checks.gate import Attestation
+from propctl.checks.engine.base import registry
+from propctl.checks.gate.verdict import Attestation
+from propctl.checks.status import Status
 from propctl.errors import MissingToolError
 from propctl.roadmap.kinds import CHECK_KINDS
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from checkkit import make_repo, roadmap
 
-from propctl.checks import engine
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Result, Status
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine import runner
+from propctl.checks.engine.base import CheckContext, CheckKind, CheckParams, Result
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.status import Status
 from propctl.roadmap.models import Check
 
 # the 2.11 pattern of the bundled roadmap: quadratic on a long line of spaces
@@ -31,8 +32,8 @@ def _ctx(repo: Path, timeout: float) -> CheckContext:
     )  # fmt: skip
 
 
-def _item(check: dict, item_id: str) -> engine.Item:
-    return engine.Item(item_id, 2, "criterion", "text", Check.model_validate(check))
+def _item(check: dict, item_id: str) -> runner.Item:
+    return runner.Item(item_id, 2, "criterion", "text", Check.model_validate(check))
 
 
 def test_a_regex_stuck_in_c_is_stopped_at_the_deadline(tmp_path: Path) -> None:
@@ -53,7 +54,7 @@ def test_a_regex_stuck_in_c_is_stopped_at_the_deadline(tmp_path: Path) -> None:
         _item({"kind": "text", "files": "ok.txt", "pattern": "hello"}, "2.12"),
     ]
     start = time.monotonic()
-    stuck, fine = engine.run_items(items, _ctx(repo, timeout=1.0), jobs=1)
+    stuck, fine = runner.run_items(items, _ctx(repo, timeout=1.0), jobs=1)
     elapsed = time.monotonic() - start
     assert stuck.status is Status.ERROR and "timed out after 1s" in stuck.result.message
     assert fine.status is Status.PASS  # the next check ran in a fresh worker
@@ -74,9 +75,9 @@ def test_a_worker_that_dies_is_an_error_and_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kinds = {"2.a1": _Exit, "2.a2": _Pass}
-    monkeypatch.setattr(engine, "instantiate", lambda check, where: kinds[where](CheckParams()))
+    monkeypatch.setattr(runner, "instantiate", lambda check, where: kinds[where](CheckParams()))
     items = [_item({"kind": "manual"}, "2.a1"), _item({"kind": "manual"}, "2.a2")]
-    died, ran = engine.run_items(items, _ctx(tmp_path, timeout=30), jobs=1)
+    died, ran = runner.run_items(items, _ctx(tmp_path, timeout=30), jobs=1)
     assert died.status is Status.ERROR and "died" in died.result.message
     assert ran.status is Status.PASS and str(os.getpid()) not in ran.result.message
 
@@ -89,9 +90,9 @@ def test_results_from_workers_equal_results_in_this_process(tmp_path: Path) -> N
         {"kind": "path_exists", "path": "missing.txt"},
     ]
     items = [_item(c, f"2.a{i}") for i, c in enumerate(checks)]
-    forked = engine.run_items(items, _ctx(repo, timeout=30), jobs=2)
+    forked = runner.run_items(items, _ctx(repo, timeout=30), jobs=2)
     here = [
-        engine.run_check(engine.instantiate(i.check, i.id), i.check.kind, _ctx(repo, 30))
+        runner.run_check(runner.instantiate(i.check, i.id), i.check.kind, _ctx(repo, 30))
         for i in items
     ]
     assert [(r.status, r.result.message) for r in forked] == [(r.status, r.message) for r in here]

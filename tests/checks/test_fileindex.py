@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from checkkit import make_repo
 
-from propctl.checks.fileindex import FileIndex, glob_regex
+from propctl.checks.engine.fileindex import FileIndex, glob_regex
 
 FILES = {
     ".gitignore": "*.log\nbuild/\n!keep.log\n/secret.env\n",
@@ -90,7 +90,7 @@ def test_ci_artifacts_are_found_although_git_ignores_them(tmp_path: Path) -> Non
     still the evidence (the index itself keeps honouring .gitignore)."""
     from checkkit import run
 
-    from propctl.checks.base import Status
+    from propctl.checks.status import Status
 
     repo = make_repo(
         tmp_path,

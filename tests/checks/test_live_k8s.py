@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from checkkit import roadmap
 
-from propctl.checks.base import CheckContext, Result, Status
-from propctl.checks.engine import instantiate, run_check
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine.base import CheckContext, Result
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.engine.runner import instantiate, run_check
+from propctl.checks.status import Status
 from propctl.roadmap.models import Roadmap
 
 RECORDED = Path(__file__).resolve().parent / "data" / "k8s"
@@ -242,7 +243,7 @@ def test_literal_namespaces_still_load(api: str, tmp_path: Path) -> None:
 
 
 def test_an_unknown_environment_is_refused_when_the_roadmap_is_checked() -> None:
-    from propctl.checks.validate import param_problems
+    from propctl.checks.engine.validate import param_problems
     from propctl.roadmap.yamlsrc import parse_yaml
 
     doc = parse_yaml(

@@ -12,9 +12,11 @@ import pytest
 import yaml
 from checkkit import roadmap
 
-from propctl.checks import engine, safeyaml
-from propctl.checks.base import CheckContext, Status
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine import runner
+from propctl.checks.engine.base import CheckContext
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.status import Status
+from propctl.checks.support import safeyaml
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.models import Check
 
@@ -43,13 +45,13 @@ def repo(tmp_path: Path) -> Path:
     return target
 
 
-def _run(repo: Path, check: dict, timeout: float = 30.0) -> engine.ItemResult:
+def _run(repo: Path, check: dict, timeout: float = 30.0) -> runner.ItemResult:
     ctx = CheckContext(
         repo=repo, roadmap=roadmap(), files=FileIndex(repo), python=sys.executable,
         timeout_s=timeout,
     )  # fmt: skip
-    item = engine.Item("2.11", 2, "subtask", "compose", Check.model_validate(check))
-    [done] = engine.run_items([item], ctx, jobs=1)
+    item = runner.Item("2.11", 2, "subtask", "compose", Check.model_validate(check))
+    [done] = runner.run_items([item], ctx, jobs=1)
     return done
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from propctl.checks.redact import MASK, redact
+from propctl.checks.engine.redact import MASK, redact
 
 
 @pytest.mark.parametrize(

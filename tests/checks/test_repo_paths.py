@@ -12,9 +12,10 @@ from typing import Any, get_args
 import pytest
 from checkkit import make_repo, roadmap
 
-from propctl.checks import engine, paths
-from propctl.checks.base import CheckContext, Status, registry
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine import paths, runner
+from propctl.checks.engine.base import CheckContext, registry
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.status import Status
 from propctl.errors import RoadmapError
 from propctl.roadmap.models import Check
 
@@ -68,8 +69,8 @@ def _ctx(repo: Path) -> CheckContext:
     return CheckContext(repo=repo, roadmap=roadmap(), files=FileIndex(repo), python=sys.executable)
 
 
-def _item(check: dict[str, Any], item_id: str = "2.a1") -> engine.Item:
-    return engine.Item(item_id, 2, "criterion", "text", Check.model_validate(check))
+def _item(check: dict[str, Any], item_id: str = "2.a1") -> runner.Item:
+    return runner.Item(item_id, 2, "criterion", "text", Check.model_validate(check))
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_a_check_whose_input_leads_out_fails_and_shows_the_target(
     layout: tuple[Path, Path], check: dict[str, Any]
 ) -> None:
     repo, outside = layout
-    [done] = engine.run_items([_item(check)], _ctx(repo), jobs=1)
+    [done] = runner.run_items([_item(check)], _ctx(repo), jobs=1)
     assert done.status is Status.FAIL, done.result
     shown = done.result.message + " ".join(str(e) for e in done.result.evidence)
     assert "outside the repo" in shown and str(outside) in shown
@@ -117,7 +118,7 @@ def test_a_path_parameter_out_of_the_repo_is_refused_before_anything_runs(
 ) -> None:
     repo = make_repo(tmp_path / "repo", {"README.md": "x"})
     with pytest.raises(RoadmapError) as caught:
-        engine.run_items([_item(check)], _ctx(repo), jobs=1)
+        runner.run_items([_item(check)], _ctx(repo), jobs=1)
     problems = " ".join(caught.value.problems)
     assert field in problems and "outside the repo" in problems
 
@@ -155,4 +156,6 @@ def test_every_string_parameter_of_every_kind_is_classified() -> None:
             for f in _string_fields(cls) - declared
             if f not in ("steps", "env", "equals", "contains")
         }
-        assert not unclassified, f"{kind}: classify {sorted(unclassified)} in propctl.checks.paths"
+        assert not unclassified, (
+            f"{kind}: classify {sorted(unclassified)} in propctl.checks.engine.paths"
+        )

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from checkkit import make_repo, roadmap
 
-from propctl.checks import engine
-from propctl.checks.base import CheckContext, Status
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine import runner
+from propctl.checks.engine.base import CheckContext
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.status import Status
 from propctl.roadmap.models import Check
 
-ITEM = engine.Item(
+ITEM = runner.Item(
     "2.a1",
     2,
     "criterion",
@@ -25,10 +26,10 @@ ITEM = engine.Item(
 )
 
 
-def _run(repo: Path) -> engine.ItemResult:
+def _run(repo: Path) -> runner.ItemResult:
     ctx = CheckContext(repo=repo, roadmap=roadmap(), files=FileIndex(repo), python=sys.executable)
-    cache = engine.ResultCache.load(repo)
-    [done] = engine.run_items([ITEM], ctx, cache=cache)
+    cache = runner.ResultCache.load(repo)
+    [done] = runner.run_items([ITEM], ctx, cache=cache)
     cache.save()
     return done
 
@@ -55,13 +56,13 @@ def test_an_edit_that_keeps_size_inode_and_mtime_is_seen(tmp_path: Path) -> None
 def test_an_entry_edited_without_the_key_is_dropped(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"config.env": "SECURE=no\n"})
     assert _run(repo).status is Status.FAIL
-    path = engine.ResultCache.load(repo).path
+    path = runner.ResultCache.load(repo).path
     assert path is not None
     head, _, body = path.read_bytes().partition(b"\n")
     data = json.loads(body)
     data["results"]["2.a1"]["result"]["status"] = "pass"
     path.write_bytes(head + b"\n" + json.dumps(data, separators=(",", ":")).encode())
-    cache = engine.ResultCache.load(repo)
+    cache = runner.ResultCache.load(repo)
     assert cache.entries == {} and "integrity check" in cache.note
     again = _run(repo)
     assert not again.cached and again.status is Status.FAIL

@@ -8,7 +8,7 @@ import time
 import pytest
 import yaml
 
-from propctl.checks import safeyaml
+from propctl.checks.support import safeyaml
 from propctl.roadmap.yamlsrc import MAX_DEPTH
 
 BOMB = "\n".join(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from checkkit import make_repo, run
 
-from propctl.checks.base import Status
+from propctl.checks.status import Status
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """How propctl runs the repository's code: a minimal environment, and nothing it started left
-running after the check (propctl.checks.untrusted)."""
+running after the check (propctl.checks.support.untrusted)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from propctl.checks.untrusted import kill_group, kill_strays, minimal_env
+from propctl.checks.support.untrusted import kill_group, kill_strays, minimal_env
 
 
 def test_the_minimal_environment_holds_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from propctl.checks.usercache import RepoCache, SealError, cache_root
+from propctl.checks.engine.usercache import RepoCache, SealError, cache_root
 
 
 @pytest.fixture

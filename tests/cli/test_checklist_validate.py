@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from propctl.checks.base import CheckKind, CheckParams
-from propctl.checks.validate import param_problems
+from propctl.checks.engine.base import CheckKind, CheckParams
+from propctl.checks.engine.validate import param_problems
 from propctl.cli.main import main
 from propctl.resources import bundled_roadmap
 from propctl.roadmap.loader import load_roadmap

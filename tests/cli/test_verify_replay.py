@@ -1,4 +1,4 @@
-"""A verify run with nothing changed replays the last full run (propctl.checks.replay): the
+"""A verify run with nothing changed replays the last full run (propctl.checks.gate.replay): the
 same document, exit code and history line as a run through the result cache; anything the
 results depend on that changed (an input, the listing, the roadmap, the waivers or
 attestations, the date, the interpreter, propctl) makes it a full run again."""
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from propctl import clock
-from propctl.checks import replay
+from propctl.checks.gate import replay
 from propctl.cli.main import main
 from propctl.resources import bundled_roadmap
 
@@ -287,11 +287,11 @@ def test_a_ci_artifact_appearing_in_an_ignored_folder_is_a_change(
     assert coverage and any("91.0%" in r["message"] for r in coverage)
 
 
-def test_the_rules_know_every_status() -> None:
-    from propctl.checks.base import Status
-    from propctl.checks.rules import STATUSES
+def test_the_rules_count_every_status() -> None:
+    from propctl.checks.gate import rules
+    from propctl.checks.status import Status
 
-    assert tuple(s.value for s in Status) == STATUSES
+    assert rules.summary(s.value for s in Status) == {s.value: 1 for s in Status}
 
 
 @pytest.mark.parametrize("what", ["secrets", "code", "interpreter"])
@@ -333,7 +333,7 @@ def test_the_record_lives_outside_the_repo_and_a_copy_in_the_tree_is_ignored(
 def test_an_edited_result_cache_is_dropped_with_a_note_under_verbose(
     example_repo: Path, roadmap: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from propctl.checks.engine import ResultCache
+    from propctl.checks.engine.runner import ResultCache
 
     settle(capsys, example_repo, roadmap)
     path = ResultCache.load(example_repo).path

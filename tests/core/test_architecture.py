@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,7 @@ def test_the_check_schema_is_assembled_above_roadmap_and_checks() -> None:
     # package imports the library face
     schema = PACKAGE / "roadmap" / "schema.py"
     assert not {n for n in _all_imports(schema) if n.startswith("propctl.checks")}
-    assert "propctl.checks.base" in _all_imports(PACKAGE / "api" / "schema.py")
+    assert "propctl.checks.engine.base" in _all_imports(PACKAGE / "api" / "schema.py")
     for sub in ("roadmap", "checks", "generators", "provision", "reporting", "migrations"):
         for path in _files(sub):
             bad = {n for n in _all_imports(path) if n.startswith("propctl.api")}
@@ -275,3 +276,79 @@ def test_generators_take_typed_roadmaps() -> None:
                         f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}"
                         f"({arg.arg}: {shown})"
                     )
+
+
+# what a replayed run loads (it answers before the roadmap or any check kind is imported) and the
+# statuses the engine, the gate and the report share
+STDLIB_ONLY = ("checks/status.py", "checks/gate/rules.py", "checks/gate/replay.py")
+
+
+def _own_module(name: str) -> Path | None:
+    """The file of a propctl module (`propctl.checks.status`), None when `name` is no module
+    (`from propctl import __version__`)."""
+    rel = PACKAGE.joinpath(*name.split(".")[1:])
+    for path in (rel.with_suffix(".py"), rel / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _loads(path: Path) -> set[str]:
+    """The top-level modules `path` may load: everything it imports, in functions too, and what
+    importing the propctl modules it names (and their packages) loads in turn."""
+    found: set[str] = set()
+    seen: set[Path] = set()
+    todo = [(path, True)]
+    while todo:
+        here, whole = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        nodes = ast.walk(ast.parse(here.read_text("utf-8"))) if whole else _top(here)
+        for name in _named(nodes):
+            if name != "propctl" and not name.startswith("propctl."):
+                found.add(name.split(".")[0])
+            elif (own := _own_module(name)) is not None:
+                todo.append((own, False))
+        package = here.parent
+        while package != PACKAGE.parent:
+            todo.append((package / "__init__.py", False))
+            package = package.parent
+    return found
+
+
+def _top(path: Path) -> list[ast.stmt]:
+    return ast.parse(path.read_text("utf-8")).body
+
+
+def _named(nodes: Iterable[ast.AST]) -> set[str]:
+    """Modules the import statements among `nodes` name: `from a import b` names a and a.b."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize("rel", STDLIB_ONLY)
+def test_replay_and_the_statuses_load_the_standard_library_only(rel: str) -> None:
+    bad = _loads(PACKAGE / rel) - set(sys.stdlib_module_names) - {"__future__"}
+    assert not bad, f"propctl/{rel} loads {sorted(bad)}: it must stay standard library only"
+
+
+def test_a_replayed_run_loads_the_standard_library_only() -> None:
+    code = (
+        "import sys; before = set(sys.modules); import propctl.checks.gate.replay\n"
+        "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "print(sorted(new - set(sys.stdlib_module_names)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['propctl']"
+
+
+def test_the_stdlib_rule_catches_a_library_behind_a_propctl_import() -> None:
+    assert "pydantic" in _loads(PACKAGE / "checks" / "engine" / "runner.py")
+    assert "yaml" in _loads(PACKAGE / "checks" / "kinds" / "workflow" / "kind.py")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from propctl import clock
-from propctl.checks import rules
+from propctl.checks.gate import rules
 from propctl.cli.main import main
 from propctl.errors import UserError
 from propctl.provision import plan

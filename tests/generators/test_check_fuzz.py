@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from propctl.checks.base import CheckContext
-from propctl.checks.engine import instantiate
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine.base import CheckContext
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.engine.runner import instantiate
 from tests.checks.checkkit import roadmap
 from tests.generators.all_generators import written
 

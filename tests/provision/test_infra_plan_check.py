@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from propctl.checks.base import CheckContext, Result, Status
-from propctl.checks.engine import instantiate, run_check
-from propctl.checks.fileindex import FileIndex
+from propctl.checks.engine.base import CheckContext, Result
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.engine.runner import instantiate, run_check
+from propctl.checks.status import Status
 from propctl.cli.main import main
 from propctl.provision.policies import POLICIES
 from propctl.resources import bundled_roadmap, infra_dir

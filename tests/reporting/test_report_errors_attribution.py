@@ -11,8 +11,8 @@ import pytest
 from report_fixtures import run
 from rich.console import Console
 
-from propctl.checks import rules
-from propctl.checks.fixes import fix_for
+from propctl.checks.error_fixes import fix_for
+from propctl.checks.gate import rules
 from propctl.errors import UserError
 from propctl.reporting import report_html, report_markdown, report_table
 from propctl.reporting.report_errors import NO_MESSAGE, UNKNOWN

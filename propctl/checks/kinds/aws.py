@@ -19,7 +19,14 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
 
 Problem = str
 

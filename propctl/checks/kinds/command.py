@@ -20,11 +20,18 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.redact import known_secrets, redact
-from propctl.checks.shared_runs import SharedRuns
-from propctl.checks.target_python import see_doctor
-from propctl.checks.untrusted import kill_group, minimal_env
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.engine.redact import known_secrets, redact
+from propctl.checks.engine.shared_runs import SharedRuns
+from propctl.checks.support.target_python import see_doctor
+from propctl.checks.support.untrusted import kill_group, minimal_env
 
 TAIL_LINES = 20
 

@@ -11,15 +11,15 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from propctl.checks.base import (
+from propctl.checks.engine.base import (
     CheckContext,
     CheckKind,
     CheckParams,
     Evidence,
     Result,
-    Status,
     register,
 )
+from propctl.checks.status import Status
 
 
 class CompositeParams(CheckParams):
@@ -28,7 +28,7 @@ class CompositeParams(CheckParams):
     @field_validator("checks")
     @classmethod
     def _nested_valid(cls, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        from propctl.checks.base import registry
+        from propctl.checks.engine.base import registry
 
         kinds = registry()
         for index, nested in enumerate(checks):
@@ -50,7 +50,7 @@ class _Composite(CheckKind):
     need_all = True
 
     def _nested(self, ctx: CheckContext) -> list[CheckKind | None]:
-        from propctl.checks.engine import instantiate
+        from propctl.checks.engine.runner import instantiate
 
         return [instantiate(c, ctx.item_id or "check") for c in self.params.checks]
 
@@ -72,7 +72,7 @@ class _Composite(CheckKind):
         return out
 
     def run(self, ctx: CheckContext) -> Result:
-        from propctl.checks.engine import run_nested
+        from propctl.checks.engine.runner import run_nested
 
         results = run_nested(self.params.checks, ctx)
         evidence = [

@@ -8,8 +8,15 @@ import xml.etree.ElementTree as ET
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import expand_all
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import expand_all
 
 
 class CoverageParams(CheckParams):

@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
-from propctl.checks import paths
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap
+from propctl.checks.engine import paths
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import cap
 from propctl.errors import PropctlError
 
 if TYPE_CHECKING:

@@ -7,8 +7,15 @@ import xml.etree.ElementTree as ET
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import cap, expand_all
 
 
 class JunitParams(CheckParams):

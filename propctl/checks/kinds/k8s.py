@@ -14,9 +14,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from propctl.checks import safeyaml
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support import safeyaml
+from propctl.checks.support.kind_helpers import cap, expand_all, plural
 
 RuleName = Literal["valid", "probes", "resources", "hpa"]
 ALL_RULES: tuple[RuleName, ...] = ("valid", "probes", "resources", "hpa")

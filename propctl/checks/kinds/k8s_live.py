@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import cap
 from propctl.roadmap.environments import EnvironmentName
 
 if TYPE_CHECKING:

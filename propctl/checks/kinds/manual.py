@@ -6,15 +6,15 @@ expired one -> `fail`."""
 from __future__ import annotations
 
 from propctl import clock
-from propctl.checks.base import (
+from propctl.checks.engine.base import (
     CheckContext,
     CheckKind,
     CheckParams,
     Evidence,
     Result,
-    Status,
     register,
 )
+from propctl.checks.status import Status
 
 
 class ManualParams(CheckParams):

@@ -11,8 +11,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import cap, expand_all, plural
 
 
 class PathExistsParams(CheckParams):

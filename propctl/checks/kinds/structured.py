@@ -18,8 +18,15 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import MISSING_FIELD, Missing, cap, nothing_to_judge
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import MISSING_FIELD, Missing, cap, nothing_to_judge
 
 
 class StructuredParams(CheckParams):
@@ -134,7 +141,7 @@ def load(text: str | None, name: str, fmt: str) -> Any:
             return json.loads(text)
         if fmt == "toml":
             return tomllib.loads(text)
-        from propctl.checks.safeyaml import safe_load
+        from propctl.checks.support.safeyaml import safe_load
 
         return safe_load(text)
     except Exception as exc:  # noqa: BLE001 - every parser's error is "cannot parse"

@@ -6,8 +6,22 @@ import re
 
 from pydantic import Field, field_validator
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import MISSING_FIELD, Missing, cap, line_of, nothing_to_judge, plural
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import (
+    MISSING_FIELD,
+    Missing,
+    cap,
+    line_of,
+    nothing_to_judge,
+    plural,
+)
 
 
 class TextParams(CheckParams):

@@ -79,7 +79,7 @@ def add(
 ) -> None:
     """Add security, errors, logging, cache, versioning or health to the existing FastAPI app
     (Tasks 2, 3, 5, 6, 7, 9), from the same parts `scaffold service` uses."""
-    from propctl.checks.target_python import target_python
+    from propctl.checks.support.target_python import target_python
     from propctl.generators.concerns import add_generation, app_target, parse_concerns
     from propctl.generators.target.import_check import ImportBroken, not_judged, try_import
 

@@ -50,10 +50,12 @@ def _plan(repo: Path, generation: Generation, merge: bool, formatter: Formatter)
     actions: list[FileAction] = []
     kinds: dict[str, str] = {}
     root = repo.resolve()
-    files = [replace(spec, path=safe_relpath(spec.path)) for spec in generation.files]
+    files: list[FileSpec | PatchSpec] = [
+        replace(spec, path=safe_relpath(spec.path)) for spec in generation.files
+    ]
     owned = [s for s in files if isinstance(s, FileSpec) and not s.append_only]
-    for spec in owned:
-        formatter.planned(spec.path, spec.content)
+    for own in owned:
+        formatter.planned(own.path, own.content)
     formatted = formatter.format_many([(s.path, s.content) for s in owned])
     files = [
         replace(s, content=formatted.get(s.path, s.content))
@@ -199,7 +201,7 @@ def _plan_adopted(
     act = replace(act, render=text, new=text)
     if act.old == act.new:
         return act.decided(Action.IDENTICAL, "up to date (adopted)")
-    if sha256(act.old) == entry.get("sha256"):
+    if act.old is not None and sha256(act.old) == entry.get("sha256"):
         return act.decided(Action.UPDATE, "adopted, unchanged since propctl wrote it")
     if act.new == base:
         return act.decided(Action.SKIP, "adopted: your edits are kept; propctl's part is unchanged")

@@ -15,9 +15,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from propctl.checks import pyast
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap, expand_all, plural
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.kinds.python import pyast
+from propctl.checks.support.kind_helpers import cap, expand_all, plural
 
 Rule = Literal[
     "cors_origins",

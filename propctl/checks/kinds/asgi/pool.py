@@ -2,14 +2,14 @@
 
 Importing FastAPI and pydantic costs about a second of CPU; a verify run has many `asgi`
 checks. Each process keeps those imports and imports the target's own modules afresh for
-every check (asgi_runner.serve). A check whose app cannot be imported in a reused process is
+every check (runner.serve). A check whose app cannot be imported in a reused process is
 retried in a fresh one, so state a library keeps globally cannot fake an import error.
 
 The app under test runs inside the runner, so nothing it writes may be taken for a result:
 requests and replies travel over two pipes of their own (never stdout, which goes to a log),
 each reply carries the id of its request, and anything else on the pipe — a second reply, a
 stray line, a reply to another request — ends the worker with an error. After every check
-the processes the app left behind are killed (propctl.checks.untrusted)."""
+the processes the app left behind are killed (propctl.checks.support.untrusted)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from propctl.checks.untrusted import kill_group, kill_strays, minimal_env
+from propctl.checks.support.untrusted import kill_group, kill_strays, minimal_env
 
-RUNNER = Path(__file__).resolve().parent / "asgi_runner.py"
+RUNNER = Path(__file__).resolve().parent / "runner.py"
 MAX_REPLY = 64 * 1024 * 1024  # a reply larger than this is the app flooding the channel
 
 

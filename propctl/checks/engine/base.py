@@ -1,6 +1,7 @@
 """What every check kind shares: the result, the context it runs in, the registry.
 
-Adding a check kind is adding one module under `propctl/checks/kinds/`:
+Adding a check kind is adding one module under `propctl/checks/kinds/` (or a package there whose
+`kind` module registers it, with the code only that kind uses beside it):
 
     @register("path_exists")
     class PathExists(CheckKind):
@@ -19,7 +20,6 @@ in a parameter is a located exit-2 error, not a failing criterion.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,18 +27,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from propctl.checks.status import Status
+
 if TYPE_CHECKING:
-    from propctl.checks.fileindex import FileIndex
+    from propctl.checks.engine.fileindex import FileIndex
     from propctl.roadmap.models import Roadmap
-
-
-class Status(str, enum.Enum):  # noqa: UP042 - StrEnum would change str(): f-strings, logs
-    PASS = "pass"
-    FAIL = "fail"
-    ERROR = "error"  # could not run: missing tool, timeout, crash. Never counts as pass.
-    SKIP = "skip"  # not applicable, with the reason
-    MANUAL = "manual"  # needs a person's attestation
-    WAIVED = "waived"
 
 
 @dataclass
@@ -125,7 +118,7 @@ class CheckKind:
     Params: ClassVar[type[CheckParams]] = CheckParams
     # True when the result depends only on the run's attestations and date, never on the repo
     # or the world: not for the result cache (its keys are file hashes), but a replayed run
-    # (propctl.checks.replay), whose fingerprint holds both, may reuse it
+    # (propctl.checks.gate.replay), whose fingerprint holds both, may reuse it
     state_only: ClassVar[bool] = False
 
     def __init__(self, params: CheckParams) -> None:
@@ -137,7 +130,7 @@ class CheckKind:
         return None
 
     def replay_inputs(self, ctx: CheckContext) -> list[str] | None:
-        """The same for a replayed run (propctl.checks.replay), whose fingerprint also holds
+        """The same for a replayed run (propctl.checks.gate.replay), whose fingerprint also holds
         the attestations and the date: a `state_only` kind depends on no file."""
         inputs = self.inputs(ctx)
         return inputs if inputs is not None or not self.state_only else []
@@ -161,6 +154,7 @@ def register(kind: str) -> Callable[[type[CheckKind]], type[CheckKind]]:
 
 
 def registry() -> dict[str, type[CheckKind]]:
-    from propctl.checks import kinds  # noqa: F401  - importing registers every kind
+    from propctl.checks.kinds import import_all
 
+    import_all()  # importing registers every kind
     return dict(_REGISTRY)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 
-from propctl.checks.base import Result
+from propctl.checks.engine.base import Result
 
 CAN_FORK = hasattr(os, "fork")
 

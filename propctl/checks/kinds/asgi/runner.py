@@ -2,8 +2,8 @@
 tiny ASGI client. Standard library only, so the target needs nothing of propctl's (not even
 httpx).
 
-`python asgi_runner.py --serve IN OUT`: IN and OUT are pipe descriptors that only propctl and
-this process hold (asgi_pool passes them; they are not inherited by anything the app starts).
+`python runner.py --serve IN OUT`: IN and OUT are pipe descriptors that only propctl and
+this process hold (the pool passes them; they are not inherited by anything the app starts).
 Each request is one JSON line on IN, `{"id": n, "spec": {...}}`; each reply is one JSON line on
 OUT, `{"id": n, "result": {...}}`. The app's stdout and stderr go to a log file that propctl only
 shows as evidence, so nothing the app prints can pass for a result.
@@ -44,7 +44,7 @@ OWN_PID = os.getpid()
 
 def main() -> None:
     if len(sys.argv) != 4 or sys.argv[1] != "--serve":
-        sys.exit("usage: asgi_runner.py --serve IN_FD OUT_FD (started by propctl)")
+        sys.exit("usage: runner.py --serve IN_FD OUT_FD (started by propctl)")
     inbox, outbox = open_channel(int(sys.argv[2]), int(sys.argv[3]))
     become_subreaper()
     serve(inbox, outbox)

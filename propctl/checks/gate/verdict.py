@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propctl.checks import rules
-from propctl.checks.base import Evidence, Result, Status
-from propctl.checks.engine import ItemResult
+from propctl.checks.engine.base import Evidence, Result
+from propctl.checks.engine.runner import ItemResult
+from propctl.checks.gate import rules
+from propctl.checks.status import Status
 from propctl.errors import RoadmapError, UserError
 from propctl.roadmap.models import Roadmap, Waiver
 from propctl.roadmap.score import Score, compute_score

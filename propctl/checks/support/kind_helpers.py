@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, Evidence, Result
+from propctl.checks.engine.base import CheckContext, Evidence, Result
 
 MAX_EVIDENCE = 10
 

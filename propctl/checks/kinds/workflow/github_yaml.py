@@ -50,6 +50,6 @@ GitHubLoader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
 
 def load_github_yaml(text: str) -> Any:
     """One YAML document as GitHub Actions reads it. Raises yaml.YAMLError."""
-    from propctl.checks.safeyaml import safe_load
+    from propctl.checks.support.safeyaml import safe_load
 
     return safe_load(text, GitHubLoader)  # under the roadmap's alias and depth caps

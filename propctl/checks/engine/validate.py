@@ -51,7 +51,7 @@ def param_problems(
     """One located message per invalid parameter; empty when all are valid. Reads `doc` as
     written when given, else the roadmap's checks."""
     if kinds is None:
-        from propctl.checks.base import registry
+        from propctl.checks.engine.base import registry
 
         kinds = registry()
     data = doc.data if doc is not None else roadmap.model_dump(mode="python") if roadmap else {}

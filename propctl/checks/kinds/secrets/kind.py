@@ -2,8 +2,8 @@
 
 detect-secrets runs with every plugin, its own default filters (lock files, UUIDs, templated
 and indirect values, ...) and propctl's filter for identifiers that only look random
-(`propctl.checks.secret_ids`: Alembic revision ids, lock-file and integrity digests, the names
-of the Kubernetes Secrets a manifest refers to).
+(`propctl.checks.kinds.secrets.identifier_filters`: Alembic revision ids, lock-file and
+integrity digests, the names of the Kubernetes Secrets a manifest refers to).
 
 Allowlisting, both detect-secrets' own: a `# pragma: allowlist secret` comment on the line, or
 the allowlist file, a detect-secrets baseline (`detect-secrets scan > .secrets.baseline`): its
@@ -12,7 +12,7 @@ entries allow the same secret in the same file (not one audited `is_secret: true
 
 Each file is scanned once per content and filter set (`_MEMO`), so all the secrets checks
 of a run share one scan. Across runs, what each file held is kept in the user's sealed cache
-(`propctl.checks.usercache`, record `secrets-findings`), keyed by the file's name and content
+(`propctl.checks.engine.usercache`, record `secrets-findings`), keyed by the file's name and content
 digest, the filter set, and the propctl and detect-secrets versions: a later verify scans only
 what changed. verify hands the store over (`services["findings_store"]`) only when it reads and
 writes its caches, so `--no-cache`, a pull request's gate (`--base`) and a repo propctl never
@@ -28,14 +28,28 @@ from typing import Any
 
 from pydantic import Field
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
-from propctl.checks.secret_ids import scanning_with
-from propctl.checks.usercache import RepoCache, SealError
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.engine.usercache import RepoCache, SealError
+from propctl.checks.kinds.secrets.identifier_filters import scanning_with
+from propctl.checks.support.kind_helpers import (
+    MISSING_FIELD,
+    Missing,
+    cap,
+    expand_all,
+    nothing_to_judge,
+    plural,
+)
 
 _LOCK = threading.Lock()  # detect-secrets keeps its settings in a global; guards _MEMO too
-IDENTIFIER_FILTER = "propctl.checks.secret_ids.is_identifier"
-K8S_REFERENCE_FILTER = "propctl.checks.secret_ids.is_k8s_secret_reference"
+IDENTIFIER_FILTER = "propctl.checks.kinds.secrets.identifier_filters.is_identifier"
+K8S_REFERENCE_FILTER = "propctl.checks.kinds.secrets.identifier_filters.is_k8s_secret_reference"
 _EXCLUDE_FILES = "detect_secrets.filters.regex.should_exclude_file"
 _MEMO: dict[tuple[str, str, str], list[Finding]] = {}
 _MEMO_LIMIT = 50_000

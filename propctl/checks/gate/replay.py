@@ -1,6 +1,6 @@
 """A verify run with nothing changed, answered without loading the roadmap or the check kinds.
 
-Every check's result is cached under the hashes of its inputs (`engine.ResultCache`), yet even
+Every check's result is cached under the hashes of its inputs (`runner.ResultCache`), yet even
 an all-cached run has to validate the roadmap and import every check kind to compute those keys:
 most of its time as a new process. So a full run (no --tier/--task/--criterion, no --base) whose
 every result is a function of its inputs (file checks and attestations; no `command` or `asgi`
@@ -9,11 +9,11 @@ on: propctl's version and source, the interpreter and the packages installed bes
 repo, the roadmap's bytes, today's date (expiries), the waivers and attestations, the repo's
 file listing (and the files .gitignore hides, when CI artifacts were looked for), and the
 content hash of every input. The record lives in the user's cache folder, sealed with an HMAC
-(`propctl.checks.usercache`): one edited, forged or copied from elsewhere is dropped. When all
-of it is unchanged (every input hashed again: a size or a timestamp proves nothing), the next
-run's results are these: exactly what the result cache would give. Judging them (baseline,
---strict, --ratchet, --min-score) and the history line use the same rules as a full run
-(`propctl.checks.rules`). The standard library only."""
+(`propctl.checks.engine.usercache`): one edited, forged or copied from elsewhere is dropped.
+When all of it is unchanged (every input hashed again: a size or a timestamp proves nothing),
+the next run's results are these: exactly what the result cache would give. Judging them
+(baseline, --strict, --ratchet, --min-score) and the history line use the same rules as a full run
+(`propctl.checks.gate.rules`). The standard library only."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from propctl import __version__, clock
-from propctl.checks.fileindex import FileIndex
-from propctl.checks.usercache import RepoCache, SealError
+from propctl.checks.engine.fileindex import FileIndex
+from propctl.checks.engine.usercache import RepoCache, SealError
 from propctl.state import STATE_DIR
 
 NAME = "replay.json"
@@ -130,7 +130,7 @@ def _parts(
 def _secrets_digest() -> str:
     """Results were redacted with the secrets this environment held (their values, hashed
     here): with others, evidence must be redacted again."""
-    from propctl.checks.redact import known_secrets
+    from propctl.checks.engine.redact import known_secrets
 
     return hashlib.sha256("\0".join(known_secrets()).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -140,7 +140,7 @@ def _code_digest() -> str:
     """propctl's own source and the packages installed beside it (the parsers and schemas the
     checks use): an edited propctl or an upgraded jsonschema may judge differently."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # propctl/
     for folder, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(n for n in names if n.endswith(".py")):

@@ -21,12 +21,13 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from propctl import __version__
-from propctl.checks import paths
-from propctl.checks.base import CheckContext, CheckKind, Evidence, Result, Status, registry
-from propctl.checks.helpers import cap
-from propctl.checks.redact import known_secrets, redact
-from propctl.checks.usercache import RepoCache, SealError
-from propctl.checks.workers import CAN_FORK, ProcessPool
+from propctl.checks.engine import paths
+from propctl.checks.engine.base import CheckContext, CheckKind, Evidence, Result, registry
+from propctl.checks.engine.redact import known_secrets, redact
+from propctl.checks.engine.usercache import RepoCache, SealError
+from propctl.checks.engine.workers import CAN_FORK, ProcessPool
+from propctl.checks.status import Status
+from propctl.checks.support.kind_helpers import cap
 from propctl.errors import RoadmapError, UserError
 from propctl.roadmap.kinds import EXECUTING_KINDS, LIVE_KINDS
 from propctl.roadmap.models import Check, Roadmap
@@ -36,7 +37,7 @@ RESULTS = "results.json"
 GRACE_S = 5.0  # on top of a thread check's own timeout, before the engine gives up on it
 # Kinds run in threads: they run programs or reach the world with deadlines of their own, or
 # use helpers this process holds (the asgi runner pool). Every other kind runs in a worker
-# process killed at its deadline (propctl.checks.workers).
+# process killed at its deadline (propctl.checks.engine.workers).
 IN_THREADS = EXECUTING_KINDS | LIVE_KINDS | {"asgi", "infra_plan"}
 
 
@@ -217,7 +218,7 @@ def _declared(check: object) -> float:
 @dataclass
 class ResultCache:
     """Per item, the key its result was computed under and the result: kept in the user's
-    cache folder (`propctl.checks.usercache`), never in the judged tree, sealed with an HMAC.
+    cache folder (`propctl.checks.engine.usercache`), never in the judged tree, sealed with an HMAC.
     A key is a digest of the check's kind and parameters and of the content of every input,
     read this run: no size or timestamp stands in for a file's content."""
 

@@ -6,7 +6,8 @@ Conditions are judged per workflow file, because GitHub runs a job only on its o
 triggers: "a test job on pull_request" holds when one file has both, never a test job in one
 file and a pull_request trigger in another. Job and step patterns are searched (anchor with
 `^...$` for a whole job id), like every pattern parameter of every kind. Files are read as
-GitHub reads them (`propctl.checks.yaml_github`: `on:` is the key "on", `yes`/`off` strings)."""
+GitHub reads them (`propctl.checks.kinds.workflow.github_yaml`: `on:` is the key "on",
+`yes`/`off` strings)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,22 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import MISSING_FIELD, Missing, cap, expand_all, nothing_to_judge, plural
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.support.kind_helpers import (
+    MISSING_FIELD,
+    Missing,
+    cap,
+    expand_all,
+    nothing_to_judge,
+    plural,
+)
 
 SEARCHED = "Python regular expressions, searched (anchor with ^...$ to match a whole id)"
 
@@ -141,7 +156,7 @@ def _failed(problems: list[Evidence], where: str) -> Result:
 def _read(ctx: CheckContext, name: str) -> tuple[dict[str, Any] | None, list[Evidence]]:
     import yaml
 
-    from propctl.checks.yaml_github import load_github_yaml
+    from propctl.checks.kinds.workflow.github_yaml import load_github_yaml
 
     text = ctx.files.read_text(name)
     if text is None:

@@ -12,7 +12,7 @@ loopback); `redis: down` points it at a closed port.
 The app is the repository's code and runs with a minimal environment (PATH, HOME, LANG,
 LC_ALL, TMPDIR, then the check's `env`): verify's credentials never reach it. `app_dir` must
 resolve inside the repo. Only what the runner's private channel carries is judged
-(propctl.checks.asgi_pool), and a request the app never answered is a failure."""
+(propctl.checks.kinds.asgi.pool), and a request the app never answered is a failure."""
 
 from __future__ import annotations
 
@@ -25,12 +25,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from propctl.checks.asgi_pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
-from propctl.checks.base import CheckContext, CheckKind, CheckParams, Evidence, Result, register
-from propctl.checks.helpers import cap
-from propctl.checks.redact import redact
-from propctl.checks.target_python import see_doctor
-from propctl.checks.untrusted import minimal_env
+from propctl.checks.engine.base import (
+    CheckContext,
+    CheckKind,
+    CheckParams,
+    Evidence,
+    Result,
+    register,
+)
+from propctl.checks.engine.redact import redact
+from propctl.checks.kinds.asgi.pool import ForgedReply, RunnerCrashed, RunnerPool, RunnerTimeout
+from propctl.checks.support.kind_helpers import cap
+from propctl.checks.support.target_python import see_doctor
+from propctl.checks.support.untrusted import minimal_env
 from propctl.errors import MissingToolError
 
 _DATABASES = itertools.cycle(range(1, 16))
@@ -190,7 +197,7 @@ class Asgi(CheckKind):
             if os.environ.get("REDIS_URL"):
                 return os.environ["REDIS_URL"]
             raise MissingToolError("no redis-server to start here and no REDIS_URL")
-        from propctl.checks.services import redis_command
+        from propctl.checks.kinds.asgi.helper_processes import redis_command
 
         base = url.rsplit("/", 1)[0] if url.count("/") >= 3 else url.rstrip("/")
         own = f"{base}/{next(_DATABASES)}"
@@ -202,7 +209,7 @@ class Asgi(CheckKind):
         if self.params.redis == "up":
             env["REDIS_URL"] = self._redis_url(ctx)
         elif self.params.redis == "down":
-            from propctl.checks.services import closed_port
+            from propctl.checks.kinds.asgi.helper_processes import closed_port
 
             env["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
         return env

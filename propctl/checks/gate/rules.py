@@ -1,7 +1,7 @@
 """The gate's rules over plain results (id, role, status, message): what must hold, the ratchet,
 --min-score, the summary and the history line. Shared by a full verify run
-(`propctl.checks.gate`) and a replayed one (`propctl.checks.replay`), so both judge alike; the
-standard library only, so a replayed run never imports the check kinds."""
+(`propctl.checks.gate.verdict`) and a replayed one (`propctl.checks.gate.replay`), so both
+judge alike; the standard library only, so a replayed run never imports the check kinds."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from propctl import clock
+from propctl.checks.status import STATUSES
 
-STATUSES = ("pass", "fail", "error", "skip", "manual", "waived")  # propctl.checks.base.Status
 BROKEN = ("fail", "error")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from propctl.checks.gate import Attestation, file_waivers, load_attestations
+from propctl.checks.gate.verdict import Attestation, file_waivers, load_attestations
 from propctl.errors import PropctlError
 from propctl.roadmap.models import Roadmap, Waiver
 from propctl.state import ATTESTATIONS, BASELINE, WAIVERS, RepoState
