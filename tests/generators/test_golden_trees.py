@@ -27,10 +27,12 @@ SETUP: dict[str, list[str]] = {
     "repository-agent": ["scaffold", "database", "--service", "api"],
     "workflow-verify": ["scaffold", "workflow", "--all"],
     "ingress": ["scaffold", "gateway"],  # the ingress deploys Kong on the gateway's routes
+    "migrations-api": ["scaffold", "database", "--service", "api"],  # env.py imports its Base
 }
 CASES: dict[str, tuple[str, list[str]]] = {
     "gateway": ("empty", ["scaffold", "gateway"]),
     "database-api": ("example", ["scaffold", "database", "--service", "api"]),
+    "migrations-api": ("example", ["migrations", "init", "--service", "api"]),
     "repository-agent": (
         "example",
         ["scaffold", "repository", "Agent", "--service", "api", "--fields", "name:str, city:str"],
