@@ -11,7 +11,7 @@ MAP = ROOT / "docs" / "architecture.md"
 
 
 def _named_paths() -> list[str]:
-    """Code spans that name a Python module or a folder: `checks/engine/runner.py`, `kinds/asgi/`."""
+    """Code spans naming a Python module or a folder: `checks/engine/runner.py`, `kinds/asgi/`."""
     spans = re.findall(r"`([^`\s]+)`", MAP.read_text("utf-8"))
     return sorted(
         {s for s in spans if re.fullmatch(r"[\w./-]+(\.py|/)", s) and not s.startswith(".")}
