@@ -342,3 +342,12 @@ def test_an_edited_result_cache_is_dropped_with_a_note_under_verbose(
     _, doc, err = run(capsys, example_repo, roadmap, "--task", "2")
     assert "result cache: the results.json record fails its integrity check: dropped" in err
     assert not any(r["cached"] for r in doc["results"])
+
+
+def test_the_code_digest_covers_the_whole_package() -> None:
+    """A replay is refused after any edit of propctl, not only of checks/: the digest walks the
+    package's root (a move of replay.py once left it walking checks/ alone)."""
+    import propctl
+    from propctl.checks.gate import replay
+
+    assert replay.SOURCE_ROOT == Path(propctl.__file__).resolve().parent

@@ -135,12 +135,16 @@ def _secrets_digest() -> str:
     return hashlib.sha256("\0".join(known_secrets()).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+# the whole of propctl's source, whose every .py file a replay's code digest covers
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
 @cache
 def _code_digest() -> str:
     """propctl's own source and the packages installed beside it (the parsers and schemas the
     checks use): an edited propctl or an upgraded jsonschema may judge differently."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parents[2]  # propctl/
+    package = SOURCE_ROOT
     for folder, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(n for n in names if n.endswith(".py")):
